@@ -1,0 +1,244 @@
+/* jcstar catalog [--level N] [--crosswalk SCHEME] [--format text|json|csv] */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "jcstar/catalog.h"
+#include "core/buf.h"
+
+static const char usage_text[] =
+	"usage: jcstar catalog [--level N] [--crosswalk etsi|psti|cls|nist|cra|gov] [--format text|json|csv]\n"
+	"List the JC-STAR criteria of a level (default 1) with their evaluation method and the\n"
+	"provisions of another scheme they correspond to ('*' = official correspondence,\n"
+	"otherwise jcstar's inference). Also lists level profiles and the procurement rule.\n";
+
+static bool in_level(const struct jcs_catalog *cat, const struct jcs_criterion *c, int level)
+{
+	for (size_t i = 0; i < cat->nprofiles; i++) {
+		const struct jcs_profile *p = &cat->profiles[i];
+		if (p->level > level)
+			continue;
+		for (size_t j = 0; p->criteria[j]; j++)
+			if (strcmp(p->criteria[j], c->id) == 0)
+				return true;
+	}
+	return false;
+}
+
+static json_t *text_json(struct jcs_text t)
+{
+	return json_pack("{s:s, s:s}", "ja", t.ja, "en", t.en);
+}
+
+static json_t *criterion_json(const struct jcs_criterion *c, const char *scheme)
+{
+	json_t *findings = json_array(), *xrefs = json_array();
+
+	for (size_t i = 0; c->findings[i]; i++)
+		json_array_append_new(findings, json_string(c->findings[i]));
+	for (size_t i = 0; i < c->nxrefs; i++)
+		if (!scheme || strcmp(scheme, c->xrefs[i].scheme) == 0)
+			json_array_append_new(xrefs, json_pack("{s:s, s:s, s:b}", "scheme", c->xrefs[i].scheme,
+							       "ref", c->xrefs[i].ref, "official",
+							       c->xrefs[i].official));
+	return json_pack("{s:s, s:i, s:i, s:o, s:o, s:o, s:s, s:s, s:o, s:b, s:o, s:o}", "id", c->id,
+			 "level", c->level, "number", c->number, "title", text_json(c->title), "category",
+			 text_json(c->category), "threat", text_json(c->threat), "target",
+			 c->target == JCS_TARGET_VENDOR ? "vendor" : "product", "method", c->method,
+			 "supply", text_json(c->supply), "needs_test", c->needs_test, "findings", findings,
+			 "crosswalk", xrefs);
+}
+
+static json_t *catalog_json(const struct jcs_catalog *cat, int level, const char *scheme)
+{
+	json_t *crit = json_array(), *schemes = json_array(), *profiles = json_array(), *proc = json_array();
+
+	for (size_t i = 0; i < cat->ncriteria; i++)
+		if (in_level(cat, &cat->criteria[i], level))
+			json_array_append_new(crit, criterion_json(&cat->criteria[i], scheme));
+	for (size_t i = 0; i < cat->nschemes; i++) {
+		const struct jcs_scheme *s = &cat->schemes[i];
+		json_t *prov = json_array();
+		if (scheme && strcmp(scheme, s->id))
+			continue;
+		for (size_t j = 0; j < s->nprovisions; j++)
+			json_array_append_new(prov, json_pack("{s:s, s:s, s:b}", "ref", s->provisions[j].ref,
+							      "title", s->provisions[j].title, "mandatory",
+							      s->provisions[j].mandatory));
+		json_array_append_new(schemes, json_pack("{s:s, s:s, s:s, s:o}", "id", s->id, "name", s->name,
+							 "basis", s->basis, "provisions", prov));
+	}
+	for (size_t i = 0; i < cat->nprofiles; i++) {
+		const struct jcs_profile *p = &cat->profiles[i];
+		json_t *c = json_array();
+		for (size_t j = 0; p->criteria[j]; j++)
+			json_array_append_new(c, json_string(p->criteria[j]));
+		json_array_append_new(profiles, json_pack("{s:s, s:i, s:o, s:b, s:s, s:o}", "id", p->id, "level",
+							  p->level, "name", text_json(p->name), "published",
+							  p->published, "note", p->note, "criteria", c));
+	}
+	for (size_t i = 0; i < cat->nprocurement; i++)
+		json_array_append_new(proc, json_pack("{s:s, s:i}", "importance", cat->procurement[i].importance,
+						      "min_level", cat->procurement[i].min_level));
+	return json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "schema", "jcstar.catalog/1", "level", level,
+			 "criteria", crit, "schemes", schemes, "profiles", profiles, "procurement", proc);
+}
+
+static void xref_list(struct jcs_buf *b, const struct jcs_criterion *c, const char *scheme)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < c->nxrefs; i++) {
+		if (scheme && strcmp(scheme, c->xrefs[i].scheme))
+			continue;
+		jcs_buf_printf(b, "%s%s%s%s", first ? "" : " ", scheme ? "" : c->xrefs[i].scheme,
+			       scheme ? "" : ":", c->xrefs[i].ref);
+		if (c->xrefs[i].official)
+			jcs_buf_putc(b, '*');
+		first = false;
+	}
+}
+
+static void print_text(const struct jcs_catalog *cat, int level, const struct jcs_scheme *s)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+
+	printf("%-8s  %-8s  %-7s  %s\n", "ID", "METHOD", "TARGET", s ? s->name : "TITLE");
+	for (size_t i = 0; i < cat->ncriteria; i++) {
+		const struct jcs_criterion *c = &cat->criteria[i];
+		if (!in_level(cat, c, level))
+			continue;
+		printf("%-8s  %-8s  %-7s  %s / %s\n", c->id, c->method,
+		       c->target == JCS_TARGET_VENDOR ? "vendor" : "product", c->title.en, c->title.ja);
+		if (s) {
+			jcs_buf_reset(&b);
+			xref_list(&b, c, s->id);
+			printf("%30s→ %s\n", "", b.len ? b.data : "(none)");
+		}
+	}
+	if (s) {
+		printf("\n%s provisions with no ★%d criterion mapped:", s->name, level);
+		for (size_t j = 0, n = 0; j < s->nprovisions; j++) {
+			bool hit = false;
+			for (size_t i = 0; i < cat->ncriteria && !hit; i++)
+				for (size_t k = 0; k < cat->criteria[i].nxrefs && !hit; k++)
+					hit = in_level(cat, &cat->criteria[i], level) &&
+					      strcmp(cat->criteria[i].xrefs[k].scheme, s->id) == 0 &&
+					      strcmp(cat->criteria[i].xrefs[k].ref, s->provisions[j].ref) == 0;
+			if (!hit && s->provisions[j].mandatory)
+				printf("%s%s", n++ ? ", " : " ", s->provisions[j].ref);
+		}
+		printf("\n('*' = official correspondence; others are jcstar's inference)\n");
+	}
+	printf("\nprofiles:\n");
+	for (size_t i = 0; i < cat->nprofiles; i++) {
+		const struct jcs_profile *p = &cat->profiles[i];
+		size_t n = 0;
+		while (p->criteria[n])
+			n++;
+		printf("  %-20s %-36s %s\n", p->id, p->name.en,
+		       p->published ? "" : "criteria not yet published");
+		if (p->published)
+			printf("  %-20s %zu criteria\n", "", n);
+	}
+	printf("\nprocurement (government guideline): ");
+	for (size_t i = 0; i < cat->nprocurement; i++)
+		printf("%s%s importance → ★%d or higher", i ? "; " : "", cat->procurement[i].importance,
+		       cat->procurement[i].min_level);
+	printf("\n");
+	jcs_buf_free(&b);
+}
+
+static void print_csv(const struct jcs_catalog *cat, int level, const char *scheme)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+
+	jcs_buf_puts(&b, "id,number,title_ja,title_en,category_ja,target,method,supply_ja,findings,crosswalk\r\n");
+	for (size_t i = 0; i < cat->ncriteria; i++) {
+		const struct jcs_criterion *c = &cat->criteria[i];
+		struct jcs_buf f = JCS_BUF_INIT, x = JCS_BUF_INIT;
+		if (!in_level(cat, c, level))
+			continue;
+		for (size_t j = 0; c->findings[j]; j++)
+			jcs_buf_printf(&f, "%s%s", j ? " " : "", c->findings[j]);
+		xref_list(&x, c, scheme);
+		jcs_buf_printf(&b, "%s,%d,", c->id, c->number);
+		jcs_buf_put_csv(&b, c->title.ja);
+		jcs_buf_putc(&b, ',');
+		jcs_buf_put_csv(&b, c->title.en);
+		jcs_buf_putc(&b, ',');
+		jcs_buf_put_csv(&b, c->category.ja);
+		jcs_buf_printf(&b, ",%s,%s,", c->target == JCS_TARGET_VENDOR ? "vendor" : "product", c->method);
+		jcs_buf_put_csv(&b, c->supply.ja);
+		jcs_buf_putc(&b, ',');
+		jcs_buf_put_csv(&b, f.data ? f.data : "");
+		jcs_buf_putc(&b, ',');
+		jcs_buf_put_csv(&b, x.data ? x.data : "");
+		jcs_buf_puts(&b, "\r\n");
+		jcs_buf_free(&f);
+		jcs_buf_free(&x);
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	jcs_buf_free(&b);
+}
+
+int cmd_catalog(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"level", required_argument, NULL, 'l'},
+		{"crosswalk", required_argument, NULL, 'x'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *format = "text", *scheme = NULL;
+	const struct jcs_scheme *s = NULL;
+	const struct jcs_catalog *cat;
+	struct jcs_err err = {0};
+	int level = 1, c;
+
+	while ((c = getopt_long(argc, argv, "l:x:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			level = atoi(optarg);
+			if (level < 1 || level > 4) {
+				cli_error("--level must be 1, 2, 3 or 4");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'x': scheme = optarg; break;
+		case 'f': format = optarg; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	cat = jcs_catalog_get(&err);
+	if (!cat)
+		return cli_fail(&err);
+	if (scheme && !(s = jcs_catalog_scheme(cat, scheme))) {
+		cli_error("unknown scheme '%s' (etsi, psti, cls, nist, cra or gov)", scheme);
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "json") == 0) {
+		json_t *j = catalog_json(cat, level, scheme);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	} else if (strcmp(format, "csv") == 0) {
+		print_csv(cat, level, scheme);
+	} else if (strcmp(format, "text") == 0) {
+		print_text(cat, level, s);
+	} else {
+		cli_error("--format must be text, json or csv");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,42 @@
+/* Growable byte buffer. Always NUL-terminated (data[len] == 0) once anything is added. */
+#ifndef JCS_CORE_BUF_H
+#define JCS_CORE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "jcstar/jcstar.h"
+
+struct jcs_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max; /* 0 = unlimited; appends past it fail with JCS_ELIMIT */
+};
+
+#define JCS_BUF_INIT {NULL, 0, 0, 0}
+
+int jcs_buf_reserve(struct jcs_buf *b, size_t extra);
+int jcs_buf_append(struct jcs_buf *b, const void *p, size_t n);
+int jcs_buf_puts(struct jcs_buf *b, const char *s);
+int jcs_buf_putc(struct jcs_buf *b, char c);
+int jcs_buf_printf(struct jcs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int jcs_buf_vprintf(struct jcs_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Append s with &<>"' escaped for HTML text and attribute values. */
+int jcs_buf_put_html(struct jcs_buf *b, const char *s);
+/* Append s as one CSV field (RFC 4180 quoting when needed). */
+int jcs_buf_put_csv(struct jcs_buf *b, const char *s);
+void jcs_buf_reset(struct jcs_buf *b);
+/* Zero the contents (secrets) before freeing. */
+void jcs_buf_wipe(struct jcs_buf *b);
+void jcs_buf_free(struct jcs_buf *b);
+/* Hand over the data (caller frees); the buffer is left empty. */
+char *jcs_buf_steal(struct jcs_buf *b);
+
+/* Read a whole file (at most max bytes, 0 = 1 GiB) into b. */
+int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_err *err);
+/* Write data to path atomically (temp file in the same directory, fsync, rename):
+ * a failure never leaves a half-written file. path "-" writes to stdout. */
+int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct jcs_err *err);
+
+#endif
