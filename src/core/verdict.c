@@ -305,10 +305,11 @@ static json_t *text_pair(struct jcs_text t)
 
 static json_t *declaration_json(const struct jcs_answer *a)
 {
-	json_t *ev = json_array();
+	json_t *ev;
 
 	if (!a)
 		return json_null();
+	ev = json_array();
 	for (size_t i = 0; i < a->nevidence; i++) {
 		const struct jcs_docref *d = &a->evidence[i];
 		json_t *o = json_object();
