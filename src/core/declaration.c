@@ -611,7 +611,9 @@ static void parse_answer(struct dparse *P, const struct jcs_ynode *k, const stru
 		valid = false;
 	}
 	rv = jcs_yaml_get(v, "reason");
-	a->reason = get_text(P, v, "reason", valid && a->answer == JCS_ANSWER_NOT_APPLICABLE, where);
+	if (!rv && valid && a->answer == JCS_ANSWER_NOT_APPLICABLE)
+		bad(P, v, "missing required field 'reason' %s (required for answer: not-applicable)", where);
+	a->reason = get_text(P, v, "reason", false, where);
 	if (rv && a->reason && valid && a->answer == JCS_ANSWER_CONFORM)
 		bad(P, rv, "'reason' %s is only for answer: not-applicable (use 'notes' for remarks)", where);
 	a->notes = get_text(P, v, "notes", false, where);
