@@ -172,17 +172,26 @@ static void explain_vdp(const struct facts *F, struct reasons *r)
 	const struct jcs_vdp_check *v = &F->decl->vdp;
 
 	if (!v->contact)
-		say(r, "%s names no contact for reporting vulnerabilities.",
-		    "%s に脆弱性の報告先（連絡先）がありません。", v->file);
+		say(r, "No cited local copy of the disclosure policy names a contact for reporting vulnerabilities.",
+		    "引用された脆弱性開示ポリシーの写しに脆弱性の報告先（連絡先）がありません。");
 	if (!v->ack_timeline)
-		say(r, "%s gives no timeline for acknowledging a report.",
-		    "%s に報告の受領通知までの期限がありません。", v->file);
+		say(r, "No cited local copy of the disclosure policy gives a timeline for acknowledging a report.",
+		    "引用された脆弱性開示ポリシーの写しに報告の受領通知までの期限がありません。");
 	if (!v->update_timeline)
-		say(r, "%s gives no timeline for status updates until resolution.",
-		    "%s に解決までの状況更新の期限がありません。", v->file);
+		say(r, "No cited local copy of the disclosure policy gives a timeline for status updates until resolution.",
+		    "引用された脆弱性開示ポリシーの写しに解決までの状況更新の期限がありません。");
 	if (v->expired)
-		say(r, "%s has expired (Expires: is in the past).", "%s は有効期限（Expires:）が切れています。",
-		    v->file);
+		say(r, "The cited security.txt has expired (Expires: is in the past).",
+		    "引用された security.txt は有効期限（Expires:）が切れています。");
+	if (v->contact)
+		say(r, "Contact found: %s line %d.", "連絡先：%s %d 行目。", v->contact_file ? v->contact_file : v->file,
+		    v->contact_line);
+	if (v->ack_timeline)
+		say(r, "Acknowledgement timeline found: %s line %d.", "受領通知の期限：%s %d 行目。",
+		    v->ack_file ? v->ack_file : v->file, v->ack_line);
+	if (v->update_timeline)
+		say(r, "Status-update timeline found: %s line %d.", "状況更新の期限：%s %d 行目。",
+		    v->update_file ? v->update_file : v->file, v->update_line);
 }
 
 static bool test_missing(const struct facts *F)

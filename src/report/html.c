@@ -22,7 +22,7 @@ static const char css[] =
 	".big{font-size:20px;font-weight:700}.counts span{margin-right:12px}"
 	"section.crit{border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:14px 0;page-break-inside:avoid}"
 	".head{display:flex;justify-content:space-between;align-items:baseline;gap:12px}"
-	"ul{margin:4px 0;padding-left:20px}.en{color:#57606a}code{font-size:12px}"
+	"ul{margin:4px 0;padding-left:20px}.en{color:#57606a}code{font-size:.9em}"
 	".res-fail{color:#a40e26;font-weight:600}.res-pass{color:#116329}.res-inconclusive{color:#7d4e00}"
 	"footer{margin-top:24px;color:#57606a;font-size:12px;border-top:1px solid #d0d7de;padding-top:8px}"
 	"a{color:#0969da}@media print{body{padding:0;max-width:none;font-size:11px}a{color:inherit}"
@@ -84,8 +84,8 @@ static void latency_chart(struct jcs_buf *o, const json_t *f)
 	if (json_is_integer(at) && json_integer_value(at) >= 1 && (size_t)json_integer_value(at) <= n) {
 		double x = L + (double)(json_integer_value(at) - 1) * (W - 4 - L) / (double)(n - 1);
 		jcs_buf_printf(o, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>"
-				  "<text x=\"%.1f\" y=\"12\" fill=\"#cf222e\">throttled at #%lld</text>",
-			       x, x, H - B, x + 4, (long long)json_integer_value(at));
+				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">throttled at #%lld</text>",
+			       x, x, H - B, x + 4, H - B - 6, (long long)json_integer_value(at));
 	}
 	jcs_buf_puts(o, "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"");
 	json_array_foreach(lat, i, v) {

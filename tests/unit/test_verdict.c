@@ -200,11 +200,13 @@ T_TEST(vdp_missing_timeline)
 	struct jcs_declaration d = full_decl();
 	json_t *r;
 
-	d.vdp = (struct jcs_vdp_check){.checked = true, .file = "docs/vdp.txt", .contact = true, .ack_timeline = true};
+	d.vdp = (struct jcs_vdp_check){.checked = true, .file = "docs/vdp.txt", .contact = true, .ack_timeline = true,
+				       .contact_line = 3, .ack_line = 7};
 	r = run(&d, NULL);
 	T_EQ_STR(verdict(r, "S1.1-05"), "needs-evidence");
-	T_CONTAINS(reasons(r, "S1.1-05"), "no timeline for status updates");
-	T_ASSERT(!strstr(reasons(r, "S1.1-05"), "no contact"));
+	T_CONTAINS(reasons(r, "S1.1-05"), "gives a timeline for status updates until resolution");
+	T_ASSERT(!strstr(reasons(r, "S1.1-05"), "names a contact"));
+	T_CONTAINS(reasons(r, "S1.1-05"), "Acknowledgement timeline found: docs/vdp.txt line 7");
 	json_decref(r);
 }
 
