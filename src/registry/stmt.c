@@ -162,10 +162,8 @@ bool stmt_is_url(const char *s)
 		return false;
 	if (n <= (s[4] == 's' ? 8u : 7u))
 		return false;
-	for (const char *p = s; *p; p++)
-		if (*p <= 0x20 || *p >= 0x7f)
-			return false;
-	return true;
+	/* RFC 3986 characters only (unreserved, reserved, '%') */
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%") == n;
 }
 
 /* ------------------------------------------------------------ canonical JSON */
@@ -420,7 +418,7 @@ int stmt_open_json(const json_t *env, const char *want, const struct jcs_key *pu
 	if (pub) {
 		const char *kid = json_string_value(json_object_get(p, "key_id"));
 		if (strcmp(kid, jcs_key_id(pub)) != 0)
-			return jcs_err_set(err, JCS_ECRYPTO, "bad signature: signed by key %s, not by %s", kid,
+			return jcs_err_set(err, JCS_ECRYPTO, "signed by key %s, not by %s", kid,
 					   jcs_key_id(pub));
 		rc = stmt_canonical(p, &msg);
 		if (rc) {
@@ -428,7 +426,7 @@ int stmt_open_json(const json_t *env, const char *want, const struct jcs_key *pu
 			goto out;
 		}
 		if (jcs_key_verify(pub, msg.data, msg.len, sig)) {
-			rc = jcs_err_set(err, JCS_ECRYPTO, "bad signature");
+			rc = jcs_err_set(err, JCS_ECRYPTO, "the signature does not match the payload (altered, or signed by another key)");
 			goto out;
 		}
 	}

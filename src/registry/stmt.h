@@ -40,7 +40,7 @@ bool stmt_is_date(const char *s);      /* YYYY-MM-DD, a real date */
 bool stmt_is_time(const char *s);      /* YYYY-MM-DDTHH:MM:SSZ */
 bool stmt_is_hex64(const char *s);     /* 64 lowercase hex digits */
 bool stmt_is_registry(const char *s);  /* [A-Za-z0-9._:-]{1,253} */
-bool stmt_is_url(const char *s);      /* http(s)://, printable ASCII, <= 512 bytes */
+bool stmt_is_url(const char *s);      /* http(s)://, RFC 3986 characters, <= 512 bytes */
 
 /* Canonical form of v (objects, strings, integers >= 0, arrays) appended to out. */
 int stmt_canonical(const json_t *v, struct jcs_buf *out);

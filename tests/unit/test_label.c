@@ -242,7 +242,7 @@ T_TEST(wrong_key_fails)
 	T_EQ_INT(jcs_label_sign(&l, other, &forged, &err), 0);
 	memcpy(strstr(forged, "\"key_id\":\"") + 10, jcs_key_id(k), 64);
 	T_EQ_INT(jcs_label_verify(forged, strlen(forged), k, &got, &err), JCS_ECRYPTO);
-	T_EQ_STR(err.msg, "bad signature");
+	T_CONTAINS(err.msg, "signature does not match");
 	free(s);
 	free(forged);
 	jcs_key_free(k);
