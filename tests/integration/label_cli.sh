@@ -150,10 +150,16 @@ expect 5 "$J" label consistency --key reg.pub --old log2/sth.json --new logx/sth
 expect 0 "$J" label render c.json --svg c.svg --png c.png --scale 6
 xmllint --noout c.svg || fail "SVG not well-formed"
 [ "$(grep -c '<polygon' c.svg)" -eq 3 ] || fail "three stars for level 3"
-url=$(zbarimg -q --raw c.png 2>/dev/null)
+url=$(zbarimg -q --nodbus --raw c.png 2>/dev/null)
 [ "$url" = "https://registry.example/products/JCS-3-2026-000003" ] || fail "QR decodes to '$url'"
 ok
 expect 2 "$J" label render c.json --png small.png --scale 1
 grep -q "too small" err.txt || fail "scale message"
+# the smallest QR code (a short URL) still has room for the number at scale 4
+expect 0 "$J" label sign --key reg.key --regno JCS-2-2026-000010 --vendor V --product P --model M --level 2 \
+	--registry r --url http://r.jp/a -o short.json
+expect 0 "$J" label render - --png short.png --scale 4 <short.json
+[ "$(zbarimg -q --nodbus --raw short.png 2>/dev/null)" = http://r.jp/a ] || fail "short URL QR"
+ok
 
 echo "$checks passed, 0 failed"
