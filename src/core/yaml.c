@@ -198,6 +198,65 @@ out:
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid: no overlong
+ * forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned lo = 0x80, hi = 0xBF;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	if (p[0] == 0xE0)
+		lo = 0xA0;
+	else if (p[0] == 0xED)
+		hi = 0x9F;
+	else if (p[0] == 0xF0)
+		lo = 0x90;
+	else if (p[0] == 0xF4)
+		hi = 0x8F;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+/* YAML text is Unicode: reject malformed UTF-8 up front (libfyaml 0.7.12 loops forever on
+ * some malformed bytes inside directives, found by fuzz/fuzz_yaml.c). */
+static int check_utf8(const char *text, size_t len, const char *name, struct jcs_err *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int line = 1, col = 1;
+
+	for (size_t i = 0; i < len;) {
+		size_t l = utf8_len(p + i, len - i);
+
+		if (!l)
+			return jcs_err_set(err, JCS_EPARSE, "%s:%d:%d: not UTF-8 text (byte 0x%02X): save the file as UTF-8", name, line,
+					   col, p[i]);
+		if (p[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i += l;
+	}
+	return 0;
+}
+
 int jcs_yaml_parse(const char *text, size_t len, const char *name, struct jcs_ynode **out,
 		   struct jcs_err *err)
 {
@@ -210,6 +269,8 @@ int jcs_yaml_parse(const char *text, size_t len, const char *name, struct jcs_yn
 	int rc = 0, docs = 0;
 
 	*out = NULL;
+	if ((rc = check_utf8(text, len, name, err)))
+		return rc;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;

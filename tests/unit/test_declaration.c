@@ -88,6 +88,8 @@ static const struct {
 	 "@:12:13: 'reason' in answers.S1.1-02 is only for answer: not-applicable (use 'notes' for remarks)"},
 	{"schema-unknown.yaml",
 	 "@:1:9: unknown schema 'jcstar.declaration/2' (this jcstar reads jcstar.declaration/1)"},
+	{"shift-jis.yaml",
+	 "@:3:11: not UTF-8 text (byte 0x8A): save the file as UTF-8"},
 	{"unknown-criterion.yaml",
 	 "@:10:3: unknown criterion 'S1.1-17' (★1 criteria are S1.1-01 to S1.1-16)"},
 	{"unknown-top-key.yaml",
