@@ -81,6 +81,7 @@ struct run {
 	long long deadline;   /* ms since t0 */
 	OSSL_LIB_CTX *lib;
 	OSSL_PROVIDER *pdef, *pleg;
+	X509_STORE *store;    /* trust store shared by the contexts (chain_verify only) */
 	SSL_CTX *ctx[NVER];
 	STACK_OF(SSL_CIPHER) *supported[NVER];
 	pthread_mutex_t mu;
@@ -423,6 +424,11 @@ static int setup(struct run *r, struct jcs_err *err)
 	if (!r->lib || !(r->pdef = OSSL_PROVIDER_load(r->lib, "default")))
 		return jcs_err_set(err, JCS_ECRYPTO, "cannot load the OpenSSL default provider");
 	r->pleg = OSSL_PROVIDER_load(r->lib, "legacy"); /* optional: RC4, IDEA, SEED, ... */
+	/* the system CA directory, looked up lazily (loading the bundle file costs ~0.1 s) */
+	r->store = X509_STORE_new();
+	if (!r->store)
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	X509_STORE_load_path(r->store, X509_get_default_cert_dir());
 	ERR_clear_error();
 	for (int vi = 0; vi < NVER; vi++) {
 		SSL_CTX *c = SSL_CTX_new_ex(r->lib, NULL, TLS_client_method());
@@ -435,7 +441,7 @@ static int setup(struct run *r, struct jcs_err *err)
 		SSL_CTX_set_options(c, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET);
 		SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
 		SSL_CTX_set_max_cert_list(c, MAX_CERT_LIST);
-		SSL_CTX_set_default_verify_paths(c);
+		SSL_CTX_set1_cert_store(c, r->store);
 		ERR_clear_error();
 		if (!SSL_CTX_set_min_proto_version(c, versions[vi].v) ||
 		    !SSL_CTX_set_max_proto_version(c, versions[vi].v) ||
@@ -470,6 +476,7 @@ static void teardown(struct run *r)
 		X509_free(r->cert[vi]);
 	}
 	free_jobs(r);
+	X509_STORE_free(r->store);
 	if (r->pleg)
 		OSSL_PROVIDER_unload(r->pleg);
 	if (r->pdef)
@@ -614,12 +621,14 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 				json_object_set_new(o, "kx_group", json_string(a->group));
 				json_object_set_new(o, "kx_bits", json_integer(a->group_bits));
 			}
-			/* finite-field DH below 2048 bits: CRYPTREC strength requirement */
-			if (o && !strcmp(a->group, "DH") && a->group_bits < 2048 && jd.verdict != JCS_TLS_FAIL) {
+			/* finite-field DH below 2048 bits: CRYPTREC key-length requirement */
+			if (o && !strcmp(a->group, "DH") && a->group_bits < 2048) {
+				if (jd.verdict != JCS_TLS_FAIL)
+					jd.severity = JCS_SEV_MEDIUM;
 				jd.verdict = JCS_TLS_FAIL;
-				jd.severity = JCS_SEV_MEDIUM;
 				json_object_set_new(o, "verdict", json_string("fail"));
-				json_object_set_new(o, "reasons", json_sprintf("DH group of %d bits (minimum 2048)",
+				json_object_set_new(o, "reasons", json_sprintf("%s%sDH group of %d bits (minimum 2048)",
+									       jd.reasons, jd.reasons[0] ? "; " : "",
 									       a->group_bits));
 			}
 			if (jd.verdict == JCS_TLS_FAIL) {
