@@ -6,7 +6,7 @@
 #include <zlib.h>
 
 #include "core/cur.h"
-#include "firmware/unpack/unpack.h"
+#include "firmware/unpack/stream.h"
 
 /* The stored original name (FNAME), or NULL. */
 static void gzip_name(const uint8_t *p, size_t len, char *name, size_t cap)
@@ -35,8 +35,7 @@ static int gzip_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 {
 	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(w);
 	struct jcs_fw_out o = {.max = lim->max_file_in_memory};
-	struct jcs_fw_file f = {0};
-	char name[256], path[300];
+	char name[256];
 	bool truncated = false;
 	z_stream z;
 	int rc = 0, zr;
@@ -76,17 +75,7 @@ static int gzip_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 	}
 	*used = z.total_in;
 	gzip_name(p, len, name, sizeof(name));
-	snprintf(path, sizeof(path), "/%s", name[0] ? name : "gzip.out");
-	if (truncated)
-		jcs_fw_problem(w, 0, "stream larger than the in-memory cap (%zu bytes): only the start is analysed",
-			       o.max);
-	f.path = path;
-	f.type = JCS_FW_FILE;
-	f.mode = 0644;
-	f.size = truncated ? z.total_out : o.len;
-	f.data = o.data;
-	f.len = o.len;
-	rc = jcs_fw_emit(w, &f, JCS_FW_EMIT_CARVE);
+	rc = jcs_fw_stream_emit(w, "gzip", name, &o, truncated);
 out:
 	inflateEnd(&z);
 	jcs_fw_out_free(&o);
