@@ -37,6 +37,7 @@ struct jcs_fw_walk {
 	struct sigtab *tab;
 	uint64_t total_out, nfiles;
 	int depth;
+	const uint8_t *unpacking; /* start of the structure being unpacked (self-recursion guard) */
 	int stop;                /* sticky fatal code */
 	struct jcs_err *err;
 	char chain[CHAIN_MAX];   /* current container chain */
@@ -250,7 +251,8 @@ int jcs_fw_emit(struct jcs_fw_walk *w, struct jcs_fw_file *f, enum jcs_fw_emit_m
 	rc = w->sink->file(w->sink->ctx, f);
 	if (rc < 0)
 		return walk_fail(w, rc, "stopped by the consumer at %s:%s", f->container, path);
-	if (f->type != JCS_FW_FILE || !f->data || f->len == 0 || w->depth >= w->lim.max_depth)
+	if (f->type != JCS_FW_FILE || !f->data || f->len == 0 || w->depth >= w->lim.max_depth ||
+	    mode == JCS_FW_EMIT_NONE || f->data == w->unpacking)
 		return 0;
 	/* recurse: the file becomes a container "CHAIN/PATH!" */
 	{
@@ -275,6 +277,8 @@ static long try_unpack(struct jcs_fw_walk *w, const struct jcs_fw_unpacker *u, c
 		       size_t len)
 {
 	size_t clen = strlen(w->chain), used = 0;
+	const uint8_t *outer = w->unpacking;
+	uint64_t files_before = w->nfiles;
 	struct jcs_err e = {0};
 	int n, rc;
 
@@ -284,14 +288,16 @@ static long try_unpack(struct jcs_fw_walk *w, const struct jcs_fw_unpacker *u, c
 		problem_at(w, start, u->name, "container chain too long: not descending");
 		return 0;
 	}
+	w->unpacking = base + start;
 	rc = u->unpack(w, base + start, len - start, &used, &e);
+	w->unpacking = outer;
 	w->chain[clen] = 0;
 	if (rc == JCS_ENOTFOUND)
 		return -1;
 	if (rc < 0 && !w->stop) {
 		char why[1100];
 		snprintf(why, sizeof(why), "%s%s", e.msg[0] ? e.msg : jcs_strerror(rc),
-			 used ? " (partly unpacked)" : "");
+			 w->nfiles > files_before ? " (partly unpacked)" : "");
 		problem_at(w, start, u->name, why);
 	}
 	if (used > len - start)

@@ -35,6 +35,7 @@ extern const size_t jcs_fw_nunpackers;
 enum jcs_fw_emit_mode {
 	JCS_FW_EMIT_LEAF,   /* a file inside a filesystem: unpacked only if a signature is at offset 0 */
 	JCS_FW_EMIT_CARVE,  /* a payload (partition, decompressed stream): carved all through */
+	JCS_FW_EMIT_NONE,   /* reported only (e.g. the structure itself) */
 };
 
 /* Report an entry. f->path is the raw stored name (normalised here: "..", "." and repeated
