@@ -237,6 +237,16 @@ struct jcs_fw_sink *jcs_fw_extract_sink_new(const char *dir, const struct jcs_fw
 	static const struct jcs_fw_limits defaults = JCS_FW_LIMITS_DEFAULT;
 	struct extract *x;
 
+	char tmp[4096];
+
+	/* create missing parents too (like mkdir -p) */
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *q = tmp + 1; *q; q++)
+		if (*q == '/') {
+			*q = 0;
+			mkdir(tmp, 0755);
+			*q = '/';
+		}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		jcs_err_set(err, JCS_EIO, "%s: %s", dir, strerror(errno));
 		return NULL;
