@@ -53,6 +53,8 @@ long jcs_fw_decompress(enum jcs_fw_comp c, const uint8_t *in, size_t inlen, uint
 	switch (c) {
 	case JCS_FW_ZLIB:
 		return zlib_raw(in, inlen, out, outcap, 15);
+	case JCS_FW_DEFLATE:
+		return zlib_raw(in, inlen, out, outcap, -15);
 	case JCS_FW_LZMA_ALONE: {
 		lzma_stream s = LZMA_STREAM_INIT;
 		if (lzma_alone_decoder(&s, 256u << 20) != LZMA_OK)

@@ -63,7 +63,7 @@ void jcs_fw_out_free(struct jcs_fw_out *o);
 
 /* One-shot decompressors shared by filesystem readers (block = independent compressed unit).
  * Return the decompressed length (<= outcap) or a negative JCS_E*. */
-enum jcs_fw_comp { JCS_FW_ZLIB, JCS_FW_LZMA_ALONE, JCS_FW_LZMA_RAW, JCS_FW_XZ, JCS_FW_LZO, JCS_FW_LZ4, JCS_FW_ZSTD };
+enum jcs_fw_comp { JCS_FW_ZLIB, JCS_FW_DEFLATE, JCS_FW_LZMA_ALONE, JCS_FW_LZMA_RAW, JCS_FW_XZ, JCS_FW_LZO, JCS_FW_LZ4, JCS_FW_ZSTD };
 long jcs_fw_decompress(enum jcs_fw_comp c, const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap);
 
 #endif
