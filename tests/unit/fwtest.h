@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/buf.h"
 #include "firmware/firmware.h"
 
 #define FWT_MAX 4096
