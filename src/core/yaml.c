@@ -10,14 +10,21 @@ struct ybuild {
 	const char *name;
 	struct jcs_err *err;
 	size_t nodes;
+	int line, col;  /* position of the last node that had one */
 };
 
-static void ynode_mark(struct jcs_ynode *n, struct fy_event *ev)
+/* libfyaml gives empty scalars ("key:" with no value) no mark: they take the position of
+ * the node before them (their key, or the previous item). */
+static void ynode_mark(struct ybuild *b, struct jcs_ynode *n, struct fy_event *ev)
 {
 	const struct fy_mark *m = fy_event_start_mark(ev);
 
-	n->line = m ? m->line + 1 : 1;
-	n->col = m ? m->column + 1 : 1;
+	if (m) {
+		b->line = m->line + 1;
+		b->col = m->column + 1;
+	}
+	n->line = b->line;
+	n->col = b->col;
 }
 
 void jcs_yaml_free(struct jcs_ynode *n)
@@ -122,7 +129,7 @@ static int parse_node(struct ybuild *b, struct fy_event *ev, int depth, struct j
 		fy_parser_event_free(b->fyp, ev);
 		return jcs_err_set(b->err, JCS_ENOMEM, "%s: out of memory", b->name);
 	}
-	ynode_mark(n, ev);
+	ynode_mark(b, n, ev);
 	if (++b->nodes > JCS_YAML_MAX_NODES) {
 		rc = jcs_err_set(b->err, JCS_ELIMIT, "%s:%d:%d: more than %d YAML nodes",
 				 b->name, n->line, n->col, JCS_YAML_MAX_NODES);
@@ -196,7 +203,7 @@ int jcs_yaml_parse(const char *text, size_t len, const char *name, struct jcs_yn
 {
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg cfg = {0};
-	struct ybuild b = {.name = name, .err = err};
+	struct ybuild b = {.name = name, .err = err, .line = 1, .col = 1};
 	struct jcs_ynode *root = NULL;
 	struct fy_event *ev;
 	struct fy_diag *diag;
