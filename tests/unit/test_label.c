@@ -253,6 +253,8 @@ T_TEST(wrong_key_fails)
 	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
 	T_EQ_INT(jcs_label_verify(s, strlen(s), other, &got, &err), JCS_ECRYPTO);
 	T_CONTAINS(err.msg, "signed by key");
+	T_EQ_INT(jcs_label_verify(s, strlen(s), NULL, &got, &err), JCS_EINVAL); /* no key: no "valid" */
+	T_ASSERT(got == NULL);
 	T_ASSERT(got == NULL);
 	/* a forger who copies the real key id still fails */
 	T_EQ_INT(jcs_label_sign(&l, other, &forged, &err), 0);
