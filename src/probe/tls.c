@@ -103,8 +103,12 @@ struct run {
 	X509 *cert[NVER];
 	int chain_len[NVER];
 	long verify[NVER];
-	struct job *jobs;
-	size_t njobs, next_job;
+	struct job *jobs;          /* preallocated: workers append stage-2 jobs while others run */
+	size_t njobs, next_job, jobcap;
+	int inflight;              /* jobs being run */
+	int pending1[NVER];        /* stage-1 jobs of a version not finished yet */
+	bool oom;
+	pthread_cond_t cv;         /* a job finished or was added */
 };
 
 struct hs {
@@ -537,24 +541,40 @@ static void run_job(struct run *r, struct job *j)
 	jcs_buf_free(&b);
 }
 
+static int enqueue_stage2(struct run *r, int vi);
+
+/* Take jobs until none is left and none is running (a running stage-1 job may add some). When
+ * the last stage-1 job of a version finds it offered, its stage-2 jobs are queued at once:
+ * no version waits for the slowest one. */
 static void *worker(void *arg)
 {
 	struct run *r = arg;
 
+	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		struct job *j = NULL;
+		struct job *j;
 
-		pthread_mutex_lock(&r->mu);
-		if (r->next_job < r->njobs)
-			j = &r->jobs[r->next_job++];
+		while (r->next_job == r->njobs && r->inflight > 0)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->next_job == r->njobs)
+			break;
+		j = &r->jobs[r->next_job++];
+		r->inflight++;
 		pthread_mutex_unlock(&r->mu);
-		if (!j)
-			return NULL;
 		if (j->raw)
 			run_raw_job(r, j);
 		else
 			run_job(r, j);
+		pthread_mutex_lock(&r->mu);
+		r->inflight--;
+		if (j->stage1 && --r->pending1[j->ver] == 0 && r->vs[j->ver] == VS_OFFERED &&
+		    enqueue_stage2(r, j->ver))
+			r->oom = true;
+		pthread_cond_broadcast(&r->cv);
 	}
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
 }
 
 static void run_jobs(struct run *r, int parallel)
@@ -563,7 +583,7 @@ static void run_jobs(struct run *r, int parallel)
 	int n = 0;
 
 	r->next_job = 0;
-	while (n < parallel && (size_t)n < r->njobs && pthread_create(&th[n], NULL, worker, r) == 0)
+	while (n < parallel && pthread_create(&th[n], NULL, worker, r) == 0)
 		n++;
 	if (n == 0)
 		worker(r);
@@ -628,6 +648,30 @@ static int add_raw_job(struct run *r, size_t cap, int vi, bool stage1)
 	j->raw = true;
 	j->list = NULL;
 	r->njobs++;
+	return 0;
+}
+
+/* Stage 2 for an offered version (under mu): the legacy suites by raw ClientHellos, the rest
+ * of OpenSSL's suites in chunks, each eliminated by its own job. */
+static int enqueue_stage2(struct run *r, int vi)
+{
+	const SSL_CIPHER *chunk[CHUNK];
+	size_t n = 0;
+	int total, rc;
+
+	if (versions[vi].v <= TLS1_2_VERSION && (rc = add_raw_job(r, r->jobcap, vi, false)))
+		return rc;
+	total = r->raw_version[vi] ? 0 : sk_SSL_CIPHER_num(r->supported[vi]);
+	for (int i = 0; i < total; i++) {
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(r->supported[vi], i);
+		if (!seen(r, vi, (uint16_t)SSL_CIPHER_get_protocol_id(c)))
+			chunk[n++] = c;
+		if (n == CHUNK || (i == total - 1 && n)) {
+			if ((rc = add_job(r, r->jobcap, vi, false, chunk, n)))
+				return rc;
+			n = 0;
+		}
+	}
 	return 0;
 }
 
@@ -696,6 +740,7 @@ static void teardown(struct run *r)
 		OSSL_PROVIDER_unload(r->pdef);
 	OSSL_LIB_CTX_free(r->lib);
 	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
 }
 
 static int resolve(const char *host, int port, struct run *r, struct jcs_err *err)
@@ -943,6 +988,7 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 	if (!r)
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : DEF_TIMEOUT_MS;
 	r->deadline = opts && opts->budget_ms > 0 ? opts->budget_ms : DEF_BUDGET_MS;
@@ -957,8 +1003,12 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 	if ((rc = resolve(host, port, r, err)) || (rc = setup(r, err)))
 		goto out;
 
-	/* stage 1: one handshake per version; SSLv3 by a raw ClientHello if OpenSSL lacks it */
+	/* stage 1: one handshake per version; SSLv3 by a raw ClientHello if OpenSSL lacks it.
+	 * Room for every job up front: stage 2 adds at most raw + chunks per version. */
 	cap = 2 * NVER;
+	for (int vi = 0; vi < NVER; vi++)
+		cap += (r->supported[vi] ? (size_t)sk_SSL_CIPHER_num(r->supported[vi]) / CHUNK + 1 : 0) + 1;
+	r->jobcap = cap;
 	r->jobs = calloc(cap, sizeof(*r->jobs));
 	if (!r->jobs) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
@@ -975,6 +1025,7 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 				jcs_err_set(err, rc, "out of memory");
 				goto out;
 			}
+			r->pending1[vi]++;
 			continue;
 		}
 		if (r->vs[vi] != VS_PENDING)
@@ -989,11 +1040,14 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 			list[i] = sk_SSL_CIPHER_value(r->supported[vi], i);
 		rc = add_job(r, cap, vi, true, list, (size_t)n);
 		free(list);
+		r->pending1[vi] += !rc;
 		/* and the suites OpenSSL cannot offer, so a server with only those is still seen */
 		if (!rc && versions[vi].v <= TLS1_2_VERSION) {
 			rc = add_raw_job(r, cap, vi, true);
 			if (!rc && r->jobs[r->njobs - 1].n == 0)
 				free(r->jobs[--r->njobs].ids);
+			else if (!rc)
+				r->pending1[vi]++;
 		}
 		if (rc) {
 			jcs_err_set(err, rc, "out of memory");
@@ -1001,44 +1055,10 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 		}
 	}
 	run_jobs(r, parallel);
-	free_jobs(r);
-
-	/* stage 2: the remaining suites of each offered version, in chunks */
-	cap = 0;
-	for (int vi = 0; vi < NVER; vi++)
-		if (r->vs[vi] == VS_OFFERED)
-			cap += (r->supported[vi] ? (size_t)sk_SSL_CIPHER_num(r->supported[vi]) / CHUNK + 1 : 0) + 1;
-	r->jobs = calloc(cap ? cap : 1, sizeof(*r->jobs));
-	if (!r->jobs) {
+	if (r->oom) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (int vi = 0; vi < NVER; vi++) {
-		const SSL_CIPHER *chunk[CHUNK];
-		size_t n = 0;
-		int total;
-
-		if (r->vs[vi] != VS_OFFERED)
-			continue;
-		if (versions[vi].v <= TLS1_2_VERSION && (rc = add_raw_job(r, cap, vi, false))) {
-			jcs_err_set(err, rc, "out of memory");
-			goto out;
-		}
-		total = r->raw_version[vi] ? 0 : sk_SSL_CIPHER_num(r->supported[vi]);
-		for (int i = 0; i < total; i++) {
-			const SSL_CIPHER *c = sk_SSL_CIPHER_value(r->supported[vi], i);
-			if (!seen(r, vi, (uint16_t)SSL_CIPHER_get_protocol_id(c)))
-				chunk[n++] = c;
-			if (n == CHUNK || (i == total - 1 && n)) {
-				if ((rc = add_job(r, cap, vi, false, chunk, n))) {
-					jcs_err_set(err, rc, "out of memory");
-					goto out;
-				}
-				n = 0;
-			}
-		}
-	}
-	run_jobs(r, parallel);
 	incomplete = r->budget_hit;
 
 	assessment = json_object();
