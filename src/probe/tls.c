@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,7 +550,13 @@ static int enqueue_stage2(struct run *r, int vi);
 static void *worker(void *arg)
 {
 	struct run *r = arg;
+	sigset_t pipe;
 
+	/* OpenSSL writes to sockets the server may have closed: take EPIPE, not SIGPIPE (a blocked
+	 * thread-directed signal stays pending and is dropped when the thread ends) */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		struct job *j;
@@ -585,8 +592,17 @@ static void run_jobs(struct run *r, int parallel)
 	r->next_job = 0;
 	while (n < parallel && pthread_create(&th[n], NULL, worker, r) == 0)
 		n++;
-	if (n == 0)
+	if (n == 0) { /* no thread: run here, and drop the SIGPIPEs the worker blocked */
+		sigset_t pipe, old;
+		struct timespec zero = {0, 0};
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &pipe, &old);
 		worker(r);
+		while (sigtimedwait(&pipe, NULL, &zero) == SIGPIPE)
+			;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 }

@@ -36,13 +36,13 @@ has() { jq -e "$2" "$1" >/dev/null || { echo "     $1 lacks $2" >&2; return 1; }
 
 tlsdev_up
 cd "$tmp"
-for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 legacy:4444; do
+for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 legacy:4444 reset:4445; do
 	ip netns exec "$NSD" python3 "$JCS_SRC/tests/integration/tls_evil.py" "${m%%:*}" $DEV "${m##*:}" &
 	pids="$pids $!"
 done
 # wait (bounded) until every port listens
 i=0
-until [ "$(ip netns exec "$NSD" ss -ltnH | grep -c "$DEV:44[34]")" -ge 9 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+until [ "$(ip netns exec "$NSD" ss -ltnH | grep -c "$DEV:44[34]")" -ge 10 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 
 jt() { ip netns exec "$NSC" "$JCSTAR" tls "$@"; }
 
@@ -83,7 +83,7 @@ check "self-signed: cert info"        is ss.json probe.tls.certificate info
 check "self-signed: reason"           has ss.json '.findings[2].evidence.info_reasons | test("self-signed")'
 
 # --- hostile servers: bounded time, no crash, inconclusive ---
-for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 closed:4449; do
+for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 reset:4445 closed:4449; do
 	name=${m%%:*}; port=${m##*:}
 	t0=$(date +%s)
 	rc=0

@@ -4,6 +4,8 @@
 garbage   answers every connection with 64 KiB of non-TLS bytes, then closes
 silent    accepts and never sends a byte (holds the connection for 120 s)
 slowloris answers with a TLS record header promising 16 KiB, then one byte every 0.5 s
+reset     reads the ClientHello, answers with half a ServerHello and resets the connection
+          (the client's next write gets EPIPE/ECONNRESET: must not kill it with SIGPIPE)
 legacy    a fake legacy device: speaks SSLv3 .. TLS 1.2 but only 3DES (0x000A) and RC4 (0x0005);
           answers a ClientHello offering one of them with a ServerHello, anything else with a
           handshake_failure alert (suites Debian's OpenSSL 3 can no longer offer)
@@ -64,6 +66,11 @@ class Handler(socketserver.BaseRequestHandler):
                 while time.monotonic() < end:
                     s.sendall(b"\x00")
                     time.sleep(0.5)
+            elif mode == "reset":
+                s.recv(4096)
+                s.sendall(struct.pack(">BHH", 22, 0x0303, 60) + b"\x02\x00\x00\x38\x03\x03")
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                s.close()
             elif mode == "legacy":
                 hello = read_client_hello(s)
                 if hello is None:
