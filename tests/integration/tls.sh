@@ -105,6 +105,14 @@ check "legacy: 8 suites (4 versions)" has legacy.json '.findings[1].evidence.off
 check "legacy: cipher fails, high"    has legacy.json '.findings[1].result == "fail" and .findings[1].severity == "high"'
 check "legacy: no cert: inconclusive" is legacy.json probe.tls.certificate inconclusive
 
+# --- jcstar assess turns the evidence into the S1.1-12 verdict (example declaration) ---
+s112() { jq -r '[.criteria[] | select(.criterion == "S1.1-12") | .verdict][0]' "$1"; }
+decl=$JCS_SRC/examples/camera/declaration.yaml
+"$JCSTAR" assess "$decl" --evidence weak.json -o weak-report.json --quiet > /dev/null 2>&1 || true
+"$JCSTAR" assess "$decl" --evidence good.json -o good-report.json --quiet > /dev/null 2>&1 || true
+check "assess: weak -> S1.1-12 nonconform" [ "$(s112 weak-report.json)" = nonconform ]
+check "assess: hardened -> S1.1-12 conform" [ "$(s112 good-report.json)" = conform ]
+
 # --- budget is honoured ---
 jt $DEV:4433 --max-connections 3 -o budget.json > /dev/null
 check "budget: at most 3 connections" has budget.json '.services[0].tls_assessment.connections <= 3 and .services[0].tls_assessment.budget_exhausted'
