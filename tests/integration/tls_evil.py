@@ -5,7 +5,6 @@ garbage   answers every connection with 64 KiB of non-TLS bytes, then closes
 silent    accepts and never sends a byte (holds the connection for 120 s)
 slowloris answers with a TLS record header promising 16 KiB, then one byte every 0.5 s
 reset     reads the ClientHello, answers with half a ServerHello and resets the connection
-          (the client's next write gets EPIPE/ECONNRESET: must not kill it with SIGPIPE)
 legacy    a fake legacy device: speaks SSLv3 .. TLS 1.2 but only 3DES (0x000A) and RC4 (0x0005);
           answers a ClientHello offering one of them with a ServerHello, anything else with a
           handshake_failure alert (suites Debian's OpenSSL 3 can no longer offer)
