@@ -866,7 +866,7 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 			  bool incomplete, struct jcs_err *err)
 {
 	json_t *offered = json_array(), *offending = json_array(), *accepted = json_array(),
-	       *untestable = json_array(), *incomp = json_array();
+	       *rawjson = json_array(), *incomp = json_array();
 	enum jcs_result res = JCS_PASS;
 	enum jcs_severity sev = JCS_SEV_NONE;
 	char title[160];
@@ -886,7 +886,7 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 				json_decref(offered);
 				json_decref(offending);
 				json_decref(accepted);
-				json_decref(untestable);
+				json_decref(rawjson);
 				json_decref(incomp);
 				return rc;
 			}
@@ -924,7 +924,7 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 		}
 	for (int vi = 0; vi < NVER; vi++)
 		if (r->raw_offered[vi])
-			json_array_append_new(untestable, json_pack("{s:s, s:I}", "version", versions[vi].name,
+			json_array_append_new(rawjson, json_pack("{s:s, s:I}", "version", versions[vi].name,
 								    "suites_offered", (json_int_t)r->raw_offered[vi]));
 	for (int vi = 0; vi < NVER; vi++)
 		if (r->incomplete[vi])
@@ -940,7 +940,7 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 	rc = jcs_evidence_add(ev, "probe.tls.cipher", res, sev, loc, title,
 			      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "policy", jcs_tls_policy_name(), "offered",
 					offered, "offending", offending, "accepted_as_equivalent", accepted,
-					"raw_clienthello", untestable, "incomplete", incomp, "note",
+					"raw_clienthello", rawjson, "incomplete", incomp, "note",
 					"suites the local OpenSSL cannot offer (RC4, 3DES, DES, export, IDEA) and all SSLv3 "
 					"suites are offered in hand-made ClientHellos; detected_by ServerHello means the "
 					"server chose the suite (handshake not completed)"),
