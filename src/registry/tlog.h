@@ -23,7 +23,8 @@
 
 typedef uint8_t jcs_hash[JCS_HASH_LEN];
 
-void jcs_tlog_leaf_hash(const void *data, size_t len, jcs_hash out);
+/* 0, or JCS_ENOMEM when OpenSSL cannot allocate a digest context. */
+int jcs_tlog_leaf_hash(const void *data, size_t len, jcs_hash out);
 void jcs_tlog_node_hash(const jcs_hash left, const jcs_hash right, jcs_hash out);
 
 /* Functions taking `leaves` read n consecutive 32-byte leaf hashes (n * JCS_HASH_LEN bytes).
