@@ -962,7 +962,7 @@ int jcs_reg_product(struct jcs_store *db, const char *reg_no, json_t **out, stru
 	int rc;
 
 	*out = NULL;
-	if (jcs_regno_parse(reg_no, NULL, NULL, NULL))
+	if (!reg_no || jcs_regno_parse(reg_no, NULL, NULL, NULL))
 		return jcs_err_set(err, JCS_ENOTFOUND, "no registration '%s'", reg_no);
 	if ((rc = jcs_store_exec(db, sql, 1, p, &r, err)))
 		return rc;
