@@ -986,9 +986,22 @@ out:
 	return rc;
 }
 
+int jcs_reg_public_generation(struct jcs_store *db, long long *gen, struct jcs_err *err)
+{
+	static const char sql[] = "SELECT v FROM counters WHERE name = 'public'";
+	struct jcs_rows r;
+	int rc = jcs_store_exec(db, sql, 0, NULL, &r, err);
+
+	if (rc)
+		return rc;
+	*gen = jcs_rows_int(&r, 0, 0);
+	jcs_rows_free(&r);
+	return 0;
+}
+
 int jcs_reg_label(struct jcs_store *db, const char *reg_no, char **out, struct jcs_err *err)
 {
-	static const char sql[] = "SELECT statement FROM registrations WHERE reg_no = $1";
+	static const char sql[] = "SELECT statement FROM label_statements WHERE reg_no = $1";
 	const char *p[] = {reg_no};
 	struct jcs_rows r;
 	int rc = jcs_store_exec(db, sql, 1, p, &r, err);

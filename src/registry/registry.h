@@ -127,6 +127,9 @@ struct jcs_reg_filter {
 /* {"total":N,"items":[...]} */
 int jcs_reg_products(struct jcs_store *db, const struct jcs_reg_filter *f, json_t **out, struct jcs_err *err);
 int jcs_reg_product(struct jcs_store *db, const char *reg_no, json_t **out, struct jcs_err *err);
+/* Generation of the public data: changes whenever an action changes what the public list
+ * or a product page shows (server-side page caches compare it; works across processes). */
+int jcs_reg_public_generation(struct jcs_store *db, long long *gen, struct jcs_err *err);
 /* The signed label envelope of a registration (caller frees). */
 int jcs_reg_label(struct jcs_store *db, const char *reg_no, char **out, struct jcs_err *err);
 /* JSON array of every revocation/suspension envelope ever logged. */

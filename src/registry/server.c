@@ -15,6 +15,7 @@
 enum {
 	R_CSRF = 1,   /* unsafe method: a session-authenticated request needs the CSRF token */
 	R_UPLOAD = 2, /* body may be as large as an attachment upload */
+	R_CACHE = 4,  /* public page: anonymous answers are cached (struct srv_cache) */
 };
 
 static const struct route {
@@ -32,12 +33,12 @@ static const struct route {
 	{"POST", "/api/v1/applications/:/attachments", api_app_attach, R_CSRF | R_UPLOAD},
 	{"GET", "/api/v1/applications/:/attachments/:", api_app_attachment, 0},
 	{"POST", "/api/v1/applications/:/transitions", api_app_transition, R_CSRF},
-	{"GET", "/api/v1/products", api_products, 0},
-	{"GET", "/api/v1/products/:", api_product, 0},
+	{"GET", "/api/v1/products", api_products, R_CACHE},
+	{"GET", "/api/v1/products/:", api_product, R_CACHE},
 	{"GET", "/api/v1/products/:/label", api_product_label, 0},
 	{"GET", "/api/v1/products/:/bundle", api_product_bundle, 0},
-	{"GET", "/api/v1/products/:/label.svg", api_product_svg, 0},
-	{"GET", "/api/v1/products/:/label.png", api_product_png, 0},
+	{"GET", "/api/v1/products/:/label.svg", api_product_svg, R_CACHE},
+	{"GET", "/api/v1/products/:/label.png", api_product_png, R_CACHE},
 	{"POST", "/api/v1/procurement", api_procurement, R_UPLOAD},
 	{"GET", "/api/v1/revocations", api_revocations, 0},
 	{"GET", "/api/v1/key", api_key, 0},
@@ -45,12 +46,12 @@ static const struct route {
 	{"GET", "/api/v1/log/inclusion", api_log_inclusion, 0},
 	{"GET", "/api/v1/log/consistency", api_log_consistency, 0},
 	{"GET", "/api/v1/log/entries/:", api_log_entry, 0},
-	{"GET", "/", web_index, 0},
-	{"GET", "/products.csv", web_export_csv, 0},
-	{"GET", "/products.json", web_export_json, 0},
-	{"GET", "/products/:", web_product, 0},
-	{"GET", "/products/:/label.svg", api_product_svg, 0},
-	{"GET", "/products/:/label.png", api_product_png, 0},
+	{"GET", "/", web_index, R_CACHE},
+	{"GET", "/products.csv", web_export_csv, R_CACHE},
+	{"GET", "/products.json", web_export_json, R_CACHE},
+	{"GET", "/products/:", web_product, R_CACHE},
+	{"GET", "/products/:/label.svg", api_product_svg, R_CACHE},
+	{"GET", "/products/:/label.png", api_product_png, R_CACHE},
 	{"GET", "/procurement", web_procurement, 0},
 	{"POST", "/procurement", web_procurement, R_UPLOAD},
 	{"GET", "/login", web_login_form, 0},
@@ -103,6 +104,60 @@ static void add_common_headers(struct req *r, struct MHD_Response *resp, const c
 			: "lang=en; Path=/; SameSite=Lax; Max-Age=31536000");
 }
 
+static size_t cache_slot(const char *key)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)(h % SRV_CACHE_SLOTS);
+}
+
+static void cache_clear_locked(struct srv_cache *c)
+{
+	for (size_t i = 0; i < SRV_CACHE_SLOTS; i++) {
+		free(c->slot[i].key);
+		free(c->slot[i].body);
+		c->slot[i].key = c->slot[i].body = NULL;
+	}
+	c->bytes = 0;
+}
+
+static void cache_put(struct jcs_server *s, const char *key, long long gen, const char *ctype, const char *body,
+		      size_t len)
+{
+	struct srv_cache *c = &s->cache;
+	size_t i = cache_slot(key);
+	char *k, *b;
+
+	if (len > SRV_CACHE_ENTRY_MAX || strlen(ctype) >= sizeof(c->slot[0].ctype))
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (gen != c->gen) {
+		cache_clear_locked(c);
+		c->gen = gen;
+	}
+	k = strdup(key);
+	b = malloc(len ? len : 1);
+	if (k && b && c->bytes - (c->slot[i].key ? c->slot[i].len : 0) + len <= SRV_CACHE_BYTES) {
+		memcpy(b, body, len);
+		if (c->slot[i].key) {
+			c->bytes -= c->slot[i].len;
+			free(c->slot[i].key);
+			free(c->slot[i].body);
+		}
+		c->slot[i].key = k;
+		c->slot[i].body = b;
+		c->slot[i].len = len;
+		strcpy(c->slot[i].ctype, ctype);
+		c->bytes += len;
+		k = b = NULL;
+	}
+	free(k);
+	free(b);
+	pthread_mutex_unlock(&c->mu);
+}
+
 int srv_send(struct req *r, unsigned status, const char *ctype, const char *body, size_t len)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -110,11 +165,63 @@ int srv_send(struct req *r, unsigned status, const char *ctype, const char *body
 
 	if (!resp)
 		return MHD_NO;
+	if (r->cache_key && status == 200)
+		cache_put(r->srv, r->cache_key, r->cache_gen, ctype, body, len);
 	add_common_headers(r, resp, ctype);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	r->answered = true;
 	return ret;
+}
+
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	struct jcs_buf *b = cls;
+
+	(void)kind;
+	jcs_buf_printf(b, "&%s=%s", k, v ? v : "");
+	return MHD_YES;
+}
+
+/* Serve from the cache, or arm r->cache_key so the handler's answer is stored. Returns
+ * true when answered. */
+static bool cache_serve(struct req *r, int *ret)
+{
+	struct srv_cache *c = &r->srv->cache;
+	struct jcs_buf key = JCS_BUF_INIT;
+	long long gen;
+	bool hit = false;
+	size_t i;
+
+	if (jcs_reg_public_generation(r->db, &gen, NULL))
+		return false;
+	key.max = SRV_CACHE_KEY_MAX;
+	jcs_buf_printf(&key, "%d %s %s?", r->lang, r->method, r->url);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, key_arg, &key);
+	if (!key.data || key.len >= SRV_CACHE_KEY_MAX - 1) {
+		jcs_buf_free(&key);
+		return false;
+	}
+	i = cache_slot(key.data);
+	pthread_mutex_lock(&c->mu);
+	if (c->gen == gen && c->slot[i].key && strcmp(c->slot[i].key, key.data) == 0) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(c->slot[i].len, c->slot[i].body,
+									     MHD_RESPMEM_MUST_COPY);
+		if (resp) {
+			add_common_headers(r, resp, c->slot[i].ctype);
+			*ret = MHD_queue_response(r->conn, 200, resp);
+			MHD_destroy_response(resp);
+			r->answered = hit = true;
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (hit) {
+		jcs_buf_free(&key);
+		return true;
+	}
+	r->cache_key = jcs_buf_steal(&key);
+	r->cache_gen = gen;
+	return false;
 }
 
 int srv_send_json(struct req *r, unsigned status, json_t *j)
@@ -422,6 +529,9 @@ static int dispatch(struct req *r)
 			goto out;
 		}
 	}
+	if (rt->flags & R_CACHE && r->actor.role == JCS_ROLE_PUBLIC && !r->by_session &&
+	    cache_serve(r, &ret))
+		goto out;
 	ret = rt->fn(r);
 out:
 	pool_put(r->srv, r->db);
@@ -480,6 +590,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	jcs_buf_free(&r->body);
 	jcs_form_free(&r->form);
+	free(r->cache_key);
 	free(r);
 	*con_cls = NULL;
 }
@@ -549,6 +660,7 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	pthread_cond_init(&s->stop_cv, NULL);
+	pthread_mutex_init(&s->cache.mu, NULL);
 	s->sweep_seconds = o->sweep_seconds ? o->sweep_seconds : 60;
 	s->reg.key = o->key;
 	if ((rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &sa, err)))
@@ -629,5 +741,7 @@ void jcs_server_stop(struct jcs_server *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_cond_destroy(&s->stop_cv);
+	cache_clear_locked(&s->cache);
+	pthread_mutex_destroy(&s->cache.mu);
 	free(s);
 }

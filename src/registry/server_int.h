@@ -17,6 +17,25 @@
 #define SRV_MAX_SEG    8
 #define SRV_QUERY_MAX  512                         /* one query-string value */
 
+#define SRV_CACHE_SLOTS 4096
+#define SRV_CACHE_ENTRY_MAX (256u << 10)
+#define SRV_CACHE_BYTES (64u << 20)
+#define SRV_CACHE_KEY_MAX 2048
+
+/* Anonymous GET pages of the public list, keyed by language + URL + query, valid while the
+ * store's public generation (jcs_reg_public_generation) is unchanged. Direct-mapped. */
+struct srv_cache {
+	pthread_mutex_t mu;
+	long long gen;
+	size_t bytes;
+	struct {
+		char *key;
+		char *body;
+		size_t len;
+		char ctype[48];
+	} slot[SRV_CACHE_SLOTS];
+};
+
 struct jcs_server {
 	struct MHD_Daemon *d;
 	struct jcs_registry reg;
@@ -29,6 +48,7 @@ struct jcs_server {
 	pthread_cond_t stop_cv;  /* the sweeper's wake-up */
 	pthread_t sweeper;
 	bool sweeper_started, stopping;
+	struct srv_cache cache;
 	unsigned sweep_seconds;
 };
 
@@ -55,6 +75,8 @@ struct req {
 	struct jcs_form form;      /* urlencoded POST body (web forms) */
 	struct jcs_multipart mp;   /* multipart POST body */
 	bool has_form, has_mp;
+	char *cache_key;           /* set while a cacheable page is being produced */
+	long long cache_gen;
 };
 
 typedef int (*srv_handler)(struct req *r);

@@ -42,9 +42,12 @@ static const char *const migrations[] = {
 	" vendor_org TEXT NOT NULL, product TEXT NOT NULL, category TEXT NOT NULL,"
 	" models TEXT NOT NULL, firmware TEXT NOT NULL, support_end TEXT NOT NULL, contact TEXT NOT NULL,"
 	" update_info TEXT NOT NULL, status TEXT NOT NULL, issued TEXT NOT NULL,"
-	" expires TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', statement TEXT NOT NULL,"
+	" expires TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',"
 	" updated BIGINT NOT NULL);"
 	"CREATE INDEX registrations_status ON registrations(status);"
+	/* the signed label lives apart so list scans stay small */
+	"CREATE TABLE label_statements (reg_no TEXT PRIMARY KEY REFERENCES registrations(reg_no),"
+	" statement TEXT NOT NULL);"
 	"CREATE TABLE models (reg_no TEXT NOT NULL REFERENCES registrations(reg_no),"
 	" model TEXT NOT NULL, PRIMARY KEY (reg_no, model));"
 	"CREATE INDEX models_model ON models(model);"
@@ -55,6 +58,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE tlog (idx BIGINT PRIMARY KEY, kind TEXT NOT NULL, reg_no TEXT NOT NULL,"
 	" leaf_hash TEXT NOT NULL, entry TEXT NOT NULL, at BIGINT NOT NULL);"
 	"CREATE INDEX tlog_reg ON tlog(reg_no);",
+	/* 2: generation of the public data (cache validation across server processes) */
+	"INSERT INTO counters (name, v) VALUES ('public', 0)",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

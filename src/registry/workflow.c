@@ -32,6 +32,9 @@ struct wf_transition {
 	wf_fn effect;         /* runs after the state change, inside the transaction; NULL = none */
 };
 
+/* Actions that change what the public list shows (they bump the 'public' generation). */
+static const char *const public_actions = " issue notify_change renew suspend reinstate revoke expire ";
+
 static int guard_documents(struct wf_ctx *c, struct jcs_err *err);
 static int guard_evaluation(struct wf_ctx *c, struct jcs_err *err);
 static int guard_question(struct wf_ctx *c, struct jcs_err *err);
@@ -271,9 +274,11 @@ static int load_registration(struct wf_ctx *c, char *reg_no, char *issued, char 
 static int sign_label(struct wf_ctx *c, const char *reg_no, const char *issued, const char *expires,
 		      struct jcs_err *err)
 {
-	static const char sql[] = "UPDATE registrations SET statement = $1, status = 'valid', issued = $2,"
-				  " expires = $3, product = $4, firmware = $5, support_end = $6, contact = $7,"
-				  " update_info = $8, reason = '', updated = $9 WHERE reg_no = $10";
+	static const char sql[] = "UPDATE registrations SET status = 'valid', issued = $1,"
+				  " expires = $2, product = $3, firmware = $4, support_end = $5, contact = $6,"
+				  " update_info = $7, reason = '', updated = $8 WHERE reg_no = $9";
+	static const char q_stmt[] = "INSERT INTO label_statements (reg_no, statement) VALUES ($1, $2)"
+				     " ON CONFLICT (reg_no) DO UPDATE SET statement = excluded.statement";
 	const json_t *models = json_object_get(c->app, "models");
 	const char *mv[JCS_REG_MODELS_MAX];
 	char url[512], now[24], *env = NULL;
@@ -299,11 +304,13 @@ static int sign_label(struct wf_ctx *c, const char *reg_no, const char *issued, 
 		return rc;
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	{
-		const char *p[] = {env, issued, expires, jstr(c->app, "product"), jstr(c->app, "firmware"),
+		const char *p[] = {issued, expires, jstr(c->app, "product"), jstr(c->app, "firmware"),
 				   jstr(c->app, "support_end"), jstr(c->app, "contact"), jstr(c->app, "update_info"),
 				   now, reg_no};
+		const char *ps[] = {reg_no, env};
 
-		if (!(rc = jcs_store_exec(c->db, sql, 10, p, NULL, err)))
+		if (!(rc = jcs_store_exec(c->db, sql, 9, p, NULL, err)) &&
+		    !(rc = jcs_store_exec(c->db, q_stmt, 2, ps, NULL, err)))
 			rc = jcs_reg_log_append(c->db, "label", reg_no, env, &idx, err);
 	}
 	free(env);
@@ -316,8 +323,8 @@ static int eff_issue(struct wf_ctx *c, struct jcs_err *err)
 				    " DO UPDATE SET v = regno_seq.v + 1 RETURNING v";
 	static const char q_reg[] = "INSERT INTO registrations (reg_no, app_id, level, vendor_org, product,"
 				    " category, models, firmware, support_end, contact, update_info, status, issued,"
-				    " expires, statement, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-				    " 'valid', $12, $13, '', $14)";
+				    " expires, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+				    " 'valid', $12, $13, $14)";
 	static const char q_model[] = "INSERT INTO models (reg_no, model) VALUES ($1, $2)";
 	const json_t *models = json_object_get(c->app, "models");
 	char year[8], reg_no[JCS_REGNO_MAX], expires[11], id[24], lvl[8], now[24];
@@ -530,6 +537,14 @@ int jcs_reg_transition(struct jcs_store *db, const struct jcs_registry *reg, con
 	}
 	if (t->effect && (rc = t->effect(&c, err)))
 		goto out;
+	{
+		char word[40];
+		long long gen;
+
+		snprintf(word, sizeof(word), " %s ", action);
+		if (strstr(public_actions, word) && (rc = jcs_reg_counter_next(db, "public", &gen, err)))
+			goto out;
+	}
 	{
 		/* the audit trail's "why": the reason, else the question/answer text */
 		const char *why = c.reason ? c.reason : json_string_value(json_object_get(args, "question"));

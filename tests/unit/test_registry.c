@@ -48,7 +48,7 @@ T_TEST(test_migrations_idempotent)
 
 	T_ASSERT(a && b);
 	T_EQ_INT(jcs_store_schema_version(b, &v, NULL), 0);
-	T_EQ_INT(v, 1);
+	T_EQ_INT(v, 2);
 	T_EQ_INT(jcs_store_open("mysql://x", &a, NULL) == 0, 0);
 	jcs_store_close(b);
 	jcs_store_close(a);
