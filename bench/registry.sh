@@ -56,8 +56,8 @@ issuance() {
 	echo "$ok $t0 $t1" | awk '{printf "%.0f", $1 / ($3 - $2)}'
 }
 
-wrk_run() { # URL -> "rps p99ms"
-	wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$1" >"$REG_TMP/wrk.out" 2>&1
+wrk_run() { # URL [LUA] -> "rps p99ms"
+	wrk -t2 -c"$CONN" -d"${DUR}s" --latency ${2:+-s "$2"} "$1" >"$REG_TMP/wrk.out" 2>&1
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$REG_TMP/wrk.out")
 	p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' "$REG_TMP/wrk.out")
 	non2xx=$(awk '/Non-2xx/ {print $NF}' "$REG_TMP/wrk.out")
@@ -131,10 +131,16 @@ REG_PIDS="$REG_PIDS $NGINX_PID"
 set -- $(wrk_run "http://127.0.0.1:18089/page.html"); NG_RPS=$1 NG_P99=$2
 set -- $(wrk_run "$URL$PAGE"); PP_RPS=$1 PP_P99=$2
 set -- $(wrk_run "$URL$SEARCH"); LS_RPS=$1 LS_P99=$2
+# distinct searches: every request a different model number, so the page cache misses
+cat >"$REG_TMP/miss.lua" <<'LUA'
+request = function() return wrk.format(nil, "/?model=bulk-" .. math.random(0, 99999) .. "&status=valid") end
+LUA
+set -- $(wrk_run "$URL/" "$REG_TMP/miss.lua"); LM_RPS=$1 LM_P99=$2
 kill "$NGINX_PID"
 
 printf '\n%-34s %10s %9s %8s\n' "target (wrk -t2 -c$CONN -d${DUR}s)" "req/s" "p99 ms" "vs nginx"
 printf '%-34s %10.0f %9.2f %8s\n' "nginx static page" "$NG_RPS" "$NG_P99" "100%"
 printf '%-34s %10.0f %9.2f %7.0f%%\n' "jcstar product page" "$PP_RPS" "$PP_P99" "$(echo "$PP_RPS $NG_RPS" | awk '{print 100 * $1 / $2}')"
 printf '%-34s %10.0f %9.2f %7.0f%%\n' "jcstar list search (10k products)" "$LS_RPS" "$LS_P99" "$(echo "$LS_RPS $NG_RPS" | awk '{print 100 * $1 / $2}')"
+printf '%-34s %10.0f %9.2f %7.0f%%\n' "jcstar list search, cache misses" "$LM_RPS" "$LM_P99" "$(echo "$LM_RPS $NG_RPS" | awk '{print 100 * $1 / $2}')"
 printf 'issuance: SQLite %s labels/s, PostgreSQL %s labels/s\n' "$SQ_ISSUE" "${PG_ISSUE:-n/a}"
