@@ -357,6 +357,11 @@ static int do_verify(const struct verify_opts *o)
 		    jcs_revlist_verify(aux.data, aux.len, k, &rl, &err)) {
 			char why[sizeof(err.msg)];
 			snprintf(why, sizeof(why), "%s", err.msg);
+			if (err.code == JCS_ECRYPTO) {
+				snprintf(line, sizeof(line), "revocation list %s: %s", o->revocations, why);
+				rc = report(o, "bad signature", line, NULL, NULL, NULL, EXIT_BAD_SIGNATURE);
+				goto out;
+			}
 			jcs_err_set(&err, err.code, "%s: %s", o->revocations, why);
 			rc = cli_fail(&err);
 			goto out;

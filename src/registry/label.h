@@ -181,7 +181,8 @@ void jcs_date_of(time_t t, char *out, size_t len);
  * SVG: a self-contained, well-formed SVG document appended to out. */
 int jcs_label_svg(const struct jcs_label *l, struct jcs_buf *out, struct jcs_err *err);
 /* PNG (8-bit greyscale, libpng) of the same layout with a built-in bitmap font; scale is
- * pixels per QR module (1..16). Appended to out. */
+ * pixels per QR module (1..16; JCS_EINVAL when the text would not fit: 3 suffices for
+ * URLs over 26 bytes, 4 always). Appended to out. */
 int jcs_label_png(const struct jcs_label *l, int scale, struct jcs_buf *out, struct jcs_err *err);
 
 #endif

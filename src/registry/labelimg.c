@@ -255,11 +255,16 @@ int jcs_label_png(const struct jcs_label *l, int scale, struct jcs_buf *out, str
 	if (rc)
 		return rc;
 	layout_of(qr->width, &L);
-	kt = (int)(L.title_cap * s / 7);
-	kr = (int)(L.regno_cap * s / 7);
+	if (L.regno_cap * s < 7) { /* small QR codes: the number needs at least 7 pixel rows */
+		L.h += 7.0 / s - L.regno_cap;
+		L.regno_cap = 7.0 / s;
+	}
+	kt = (int)floor(L.title_cap * s / 7 + 1e-9);
+	kr = (int)floor(L.regno_cap * s / 7 + 1e-9);
 	if (kt < 1 || kr < 1 || text_width(l->registration_number, kr) > (int)(L.w * s)) {
+		int need = (text_width(l->registration_number, 1) + (int)L.w - 1) / (int)L.w;
 		rc = jcs_err_set(err, JCS_EINVAL, "PNG scale %d is too small for the text; use %d or more", scale,
-				 (int)ceil(7 / (L.regno_cap > 0 ? L.regno_cap : 1)));
+				 need > 7 / (int)L.title_cap ? need : 7 / (int)L.title_cap + 1);
 		goto out;
 	}
 	c.w = (int)lround(L.w * s);
