@@ -485,7 +485,7 @@ int jcs_reg_transition(struct jcs_store *db, const struct jcs_registry *reg, con
 	struct wf_ctx c = {db, reg, a, NULL, args, NULL, ""};
 	struct jcs_rows r = {0};
 	bool known = false;
-	char now[24], idb[24];
+	char now[24], idb[24], from[32];
 	const char *state;
 	int rc;
 
@@ -505,7 +505,8 @@ int jcs_reg_transition(struct jcs_store *db, const struct jcs_registry *reg, con
 		rc = jcs_err_set(err, JCS_ENOTFOUND, "no application %lld", id);
 		goto out;
 	}
-	state = jstr(c.app, "state");
+	snprintf(from, sizeof(from), "%s", jstr(c.app, "state"));
+	state = from;
 	for (size_t i = 0; i < NTABLE && !t; i++)
 		if (strcmp(table[i].action, action) == 0 && strcmp(table[i].from, state) == 0)
 			t = &table[i];
@@ -535,6 +536,12 @@ int jcs_reg_transition(struct jcs_store *db, const struct jcs_registry *reg, con
 		rc = jcs_err_set(err, JCS_ECONFLICT, "application %lld changed concurrently", id);
 		goto out;
 	}
+	/* the UPDATE holds the row lock now: effects work on the current row, not on what was
+	 * read before another transaction (e.g. a concurrent change notification) committed */
+	json_decref(c.app);
+	c.app = NULL;
+	if ((rc = jcs_reg_app_row(db, id, &c.app, err)))
+		goto out;
 	if (t->effect && (rc = t->effect(&c, err)))
 		goto out;
 	{
