@@ -52,6 +52,7 @@ while [ "$(grep -c ' 200$' "$REG_TMP/done.txt")" -lt 4 ] && [ $w -lt 400 ]; do
 done
 kill -9 "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null
+forget_server "$SRV_PID"
 wait "$LOOP" 2>/dev/null
 ISSUED_BEFORE=$(grep -c ' 200$' "$REG_TMP/done.txt")
 check "labels were being issued when the server was killed ($ISSUED_BEFORE)" test "$ISSUED_BEFORE" -ge 4

@@ -28,9 +28,26 @@ check() { # check DESCRIPTION COMMAND...
 	d=$1; shift
 	if "$@"; then ok; else bad "$d"; fi
 }
+# finish: stop every server cleanly (SIGTERM) and require exit status 0, so a sanitizer
+# report at exit (leak, error) fails the test; then print the tally.
 finish() {
+	for p in $REG_PIDS; do
+		[ -f "$REG_TMP/srv.$p.err" ] || continue
+		kill "$p" 2>/dev/null
+		wait "$p"
+		rc=$?
+		if [ "$rc" -ne 0 ]; then
+			bad "server $p exited with status $rc"
+			tail -30 "$REG_TMP/srv.$p.err" >&2
+		fi
+	done
+	REG_PIDS=""
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
+}
+# forget a server that the test killed on purpose
+forget_server() {
+	REG_PIDS=$(echo " $REG_PIDS " | sed "s/ $1 / /")
 }
 
 # start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
@@ -40,6 +57,7 @@ start_server() {
 		>"$_out" 2>"$_out.err" &
 	SRV_PID=$!
 	REG_PIDS="$REG_PIDS $SRV_PID"
+	ln -sf "$_out.err" "$REG_TMP/srv.$SRV_PID.err"
 	i=0
 	while [ $i -lt 200 ]; do
 		URL=$(sed -n 's/^jcstar registry listening on //p' "$_out")
@@ -57,6 +75,7 @@ start_server() {
 stop_server() {
 	kill "$SRV_PID" 2>/dev/null
 	wait "$SRV_PID" 2>/dev/null
+	forget_server "$SRV_PID"
 }
 
 # api METHOD PATH TOKEN [JSON] -> $CODE, body in $BODY (file)
