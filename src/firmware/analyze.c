@@ -144,7 +144,12 @@ static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 			return rc;
 	}
 	a->stats.vulnerabilities = json_array_size(a->vulns);
-	if (json_array_size(a->vulns) == 0)
+	if (json_array_size(a->vulns) == 0 && jcs_sbom_count(a->sbom) == 0)
+		rc = jcs_audit_add(&au, "fw.component.vulnerable", JCS_INCONCLUSIVE, JCS_SEV_NONE, "", NULL,
+				   "No component identified in the image: nothing to match against %zu "
+				   "vulnerability record(s)",
+				   vm.records);
+	else if (json_array_size(a->vulns) == 0)
 		rc = jcs_audit_add(&au, "fw.component.vulnerable", JCS_PASS, JCS_SEV_NONE, "",
 				   json_pack("{s:I, s:I}", "feed_files", (json_int_t)vm.files, "records",
 					     (json_int_t)vm.records),
@@ -169,6 +174,9 @@ int jcs_fw_analyze_finish(struct jcs_fw_analysis *a, struct jcs_err *err)
 		rc = jcs_audit_rules[i]->finish(a->state[i], &au);
 	if (rc)
 		return rc;
+	rc = jcs_sbom_finish(a->sbom);
+	if (rc)
+		return jcs_err_set(err, rc, "out of memory");
 	comps = jcs_sbom_json(a->sbom);
 	section = jcs_evidence_section(a->ev, "components");
 	if (!comps || !section || json_array_extend(section, comps)) {

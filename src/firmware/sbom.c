@@ -17,7 +17,7 @@
 #define TABLE "firmware/components.yaml"
 #define MAX_COMPONENTS 20000
 #define MAX_PKGS 20000
-#define MAX_STAMPS 16
+#define MAX_STAMPS 64
 
 struct sig {
 	char *name;
@@ -356,12 +356,22 @@ static int on_pkg(void *ctx, const struct jcs_pkg *p)
 	return note(c, s->curpath, src);
 }
 
+/* a extends b by a release suffix: "6.8p1" refines "6.8", "1.0.2g" refines "1.0.2" */
+static bool refines(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	return strlen(a) > n && strncmp(a, b, n) == 0 && isalpha((unsigned char)a[n]);
+}
+
 static int on_hit(void *ctx, const struct jcs_sig_hit *h)
 {
 	struct jcs_sbom *s = ctx;
 	struct best *b = &s->best[h->component];
 
-	if (b->pattern == SIZE_MAX || h->pattern < b->pattern) {
+	/* the most trusted pattern wins; for the same pattern a more exact version ("6.8p1" after
+	 * "6.8") */
+	if (b->pattern == SIZE_MAX || h->pattern < b->pattern ||
+	    (h->pattern == b->pattern && refines(h->version, b->version))) {
 		b->pattern = h->pattern;
 		memcpy(b->version, h->version, sizeof(b->version));
 	}
@@ -391,21 +401,21 @@ static bool debuglink_version(const struct jcs_fw_file *f, char *ver, size_t cap
 	if (bl == 0 || f->len < 4 || memcmp(f->data, "\177ELF", 4))
 		return false;
 	while (p < end && tries++ < MAX_STAMPS) {
-		const uint8_t *hit = memmem(p, (size_t)(end - p), base, bl), *v, *q, *e;
+		const uint8_t *hit = memmem(p, (size_t)(end - p), ".debug", 6), *s, *v, *q;
 		if (!hit)
 			return false;
-		p = hit + 1;
-		if ((hit > f->data && hit[-1] != 0 && hit[-1] != '\n') || (size_t)(end - hit) <= bl ||
-		    hit[bl] != '-')
+		p = hit + 6;
+		if (p < end && *p != 0 && *p != '\n')
 			continue;
-		v = q = hit + bl + 1;
-		while (q < end && (isalnum(*q) || *q == '.'))
+		for (s = hit; s > f->data && s[-1] != 0 && s[-1] != '\n' && hit - s < 256; s--)
+			;
+		if ((size_t)(hit - s) <= bl + 1 || memcmp(s, base, bl) || s[bl] != '-')
+			continue;
+		v = q = s + bl + 1;
+		while (q < hit && (isalnum(*q) || *q == '.'))
 			q++;
-		e = q;
-		while (e < end && *e && *e != '\n')
-			e++;
-		if (q >= end || *q != '-' || e - q < 8 || memcmp(e - 6, ".debug", 6) ||
-		    !jcs_sig_version_ok((const char *)v, (size_t)(q - v)) || (size_t)(q - v) >= cap)
+		if (q >= hit || *q != '-' || !jcs_sig_version_ok((const char *)v, (size_t)(q - v)) ||
+		    (size_t)(q - v) >= cap)
 			continue;
 		memcpy(ver, v, (size_t)(q - v));
 		ver[q - v] = 0;
@@ -463,6 +473,30 @@ int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_er
 		}
 	}
 	return rc ? jcs_err_set(err, rc, "%s: %s", f->path, jcs_strerror(rc)) : 0;
+}
+
+int jcs_sbom_finish(struct jcs_sbom *s)
+{
+	/* merge a component found with a less exact version ("openssh 6.8" from a binary that
+	 * carries only SSH_VERSION) into the same component with a refining one ("6.8p1") */
+	for (size_t i = 0; i < s->n; i++) {
+		struct jcs_component *a = &s->v[i], *into = NULL;
+		for (size_t k = 0; k < s->n && !into; k++)
+			if (k != i && strcmp(s->v[k].name, a->name) == 0 && !a->pkg_version &&
+			    refines(s->v[k].version, a->version))
+				into = &s->v[k];
+		if (!into)
+			continue;
+		for (size_t k = 0; k < a->files.n; k++)
+			if (into->files.n < JCS_SBOM_MAX_FILES && !jcs_strv_has(&into->files, a->files.v[k]) &&
+			    jcs_strv_add(&into->files, a->files.v[k]))
+				return JCS_ENOMEM;
+		component_free(a);
+		memmove(a, a + 1, (s->n - i - 1) * sizeof(*a));
+		s->n--;
+		i = (size_t)-1; /* restart: indices moved */
+	}
+	return 0;
 }
 
 size_t jcs_sbom_count(const struct jcs_sbom *s)

@@ -32,6 +32,9 @@ void jcs_sbom_free(struct jcs_sbom *s);
 /* Look at one file of the stream. */
 int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_err *err);
 
+/* After the last file: merge components whose versions refine each other. */
+int jcs_sbom_finish(struct jcs_sbom *s);
+
 size_t jcs_sbom_count(const struct jcs_sbom *s);
 const struct jcs_component *jcs_sbom_get(const struct jcs_sbom *s, size_t i);
 /* Canonical component name for a package name (its own name if the table does not know it). */

@@ -238,8 +238,8 @@ static bool match_fwd(const struct pat *p, int from, const uint8_t *d, size_t le
 				return false;
 			i += t->n;
 			break;
-		case T_BOUND:
-			if (i < len && !is_bound(d[i]))
+		case T_BOUND: /* end of data, or one boundary byte */
+			if (i < len && !is_bound(d[i++]))
 				return false;
 			break;
 		case T_VER: {
@@ -289,8 +289,8 @@ static bool match_bwd(const struct pat *p, const uint8_t *d, size_t pos, char *v
 				return false;
 			i -= t->n;
 			break;
-		case T_BOUND:
-			if (i > 0 && !is_bound(d[i - 1]))
+		case T_BOUND: /* start of data, or one boundary byte */
+			if (i > 0 && !is_bound(d[--i]))
 				return false;
 			break;
 		case T_VER: {
