@@ -219,7 +219,7 @@ static int private_key_file(void *state, const struct jcs_fw_file *f, struct jcs
 		p = e;
 	}
 	if (rc == 0 && blocks == 0 && f->len <= MAX_DER && f->data[0] == 0x30 &&
-	    (f->data[1] == 0x82 || f->data[1] == 0x81)) {
+	    (f->data[1] < 0x80 || f->data[1] == 0x81 || f->data[1] == 0x82)) {
 		const unsigned char *q = f->data;
 		EVP_PKEY *pk = d2i_AutoPrivateKey(NULL, &q, (long)f->len);
 		ERR_clear_error();
