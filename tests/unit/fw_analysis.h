@@ -3,9 +3,15 @@
 #ifndef JCS_TEST_FW_ANALYSIS_H
 #define JCS_TEST_FW_ANALYSIS_H
 
+#include <stdlib.h>
 #include <string.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "core/buf.h"
 #include "firmware/analyze.h"
+#include "firmware/sbom.h"
 #include "firmware/firmware.h"
 #include "jcstar/evidence.h"
 
@@ -117,6 +123,47 @@ static inline void fw_dump(const struct jcs_evidence *ev)
 		jcs_evidence_get(ev, i, &f);
 		fprintf(stderr, "  %s %s %s %s\n", jcs_result_name(f.result), f.id, f.location, f.title);
 	}
+}
+
+static inline const char *fixtures(void)
+{
+	const char *f = getenv("JCS_FIXTURES");
+	return f ? f : "../shared/fixtures";
+}
+
+/* Feed every member of a tar.gz through the SBOM. */
+static inline int sbom_archive(struct jcs_sbom *s, const char *path, struct jcs_err *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int rc = 0;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return jcs_err_set(err, JCS_EIO, "%s: %s", path, archive_error_string(a));
+	}
+	while (rc == 0 && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		struct jcs_buf b = JCS_BUF_INIT;
+		char name[1024], chunk[65536];
+		ssize_t n;
+		struct jcs_fw_file f = {0};
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
+			jcs_buf_append(&b, chunk, (size_t)n);
+		snprintf(name, sizeof(name), "/%s", archive_entry_pathname(e) + (archive_entry_pathname(e)[0] == '.' ? 2 : 0));
+		f.path = name;
+		f.container = "tar";
+		f.type = JCS_FW_FILE;
+		f.data = (const uint8_t *)(b.data ? b.data : "");
+		f.len = f.size = b.len;
+		rc = jcs_sbom_file(s, &f, err);
+		jcs_buf_free(&b);
+	}
+	archive_read_free(a);
+	return rc;
 }
 
 #endif

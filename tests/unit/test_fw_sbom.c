@@ -1,7 +1,5 @@
 /* SBOM: signature matcher, version comparison, package databases, every package of
  * $JCS_FIXTURES/binaries named and versioned as MANIFEST.md says, CycloneDX 1.5 structure. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +12,6 @@
 #include "firmware/version.h"
 #include "fw_analysis.h"
 #include "t.h"
-
-static const char *fixtures(void)
-{
-	const char *f = getenv("JCS_FIXTURES");
-	return f ? f : "../shared/fixtures";
-}
 
 struct hits {
 	char v[8][40];
@@ -140,41 +132,6 @@ T_TEST(package_databases)
 			 "cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*");
 		jcs_evidence_free(ev);
 	}
-}
-
-/* Feed every member of a tar.gz through the SBOM. */
-static int sbom_archive(struct jcs_sbom *s, const char *path, struct jcs_err *err)
-{
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	int rc = 0;
-
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		archive_read_free(a);
-		return jcs_err_set(err, JCS_EIO, "%s: %s", path, archive_error_string(a));
-	}
-	while (rc == 0 && archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		struct jcs_buf b = JCS_BUF_INIT;
-		char name[1024], chunk[65536];
-		ssize_t n;
-		struct jcs_fw_file f = {0};
-		if (archive_entry_filetype(e) != AE_IFREG)
-			continue;
-		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
-			jcs_buf_append(&b, chunk, (size_t)n);
-		snprintf(name, sizeof(name), "/%s", archive_entry_pathname(e) + (archive_entry_pathname(e)[0] == '.' ? 2 : 0));
-		f.path = name;
-		f.container = "tar";
-		f.type = JCS_FW_FILE;
-		f.data = (const uint8_t *)(b.data ? b.data : "");
-		f.len = f.size = b.len;
-		rc = jcs_sbom_file(s, &f, err);
-		jcs_buf_free(&b);
-	}
-	archive_read_free(a);
-	return rc;
 }
 
 T_TEST(binaries_fixtures)
