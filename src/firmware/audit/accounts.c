@@ -349,6 +349,7 @@ bool jcs_hash_verify(const struct jcs_account *a, const char *pw)
 struct entry {
 	struct jcs_account a;
 	char *file, *container;
+	struct jcs_strv also; /* other files with the same account and hash (backups, copies) */
 };
 
 struct state {
@@ -371,8 +372,13 @@ static int add_entry(void *ctx, const struct jcs_account *a)
 	struct entry *e;
 
 	for (size_t i = 0; i < st->n; i++)
-		if (strcmp(st->v[i].a.user, a->user) == 0 && strcmp(st->v[i].a.hash, a->hash) == 0)
-			return 0; /* same account in a backup copy (shadow-) or duplicated line */
+		if (strcmp(st->v[i].a.user, a->user) == 0 && strcmp(st->v[i].a.hash, a->hash) == 0) {
+			/* the same account in a backup copy (shadow-) or a duplicated line */
+			e = &st->v[i];
+			if (strcmp(e->file, st->cur->path) && !jcs_strv_has(&e->also, st->cur->path) && e->also.n < 16)
+				return jcs_strv_add(&e->also, st->cur->path);
+			return 0;
+		}
 	if (st->n == MAX_ACCOUNTS)
 		return 0;
 	if (st->n == st->cap) {
@@ -384,6 +390,7 @@ static int add_entry(void *ctx, const struct jcs_account *a)
 		st->cap = cap;
 	}
 	e = &st->v[st->n];
+	memset(e, 0, sizeof(*e));
 	e->a = *a;
 	e->file = strdup(st->cur->path);
 	e->container = strdup(st->cur->container ? st->cur->container : "");
@@ -451,6 +458,8 @@ static json_t *entry_details(const struct entry *e)
 			      (json_int_t)e->a.line, "hash_type", jcs_hash_type_name(e->a.type));
 	if (d && *e->container)
 		json_object_set_new(d, "container", json_string(e->container));
+	if (d && e->also.n)
+		json_object_set_new(d, "also_in", jcs_strv_json(&e->also));
 	return d;
 }
 
@@ -544,6 +553,7 @@ static void accounts_cleanup(void *state)
 	for (size_t i = 0; i < st->n; i++) {
 		free(st->v[i].file);
 		free(st->v[i].container);
+		jcs_strv_free(&st->v[i].also);
 	}
 	free(st->v);
 	jcs_strv_free(&st->files);
