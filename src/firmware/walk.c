@@ -300,6 +300,8 @@ static long try_unpack(struct jcs_fw_walk *w, const struct jcs_fw_unpacker *u, c
 			 w->nfiles > files_before ? " (partly unpacked)" : "");
 		problem_at(w, start, u->name, why);
 	}
+	if (rc < 0)
+		return 0; /* failed: its extent is not trusted, the scan goes on after the magic */
 	if (used > len - start)
 		used = len - start;
 	return (long)used;
@@ -361,8 +363,8 @@ static int scan(struct jcs_fw_walk *w, const uint8_t *p, size_t len, bool carve)
 	return w->stop;
 }
 
-int jcs_fw_walk_mem(const uint8_t *data, size_t len, const struct jcs_fw_limits *lim,
-		    const struct jcs_fw_sink *sink, struct jcs_err *err)
+static int walk_run(const struct jcs_fw_unpacker *only, const uint8_t *data, size_t len,
+		    const struct jcs_fw_limits *lim, const struct jcs_fw_sink *sink, struct jcs_err *err)
 {
 	static const struct jcs_fw_limits defaults = JCS_FW_LIMITS_DEFAULT;
 	struct jcs_fw_walk *w;
@@ -381,9 +383,24 @@ int jcs_fw_walk_mem(const uint8_t *data, size_t len, const struct jcs_fw_limits 
 	w->sink = sink;
 	w->err = err;
 	w->tab = sigtab_get();
-	rc = scan(w, data, len, true);
+	if (only)
+		rc = try_unpack(w, only, data, 0, len) < 0 ? JCS_ENOTFOUND : w->stop;
+	else
+		rc = scan(w, data, len, true);
 	free(w);
 	return rc;
+}
+
+int jcs_fw_walk_mem(const uint8_t *data, size_t len, const struct jcs_fw_limits *lim,
+		    const struct jcs_fw_sink *sink, struct jcs_err *err)
+{
+	return walk_run(NULL, data, len, lim, sink, err);
+}
+
+int jcs_fw_walk_one(const struct jcs_fw_unpacker *u, const uint8_t *data, size_t len,
+		    const struct jcs_fw_limits *lim, const struct jcs_fw_sink *sink, struct jcs_err *err)
+{
+	return walk_run(u, data, len, lim, sink, err);
 }
 
 int jcs_fw_walk(const char *image_path, const struct jcs_fw_limits *lim, const struct jcs_fw_sink *sink,

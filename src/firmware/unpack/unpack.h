@@ -31,6 +31,11 @@ struct jcs_fw_unpacker {
 extern const struct jcs_fw_unpacker *const jcs_fw_unpackers[];
 extern const size_t jcs_fw_nunpackers;
 
+/* Run one unpacker on data at offset 0 (fuzz targets, tests); its result is returned and, on
+ * failure, also reported as a problem. */
+int jcs_fw_walk_one(const struct jcs_fw_unpacker *u, const uint8_t *data, size_t len,
+		    const struct jcs_fw_limits *lim, const struct jcs_fw_sink *sink, struct jcs_err *err);
+
 /* How jcs_fw_emit() treats a file's bytes after the sink has seen them. */
 enum jcs_fw_emit_mode {
 	JCS_FW_EMIT_LEAF,   /* a file inside a filesystem: unpacked only if a signature is at offset 0 */

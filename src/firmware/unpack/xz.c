@@ -51,7 +51,7 @@ static int lzma_family(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 	}
 	*used = s.total_in;
 	if (!truncated && r != LZMA_STREAM_END) {
-		if (!xz && o.len < 16) { /* lzma has no real magic: a failed decode is a false hit */
+		if (!xz && o.len < 4096) { /* lzma has no real magic: a short failed decode is a false hit */
 			rc = JCS_ENOTFOUND;
 			goto out;
 		}
