@@ -35,6 +35,7 @@ struct jcs_sigmatch {
 		int32_t pat, next;
 	} *outs;
 	size_t nstates, nouts;
+	bool first[256]; /* bytes that leave the root state: others are skipped there */
 };
 
 static bool is_bound(uint8_t c)
@@ -173,6 +174,7 @@ int jcs_sigmatch_new(const char *const *pat, const size_t *comp, size_t n,
 				m->go[s][c] = (int32_t)nst++;
 			s = m->go[s][c];
 		}
+		m->first[(uint8_t)a->s[0]] = true;
 		m->outs[m->nouts] = (struct outnode){(int32_t)i, m->out[s]};
 		m->out[s] = (int32_t)m->nouts++;
 	}
@@ -335,6 +337,11 @@ int jcs_sigmatch_scan(const struct jcs_sigmatch *m, const void *data, size_t len
 	if (!m || m->npats == 0)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
+		if (s == 0)
+			while (i < len && !m->first[d[i]])
+				i++;
+		if (i == len)
+			break;
 		s = m->go[s][d[i]];
 		for (int32_t o = m->out[s]; o >= 0; o = m->outs[o].next) {
 			const struct pat *p = &m->pats[m->outs[o].pat];
