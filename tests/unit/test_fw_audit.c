@@ -35,7 +35,7 @@ static char *hash_of(const char *pw, const char *prefix)
 T_TEST(accounts_empty_and_default)
 {
 	char *md5 = hash_of("admin", "$1$"), *sha = hash_of("root", "$6$"), *bf = hash_of("1234", "$2b$"),
-	     *ye = hash_of("password", "$y$"), *strong = hash_of("k9#Vq!x7-Lw2+Zr8", "$6$");
+	     *ye = hash_of("password", "$y$"), *strong = hash_of("k9#Vq!x7-Lw2+Zr8", "$1$");
 	char shadow[2048];
 	struct jcs_evidence *ev;
 
