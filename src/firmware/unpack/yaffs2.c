@@ -245,8 +245,10 @@ static int yaffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 		(*arr)[(*n)++] = t;
 	}
 	*used = off;
-	qsort(y.hdr, y.nhdr, sizeof(*y.hdr), by_obj);
-	qsort(y.dat, y.ndat, sizeof(*y.dat), by_obj);
+	if (y.nhdr > 1)
+		qsort(y.hdr, y.nhdr, sizeof(*y.hdr), by_obj);
+	if (y.ndat > 1)
+		qsort(y.dat, y.ndat, sizeof(*y.dat), by_obj);
 	rc = walk_dir(&y, Y_ROOT);
 	if (rc == JCS_ENOMEM)
 		jcs_err_set(err, rc, "out of memory");
