@@ -90,7 +90,8 @@ int jcs_osv_record(struct jcs_vulnmatch *vm, const json_t *rec)
 			char rule[512];
 			size_t k;
 			bool hit = false;
-			if (!comp->pkg_type || strcmp(comp->pkg_type, type) || strcmp(comp->name, name) || !v)
+			if (!comp->pkg_type || strcmp(comp->pkg_type, type) || !v ||
+			    (strcmp(comp->name, name) && strcmp(comp->pkg_name, name)))
 				continue;
 			json_array_foreach(json_object_get(a, "versions"), k, vv)
 				if (!hit && json_is_string(vv) && strcmp(json_string_value(vv), v) == 0) {

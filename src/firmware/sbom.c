@@ -196,6 +196,7 @@ static void component_free(struct jcs_component *c)
 	free(c->purl);
 	free(c->cpe);
 	free(c->pkg_type);
+	free(c->pkg_name);
 	jcs_strv_free(&c->files);
 	jcs_strv_free(&c->sources);
 }
@@ -261,7 +262,7 @@ static void purl_put(struct jcs_buf *b, const char *v)
 /* Find or add the component (name, version); returns it or NULL on ENOMEM/limit. */
 static struct jcs_component *component(struct jcs_sbom *s, const struct sig *g, const char *name,
 				       const char *version, const char *pkg_version,
-				       const char *pkg_type)
+				       const char *pkg_type, const char *pkg_name)
 {
 	struct jcs_component *c;
 	struct jcs_buf b = JCS_BUF_INIT;
@@ -275,6 +276,9 @@ static struct jcs_component *component(struct jcs_sbom *s, const struct sig *g, 
 				c->purl = NULL;
 				c->pkg_version = strdup(pkg_version);
 				c->pkg_type = strdup(pkg_type);
+				c->pkg_name = strdup(pkg_name);
+				if (!c->pkg_version || !c->pkg_type || !c->pkg_name)
+					return NULL;
 				goto purl;
 			}
 			return c;
@@ -295,9 +299,10 @@ static struct jcs_component *component(struct jcs_sbom *s, const struct sig *g, 
 	c->version = strdup(version);
 	c->pkg_version = pkg_version ? strdup(pkg_version) : NULL;
 	c->pkg_type = pkg_type ? strdup(pkg_type) : NULL;
+	c->pkg_name = pkg_name ? strdup(pkg_name) : NULL;
 	c->type = g ? g->type : "application";
 	c->cpes = g ? (const char *const *)g->cpes : no_cpes;
-	if (!c->name || !c->version) {
+	if (!c->name || !c->version || (pkg_version && (!c->pkg_version || !c->pkg_type || !c->pkg_name))) {
 		component_free(c);
 		return NULL;
 	}
@@ -315,7 +320,7 @@ purl:
 			       strcmp(c->pkg_type, "deb") == 0 ? "debian"
 			       : strcmp(c->pkg_type, "apk") == 0 ? "alpine"
 								  : "openwrt");
-		purl_put(&b, name);
+		purl_put(&b, c->pkg_name);
 		jcs_buf_putc(&b, '@');
 		purl_put(&b, c->pkg_version);
 	} else {
@@ -347,7 +352,7 @@ static int on_pkg(void *ctx, const struct jcs_pkg *p)
 	struct jcs_component *c;
 
 	jcs_version_upstream(p->version, up, sizeof(up));
-	c = component(s, g, g ? g->name : p->name, up, p->version, jcs_pkgdb_purl_type(s->curdb));
+	c = component(s, g, g ? g->name : p->name, up, p->version, jcs_pkgdb_purl_type(s->curdb), p->name);
 	if (!c)
 		return JCS_ENOMEM;
 	snprintf(src, sizeof(src), "%s database", s->curdb == JCS_PKGDB_DPKG ? "dpkg"
@@ -468,7 +473,7 @@ int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_er
 		}
 		{
 			struct jcs_component *c = component(s, &s->sigs[i], s->sigs[i].name,
-							    s->best[i].version, NULL, NULL);
+							    s->best[i].version, NULL, NULL, NULL);
 			rc = c ? note(c, f->path, src) : JCS_ENOMEM;
 		}
 	}
@@ -522,8 +527,10 @@ json_t *jcs_sbom_json(const struct jcs_sbom *s)
 			continue;
 		if (c->cpe)
 			json_object_set_new(o, "cpe", json_string(c->cpe));
-		if (c->pkg_version)
+		if (c->pkg_version) {
+			json_object_set_new(o, "package", json_string(c->pkg_name));
 			json_object_set_new(o, "package_version", json_string(c->pkg_version));
+		}
 		json_array_append_new(a, o);
 	}
 	return a;

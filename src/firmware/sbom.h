@@ -21,6 +21,7 @@ struct jcs_component {
 	char *cpe;         /* CPE 2.3 of the first vendor:product, or NULL */
 	const char *type;  /* CycloneDX component type */
 	char *pkg_type;    /* purl type of the database it came from ("deb", "apk", "opkg") or NULL */
+	char *pkg_name;    /* the package's name in that database ("libssl3") or NULL */
 	const char *const *cpes; /* "part:vendor:product" list, NULL-terminated (never NULL) */
 	struct jcs_strv files;
 	struct jcs_strv sources; /* how it was identified */

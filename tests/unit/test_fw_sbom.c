@@ -127,7 +127,7 @@ T_TEST(package_databases)
 		T_EQ_STR(json_string_value(json_object_get(json_array_get(c, 1), "name")), "openssl");
 		T_EQ_STR(json_string_value(json_object_get(json_array_get(c, 1), "version")), "3.0.11");
 		T_EQ_STR(json_string_value(json_object_get(json_array_get(c, 1), "purl")),
-			 "pkg:deb/debian/openssl@3.0.11-1~deb12u2");
+			 "pkg:deb/debian/libssl3@3.0.11-1~deb12u2");
 		T_EQ_STR(json_string_value(json_object_get(json_array_get(c, 0), "cpe")),
 			 "cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*");
 		jcs_evidence_free(ev);
