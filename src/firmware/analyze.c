@@ -9,6 +9,7 @@
 
 #define PROGRESS_FILES 1024
 #define PROGRESS_BYTES ((uint64_t)64 << 20)
+#define MAX_UNREAD 32
 
 struct jcs_fw_analysis {
 	struct jcs_evidence *ev;
@@ -20,6 +21,7 @@ struct jcs_fw_analysis {
 	struct jcs_fw_analysis_stats stats;
 	uint64_t next_files, next_bytes;
 	json_t *vulns;
+	json_t *unread; /* unpack problems (at most MAX_UNREAD kept) */
 	bool finished;
 };
 
@@ -39,7 +41,8 @@ int jcs_fw_analyze_new(struct jcs_evidence *ev, const struct jcs_fw_analyze_opts
 		a->nrules++;
 	a->state = calloc(a->nrules, sizeof(*a->state));
 	a->vulns = json_array();
-	if (!a->state || !a->vulns) {
+	a->unread = json_array();
+	if (!a->state || !a->vulns || !a->unread) {
 		jcs_fw_analyze_free(a);
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
 	}
@@ -64,7 +67,7 @@ int jcs_fw_analyze_new(struct jcs_evidence *ev, const struct jcs_fw_analyze_opts
 static int on_file(void *ctx, const struct jcs_fw_file *f)
 {
 	struct jcs_fw_analysis *a = ctx;
-	struct jcs_audit au = {a->ev, &a->err};
+	struct jcs_audit au = {a->ev, &a->err, NULL};
 	int rc = 0;
 
 	a->stats.files++;
@@ -86,8 +89,12 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 {
 	struct jcs_fw_analysis *a = ctx;
 
-	(void)p;
 	a->stats.problems++;
+	if (json_array_size(a->unread) < MAX_UNREAD)
+		json_array_append_new(a->unread, json_pack("{s:s, s:I, s:s, s:s}", "container",
+							   p->container ? p->container : "", "offset",
+							   (json_int_t)p->offset, "format", p->format ? p->format : "",
+							   "reason", p->reason ? p->reason : ""));
 }
 
 struct jcs_fw_sink jcs_fw_analyze_sink(struct jcs_fw_analysis *a)
@@ -111,7 +118,7 @@ static enum jcs_severity cvss_sev(const json_t *v)
 static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
 	struct jcs_vulnmatch vm = {a->sbom, a->vulns, 0, 0};
-	struct jcs_audit au = {a->ev, err};
+	struct jcs_audit au = {a->ev, err, a->unread};
 	json_t *section = jcs_evidence_section(a->ev, "vulnerabilities"), *v;
 	size_t i;
 	int rc = 0;
@@ -161,7 +168,7 @@ static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 
 int jcs_fw_analyze_finish(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
-	struct jcs_audit au = {a->ev, err};
+	struct jcs_audit au = {a->ev, err, a->unread};
 	json_t *comps, *section;
 	int rc = 0;
 
@@ -210,5 +217,6 @@ void jcs_fw_analyze_free(struct jcs_fw_analysis *a)
 	free(a->state);
 	jcs_sbom_free(a->sbom);
 	json_decref(a->vulns);
+	json_decref(a->unread);
 	free(a);
 }

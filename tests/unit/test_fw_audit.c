@@ -341,7 +341,33 @@ T_TEST(reset_rules)
 	jcs_evidence_free(ev);
 }
 
-T_MAIN(T_CASE(accounts_empty_and_default), T_CASE(accounts_none_cracked_is_pass),
+/* A part of the image that could not be unpacked: no "pass" for the whole image. */
+T_TEST(unread_parts_make_passes_inconclusive)
+{
+	struct jcs_evidence *ev = jcs_evidence_new("firmware", "test");
+	struct jcs_fw_analysis *a = NULL;
+	struct jcs_err err;
+	struct jcs_fw_sink s;
+	struct jcs_fw_file f = {0};
+	struct jcs_fw_problem p = {"squashfs@0x40000", 0x40000, "squashfs", "unsupported compressor"};
+
+	T_EQ_INT(jcs_fw_analyze_new(ev, NULL, &a, &err), 0);
+	s = jcs_fw_analyze_sink(a);
+	f.path = "/etc/inittab";
+	f.type = JCS_FW_FILE;
+	f.data = (const uint8_t *)"::sysinit:/etc/init.d/rcS\n";
+	f.len = f.size = strlen((const char *)f.data);
+	T_EQ_INT(s.file(s.ctx, &f), 0);
+	s.problem(s.ctx, &p);
+	T_EQ_INT(jcs_fw_analyze_finish(a, &err), 0);
+	T_EQ_INT(fw_count(ev, "fw.service.risky-enabled", JCS_PASS, NULL), 0);
+	T_EQ_INT(fw_count(ev, "fw.service.risky-enabled", JCS_INCONCLUSIVE, "/etc/inittab"), 1);
+	T_EQ_INT(fw_count(ev, "fw.tls.verification-disabled", JCS_INCONCLUSIVE, NULL), 1);
+	jcs_fw_analyze_free(a);
+	jcs_evidence_free(ev);
+}
+
+T_MAIN(T_CASE(unread_parts_make_passes_inconclusive), T_CASE(accounts_empty_and_default), T_CASE(accounts_none_cracked_is_pass),
        T_CASE(accounts_no_database_is_inconclusive), T_CASE(hash_classify), T_CASE(console_rules),
        T_CASE(services_rules), T_CASE(private_key_rules), T_CASE(credential_rules), T_CASE(tls_rules),
        T_CASE(update_rules), T_CASE(reset_rules))

@@ -19,6 +19,14 @@ int jcs_audit_add(struct jcs_audit *au, const char *id, enum jcs_result result,
 	va_start(ap, title);
 	rc = jcs_buf_vprintf(&b, title, ap);
 	va_end(ap);
+	if (rc == 0 && result == JCS_PASS && json_array_size(au->unread)) {
+		result = JCS_INCONCLUSIVE;
+		rc = jcs_buf_printf(&b, " — but %zu part(s) of the image could not be read",
+				    json_array_size(au->unread));
+		if (!details)
+			details = json_object();
+		json_object_set(details, "unread_parts", (json_t *)au->unread);
+	}
 	if (rc < 0) {
 		json_decref(details);
 		return jcs_err_set(au->err, rc, "out of memory");

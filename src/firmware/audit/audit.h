@@ -17,6 +17,9 @@
 struct jcs_audit {
 	struct jcs_evidence *ev;
 	struct jcs_err *err;
+	/* Parts of the image that could not be read (unpack problems): while non-empty, a "pass"
+	 * cannot be claimed for the whole image and jcs_audit_add turns it into inconclusive. */
+	const json_t *unread;
 };
 
 struct jcs_audit_rule {
@@ -32,7 +35,8 @@ struct jcs_audit_rule {
 /* The table (rules.c), NULL-terminated. */
 extern const struct jcs_audit_rule *const jcs_audit_rules[];
 
-/* Add a finding; details (may be NULL) is stolen. title is printf-style. */
+/* Add a finding; details (may be NULL) is stolen. title is printf-style. A pass becomes
+ * inconclusive when parts of the image were unread (au->unread). */
 int jcs_audit_add(struct jcs_audit *au, const char *id, enum jcs_result result,
 		  enum jcs_severity sev, const char *location, json_t *details, const char *title, ...)
 	__attribute__((format(printf, 7, 8)));
