@@ -22,16 +22,15 @@ ratio() { echo "scale=1; $1 / $2" | bc -l; }
 # --- images ---
 echo "building the bench images in $tmp ..."
 mkdir -p "$tmp/src"
-# ~64 MiB SquashFS: the largest files of /usr/bin until about 160 MiB of input
-ls -S /usr/bin | while read -r f; do [ -f "/usr/bin/$f" ] && [ ! -L "/usr/bin/$f" ] && echo "/usr/bin/$f"; done |
-	awk -v max=$((160 << 20)) '{ cmd = "stat -c %s \"" $0 "\""; cmd | getline s; close(cmd); if (t + s <= max) { t += s; print } }' \
-	> "$tmp/files"
+# ~64 MiB SquashFS: regular files of /usr/bin under 4 MiB, in name order, up to 170 MiB of input
+find /usr/bin -maxdepth 1 -type f -size -4M -printf '%s %p\n' | sort -k2 |
+	awk -v max=$((170 << 20)) '{ if (t + $1 <= max) { t += $1; print $2 } }' > "$tmp/files"
 # shellcheck disable=SC2046
 mksquashfs $(cat "$tmp/files") "$tmp/big.sqfs" -comp gzip -noappend -no-progress -quiet >/dev/null
 # composite router-style image: uImage(gzip kernel) | SquashFS rootfs | JFFS2 config partition
 mkdir -p "$tmp/rootfs/etc" "$tmp/rootfs/bin" "$tmp/cfg"
 cp /etc/passwd /etc/group /etc/services "$tmp/rootfs/etc/"
-head -n 400 "$tmp/files" | tail -n 40 | xargs -I{} cp {} "$tmp/rootfs/bin/"
+head -n 200 "$tmp/files" | tail -n 60 | xargs -I{} cp {} "$tmp/rootfs/bin/"
 cp /etc/hosts /etc/hostname "$tmp/cfg/" 2>/dev/null || cp /etc/passwd "$tmp/cfg/"
 head -c 3000000 "$(head -n 1 "$tmp/files")" | gzip -9 > "$tmp/kernel.gz"
 mkimage -A mips -O linux -T kernel -C gzip -a 0x80000000 -e 0x80000000 -n bench -d "$tmp/kernel.gz" "$tmp/k.uimg" >/dev/null
@@ -46,13 +45,13 @@ images=$(find "$fixtures/firmware" -type f | sort)
 t0=$(now); for i in $images "$tmp/composite.bin"; do "$jcstar" firmware "$i" >/dev/null 2>&1 || true; done; t1=$(now)
 for i in $images "$tmp/composite.bin"; do
 	rm -rf "$tmp/bw"; mkdir -p "$tmp/bw"
-	(cd "$tmp/bw" && binwalk -q -Me -C "$tmp/bw" "$i" >/dev/null 2>&1 || true)
+	(cd "$tmp/bw" && binwalk -q --run-as=root -Me -C "$tmp/bw" "$i" >/dev/null 2>&1 || true)
 done; t2=$(now)
 jw=$(secs "$t0" "$t1"); bw=$(secs "$t1" "$t2")
 printf '\n1. full walk, %s fixture images + composite\n   jcstar firmware: %.2f s   binwalk -Me: %.2f s   ratio: %sx faster (goal >= 20x)\n' \
 	"$(echo "$images" | wc -l)" "$jw" "$bw" "$(ratio "$bw" "$jw")"
 t0=$(now); "$jcstar" firmware "$tmp/composite.bin" >/dev/null; t1=$(now)
-rm -rf "$tmp/bw"; mkdir -p "$tmp/bw"; (cd "$tmp/bw" && binwalk -q -Me -C "$tmp/bw" "$tmp/composite.bin" >/dev/null 2>&1 || true); t2=$(now)
+rm -rf "$tmp/bw"; mkdir -p "$tmp/bw"; (cd "$tmp/bw" && binwalk -q --run-as=root -Me -C "$tmp/bw" "$tmp/composite.bin" >/dev/null 2>&1 || true); t2=$(now)
 printf '   composite alone: jcstar %.3f s, binwalk -Me %.2f s, ratio %sx\n' "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" \
 	"$(ratio "$(secs "$t1" "$t2")" "$(secs "$t0" "$t1")")"
 
@@ -68,7 +67,8 @@ printf '\n2. SquashFS 64 MiB image (gzip)\n   jcstar walk: %.2f s   jcstar --ext
 	"$walk" "$ext" "$uq" "$uq1"
 printf '   walk/unsquashfs: %s   extract/unsquashfs: %s   extract/unsquashfs -p 1: %s   (goal <= 1.5)\n' \
 	"$(ratio "$walk" "$uq")" "$(ratio "$ext" "$uq")" "$(ratio "$ext" "$uq1")"
-if diff -r "$tmp/u" "$tmp/x/squashfs@0x0" >/dev/null; then echo "   extracted trees identical"; else echo "   extracted trees DIFFER"; fi
+if diff -r "$tmp/u" "$tmp/x/squashfs@0x0" >/dev/null; then echo "   extracted trees identical"; else
+	echo "   extracted trees DIFFER:"; diff -rq "$tmp/u" "$tmp/x/squashfs@0x0" | head -5; fi
 
 # --- 3. peak RSS ---
 /usr/bin/time -f '%M' -o "$tmp/rss" "$jcstar" firmware "$tmp/big.sqfs" >/dev/null
