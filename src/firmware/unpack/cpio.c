@@ -77,6 +77,50 @@ static bool plausible(const uint8_t *p, size_t len)
 	}
 }
 
+/* Walk every header up to the trailer: each entry must fit in the bytes left, so libarchive
+ * never sizes a buffer (names, symlink bodies) from a length the image does not hold. */
+static bool entries_fit(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	for (int n = 0; n < 1000000 && off < len; n++) {
+		const uint8_t *h = p + off;
+		unsigned long namesize, filesize;
+		size_t hl, need;
+		bool ok = true;
+		if (len - off >= 6 && !memcmp(h, "07070", 5) && (h[5] == '1' || h[5] == '2')) {
+			if (len - off < 110)
+				return false;
+			filesize = field(h + 54, 8, 16, &ok);
+			namesize = field(h + 94, 8, 16, &ok);
+			hl = 110;
+			need = ((hl + namesize + 3) & ~(size_t)3) + ((filesize + 3) & ~3ul);
+		} else if (len - off >= 6 && !memcmp(h, "070707", 6)) {
+			if (len - off < 76)
+				return false;
+			namesize = field(h + 59, 6, 8, &ok);
+			filesize = field(h + 65, 11, 8, &ok);
+			hl = 76;
+			need = hl + namesize + filesize;
+		} else if (len - off >= 26 && ((h[0] == 0xc7 && h[1] == 0x71) || (h[0] == 0x71 && h[1] == 0xc7))) {
+			bool le = h[0] == 0xc7;
+			namesize = le ? (unsigned long)(h[20] | h[21] << 8) : (unsigned long)(h[20] << 8 | h[21]);
+			filesize = le ? (unsigned long)(h[22] | h[23] << 8) << 16 | (unsigned long)(h[24] | h[25] << 8)
+				      : (unsigned long)(h[22] << 8 | h[23]) << 16 | (unsigned long)(h[24] << 8 | h[25]);
+			hl = 26;
+			need = ((hl + namesize + 1) & ~(size_t)1) + ((filesize + 1) & ~1ul);
+		} else {
+			return off > 0; /* data after the last entry: not ours */
+		}
+		if (!ok || namesize > len - off || filesize > len - off || need > len - off)
+			return false;
+		if (namesize >= 11 && hl + namesize <= len - off && !memcmp(h + hl, "TRAILER!!!", 11))
+			return true;
+		off += need;
+	}
+	return true;
+}
+
 static size_t cpio_extent(const uint8_t *p, size_t len, int64_t last, int64_t size)
 {
 	(void)p;
@@ -91,6 +135,8 @@ static int cpio_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 {
 	if (!plausible(p, len))
 		return JCS_ENOTFOUND;
+	if (!entries_fit(p, len))
+		return jcs_err_set(err, JCS_EPARSE, "cpio entry larger than the bytes left in the image");
 	return jcs_fw_archive_unpack(w, &fmt, p, len, used, err);
 }
 
