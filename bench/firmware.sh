@@ -41,19 +41,26 @@ printf '  64 MiB image: %s bytes (%s files), composite: %s bytes\n' "$(stat -c %
 	"$(wc -l < "$tmp/files")" "$(stat -c %s "$tmp/composite.bin")"
 
 # --- 1. full walk vs binwalk -Me ---
-images=$(find "$fixtures/firmware" -type f | sort)
-t0=$(now); for i in $images "$tmp/composite.bin"; do "$jcstar" firmware "$i" >/dev/null 2>&1 || true; done; t1=$(now)
-for i in $images "$tmp/composite.bin"; do
-	rm -rf "$tmp/bw"; mkdir -p "$tmp/bw"
-	(cd "$tmp/bw" && binwalk -q --run-as=root -Me -C "$tmp/bw" "$i" >/dev/null 2>&1 || true)
-done; t2=$(now)
-jw=$(secs "$t0" "$t1"); bw=$(secs "$t1" "$t2")
-printf '\n1. full walk, %s fixture images + composite\n   jcstar firmware: %.2f s   binwalk -Me: %.2f s   ratio: %sx faster (goal >= 20x)\n' \
-	"$(echo "$images" | wc -l)" "$jw" "$bw" "$(ratio "$bw" "$jw")"
-t0=$(now); "$jcstar" firmware "$tmp/composite.bin" >/dev/null; t1=$(now)
-rm -rf "$tmp/bw"; mkdir -p "$tmp/bw"; (cd "$tmp/bw" && binwalk -q --run-as=root -Me -C "$tmp/bw" "$tmp/composite.bin" >/dev/null 2>&1 || true); t2=$(now)
-printf '   composite alone: jcstar %.3f s, binwalk -Me %.2f s, ratio %sx\n' "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" \
-	"$(ratio "$(secs "$t1" "$t2")" "$(secs "$t0" "$t1")")"
+# wall time and CPU time (user+sys, children included): the machine may be shared, CPU time is
+# the steadier figure
+measure() { # measure NAME CMD...: "wall cpu" seconds of CMD and its children
+	/usr/bin/time -f '%e %U %S' -o "$tmp/time.$1" sh -c "$2" >/dev/null 2>&1 || true
+	awk '{printf "%.2f %.2f", $1, $2 + $3}' "$tmp/time.$1"
+}
+find "$fixtures/firmware" -type f | sort > "$tmp/images"
+echo "$tmp/composite.bin" >> "$tmp/images"
+set -- $(measure jw "while read -r i; do '$jcstar' firmware \"\$i\" || true; done < '$tmp/images'")
+jw=$1; jc=$2
+set -- $(measure bw "while read -r i; do rm -rf '$tmp/bw'; mkdir -p '$tmp/bw'; cd '$tmp/bw' && binwalk -q --run-as=root -Me -C '$tmp/bw' \"\$i\"; done < '$tmp/images'")
+bw=$1; bc=$2
+printf '\n1. full walk, %s images (every fixture + composite), one process per image\n' "$(wc -l < "$tmp/images")"
+printf '   wall: jcstar %.2f s, binwalk -Me %.2f s, ratio %sx   cpu: jcstar %.2f s, binwalk %.2f s, ratio %sx (goal >= 20x)\n' \
+	"$jw" "$bw" "$(ratio "$bw" "$jw")" "$jc" "$bc" "$(ratio "$bc" "$jc")"
+set -- $(measure jc1 "'$jcstar' firmware '$tmp/composite.bin'")
+cw=$1; cc=$2
+set -- $(measure bc1 "rm -rf '$tmp/bw'; mkdir -p '$tmp/bw'; cd '$tmp/bw' && binwalk -q --run-as=root -Me -C '$tmp/bw' '$tmp/composite.bin'")
+printf '   composite alone: wall jcstar %.2f s, binwalk %.2f s, ratio %sx   cpu: %.2f s vs %.2f s, ratio %sx\n' \
+	"$cw" "$1" "$(ratio "$1" "$cw")" "$cc" "$2" "$(ratio "$2" "$cc")"
 
 # --- 2. SquashFS walk vs unsquashfs -d ---
 sync

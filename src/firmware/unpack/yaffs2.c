@@ -42,7 +42,7 @@ static bool tags(const struct yf *y, size_t chunk_off, struct ychunk *t)
 {
 	const uint8_t *s = y->p + chunk_off + y->page + y->tagoff;
 
-	if (chunk_off + y->page + y->spare > y->len)
+	if (y->tagoff + 16 > y->spare || chunk_off + y->page + y->spare > y->len)
 		return false;
 	t->seq = y32(y, s);
 	t->obj = y32(y, s + 4) & 0x0fffffff; /* top bits: extra header info flags */
