@@ -202,8 +202,8 @@ void api_filter_from_query(struct req *r, struct jcs_reg_filter *f)
 		f->limit = 50;
 }
 
-int api_products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, struct jcs_buf *out,
-		     struct jcs_err *err)
+static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, struct jcs_buf *out,
+			struct jcs_err *err)
 {
 	static const char *const cols[] = {"reg_no", "level", "vendor", "product", "category", "models",
 					   "firmware", "support_end", "contact", "status", "issued", "expires"};
@@ -250,6 +250,21 @@ int api_products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, struc
 	return rc ? JCS_ENOMEM : 0;
 }
 
+int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f)
+{
+	struct jcs_err err = {0};
+	struct jcs_buf b = JCS_BUF_INIT;
+	int ret;
+
+	if (products_csv(r->db, f, &b, &err)) {
+		jcs_buf_free(&b);
+		return srv_send_error(r, &err);
+	}
+	ret = srv_send(r, 200, "text/csv; charset=utf-8", b.data, b.len);
+	jcs_buf_free(&b);
+	return ret;
+}
+
 int api_products(struct req *r)
 {
 	struct jcs_err err = {0};
@@ -258,18 +273,8 @@ int api_products(struct req *r)
 	json_t *out;
 
 	api_filter_from_query(r, &f);
-	if (fmt && strcmp(fmt, "csv") == 0) {
-		struct jcs_buf b = JCS_BUF_INIT;
-		int ret;
-
-		if (api_products_csv(r->db, &f, &b, &err)) {
-			jcs_buf_free(&b);
-			return srv_send_error(r, &err);
-		}
-		ret = srv_send(r, 200, "text/csv; charset=utf-8", b.data, b.len);
-		jcs_buf_free(&b);
-		return ret;
-	}
+	if (fmt && strcmp(fmt, "csv") == 0)
+		return api_send_products_csv(r, &f);
 	if (jcs_reg_products(r->db, &f, &out, &err))
 		return srv_send_error(r, &err);
 	return srv_send_json(r, 200, out);

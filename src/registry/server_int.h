@@ -126,8 +126,8 @@ int api_log_consistency(struct req *r);
 int api_log_entry(struct req *r);
 /* Helpers shared with web.c */
 void api_filter_from_query(struct req *r, struct jcs_reg_filter *f);
-int api_products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, struct jcs_buf *out,
-		     struct jcs_err *err);
+/* Send the public product list matching f as CSV. */
+int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f);
 
 /* Handlers: web.c */
 int web_index(struct req *r);

@@ -355,19 +355,10 @@ static void export_filter(struct req *r, struct jcs_reg_filter *f)
 
 int web_export_csv(struct req *r)
 {
-	struct jcs_err err = {0};
-	struct jcs_buf b = JCS_BUF_INIT;
 	struct jcs_reg_filter f;
-	int ret;
 
 	export_filter(r, &f);
-	if (api_products_csv(r->db, &f, &b, &err)) {
-		jcs_buf_free(&b);
-		return srv_send_error(r, &err);
-	}
-	ret = srv_send(r, 200, "text/csv; charset=utf-8", b.data, b.len);
-	jcs_buf_free(&b);
-	return ret;
+	return api_send_products_csv(r, &f);
 }
 
 int web_export_json(struct req *r)
