@@ -166,5 +166,17 @@ jq -e '
 
 # the summary table names every finding
 grep -q "^fail *high *fw.service.risky-enabled *" "$work"/out.txt || fail "summary table"
+# jcstar assess with this evidence and the example declaration (which claims conformity for
+# every criterion): the firmware decides S1.1-02/-08/-11/-13 against it, S1.1-06/-15 hold
+"$JCSTAR" assess "${JCS_SRC:-.}"/examples/camera/declaration.yaml --evidence "$work"/ev.json \
+	--today 2026-11-26 -o "$work"/report.json --quiet
+for want in S1.1-02=nonconform S1.1-06=conform S1.1-08=nonconform S1.1-11=nonconform \
+	S1.1-13=nonconform S1.1-15=conform S1.1-01=nonconform S1.1-12=nonconform; do
+	got=$(jq -r --arg c "${want%=*}" '.criteria[] | select(.criterion==$c) | .verdict' "$work"/report.json)
+	[ "$got" = "${want#*=}" ] || fail "assess: ${want%=*} is $got, expected ${want#*=}"
+done
+jq -e '.criteria[] | select(.criterion=="S1.1-08") | .reasons[0] | contains("fw.update.signature")' \
+	"$work"/report.json >/dev/null || fail "S1.1-08 reason does not name fw.update.signature"
+
 echo "composite firmware: $(wc -l < "$work"/got.txt) findings as planted"
 echo "1 passed, 0 failed"
