@@ -1,0 +1,43 @@
+#!/bin/sh
+# jcstar probe against a hardened virtual device: nginx HTTPS only (TLS 1.2+, unique password,
+# limit_req) and mosquitto over TLS with a password file, new MQTT connections rate-limited by
+# nftables. No false fail and no false pass. Then S1.1-14: the device "restarts" with its MQTT
+# configuration lost (anonymous again) and --compare reports the reversion. (~50 s)
+# ctest-lock: netns
+set -eu
+. "$JCS_SRC/tests/integration/lib/probe-devices.sh"
+dev_net h 2
+trap dev_cleanup EXIT INT TERM
+dev_hardened
+EV=$DEV_TMP/hard.json
+. "$JCS_SRC/tests/integration/lib/expect.sh"
+
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --profile standard --needed-ports 443/tcp,8883/tcp -o "$EV"
+
+expect_service 443 tcp http true
+expect_service 8883 tcp mqtt true
+expect_none fail
+for loc in "tcp/443 (http/tls)" "tcp/8883 (mqtt/tls)"; do
+	expect probe.auth.none "$loc" pass
+	expect probe.auth.default-credential "$loc" pass '.accepted == null and .tried == .limit'
+	expect probe.auth.bruteforce "$loc" pass '.throttled_at != null and .throttled_at <= 30'
+	expect probe.transport.plaintext "$loc" pass
+	expect probe.interface.risky "$loc" pass
+done
+[ "$(jq '[.services[] | select(.proto == "tcp")] | length' "$EV")" = 2 ] || fail "unexpected TCP services"
+
+# power cycle that loses the MQTT configuration: anonymous clients come back
+for p in $(ip netns pids "$DEV"); do
+	if tr '\0' ' ' </proc/"$p"/cmdline | grep -q '^mosquitto '; then kill "$p"; fi
+done
+sed -i 's/^allow_anonymous false/allow_anonymous true/; /^password_file/d' "$DEV_TMP/mosquitto.conf"
+dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
+sleep 0.5
+dev_wait_port 8883
+sleep 2 # let the connection rate limit recover
+EV2=$DEV_TMP/after.json
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 443,8883 --compare "$EV" --max-attempts 5 -o "$EV2"
+EV=$EV2
+expect probe.auth.none "tcp/8883 (mqtt/tls)" fail
+expect probe.persistence.reverted "tcp/8883 (mqtt/tls)" fail '.check == "probe.auth.none"'
+finish
