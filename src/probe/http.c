@@ -118,8 +118,13 @@ int jcs_http_get(struct jcs_tr *t, const char *host, const char *path, struct jc
 	rc = jcs_tr_read_until(t, &in, JCS_REPLY_MAX, head_done, r);
 	if (rc && !in.len)
 		goto out;
-	if ((rc = jcs_http_parse((const uint8_t *)in.data, in.len, r)))
-		goto out;
+	{
+		int prc = jcs_http_parse((const uint8_t *)in.data, in.len, r);
+		if (prc) {
+			rc = prc == JCS_ELIMIT && rc ? rc : prc; /* incomplete: say why reading stopped */
+			goto out;
+		}
+	}
 	if (body) {
 		size_t max = r->content_length >= 0 && (size_t)r->content_length + r->header_len < JCS_REPLY_MAX
 				     ? (size_t)r->content_length + r->header_len
@@ -146,7 +151,10 @@ static int svc_get(struct jcs_probe *p, struct jcs_service *s, const char *path,
 {
 	struct jcs_tr t;
 	int rc = jcs_probe_open(p, s->port, s->tls, &t, NULL);
+	int64_t cap = jcs_now_ms() + 3 * p->o.timeout_ms;
 
+	if (t.deadline > cap)
+		t.deadline = cap; /* one request: a slowloris reply is cut off */
 	if (!rc)
 		rc = jcs_http_get(&t, p->host, path, r, body);
 	jcs_tr_close(&t);
@@ -185,8 +193,8 @@ static int http_anon(struct jcs_probe *p, struct jcs_service *s, struct jcs_buf 
 			granted++;
 		}
 		jcs_buf_free(&body);
-		if (jcs_probe_left_ms(p) <= 0)
-			break;
+		if (jcs_probe_left_ms(p) <= 0 || rc == JCS_ETIMEOUT)
+			break; /* out of time, or a device too slow to be asked eight times */
 	}
 	if (granted)
 		return 1;

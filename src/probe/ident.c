@@ -24,6 +24,8 @@ const struct jcs_proto *const jcs_protos[] = {
 
 #define BANNER_WAIT_MS 1200 /* how long a server-first protocol may take to greet */
 #define QUIET_MS 250        /* silence that ends a banner */
+#define SESSION_TIMEOUTS 8 /* lifetime of one connection, in operation timeouts */
+#define GREETING_MAX_MS 2000 /* a banner trickling in slower than this is cut off */
 
 const struct jcs_proto *jcs_proto_find(const char *name)
 {
@@ -70,6 +72,10 @@ int jcs_probe_open(struct jcs_probe *p, int port, bool tls, struct jcs_tr *t, st
 	int64_t left = jcs_probe_left_ms(p);
 	int rc;
 
+	/* one connection lives at most SESSION_TIMEOUTS operation timeouts (modules may shorten
+	 * or, for slow logins, extend it), never past the run's budget */
+	if (left > (int64_t)p->o.timeout_ms * SESSION_TIMEOUTS)
+		left = (int64_t)p->o.timeout_ms * SESSION_TIMEOUTS;
 	jcs_tr_init(t, tls ? &jcs_tr_tls : &jcs_tr_tcp, p->o.timeout_ms, (int)(left > 0 ? left : 1));
 	if ((rc = jcs_probe_take_slot(p)))
 		return jcs_err_set(err, rc, "connection or time budget spent");
@@ -110,10 +116,11 @@ void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_
 static void read_greeting(struct jcs_tr *t, struct jcs_buf *b, int first_ms)
 {
 	int saved = t->timeout_ms;
+	int64_t end = jcs_now_ms() + first_ms + GREETING_MAX_MS;
 	char tmp[1024];
 
 	t->timeout_ms = first_ms;
-	while (b->len < 4096) {
+	while (b->len < 4096 && jcs_now_ms() < end) {
 		long n = jcs_tr_read(t, tmp, sizeof(tmp));
 		if (n <= 0 || jcs_buf_append(b, tmp, (size_t)n))
 			break;

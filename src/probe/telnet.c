@@ -301,7 +301,8 @@ static int telnet_login(struct jcs_probe *p, struct jcs_service *sv, const char 
 		r->outcome = rc == JCS_ELIMIT ? JCS_LOGIN_ERROR : JCS_LOGIN_THROTTLED;
 		snprintf(r->note, sizeof(r->note), "connect: %s", jcs_strerror(rc));
 	} else {
-		t.deadline = jcs_now_ms() + 3 * login_wait(p);
+		int64_t cap = jcs_now_ms() + 3 * login_wait(p), end = p->deadline;
+		t.deadline = cap < end ? cap : end;
 		rc = jcs_telnet_session(&t, user, pass, p->nonce, login_wait(p), r);
 	}
 	jcs_tr_close(&t);
