@@ -31,6 +31,7 @@ struct jcs_probe_opts {
 	int login_budget;           /* login attempts per service, default-credential list (0 = profile's) */
 	const struct jcs_needed_port *needed; /* declared needed ports, or NULL when not declared */
 	size_t nneeded;
+	bool scan_only;             /* TCP sweep and identification only: no logins, no UDP */
 	unsigned nonce;             /* seeds the shell-echo marker (0 = random) */
 	/* Called from the probing thread between phases and as ports complete. */
 	void (*progress)(void *arg, const char *phase, long done, long total);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
@@ -13,7 +14,8 @@ static const char usage_text[] =
 	"                    [--creds FILE] [--max-attempts N] [--needed-ports LIST]\n"
 	"                    [--compare BASELINE.json] [-o EVIDENCE.json]\n"
 	"                    [--rate N] [--concurrency N] [--timeout MS] [--budget S]\n"
-	"                    [--max-connections N] [--login-budget N] [--fail-on-findings]\n"
+	"                    [--max-connections N] [--login-budget N] [--scan-only]\n"
+	"                    [--fail-on-findings]\n"
 	"Assess a device over the network: open ports identified by what they speak, access\n"
 	"without credentials, default credentials (confirmed), brute-force protection,\n"
 	"cleartext protocols, risky or undeclared interfaces. Probe only devices you own.\n";
@@ -89,6 +91,7 @@ int cmd_probe(int argc, char **argv)
 		{"max-connections", required_argument, NULL, 'M'},
 		{"login-budget", required_argument, NULL, 'L'},
 		{"fail-on-findings", no_argument, NULL, 'F'},
+		{"scan-only", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -121,6 +124,7 @@ int cmd_probe(int argc, char **argv)
 		case 'M': o.max_connections = num_arg(optarg, 1, 10000000, "--max-connections", &bad); break;
 		case 'L': o.login_budget = (int)num_arg(optarg, 1, 1000000, "--login-budget", &bad); break;
 		case 'F': fail_on = true; break;
+		case 'S': o.scan_only = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
@@ -140,6 +144,14 @@ int cmd_probe(int argc, char **argv)
 	o.creds_text = creds.data;
 	if (cli_stderr_is_tty())
 		o.progress = progress;
+	{
+		/* a wide sweep keeps thousands of sockets in flight */
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	if (!(ev = jcs_evidence_new("probe", argv[optind]))) {
 		rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
 		goto fail;

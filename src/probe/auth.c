@@ -121,6 +121,7 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 	size_t total = cred_count(p->creds);
 	pthread_t th[CRED_WORKERS];
 	int nth = 0;
+	int64_t t0 = jcs_now_ms();
 
 	c.limit = total < (size_t)p->o.login_budget ? total : (size_t)p->o.login_budget;
 	pthread_mutex_init(&c.lock, NULL);
@@ -130,9 +131,9 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 	for (int i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&c.lock);
-	s->cred = json_pack("{s:i, s:i, s:i, s:i, s:i}", "tried", atomic_load(&c.tried), "list_size", (int)total,
+	s->cred = json_pack("{s:i, s:i, s:i, s:i, s:i, s:I}", "tried", atomic_load(&c.tried), "list_size", (int)total,
 			    "limit", (int)c.limit, "throttled", atomic_load(&c.throttled), "errors",
-			    atomic_load(&c.errors));
+			    atomic_load(&c.errors), "duration_ms", (json_int_t)(jcs_now_ms() - t0));
 	if (c.found) {
 		json_object_set_new(s->cred, "accepted",
 				    json_pack("{s:s, s:s}", "user", c.user, "password", c.pass));

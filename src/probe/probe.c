@@ -142,9 +142,9 @@ static void *service_worker(void *arg)
 			break;
 		s = &w->svc[i];
 		jcs_identify(w->p, s);
-		if (s->proto && s->proto->describe)
+		if (s->proto && s->proto->describe && !w->p->o.scan_only)
 			s->proto->describe(w->p, s);
-		if (s->proto)
+		if (s->proto && !w->p->o.scan_only)
 			jcs_auth_service(w->p, s);
 		atomic_fetch_add(&w->done, 1);
 	}
@@ -312,6 +312,10 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	}
 	if ((rc = parse_ports(opts->ports ? opts->ports : prof->ports, &ports, &nports, err)))
 		goto out;
+	if (opts->max_connections <= 0)
+		p.o.max_connections += (long)nports; /* the sweep itself is not what the budget is for */
+	if (opts->concurrency <= 0 && nports > 10000)
+		p.o.concurrency = 2048;          /* wide sweeps: more connects in flight */
 	if (p.o.progress)
 		p.o.progress(p.o.progress_arg, "tcp scan", 0, (long)nports);
 	if ((rc = jcs_tcp_scan(&p, ports, nports, &open, &nopen, err)))
@@ -323,6 +327,8 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	for (size_t i = 0; i < nopen; i++) {
 		svc[i].port = open[i];
 		svc[i].facts = json_object();
+		svc[i].anon = -1; /* untested until a worker says otherwise */
+		svc[i].bf_result = -1;
 	}
 	w.p = &p;
 	w.svc = svc;
@@ -333,7 +339,8 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	/* UDP while the TCP services are examined */
 	if (p.o.progress)
 		p.o.progress(p.o.progress_arg, "udp probes", 0, 7);
-	jcs_udp_scan(&p, ev, udp);
+	if (!p.o.scan_only)
+		jcs_udp_scan(&p, ev, udp);
 	for (int i = 0; i < nth; i++) {
 		while (p.o.progress && atomic_load(&w.done) < (long)nopen && jcs_probe_left_ms(&p) > 0 && i == 0) {
 			p.o.progress(p.o.progress_arg, "services", atomic_load(&w.done), (long)nopen);

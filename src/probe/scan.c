@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -50,24 +51,32 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 	socklen_t sl;
 	struct slot *slots = NULL;
 	struct epoll_event *evs = NULL;
-	int ep = -1, rc, conc = p->o.concurrency, inflight = 0;
-	size_t next = 0, cap = 64, done = 0;
+	int ep = -1, rc, conc = p->o.concurrency, inflight = 0, nfree = 0, *freel = NULL;
+	size_t next = 0, cap = 64, done = 0, reported = 0;
+	int64_t last_sweep = 0;
 	int *res = NULL;
+	struct rlimit rl;
 
 	*open = NULL;
 	*nopen = 0;
 	if ((rc = resolve(p->host, &ss, &sl, err)))
 		return rc;
+	/* never more sockets in flight than the descriptor limit allows */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (rlim_t)conc + 64 > rl.rlim_cur)
+		conc = rl.rlim_cur > 128 ? (int)rl.rlim_cur - 64 : 64;
 	slots = calloc((size_t)conc, sizeof(*slots));
 	evs = calloc((size_t)conc, sizeof(*evs));
+	freel = calloc((size_t)conc, sizeof(*freel));
 	res = malloc(cap * sizeof(*res));
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (!slots || !evs || !res || ep < 0) {
+	if (!slots || !evs || !freel || !res || ep < 0) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "scan setup failed");
 		goto out;
 	}
-	for (int i = 0; i < conc; i++)
+	for (int i = 0; i < conc; i++) {
 		slots[i].fd = -1;
+		freel[nfree++] = conc - 1 - i;
+	}
 	while (next < n || inflight) {
 		int64_t now = jcs_now_ms();
 		int k, wait_ms = p->o.timeout_ms;
@@ -77,10 +86,10 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 			goto out;
 		}
 		/* fill free slots */
-		for (int i = 0; i < conc && next < n; i++) {
+		while (nfree && next < n) {
 			struct epoll_event e = {.events = EPOLLOUT};
-			if (slots[i].fd >= 0)
-				continue;
+			int i = freel[--nfree];
+
 			if (jcs_probe_take_slot(p)) {
 				rc = jcs_err_set(err, JCS_ELIMIT, "connection budget spent after %zu of %zu ports",
 						 done, n);
@@ -97,6 +106,7 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 			if (connect(slots[i].fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
 				close(slots[i].fd); /* refused at once: closed */
 				slots[i].fd = -1;
+				freel[nfree++] = i;
 				done++;
 				continue;
 			}
@@ -106,11 +116,8 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 		}
 		if (!inflight)
 			continue;
-		/* wake for the oldest connect's timeout at the latest */
-		for (int i = 0; i < conc; i++)
-			if (slots[i].fd >= 0 && slots[i].started + p->o.timeout_ms - now < wait_ms)
-				wait_ms = (int)(slots[i].started + p->o.timeout_ms - now);
-		k = epoll_wait(ep, evs, conc, wait_ms < 0 ? 0 : wait_ms);
+		/* timeouts are checked every 100 ms, so a connect may live up to 100 ms longer */
+		k = epoll_wait(ep, evs, conc, next < n && nfree ? 0 : (wait_ms < 100 ? wait_ms : 100));
 		for (int j = 0; j < k; j++) {
 			struct slot *s = &slots[evs[j].data.u32];
 			int soerr = 0;
@@ -130,19 +137,26 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 			}
 			close(s->fd); /* closes the epoll registration too */
 			s->fd = -1;
+			freel[nfree++] = (int)evs[j].data.u32;
 			inflight--;
 			done++;
 		}
 		now = jcs_now_ms();
-		for (int i = 0; i < conc; i++)
-			if (slots[i].fd >= 0 && now - slots[i].started >= p->o.timeout_ms) {
-				close(slots[i].fd); /* filtered */
-				slots[i].fd = -1;
-				inflight--;
-				done++;
-			}
-		if (p->o.progress && (done & 1023) == 0)
+		if (now - last_sweep >= 100) {
+			last_sweep = now;
+			for (int i = 0; i < conc; i++)
+				if (slots[i].fd >= 0 && now - slots[i].started >= p->o.timeout_ms) {
+					close(slots[i].fd); /* filtered */
+					slots[i].fd = -1;
+					freel[nfree++] = i;
+					inflight--;
+					done++;
+				}
+		}
+		if (p->o.progress && done - reported >= 1024) {
+			reported = done;
 			p->o.progress(p->o.progress_arg, "tcp scan", (long)done, (long)n);
+		}
 	}
 	qsort(res, *nopen, sizeof(*res), cmp_int);
 	*open = res;
@@ -156,6 +170,7 @@ out:
 		close(ep);
 	free(slots);
 	free(evs);
+	free(freel);
 	free(res);
 	if (rc)
 		*nopen = 0;
