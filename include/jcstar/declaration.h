@@ -40,6 +40,9 @@ struct jcs_vdp_check {
 	bool update_timeline;   /* a timeline for status updates until resolution */
 	bool expired;           /* security.txt Expires: is in the past */
 	int contact_line, ack_line, update_line; /* 1-based lines that matched, 0 = not found */
+	/* The file each line is in (a security.txt and the policy its Policy: names may both be
+	 * read); NULL when not found. jcs_vdp_check_text leaves them NULL. */
+	const char *contact_file, *ack_file, *update_file;
 };
 
 /* A network port the product needs (S1.1-13: anything else open is flagged). */

@@ -5,6 +5,7 @@
 #define JCSTAR_EVIDENCE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "jcstar/jcstar.h"
 
@@ -62,6 +63,9 @@ const json_t *jcs_evidence_json(const struct jcs_evidence *ev);
 size_t jcs_evidence_count(const struct jcs_evidence *ev);
 /* Finding i (< count) into *out. */
 void jcs_evidence_get(const struct jcs_evidence *ev, size_t i, struct jcs_finding *out);
+
+/* True when a finding's criteria array names criterion id. */
+bool jcs_criteria_name(const json_t *criteria, const char *id);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void jcs_utc_now(char *buf, size_t len);

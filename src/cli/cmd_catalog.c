@@ -140,10 +140,10 @@ static void print_text(const struct jcs_catalog *cat, int level, const struct jc
 		size_t n = 0;
 		while (p->criteria[n])
 			n++;
-		printf("  %-20s %-36s %s\n", p->id, p->name.en,
-		       p->published ? "" : "criteria not yet published");
 		if (p->published)
-			printf("  %-20s %zu criteria\n", "", n);
+			printf("  %-20s %-42s %zu criteria\n", p->id, p->name.en, n);
+		else
+			printf("  %-20s %-42s criteria not yet published\n", p->id, p->name.en);
 	}
 	printf("\nprocurement (government guideline): ");
 	for (size_t i = 0; i < cat->nprocurement; i++)

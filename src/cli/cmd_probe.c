@@ -7,12 +7,13 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "jcstar/declaration.h"
 #include "jcstar/probe.h"
 
 static const char usage_text[] =
 	"usage: jcstar probe TARGET [--ports LIST|all] [--profile quick|standard|full]\n"
 	"                    [--creds FILE] [--max-attempts N] [--needed-ports LIST]\n"
-	"                    [--compare BASELINE.json] [-o EVIDENCE.json]\n"
+	"                    [--declaration FILE] [--compare BASELINE.json] [-o EVIDENCE.json]\n"
 	"                    [--rate N] [--concurrency N] [--timeout MS] [--budget S]\n"
 	"                    [--max-connections N] [--login-budget N] [--scan-only]\n"
 	"                    [--fail-on-findings]\n"
@@ -82,6 +83,7 @@ int cmd_probe(int argc, char **argv)
 		{"creds", required_argument, NULL, 'c'},
 		{"max-attempts", required_argument, NULL, 'm'},
 		{"needed-ports", required_argument, NULL, 'n'},
+		{"declaration", required_argument, NULL, 'd'},
 		{"compare", required_argument, NULL, 'C'},
 		{"output", required_argument, NULL, 'o'},
 		{"rate", required_argument, NULL, 'r'},
@@ -99,6 +101,8 @@ int cmd_probe(int argc, char **argv)
 	struct jcs_buf creds = JCS_BUF_INIT;
 	struct jcs_needed_port *needed = NULL;
 	struct jcs_evidence *ev = NULL, *base = NULL;
+	struct jcs_declaration *decl = NULL;
+	const char *decl_path = NULL;
 	const char *out = NULL, *compare = NULL, *needed_s = NULL;
 	struct jcs_err err = {0};
 	bool bad = false, fail_on = false;
@@ -115,6 +119,7 @@ int cmd_probe(int argc, char **argv)
 			break;
 		case 'm': o.max_attempts = (int)num_arg(optarg, 1, 1000, "--max-attempts", &bad); break;
 		case 'n': needed_s = optarg; break;
+		case 'd': decl_path = optarg; break;
 		case 'C': compare = optarg; break;
 		case 'o': out = optarg; break;
 		case 'r': o.rate = (int)num_arg(optarg, 1, 1000000, "--rate", &bad); break;
@@ -137,6 +142,25 @@ int cmd_probe(int argc, char **argv)
 	}
 	if (needed_s && (rc = jcs_needed_ports_parse(needed_s, &needed, &nneeded, &err)))
 		goto fail;
+	if (decl_path) {
+		/* the declaration's needed ports join --needed-ports (S1.1-13) */
+		if ((rc = jcs_declaration_load(decl_path, &decl, &err)))
+			goto fail;
+		for (size_t i = 0; i < decl->nports; i++) {
+			struct jcs_needed_port *bigger = realloc(needed, (nneeded + 1) * sizeof(*needed));
+			if (!bigger) {
+				rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
+				goto fail;
+			}
+			needed = bigger;
+			needed[nneeded].port = decl->ports[i].port;
+			needed[nneeded++].udp = decl->ports[i].proto && strcmp(decl->ports[i].proto, "udp") == 0;
+		}
+		if (!needed && !(needed = calloc(1, sizeof(*needed)))) { /* declared: nothing needed */
+			rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
 	if (compare && (rc = jcs_evidence_load(compare, &base, &err)))
 		goto fail;
 	o.needed = needed;
@@ -181,6 +205,7 @@ fail:
 out:
 	jcs_evidence_free(ev);
 	jcs_evidence_free(base);
+	jcs_declaration_free(decl);
 	free(needed);
 	jcs_buf_wipe(&creds);
 	jcs_buf_free(&creds);

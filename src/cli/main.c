@@ -51,7 +51,7 @@ static void usage(FILE *f)
 		   "JC-STAR IoT security conformity assessment and labelling.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'jcstar COMMAND --help' describes a command; 'man jcstar' (docs/) has the details.\n"
+	fprintf(f, "\n'jcstar COMMAND --help' describes a command; docs/jcstar.1.md has the details.\n"
 		   "exit codes: 0 ok, 1 nonconform/findings (--fail-on), 2 usage or bad input, 3 runtime error\n");
 }
 

@@ -48,6 +48,17 @@ int jcs_severity_parse(const char *s)
 	return name_index(severity_names, NELEM(severity_names), s);
 }
 
+bool jcs_criteria_name(const json_t *criteria, const char *id)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(criteria, i, c)
+		if (json_is_string(c) && strcmp(json_string_value(c), id) == 0)
+			return true;
+	return false;
+}
+
 void jcs_utc_now(char *buf, size_t len)
 {
 	time_t t = time(NULL);

@@ -10,14 +10,21 @@ struct ybuild {
 	const char *name;
 	struct jcs_err *err;
 	size_t nodes;
+	int line, col;  /* position of the last node that had one */
 };
 
-static void ynode_mark(struct jcs_ynode *n, struct fy_event *ev)
+/* libfyaml gives empty scalars ("key:" with no value) no mark: they take the position of
+ * the node before them (their key, or the previous item). */
+static void ynode_mark(struct ybuild *b, struct jcs_ynode *n, struct fy_event *ev)
 {
 	const struct fy_mark *m = fy_event_start_mark(ev);
 
-	n->line = m ? m->line + 1 : 1;
-	n->col = m ? m->column + 1 : 1;
+	if (m) {
+		b->line = m->line + 1;
+		b->col = m->column + 1;
+	}
+	n->line = b->line;
+	n->col = b->col;
 }
 
 void jcs_yaml_free(struct jcs_ynode *n)
@@ -122,7 +129,7 @@ static int parse_node(struct ybuild *b, struct fy_event *ev, int depth, struct j
 		fy_parser_event_free(b->fyp, ev);
 		return jcs_err_set(b->err, JCS_ENOMEM, "%s: out of memory", b->name);
 	}
-	ynode_mark(n, ev);
+	ynode_mark(b, n, ev);
 	if (++b->nodes > JCS_YAML_MAX_NODES) {
 		rc = jcs_err_set(b->err, JCS_ELIMIT, "%s:%d:%d: more than %d YAML nodes",
 				 b->name, n->line, n->col, JCS_YAML_MAX_NODES);
@@ -191,18 +198,79 @@ out:
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid: no overlong
+ * forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned lo = 0x80, hi = 0xBF;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	if (p[0] == 0xE0)
+		lo = 0xA0;
+	else if (p[0] == 0xED)
+		hi = 0x9F;
+	else if (p[0] == 0xF0)
+		lo = 0x90;
+	else if (p[0] == 0xF4)
+		hi = 0x8F;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+/* YAML text is Unicode: reject malformed UTF-8 up front (libfyaml 0.7.12 loops forever on
+ * some malformed bytes inside directives, found by fuzz/fuzz_yaml.c). */
+static int check_utf8(const char *text, size_t len, const char *name, struct jcs_err *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int line = 1, col = 1;
+
+	for (size_t i = 0; i < len;) {
+		size_t l = utf8_len(p + i, len - i);
+
+		if (!l)
+			return jcs_err_set(err, JCS_EPARSE, "%s:%d:%d: not UTF-8 text (byte 0x%02X): save the file as UTF-8", name, line,
+					   col, p[i]);
+		if (p[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i += l;
+	}
+	return 0;
+}
+
 int jcs_yaml_parse(const char *text, size_t len, const char *name, struct jcs_ynode **out,
 		   struct jcs_err *err)
 {
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg cfg = {0};
-	struct ybuild b = {.name = name, .err = err};
+	struct ybuild b = {.name = name, .err = err, .line = 1, .col = 1};
 	struct jcs_ynode *root = NULL;
 	struct fy_event *ev;
 	struct fy_diag *diag;
 	int rc = 0, docs = 0;
 
 	*out = NULL;
+	if ((rc = check_utf8(text, len, name, err)))
+		return rc;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;

@@ -36,8 +36,12 @@ sleep 0.5
 dev_wait_port 8883
 sleep 2 # let the connection rate limit recover
 EV2=$DEV_TMP/after.json
-ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 443,8883 --compare "$EV" --max-attempts 5 -o "$EV2"
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 443,8883 --compare "$EV" --max-attempts 5 \
+	--declaration "$JCS_SRC/examples/camera/declaration.yaml" -o "$EV2"
 EV=$EV2
 expect probe.auth.none "tcp/8883 (mqtt/tls)" fail
+# the camera declaration needs 443/tcp, 554/tcp and 3702/udp: 8883 is undeclared
+expect probe.interface.risky "tcp/443 (http/tls)" pass
+expect probe.interface.risky "tcp/8883 (mqtt/tls)" fail
 expect probe.persistence.reverted "tcp/8883 (mqtt/tls)" fail '.check == "probe.auth.none"'
 finish

@@ -1,0 +1,188 @@
+/* Label credentials: signed statements of the registry (docs/label-credential.md).
+ *
+ * Every statement the registry signs (a label, a revocation/suspension, a signed tree head
+ * of the transparency log) is a JSON "envelope"
+ *
+ *     {"payload":{...},"signature":"BASE64"}
+ *
+ * whose signature is Ed25519 over the canonical form of the payload: RFC 8785 JSON
+ * (keys sorted, no whitespace, minimal string escaping) restricted to strings, arrays of
+ * strings and non-negative integers below 2^53. A verifier never trusts the file's bytes:
+ * it parses, checks the payload against the statement's schema (exact key set, types,
+ * formats, caps) and re-canonicalizes before checking the signature. The log leaf of a
+ * statement is the canonical form of the whole envelope.
+ *
+ * Keys are Ed25519 (OpenSSL 3 EVP). The key id is the lowercase hex SHA-256 of the
+ * DER SubjectPublicKeyInfo (as RFC 6962's log id); every payload carries it. */
+#ifndef JCS_REGISTRY_LABEL_H
+#define JCS_REGISTRY_LABEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "jcstar/jcstar.h"
+#include "core/buf.h"
+
+#define JCS_SCHEMA_LABEL      "jcstar.label/1"
+#define JCS_SCHEMA_REVOCATION "jcstar.revocation/1"
+#define JCS_SCHEMA_STH        "jcstar.sth/1"
+
+#define JCS_KEY_ID_HEX     64    /* hex chars of a key id (SHA-256) */
+#define JCS_SIG_LEN        64    /* Ed25519 signature bytes */
+#define JCS_REGNO_MAX      24    /* buffer size for a registration number incl. NUL */
+#define JCS_STMT_MAX       65536 /* cap on one envelope file (bytes) */
+#define JCS_REVLIST_MAX    (64u << 20) /* cap on a revocation list file (bytes) */
+#define JCS_LABEL_MAX_MODELS 256 /* model numbers per label */
+#define JCS_TEXT_MAX       512   /* cap on one text field (bytes of UTF-8) */
+
+/* ---------------------------------------------------------------- keys */
+
+struct jcs_key; /* an Ed25519 key: private (can sign) or public only */
+
+/* A fresh private key. */
+int jcs_key_generate(struct jcs_key **out, struct jcs_err *err);
+/* Write the private key as PKCS#8 PEM to path, created with mode 0600; fails with
+ * JCS_ECONFLICT if path exists (keys are never overwritten). */
+int jcs_key_save(const struct jcs_key *k, const char *path, struct jcs_err *err);
+/* Load a PEM file holding an Ed25519 private key (PKCS#8) or public key (SPKI). A private
+ * key file readable by group or others is refused (JCS_EPERM). */
+int jcs_key_load(const char *path, struct jcs_key **out, struct jcs_err *err);
+/* The same from PEM text in memory. */
+int jcs_key_load_pem(const char *pem, size_t len, struct jcs_key **out, struct jcs_err *err);
+/* The public key as SPKI PEM text (caller frees), NULL on ENOMEM. */
+char *jcs_key_public_pem(const struct jcs_key *k);
+/* Key id: lowercase hex SHA-256 of the DER SubjectPublicKeyInfo, NUL-terminated. */
+const char *jcs_key_id(const struct jcs_key *k);
+bool jcs_key_is_private(const struct jcs_key *k);
+void jcs_key_free(struct jcs_key *k);
+
+/* Raw Ed25519 over msg (the key must be private) / check a signature (0 or JCS_ECRYPTO). */
+int jcs_key_sign(const struct jcs_key *k, const void *msg, size_t len, uint8_t sig[JCS_SIG_LEN],
+		 struct jcs_err *err);
+int jcs_key_verify(const struct jcs_key *k, const void *msg, size_t len, const uint8_t sig[JCS_SIG_LEN]);
+
+/* ------------------------------------------------- registration numbers */
+
+/* "JCS-<level>-<year>-<serial, 6 digits>", e.g. JCS-1-2026-000123: level 1..4, year
+ * 2000..9999, serial 1..999999 (unique per year across levels). buf >= JCS_REGNO_MAX. */
+int jcs_regno_format(int level, int year, uint32_t serial, char *buf, size_t len);
+/* Strict parse of the same; any out pointer may be NULL. JCS_EPARSE if malformed. */
+int jcs_regno_parse(const char *s, int *level, int *year, uint32_t *serial);
+
+/* ------------------------------------------------------------- labels */
+
+enum jcs_label_status { JCS_LSTAT_VALID, JCS_LSTAT_SUSPENDED, JCS_LSTAT_REVOKED };
+const char *jcs_label_status_name(enum jcs_label_status s); /* "valid", "suspended", "revoked" */
+
+/* The content of a label credential. For signing the caller fills it (strings borrowed);
+ * from jcs_label_parse/verify all strings are owned by the struct (jcs_label_free). */
+struct jcs_label {
+	const char *registration_number; /* JCS-1-2026-000123 */
+	const char *vendor;              /* supplier's name */
+	const char *product;             /* product name */
+	const char *const *models;       /* model numbers, 1..JCS_LABEL_MAX_MODELS, distinct */
+	size_t nmodels;
+	int level;                       /* 1..4, must match the registration number */
+	const char *issued;              /* YYYY-MM-DD */
+	const char *expires;             /* YYYY-MM-DD (issued + 2 years; see jcs_date_add_years) */
+	enum jcs_label_status status;
+	const char *registry;            /* registry id, e.g. "jcstar.example.org" */
+	const char *url;                 /* the product's public page (https://... or http://...) */
+	const char *signed_at;           /* YYYY-MM-DDTHH:MM:SSZ; NULL when signing = now */
+	const char *key_id;              /* set by parse; ignored by sign (taken from the key) */
+};
+
+/* Sign: validates l (same rules as the parser) and returns the envelope as canonical JSON
+ * followed by "\n" in *out (caller frees). */
+int jcs_label_sign(const struct jcs_label *l, const struct jcs_key *k, char **out, struct jcs_err *err);
+
+/* Parse and check a label envelope against pub: JCS_EPARSE/JCS_ESCHEMA for malformed input,
+ * JCS_ECRYPTO for a bad signature or a key id that is not pub's. On success *out (caller
+ * frees with jcs_label_free) holds the label. */
+int jcs_label_verify(const char *text, size_t len, const struct jcs_key *pub, struct jcs_label **out,
+		     struct jcs_err *err);
+/* Parse without checking the signature (rendering, inspection only). */
+int jcs_label_parse(const char *text, size_t len, struct jcs_label **out, struct jcs_err *err);
+void jcs_label_free(struct jcs_label *l);
+
+/* ------------------------------------------------------- revocations */
+
+/* A signed revocation or suspension of one label. A revocation is final; a suspension
+ * applies to credentials signed before it (a credential re-signed later lifts it). */
+struct jcs_revocation {
+	const char *registration_number;
+	enum jcs_label_status status;    /* JCS_LSTAT_REVOKED or JCS_LSTAT_SUSPENDED */
+	const char *reason;              /* non-empty free text */
+	const char *effective;           /* YYYY-MM-DD */
+	const char *registry;
+	const char *signed_at;           /* NULL when signing = now */
+	const char *key_id;              /* set by parse */
+};
+
+int jcs_revocation_sign(const struct jcs_revocation *r, const struct jcs_key *k, char **out,
+			struct jcs_err *err);
+/* One revocation envelope; errors as jcs_label_verify. *out freed with jcs_revocation_free. */
+int jcs_revocation_verify(const char *text, size_t len, const struct jcs_key *pub,
+			  struct jcs_revocation **out, struct jcs_err *err);
+void jcs_revocation_free(struct jcs_revocation *r);
+
+/* A revocation list file: one envelope, or a JSON array of envelopes (the registry serves
+ * the array). Every entry must verify against pub, else the whole list is rejected. */
+struct jcs_revlist;
+int jcs_revlist_verify(const char *text, size_t len, const struct jcs_key *pub, struct jcs_revlist **out,
+		       struct jcs_err *err);
+size_t jcs_revlist_count(const struct jcs_revlist *rl);
+const struct jcs_revocation *jcs_revlist_get(const struct jcs_revlist *rl, size_t i);
+void jcs_revlist_free(struct jcs_revlist *rl);
+
+/* -------------------------------------------------------- verdicts */
+
+enum jcs_label_verdict {
+	JCS_VERDICT_VALID,
+	JCS_VERDICT_NOT_YET_VALID,  /* date before issue */
+	JCS_VERDICT_EXPIRED,        /* date after expiry */
+	JCS_VERDICT_SUSPENDED,
+	JCS_VERDICT_REVOKED,
+};
+const char *jcs_label_verdict_name(enum jcs_label_verdict v); /* "valid", "not yet valid", ... */
+
+struct jcs_label_state {
+	enum jcs_label_verdict verdict;  /* the most severe of the facts below */
+	bool revoked, suspended, expired, not_yet_valid;
+	const struct jcs_revocation *by; /* the revocation/suspension that applies, or NULL */
+};
+
+/* Status of a verified label on date (YYYY-MM-DD; the label is valid from issued through
+ * expires inclusive), given an optional verified revocation list (NULL = none). A
+ * revocation applies when its registration number matches; a suspension only when signed
+ * after the label. The credential's own status field counts too. */
+int jcs_label_state(const struct jcs_label *l, const char *date, const struct jcs_revlist *rl,
+		    struct jcs_label_state *out, struct jcs_err *err);
+
+/* ------------------------------------------------------------ helpers */
+
+/* Canonical form of a whole envelope (the transparency-log leaf data) into out, after
+ * checking it is a well-formed envelope of a known schema (signature not checked). */
+int jcs_envelope_canonical(const char *text, size_t len, struct jcs_buf *out, struct jcs_err *err);
+
+/* Date helpers: strict YYYY-MM-DD validation (a real calendar date) and adding years
+ * (Feb 29 + n years → Feb 28 when not a leap year). out >= 11 bytes. */
+bool jcs_date_valid(const char *s);
+int jcs_date_add_years(const char *date, int years, char *out, size_t len);
+/* Today's UTC date from t (time(NULL) for now). out >= 11 bytes. */
+void jcs_date_of(time_t t, char *out, size_t len);
+
+/* ------------------------------------------------------------- images */
+
+/* The label image for l (uses level, registration_number, url): "JC-STAR", level stars,
+ * a QR code of the url (libqrencode, error correction M) and the registration number.
+ * SVG: a self-contained, well-formed SVG document appended to out. */
+int jcs_label_svg(const struct jcs_label *l, struct jcs_buf *out, struct jcs_err *err);
+/* PNG (8-bit greyscale, libpng) of the same layout with a built-in bitmap font; scale is
+ * pixels per QR module (1..16; JCS_EINVAL when the text would not fit: 3 suffices for
+ * URLs over 26 bytes, 4 always). Appended to out. */
+int jcs_label_png(const struct jcs_label *l, int scale, struct jcs_buf *out, struct jcs_err *err);
+
+#endif

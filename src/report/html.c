@@ -1,0 +1,300 @@
+/* A self-contained HTML report a vendor hands to a reviewer: summary first, then one
+ * section per criterion (verdict, reasons in Japanese and English, findings, declared
+ * evidence), readiness for other schemes, sources. No scripts, no external resources;
+ * prints cleanly to PDF (A4). */
+#include <stdbool.h>
+#include <string.h>
+
+#include "jcstar/evidence.h"
+#include "report/report.h"
+
+static const char css[] =
+	"*{box-sizing:border-box}body{font-family:'Noto Sans CJK JP','Noto Sans JP','Hiragino Sans',"
+	"'Yu Gothic',sans-serif;margin:0 auto;max-width:1000px;padding:24px;color:#1b1f24;line-height:1.5;font-size:14px}"
+	"h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:0}h3{font-size:14px;margin:12px 0 4px}"
+	".sub{color:#57606a}table{border-collapse:collapse;width:100%;margin:8px 0}"
+	"th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}"
+	".v{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;white-space:nowrap}"
+	".conform{background:#dafbe1;color:#116329}.nonconform{background:#ffebe9;color:#a40e26}"
+	".needs-evidence{background:#fff8c5;color:#7d4e00}.not-applicable{background:#eaeef2;color:#424a53}"
+	".summary{border:2px solid #d0d7de;border-radius:8px;padding:16px;margin:16px 0}"
+	".summary.ready{border-color:#1a7f37}.summary.notready{border-color:#cf222e}"
+	".big{font-size:20px;font-weight:700}.counts span{margin-right:12px}"
+	"section.crit{border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:14px 0;page-break-inside:avoid}"
+	".head{display:flex;justify-content:space-between;align-items:baseline;gap:12px}"
+	"ul{margin:4px 0;padding-left:20px}.en{color:#57606a}code{font-size:.9em}"
+	".res-fail{color:#a40e26;font-weight:600}.res-pass{color:#116329}.res-inconclusive{color:#7d4e00}"
+	"footer{margin-top:24px;color:#57606a;font-size:12px;border-top:1px solid #d0d7de;padding-top:8px}"
+	"a{color:#0969da}@media print{body{padding:0;max-width:none;font-size:11px}a{color:inherit}"
+	"section.crit{break-inside:avoid}.summary{break-inside:avoid}@page{size:A4;margin:14mm}}";
+
+static void esc(struct jcs_buf *o, const char *s)
+{
+	jcs_buf_put_html(o, s ? s : "");
+}
+
+static void badge(struct jcs_buf *o, const char *verdict)
+{
+	jcs_buf_printf(o, "<span class=\"v %s\">", verdict);
+	esc(o, jcs_verdict_ja(verdict));
+	jcs_buf_puts(o, " / ");
+	esc(o, verdict);
+	jcs_buf_puts(o, "</span>");
+}
+
+static void list(struct jcs_buf *o, const json_t *arr, const char *cls)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_array_size(arr))
+		return;
+	jcs_buf_printf(o, "<ul class=\"%s\">", cls);
+	json_array_foreach(arr, i, v) {
+		jcs_buf_puts(o, "<li>");
+		esc(o, json_string_value(v));
+		jcs_buf_puts(o, "</li>");
+	}
+	jcs_buf_puts(o, "</ul>");
+}
+
+/* Inline SVG line chart of a brute-force test's login latencies (probe.auth.bruteforce). */
+static void latency_chart(struct jcs_buf *o, const json_t *f)
+{
+	const json_t *ev = json_object_get(f, "evidence"), *lat = json_object_get(ev, "latencies_ms"), *v;
+	const json_t *at = json_object_get(ev, "throttled_at");
+	const double W = 560, H = 140, L = 48, B = 24;
+	double max = 1;
+	size_t i, n = json_array_size(lat);
+
+	if (n < 2)
+		return;
+	json_array_foreach(lat, i, v)
+		if (json_number_value(v) > max)
+			max = json_number_value(v);
+	jcs_buf_puts(o, "<h3>ログイン試行ごとの応答時間 / Login latency per attempt</h3>");
+	jcs_buf_printf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
+			  "aria-label=\"latency chart\" style=\"font-size:10px\">", W, H);
+	jcs_buf_printf(o, "<line x1=\"%.0f\" y1=\"4\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#8c959f\"/>", L, L, H - B);
+	jcs_buf_printf(o, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#8c959f\"/>", L, H - B, W - 4,
+		       H - B);
+	jcs_buf_printf(o, "<text x=\"2\" y=\"12\">%.0f ms</text><text x=\"2\" y=\"%.0f\">0</text>", max, H - B);
+	jcs_buf_printf(o, "<text x=\"%.0f\" y=\"%.0f\">1</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%zu attempts</text>",
+		       L, H - 8, W - 4, H - 8, n);
+	if (json_is_integer(at) && json_integer_value(at) >= 1 && (size_t)json_integer_value(at) <= n) {
+		double x = L + (double)(json_integer_value(at) - 1) * (W - 4 - L) / (double)(n - 1);
+		jcs_buf_printf(o, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>"
+				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">throttled at #%lld</text>",
+			       x, x, H - B, x + 4, H - B - 6, (long long)json_integer_value(at));
+	}
+	jcs_buf_puts(o, "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"");
+	json_array_foreach(lat, i, v) {
+		double x = L + (double)i * (W - 4 - L) / (double)(n - 1);
+		double y = H - B - json_number_value(v) / max * (H - B - 8);
+		jcs_buf_printf(o, "%.1f,%.1f ", x, y);
+	}
+	jcs_buf_puts(o, "\"/></svg>");
+}
+
+static void findings_table(struct jcs_buf *o, const json_t *findings)
+{
+	size_t i;
+	json_t *f;
+
+	if (!json_array_size(findings))
+		return;
+	jcs_buf_puts(o, "<h3>試験結果 / Findings</h3><table><tr><th>finding</th><th>結果 / result</th>"
+			"<th>場所 / location</th><th>内容 / title</th><th>証跡 / source</th></tr>");
+	json_array_foreach(findings, i, f) {
+		jcs_buf_puts(o, "<tr><td><code>");
+		esc(o, jcs_rs(f, "id"));
+		jcs_buf_printf(o, "</code></td><td class=\"res-%s\">", jcs_rs(f, "result"));
+		esc(o, jcs_rs(f, "result"));
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(f, "location"));
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(f, "title"));
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(f, "source"));
+		jcs_buf_puts(o, "</td></tr>");
+	}
+	jcs_buf_puts(o, "</table>");
+}
+
+static void declared(struct jcs_buf *o, const json_t *d)
+{
+	const json_t *e;
+	size_t i;
+
+	jcs_buf_puts(o, "<h3>宣言内容 / Declaration</h3>");
+	if (!json_is_object(d)) {
+		jcs_buf_puts(o, "<p>未回答 / not answered</p>");
+		return;
+	}
+	jcs_buf_printf(o, "<p>%s (line %lld)", strcmp(jcs_rs(d, "answer"), "conform") == 0 ? "適合 / conform" :
+		       "該当なし / not applicable", (long long)json_integer_value(json_object_get(d, "line")));
+	if (*jcs_rs(d, "reason")) {
+		jcs_buf_puts(o, " — ");
+		esc(o, jcs_rs(d, "reason"));
+	}
+	jcs_buf_puts(o, "</p>");
+	if (*jcs_rs(d, "notes")) {
+		jcs_buf_puts(o, "<p class=\"en\">");
+		esc(o, jcs_rs(d, "notes"));
+		jcs_buf_puts(o, "</p>");
+	}
+	if (!json_array_size(json_object_get(d, "evidence")))
+		return;
+	jcs_buf_puts(o, "<ul>");
+	json_array_foreach(json_object_get(d, "evidence"), i, e) {
+		jcs_buf_puts(o, "<li>");
+		esc(o, *jcs_rs(e, "title") ? jcs_rs(e, "title") : jcs_rs(e, "text"));
+		if (*jcs_rs(e, "type")) {
+			jcs_buf_puts(o, " <span class=\"en\">[");
+			esc(o, jcs_rs(e, "type"));
+			jcs_buf_puts(o, "]</span>");
+		}
+		if (*jcs_rs(e, "url")) {
+			jcs_buf_puts(o, " — <a href=\"");
+			esc(o, strncmp(jcs_rs(e, "url"), "http", 4) == 0 ? jcs_rs(e, "url") : "#");
+			jcs_buf_puts(o, "\">");
+			esc(o, jcs_rs(e, "url"));
+			jcs_buf_puts(o, "</a>");
+		}
+		if (*jcs_rs(e, "file")) {
+			jcs_buf_puts(o, " — <code>");
+			esc(o, jcs_rs(e, "file"));
+			jcs_buf_puts(o, "</code>");
+		}
+		jcs_buf_puts(o, "</li>");
+	}
+	jcs_buf_puts(o, "</ul>");
+}
+
+static void criterion(struct jcs_buf *o, const json_t *c, const json_t *all)
+{
+	const json_t *t = json_object_get(c, "title"), *f;
+	const char *id = jcs_rs(c, "criterion"), *m = jcs_rs(c, "method");
+	size_t i;
+
+	jcs_buf_printf(o, "<section class=\"crit\" id=\"%s\"><div class=\"head\"><h2>", id);
+	esc(o, id);
+	jcs_buf_puts(o, " ");
+	esc(o, jcs_rs(t, "ja"));
+	jcs_buf_puts(o, "</h2>");
+	badge(o, jcs_rs(c, "verdict"));
+	jcs_buf_puts(o, "</div><div class=\"sub\">");
+	esc(o, jcs_rs(t, "en"));
+	jcs_buf_printf(o, " · 評価方法 / method: %s · 対象 / applies to: %s</div>",
+		       strcmp(m, "device") == 0 ? "実機確認 / device test" :
+		       strcmp(m, "doc+scan") == 0 ? "文書確認＋脆弱性スキャン / documents + scan" : "文書確認 / document review",
+		       strcmp(jcs_rs(c, "target"), "vendor") == 0 ? "ベンダー / vendor" : "製品 / product");
+	jcs_buf_puts(o, "<h3>判定理由 / Reasons</h3>");
+	list(o, json_object_get(c, "reasons_ja"), "ja");
+	list(o, json_object_get(c, "reasons"), "en");
+	findings_table(o, json_object_get(c, "findings"));
+	json_array_foreach(all, i, f)
+		if (jcs_criteria_name(json_object_get(f, "criteria"), id))
+			latency_chart(o, f);
+	declared(o, json_object_get(c, "declaration"));
+	jcs_buf_puts(o, "</section>");
+}
+
+static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
+{
+	const json_t *p = json_object_get(r, "product"), *sum = json_object_get(r, "summary");
+	const json_t *counts = json_object_get(sum, "counts"), *c, *s, *e, *models = json_object_get(p, "models");
+	bool ready = json_is_true(json_object_get(sum, "ready"));
+	int level = (int)json_integer_value(json_object_get(r, "level"));
+	size_t i;
+
+	jcs_buf_puts(o, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
+			"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>");
+	esc(o, jcs_rs(p, "vendor"));
+	jcs_buf_puts(o, " ");
+	esc(o, jcs_rs(p, "model"));
+	jcs_buf_printf(o, " — JC-STAR ★%d</title><style>%s</style></head><body>", level, css);
+	jcs_buf_printf(o, "<h1>JC-STAR ★%d 適合性自己評価レポート</h1><div class=\"sub\">Self-assessment report against the "
+			  "JC-STAR ★%d conformity criteria</div>", level, level);
+
+	jcs_buf_puts(o, "<table><tr><th>ベンダー / Vendor</th><td>");
+	esc(o, jcs_rs(p, "vendor"));
+	jcs_buf_puts(o, "</td><th>型式番号 / Model</th><td>");
+	esc(o, jcs_rs(p, "model"));
+	json_array_foreach(models, i, e) {
+		jcs_buf_puts(o, ", ");
+		esc(o, json_string_value(e));
+	}
+	jcs_buf_puts(o, "</td></tr><tr><th>製品種別 / Type</th><td>");
+	esc(o, jcs_rs(p, "type"));
+	jcs_buf_puts(o, "</td><th>ファームウェア / Firmware</th><td>");
+	esc(o, jcs_rs(p, "firmware_version"));
+	jcs_buf_puts(o, "</td></tr><tr><th>サポート期限 / Support until</th><td>");
+	esc(o, jcs_rs(p, "support_end"));
+	jcs_buf_puts(o, "</td><th>脆弱性報告窓口 / Security contact</th><td>");
+	esc(o, jcs_rs(p, "security_contact"));
+	jcs_buf_puts(o, "</td></tr></table>");
+
+	jcs_buf_printf(o, "<div class=\"summary %s\"><div class=\"big\">%s</div><div>", ready ? "ready" : "notready",
+		       ready ? "★1 自己適合宣言の準備ができています" : "★1 自己適合宣言の準備はまだできていません");
+	esc(o, jcs_rs(sum, "statement"));
+	jcs_buf_puts(o, "</div><p class=\"counts\">");
+	static const char *const verdicts[] = {"conform", "nonconform", "needs-evidence", "not-applicable"};
+	for (size_t k = 0; k < 4; k++) {
+		jcs_buf_puts(o, "<span>");
+		badge(o, verdicts[k]);
+		jcs_buf_printf(o, " %lld</span>", (long long)json_integer_value(json_object_get(counts, verdicts[k])));
+	}
+	jcs_buf_puts(o, "</p><table><tr><th>ID</th><th>適合基準 / Criterion</th><th>判定 / Verdict</th></tr>");
+	json_array_foreach(json_object_get(r, "criteria"), i, c) {
+		const char *id = jcs_rs(c, "criterion");
+		jcs_buf_printf(o, "<tr><td><a href=\"#%s\">%s</a></td><td>", id, id);
+		esc(o, jcs_rs(json_object_get(c, "title"), "ja"));
+		jcs_buf_puts(o, "<br><span class=\"en\">");
+		esc(o, jcs_rs(json_object_get(c, "title"), "en"));
+		jcs_buf_puts(o, "</span></td><td>");
+		badge(o, jcs_rs(c, "verdict"));
+		jcs_buf_puts(o, "</td></tr>");
+	}
+	jcs_buf_puts(o, "</table></div>");
+
+	json_array_foreach(json_object_get(r, "criteria"), i, c)
+		criterion(o, c, json_object_get(r, "findings"));
+
+	jcs_buf_puts(o, "<h2>他制度への対応状況 / Readiness for other schemes</h2><p class=\"sub\">Through jcstar's "
+			"crosswalk; only correspondences marked official are published by the schemes, the rest are "
+			"jcstar's inference.</p><table><tr><th>制度 / Scheme</th><th>状況 / Status</th></tr>");
+	json_array_foreach(json_object_get(r, "schemes"), i, s) {
+		jcs_buf_puts(o, "<tr><td>");
+		esc(o, jcs_rs(s, "name"));
+		jcs_buf_printf(o, "</td><td><span class=\"v %s\">%s</span> ", json_is_true(json_object_get(s, "ready")) ?
+			       "conform" : "needs-evidence", json_is_true(json_object_get(s, "ready")) ? "ready" : "not ready");
+		esc(o, jcs_rs(s, "statement"));
+		jcs_buf_puts(o, "</td></tr>");
+	}
+	jcs_buf_puts(o, "</table><h2>証跡 / Evidence files</h2><table><tr><th>file</th><th>kind</th><th>subject</th>"
+			"<th>started</th><th>findings</th></tr>");
+	json_array_foreach(json_object_get(r, "evidence"), i, e) {
+		jcs_buf_puts(o, "<tr><td><code>");
+		esc(o, jcs_rs(e, "file"));
+		jcs_buf_puts(o, "</code></td><td>");
+		esc(o, jcs_rs(e, "kind"));
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "subject"));
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "started"));
+		jcs_buf_printf(o, "</td><td>%lld</td></tr>", (long long)json_integer_value(json_object_get(e, "findings")));
+	}
+	jcs_buf_puts(o, "</table><footer>");
+	jcs_buf_printf(o, "jcstar %s · ", jcs_rs(json_object_get(r, "tool"), "version"));
+	esc(o, jcs_rs(r, "generated"));
+	jcs_buf_puts(o, " · 宣言書 / declaration: ");
+	esc(o, jcs_rs(r, "declaration"));
+	jcs_buf_puts(o, "<br>本レポートはベンダーの自己評価を支援するものであり、製品が安全であることを保証するものではありません。"
+			"This report supports the vendor's self-assessment; it does not certify that the product is secure."
+			"</footer></body></html>\n");
+	(void)err;
+	return 0;
+}
+
+const struct jcs_report_writer jcs_writer_html = {.name = "html", .render = render};

@@ -1,0 +1,91 @@
+/* jcstar.evidence/1: building, round trip, and rejection of malformed files. */
+#include "t.h"
+
+#include "jcstar/evidence.h"
+
+T_TEST(build_and_round_trip)
+{
+	struct jcs_evidence *ev = jcs_evidence_new("probe", "127.0.0.1"), *back = NULL;
+	struct jcs_finding f;
+	struct jcs_err err = {0};
+	char *s;
+
+	T_EQ_INT(jcs_evidence_add(ev, "probe.auth.none", JCS_FAIL, JCS_SEV_HIGH, "tcp/23 (telnet)", "shell",
+				  json_pack("{s:s}", "banner", "# "), &err), 0);
+	T_EQ_INT(jcs_evidence_add(ev, "probe.no.such", JCS_FAIL, JCS_SEV_HIGH, "x", "y", json_object(), &err),
+		 JCS_EINVAL);
+	T_CONTAINS(err.msg, "unknown finding id 'probe.no.such'");
+	json_array_append_new(jcs_evidence_section(ev, "services"),
+			      json_pack("{s:i, s:s, s:s, s:b}", "port", 23, "proto", "tcp", "service", "telnet", "tls", 0));
+	T_ASSERT(jcs_evidence_section(ev, "bogus") == NULL);
+	jcs_evidence_finish(ev);
+	s = jcs_evidence_dumps(ev);
+	T_EQ_INT(jcs_evidence_parse(s, strlen(s), "mem", &back, &err), 0);
+	T_EQ_INT(jcs_evidence_count(back), 1);
+	jcs_evidence_get(back, 0, &f);
+	T_EQ_STR(f.id, "probe.auth.none");
+	T_EQ_INT(f.result, JCS_FAIL);
+	T_EQ_INT(f.severity, JCS_SEV_HIGH);
+	T_EQ_STR(f.location, "tcp/23 (telnet)");
+	T_EQ_STR(json_string_value(json_array_get(f.criteria, 0)), "S1.1-01");
+	T_EQ_STR(jcs_evidence_kind(back), "probe");
+	free(s);
+	jcs_evidence_free(ev);
+	jcs_evidence_free(back);
+}
+
+/* Each malformed document and the exact error it must produce. */
+static const struct {
+	const char *doc, *msg;
+} bad[] = {
+	{"", "bad.json:1:0: invalid JSON: '[' or '{' expected near end of file"},
+	{"[1]", "bad.json: evidence must be a JSON object"},
+	{"{}", "bad.json: not a jcstar.evidence/1 file ('schema' is missing or different)"},
+	{"{\"schema\":\"jcstar.evidence/2\"}", "bad.json: not a jcstar.evidence/1 file ('schema' is missing or different)"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\"}", "bad.json: document: 'subject' must be a string"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"camera\",\"subject\":\"x\",\"findings\":[]}",
+	 "bad.json: kind must be probe, firmware or manual, not 'camera'"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\"}", "bad.json: 'findings' must be an array"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\",\"findings\":[],\"services\":{}}",
+	 "bad.json: 'services' must be an array"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\",\"findings\":[3]}",
+	 "bad.json: findings[0] must be an object"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\",\"findings\":[{\"id\":\"probe.x\",\"result\":\"fail\"}]}",
+	 "bad.json: findings[0]: unknown finding id 'probe.x'"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\",\"findings\":[{\"id\":\"probe.auth.none\",\"result\":\"bad\"}]}",
+	 "bad.json: findings[0]: result must be pass, fail, info or inconclusive, not 'bad'"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\",\"findings\":[{\"id\":\"probe.auth.none\",\"result\":\"fail\",\"criteria\":[\"S9\"]}]}",
+	 "bad.json: findings[0]: criteria[0] is not a known criterion id"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\",\"findings\":[{\"id\":\"probe.auth.none\",\"result\":\"fail\",\"severity\":\"meh\"}]}",
+	 "bad.json: findings[0]: severity must be none, low, medium, high or critical"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"schema\":\"jcstar.evidence/1\"}",
+	 "bad.json:1:38: invalid JSON: duplicate object key near '\"schema\"'"},
+};
+
+T_TEST(rejects_malformed)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct jcs_evidence *ev = (struct jcs_evidence *)&ev;
+		struct jcs_err err = {0};
+		int rc = jcs_evidence_parse(bad[i].doc, strlen(bad[i].doc), "bad.json", &ev, &err);
+		T_ASSERT(rc == JCS_EPARSE || rc == JCS_ESCHEMA);
+		T_ASSERT(ev == NULL);
+		T_EQ_STR(err.msg, bad[i].msg);
+	}
+}
+
+T_TEST(fills_missing_criteria)
+{
+	const char *doc = "{\"schema\":\"jcstar.evidence/1\",\"kind\":\"manual\",\"subject\":\"lab\",\"findings\":"
+			  "[{\"id\":\"probe.auth.bruteforce\",\"result\":\"pass\"}]}";
+	struct jcs_evidence *ev = NULL;
+	struct jcs_finding f;
+
+	T_EQ_INT(jcs_evidence_parse(doc, strlen(doc), "m.json", &ev, NULL), 0);
+	jcs_evidence_get(ev, 0, &f);
+	T_ASSERT(jcs_criteria_name(f.criteria, "S1.1-04"));
+	T_EQ_STR(f.location, "");
+	jcs_evidence_free(ev);
+}
+
+T_MAIN(T_CASE(build_and_round_trip), T_CASE(rejects_malformed), T_CASE(fills_missing_criteria))

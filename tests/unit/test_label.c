@@ -1,0 +1,443 @@
+/* Label credentials: keys, canonical form, sign/verify, tampering, revocation, expiry. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "registry/label.h"
+#include "registry/tlog.h"
+#include "t.h"
+
+static const char *const models[] = {"CAM-100", "CAM-100W"};
+
+static struct jcs_label sample(void)
+{
+	struct jcs_label l = {
+		.registration_number = "JCS-1-2026-000123",
+		.vendor = "Example Devices 株式会社",
+		.product = "Network camera \"CAM\" series",
+		.models = models,
+		.nmodels = 2,
+		.level = 1,
+		.issued = "2026-04-01",
+		.expires = "2028-04-01",
+		.status = JCS_LSTAT_VALID,
+		.registry = "registry.example",
+		.url = "https://registry.example/labels/JCS-1-2026-000123",
+		.signed_at = "2026-04-01T09:00:00Z",
+	};
+	return l;
+}
+
+static struct jcs_key *key(void)
+{
+	struct jcs_key *k = NULL;
+	struct jcs_err err;
+
+	T_EQ_INT(jcs_key_generate(&k, &err), 0);
+	return k;
+}
+
+T_TEST(regno)
+{
+	char b[JCS_REGNO_MAX];
+	int level, year;
+	uint32_t serial;
+
+	T_EQ_INT(jcs_regno_format(1, 2026, 123, b, sizeof(b)), 0);
+	T_EQ_STR(b, "JCS-1-2026-000123");
+	T_EQ_INT(jcs_regno_parse(b, &level, &year, &serial), 0);
+	T_EQ_INT(level, 1);
+	T_EQ_INT(year, 2026);
+	T_EQ_INT(serial, 123);
+	T_EQ_INT(jcs_regno_format(4, 2031, 999999, b, sizeof(b)), 0);
+	T_EQ_STR(b, "JCS-4-2031-999999");
+	T_EQ_INT(jcs_regno_format(5, 2026, 1, b, sizeof(b)), JCS_EINVAL);
+	T_EQ_INT(jcs_regno_format(1, 2026, 0, b, sizeof(b)), JCS_EINVAL);
+	T_EQ_INT(jcs_regno_format(1, 2026, 1000000, b, sizeof(b)), JCS_EINVAL);
+	T_EQ_INT(jcs_regno_format(1, 2026, 1, b, 10), JCS_EINVAL);
+	T_EQ_INT(jcs_regno_parse("JCS-1-2026-00012", NULL, NULL, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_regno_parse("JCS-0-2026-000123", NULL, NULL, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_regno_parse("JCS-1-2026-000000", NULL, NULL, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_regno_parse("JCS-1-2O26-000123", NULL, NULL, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_regno_parse("jcs-1-2026-000123", NULL, NULL, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_regno_parse("JCS-1-2026-000123 ", NULL, NULL, NULL), JCS_EPARSE);
+}
+
+T_TEST(dates)
+{
+	char d[11];
+
+	T_ASSERT(jcs_date_valid("2028-02-29"));
+	T_ASSERT(!jcs_date_valid("2027-02-29"));
+	T_ASSERT(!jcs_date_valid("2026-13-01"));
+	T_ASSERT(!jcs_date_valid("2026-4-01"));
+	T_EQ_INT(jcs_date_add_years("2026-04-01", 2, d, sizeof(d)), 0);
+	T_EQ_STR(d, "2028-04-01");
+	T_EQ_INT(jcs_date_add_years("2028-02-29", 2, d, sizeof(d)), 0);
+	T_EQ_STR(d, "2030-02-28");
+	jcs_date_of(0, d, sizeof(d));
+	T_EQ_STR(d, "1970-01-01");
+}
+
+T_TEST(keys)
+{
+	struct jcs_key *k = key(), *pub = NULL, *back = NULL;
+	struct jcs_err err;
+	char dir[] = "/tmp/jcs-label-test-XXXXXX", path[256], pubpath[256];
+	char *pem = jcs_key_public_pem(k);
+	struct stat st;
+	uint8_t sig[JCS_SIG_LEN];
+
+	T_ASSERT(pem && strstr(pem, "-----BEGIN PUBLIC KEY-----"));
+	T_ASSERT(jcs_key_is_private(k));
+	T_EQ_INT(strlen(jcs_key_id(k)), 64);
+	T_EQ_INT(jcs_key_load_pem(pem, strlen(pem), &pub, &err), 0);
+	T_ASSERT(!jcs_key_is_private(pub));
+	T_EQ_STR(jcs_key_id(pub), jcs_key_id(k));
+	T_EQ_INT(jcs_key_sign(pub, "x", 1, sig, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_key_sign(k, "x", 1, sig, &err), 0);
+	T_EQ_INT(jcs_key_verify(pub, "x", 1, sig), 0);
+	T_EQ_INT(jcs_key_verify(pub, "y", 1, sig), JCS_ECRYPTO);
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/registry.key", dir);
+	snprintf(pubpath, sizeof(pubpath), "%s/registry.pub", dir);
+	T_EQ_INT(jcs_key_save(k, path, &err), 0);
+	T_EQ_INT(stat(path, &st), 0);
+	T_EQ_INT(st.st_mode & 0777, 0600);
+	T_EQ_INT(jcs_key_save(k, path, &err), JCS_ECONFLICT); /* never overwritten */
+	T_EQ_INT(jcs_key_load(path, &back, &err), 0);
+	T_ASSERT(back && jcs_key_is_private(back));
+	T_EQ_STR(jcs_key_id(back), jcs_key_id(k));
+	jcs_key_free(back);
+	chmod(path, 0644);
+	T_EQ_INT(jcs_key_load(path, &back, &err), JCS_EPERM);
+	T_CONTAINS(err.msg, "chmod 600");
+	T_EQ_INT(jcs_write_file_atomic(pubpath, pem, strlen(pem), &err), 0);
+	T_EQ_INT(jcs_key_load(pubpath, &back, &err), 0); /* public keys may be world-readable */
+	jcs_key_free(back);
+	T_EQ_INT(jcs_key_load_pem("garbage", 7, &back, &err), JCS_EPARSE);
+	unlink(path);
+	unlink(pubpath);
+	rmdir(dir);
+	free(pem);
+	jcs_key_free(k);
+	jcs_key_free(pub);
+}
+
+/* The canonical form is fixed: keys sorted, no whitespace, minimal escaping. */
+T_TEST(canonical_form)
+{
+	struct jcs_key *k = key();
+	struct jcs_label l = sample();
+	struct jcs_err err;
+	char *s = NULL, *again = NULL, want[2048];
+
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
+	snprintf(want, sizeof(want),
+		 "{\"payload\":{\"expires\":\"2028-04-01\",\"issued\":\"2026-04-01\",\"key_id\":\"%s\",\"level\":1,"
+		 "\"models\":[\"CAM-100\",\"CAM-100W\"],\"product\":\"Network camera \\\"CAM\\\" series\","
+		 "\"registration_number\":\"JCS-1-2026-000123\",\"registry\":\"registry.example\","
+		 "\"schema\":\"jcstar.label/1\",\"signed_at\":\"2026-04-01T09:00:00Z\",\"status\":\"valid\","
+		 "\"url\":\"https://registry.example/labels/JCS-1-2026-000123\","
+		 "\"vendor\":\"Example Devices 株式会社\"},\"signature\":\"",
+		 jcs_key_id(k));
+	T_ASSERT(strncmp(s, want, strlen(want)) == 0);
+	T_EQ_INT(strlen(s), strlen(want) + 88 + 3); /* base64 of 64 bytes, "}\n" and the quote */
+	/* Ed25519 is deterministic: signing again gives the same bytes */
+	T_EQ_INT(jcs_label_sign(&l, k, &again, &err), 0);
+	T_EQ_STR(again, s);
+	free(s);
+	free(again);
+	jcs_key_free(k);
+}
+
+T_TEST(round_trip)
+{
+	struct jcs_key *k = key();
+	struct jcs_label l = sample(), *got = NULL;
+	struct jcs_err err;
+	struct jcs_buf canon = JCS_BUF_INIT;
+	char *s = NULL;
+
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
+	T_EQ_INT(jcs_label_verify(s, strlen(s), k, &got, &err), 0);
+	T_ASSERT(got != NULL);
+	if (got) {
+		T_EQ_STR(got->registration_number, "JCS-1-2026-000123");
+		T_EQ_STR(got->vendor, l.vendor);
+		T_EQ_STR(got->product, l.product);
+		T_EQ_INT(got->nmodels, 2);
+		T_EQ_STR(got->models[1], "CAM-100W");
+		T_EQ_INT(got->level, 1);
+		T_EQ_STR(got->expires, "2028-04-01");
+		T_EQ_INT(got->status, JCS_LSTAT_VALID);
+		T_EQ_STR(got->key_id, jcs_key_id(k));
+	}
+	jcs_label_free(got);
+	/* whitespace and key order do not matter: the verifier re-canonicalizes */
+	{
+		char *sig = strstr(s, "\"signature\":\"") + 13, *pl = strstr(s, "{\"expires\"");
+		char buf[4096];
+		size_t plen = (size_t)(strstr(s, ",\"signature\"") - pl);
+		snprintf(buf, sizeof(buf), "{ \"signature\" : \"%.*s\",\n  \"payload\" : %.*s }", 88, sig, (int)plen, pl);
+		T_EQ_INT(jcs_label_verify(buf, strlen(buf), k, &got, &err), 0);
+		jcs_label_free(got);
+		/* and its canonical form (the log leaf) is the signed file without the newline */
+		T_EQ_INT(jcs_envelope_canonical(buf, strlen(buf), &canon, &err), 0);
+		T_EQ_INT(canon.len, strlen(s) - 1);
+		T_ASSERT(memcmp(canon.data, s, canon.len) == 0);
+	}
+	jcs_buf_free(&canon);
+	free(s);
+	jcs_key_free(k);
+}
+
+/* Flipping one bit in any byte of the signed file never yields a valid credential. */
+T_TEST(any_flipped_byte_fails)
+{
+	struct jcs_key *k = key();
+	struct jcs_label l = sample(), *got = NULL;
+	struct jcs_err err;
+	char *s = NULL;
+	size_t n, accepted = 0, crypto = 0;
+
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
+	n = strlen(s) - 1; /* the trailing newline is whitespace */
+	for (size_t i = 0; i < n; i++) {
+		for (int bit = 0; bit < 8; bit += 5) { /* bits 0 and 5: case changes and digit changes */
+			int rc;
+			s[i] ^= (char)(1 << bit);
+			rc = jcs_label_verify(s, n, k, &got, &err);
+			if (rc == 0) {
+				accepted++;
+				T_FAIL("flipping bit %d of byte %zu ('%c') verifies", bit, i, s[i]);
+				jcs_label_free(got);
+			}
+			crypto += rc == JCS_ECRYPTO;
+			s[i] ^= (char)(1 << bit);
+		}
+	}
+	T_EQ_INT(accepted, 0);
+	T_ASSERT(crypto > n / 2); /* most flips reach the signature check */
+	T_EQ_INT(jcs_label_verify(s, strlen(s), k, &got, &err), 0);
+	jcs_label_free(got);
+	free(s);
+	jcs_key_free(k);
+}
+
+T_TEST(wrong_key_fails)
+{
+	struct jcs_key *k = key(), *other = key();
+	struct jcs_label l = sample(), *got = NULL;
+	struct jcs_err err;
+	char *s = NULL, *forged = NULL;
+
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
+	T_EQ_INT(jcs_label_verify(s, strlen(s), other, &got, &err), JCS_ECRYPTO);
+	T_CONTAINS(err.msg, "signed by key");
+	T_ASSERT(got == NULL);
+	/* a forger who copies the real key id still fails */
+	T_EQ_INT(jcs_label_sign(&l, other, &forged, &err), 0);
+	memcpy(strstr(forged, "\"key_id\":\"") + 10, jcs_key_id(k), 64);
+	T_EQ_INT(jcs_label_verify(forged, strlen(forged), k, &got, &err), JCS_ECRYPTO);
+	T_CONTAINS(err.msg, "signature does not match");
+	free(s);
+	free(forged);
+	jcs_key_free(k);
+	jcs_key_free(other);
+}
+
+T_TEST(schema_checks)
+{
+	struct jcs_key *k = key();
+	struct jcs_label l = sample();
+	struct jcs_err err;
+	char *s = NULL;
+	static const char *const dup[] = {"A", "A"};
+
+	l.level = 2; /* does not match JCS-1-... */
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	l = sample();
+	l.expires = "2026-04-01";
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	l = sample();
+	l.models = dup;
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	l = sample();
+	l.nmodels = 0;
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	l = sample();
+	l.vendor = "evil\x1b[2Jvendor";
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	l = sample();
+	l.url = "javascript:alert(1)";
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	l = sample();
+	l.issued = "2026-02-30";
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	l = sample();
+	l.vendor = "\xff\xfe";
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_ESCHEMA);
+	T_ASSERT(s == NULL);
+	{
+		struct jcs_label *got = NULL;
+		const char *bad[] = {
+			"", "{", "[]", "{\"payload\":{},\"signature\":\"\"}",
+			"{\"payload\":{\"schema\":\"jcstar.label/1\"},\"signature\":\"x\"}",
+			"{\"payload\":1,\"signature\":\"x\",\"extra\":1}",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			int rc = jcs_label_verify(bad[i], strlen(bad[i]), k, &got, &err);
+			T_ASSERT(rc == JCS_EPARSE || rc == JCS_ESCHEMA);
+			T_ASSERT(got == NULL);
+		}
+	}
+	jcs_key_free(k);
+}
+
+T_TEST(expiry_and_revocation)
+{
+	struct jcs_key *k = key(), *other = key();
+	struct jcs_label l = sample(), *got = NULL;
+	struct jcs_revocation r = {
+		.registration_number = "JCS-1-2026-000123",
+		.status = JCS_LSTAT_REVOKED,
+		.reason = "nonconformity found at inspection",
+		.effective = "2026-10-01",
+		.registry = "registry.example",
+		.signed_at = "2026-10-01T00:00:00Z",
+	};
+	struct jcs_revlist *rl = NULL;
+	struct jcs_label_state st;
+	struct jcs_err err;
+	char *s = NULL, *rev = NULL, *susp = NULL, *list = NULL, *fake = NULL;
+
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
+	T_EQ_INT(jcs_label_verify(s, strlen(s), k, &got, &err), 0);
+
+	T_EQ_INT(jcs_label_state(got, "2027-01-01", NULL, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
+	T_EQ_INT(jcs_label_state(got, "2028-04-01", NULL, &st, &err), 0); /* last day */
+	T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
+	T_EQ_INT(jcs_label_state(got, "2028-04-02", NULL, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_EXPIRED);
+	T_EQ_STR(jcs_label_verdict_name(st.verdict), "expired");
+	T_EQ_INT(jcs_label_state(got, "2026-03-31", NULL, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_NOT_YET_VALID);
+	T_EQ_INT(jcs_label_state(got, "yesterday", NULL, &st, &err), JCS_EINVAL);
+
+	/* revocation: signed, applies from its effective date */
+	T_EQ_INT(jcs_revocation_sign(&r, k, &rev, &err), 0);
+	T_EQ_INT(jcs_revlist_verify(rev, strlen(rev), k, &rl, &err), 0);
+	T_EQ_INT(jcs_revlist_count(rl), 1);
+	T_EQ_INT(jcs_label_state(got, "2026-09-30", rl, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
+	T_EQ_INT(jcs_label_state(got, "2026-10-01", rl, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
+	T_ASSERT(st.by != NULL && strcmp(st.by->reason, r.reason) == 0);
+	T_EQ_INT(jcs_label_state(got, "2030-01-01", rl, &st, &err), 0); /* revoked beats expired */
+	T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
+	T_ASSERT(st.expired);
+	jcs_revlist_free(rl);
+
+	/* suspension: applies to labels signed before it only */
+	r.status = JCS_LSTAT_SUSPENDED;
+	r.effective = "2026-06-01";
+	r.signed_at = "2026-06-01T00:00:00Z";
+	r.reason = "vulnerability under investigation";
+	T_EQ_INT(jcs_revocation_sign(&r, k, &susp, &err), 0);
+	{
+		size_t n = strlen(rev) + strlen(susp) + 8;
+		list = malloc(n);
+		snprintf(list, n, "[%.*s,%.*s]", (int)strlen(susp) - 1, susp, (int)strlen(rev) - 1, rev);
+	}
+	T_EQ_INT(jcs_revlist_verify(list, strlen(list), k, &rl, &err), 0);
+	T_EQ_INT(jcs_revlist_count(rl), 2);
+	T_EQ_INT(jcs_label_state(got, "2026-07-01", rl, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_SUSPENDED);
+	T_EQ_INT(jcs_label_state(got, "2026-11-01", rl, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
+	jcs_label_free(got);
+	got = NULL;
+	{
+		/* re-signed after the suspension: lifted (revocation still later applies) */
+		struct jcs_label l2 = sample();
+		char *s2 = NULL;
+		l2.signed_at = "2026-06-15T00:00:00Z";
+		T_EQ_INT(jcs_label_sign(&l2, k, &s2, &err), 0);
+		T_EQ_INT(jcs_label_verify(s2, strlen(s2), k, &got, &err), 0);
+		T_EQ_INT(jcs_label_state(got, "2026-07-01", rl, &st, &err), 0);
+		T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
+		free(s2);
+	}
+	jcs_revlist_free(rl);
+	rl = NULL;
+
+	/* a revocation list with one entry from another key is rejected whole */
+	r.status = JCS_LSTAT_REVOKED;
+	T_EQ_INT(jcs_revocation_sign(&r, other, &fake, &err), 0);
+	T_EQ_INT(jcs_revlist_verify(fake, strlen(fake), k, &rl, &err), JCS_ECRYPTO);
+	T_ASSERT(rl == NULL);
+	/* the credential's own status counts */
+	{
+		struct jcs_label l3 = sample();
+		struct jcs_label *g3 = NULL;
+		char *s3 = NULL;
+		l3.status = JCS_LSTAT_REVOKED;
+		T_EQ_INT(jcs_label_sign(&l3, k, &s3, &err), 0);
+		T_EQ_INT(jcs_label_verify(s3, strlen(s3), k, &g3, &err), 0);
+		T_EQ_INT(jcs_label_state(g3, "2027-01-01", NULL, &st, &err), 0);
+		T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
+		jcs_label_free(g3);
+		free(s3);
+	}
+	jcs_label_free(got);
+	free(s);
+	free(rev);
+	free(susp);
+	free(list);
+	free(fake);
+	jcs_key_free(k);
+	jcs_key_free(other);
+}
+
+/* A credential appended to a log: inclusion checks against a signed tree head. */
+T_TEST(log_inclusion)
+{
+	struct jcs_key *k = key();
+	struct jcs_err err;
+	struct jcs_label l = sample();
+	struct jcs_buf leaf = JCS_BUF_INIT;
+	uint8_t leaves[5 * JCS_HASH_LEN];
+	struct jcs_inclusion proof = {0};
+	struct jcs_sth sth = {0};
+	char *creds[5] = {0}, regno[JCS_REGNO_MAX];
+
+	for (int i = 0; i < 5; i++) {
+		jcs_regno_format(1, 2026, (uint32_t)(i + 1), regno, sizeof(regno));
+		l.registration_number = regno;
+		T_EQ_INT(jcs_label_sign(&l, k, &creds[i], &err), 0);
+		jcs_buf_reset(&leaf);
+		T_EQ_INT(jcs_envelope_canonical(creds[i], strlen(creds[i]), &leaf, &err), 0);
+		jcs_tlog_leaf_hash(leaf.data, leaf.len, leaves + i * JCS_HASH_LEN);
+	}
+	sth.tree_size = 5;
+	jcs_tlog_root(leaves, 5, sth.root);
+	proof.leaf_index = 3;
+	proof.tree_size = 5;
+	T_EQ_INT(jcs_tlog_inclusion_proof(leaves, 5, 3, &proof.path), 0);
+	T_EQ_INT(jcs_tlog_check_inclusion(creds[3], strlen(creds[3]), &proof, &sth, &err), 0);
+	T_EQ_INT(jcs_tlog_check_inclusion(creds[2], strlen(creds[2]), &proof, &sth, &err), JCS_ECRYPTO);
+	sth.tree_size = 6;
+	T_EQ_INT(jcs_tlog_check_inclusion(creds[3], strlen(creds[3]), &proof, &sth, &err), JCS_ECRYPTO);
+	for (int i = 0; i < 5; i++)
+		free(creds[i]);
+	jcs_buf_free(&leaf);
+	jcs_key_free(k);
+}
+
+T_MAIN(T_CASE(regno), T_CASE(dates), T_CASE(keys), T_CASE(canonical_form), T_CASE(round_trip),
+       T_CASE(any_flipped_byte_fails), T_CASE(wrong_key_fails), T_CASE(schema_checks),
+       T_CASE(expiry_and_revocation), T_CASE(log_inclusion))

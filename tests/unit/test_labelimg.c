@@ -1,0 +1,155 @@
+/* Label images: the PNG decodes with libpng and carries the QR code of the product page
+ * module for module; the SVG draws the same modules and the right number of stars. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+#include <qrencode.h>
+
+#include "registry/label.h"
+#include "t.h"
+
+#define URL "https://registry.example/products/JCS-2-2026-000042"
+
+static struct jcs_label sample(int level, const char *regno)
+{
+	struct jcs_label l = {.registration_number = regno, .level = level, .url = URL};
+	return l;
+}
+
+/* Dark module grid of the reference encoding (libqrencode, EC level M). */
+static QRcode *reference(void)
+{
+	return QRcode_encodeString(URL, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+}
+
+T_TEST(png_decodes_and_carries_the_qr)
+{
+	struct jcs_label l = sample(2, "JCS-2-2026-000042");
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	png_image img;
+	uint8_t *px = NULL;
+	QRcode *qr = reference();
+	const int s = 8;
+
+	T_ASSERT(qr != NULL);
+	T_EQ_INT(jcs_label_png(&l, s, &b, &err), 0);
+	T_ASSERT(b.len > 100 && memcmp(b.data, "\x89PNG\r\n\x1a\n", 8) == 0);
+	memset(&img, 0, sizeof(img));
+	img.version = PNG_IMAGE_VERSION;
+	T_ASSERT(png_image_begin_read_from_memory(&img, b.data, b.len));
+	T_EQ_INT(img.width, (qr->width + 8) * s);
+	T_ASSERT(img.height > img.width);
+	img.format = PNG_FORMAT_GRAY;
+	px = malloc(PNG_IMAGE_SIZE(img));
+	T_ASSERT(png_image_finish_read(&img, NULL, px, 0, NULL));
+	if (px && qr) {
+		/* the QR's left edge is module column 4 (quiet zone); its first dark pixel from the
+		 * top is the top-left finder pattern */
+		int x0 = 4 * s, y0 = -1, bad = 0;
+		for (int y = 0; y < (int)img.height && y0 < 0; y++)
+			if (px[(size_t)y * img.width + x0 + s / 2] < 128)
+				y0 = y;
+		T_ASSERT(y0 > 0);
+		for (int y = 0; y < qr->width && y0 > 0; y++)
+			for (int x = 0; x < qr->width; x++) {
+				int dark = px[(size_t)(y0 + y * s + s / 2) * img.width + x0 + x * s + s / 2] < 128;
+				bad += dark != (qr->data[y * qr->width + x] & 1);
+			}
+		T_EQ_INT(bad, 0);
+		/* the quiet zone around it is white */
+		for (int x = 0; x < (int)img.width && y0 > 4 * s; x++)
+			bad += px[(size_t)(y0 - 2 * s) * img.width + x] < 128 && (x < x0 || x >= x0 + qr->width * s);
+		T_EQ_INT(bad, 0);
+	}
+	free(px);
+	QRcode_free(qr);
+	jcs_buf_free(&b);
+}
+
+/* Parse the SVG's QR path ("M x y h w v1 h-w z" runs) back into a module grid. */
+static int svg_grid(const char *svg, int width, uint8_t *grid)
+{
+	const char *d = strstr(svg, "shape-rendering=\"crispEdges\" d=\"");
+	double ymin = 1e9;
+	int x, w, w2, n, runs = 0;
+	double y;
+
+	if (!d)
+		return -1;
+	d += strlen("shape-rendering=\"crispEdges\" d=\"");
+	for (const char *p = d; sscanf(p, "M%d %lfh%dv1h-%dz%n", &x, &y, &w, &w2, &n) == 4; p += n)
+		ymin = fmin(ymin, y);
+	for (const char *p = d; sscanf(p, "M%d %lfh%dv1h-%dz%n", &x, &y, &w, &w2, &n) == 4; p += n) {
+		int row = (int)lround(y - ymin);
+		if (w != w2 || x < 4 || x - 4 + w > width || row >= width)
+			return -1;
+		for (int i = 0; i < w; i++)
+			grid[row * width + x - 4 + i] = 1;
+		runs++;
+	}
+	return runs;
+}
+
+T_TEST(svg_draws_the_same_modules)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	QRcode *qr = reference();
+	uint8_t *grid = calloc((size_t)qr->width * qr->width, 1);
+	int bad = 0;
+
+	for (int level = 1; level <= 4; level++) {
+		char regno[JCS_REGNO_MAX];
+		struct jcs_label l;
+		const char *p;
+		int stars = 0;
+
+		jcs_regno_format(level, 2026, 42, regno, sizeof(regno));
+		l = sample(level, regno);
+		jcs_buf_reset(&b);
+		T_EQ_INT(jcs_label_svg(&l, &b, &err), 0);
+		for (p = b.data; (p = strstr(p, "<polygon")); p++)
+			stars++;
+		T_EQ_INT(stars, level);
+		T_CONTAINS(b.data, regno);
+		T_CONTAINS(b.data, ">JC-STAR<");
+		T_CONTAINS(b.data, "<desc>" URL "</desc>");
+	}
+	T_ASSERT(svg_grid(b.data, qr->width, grid) > 0);
+	for (int i = 0; i < qr->width * qr->width; i++)
+		bad += grid[i] != (qr->data[i] & 1);
+	T_EQ_INT(bad, 0);
+	free(grid);
+	QRcode_free(qr);
+	jcs_buf_free(&b);
+}
+
+T_TEST(bad_input)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	struct jcs_label l = sample(1, "JCS-1-2026-000001");
+
+	T_EQ_INT(jcs_label_png(&l, 0, &b, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_label_png(&l, 17, &b, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_label_png(&l, 1, &b, &err), JCS_EINVAL); /* the text would not fit */
+	T_CONTAINS(err.msg, "too small");
+	l.level = 2; /* does not match the number */
+	T_EQ_INT(jcs_label_svg(&l, &b, &err), JCS_EINVAL);
+	l = sample(1, "JCS-1-2026-000001");
+	l.url = "file:///etc/passwd";
+	T_EQ_INT(jcs_label_svg(&l, &b, &err), JCS_EINVAL);
+	l.url = "https://x/\"><script>";
+	T_EQ_INT(jcs_label_svg(&l, &b, &err), JCS_EINVAL); /* not URL characters */
+	l.url = "https://x/?a=1&b='2'";
+	jcs_buf_reset(&b);
+	T_EQ_INT(jcs_label_svg(&l, &b, &err), 0);
+	T_CONTAINS(b.data, "<desc>https://x/?a=1&amp;b=&#39;2&#39;</desc>");
+	jcs_buf_free(&b);
+}
+
+T_MAIN(T_CASE(png_decodes_and_carries_the_qr), T_CASE(svg_draws_the_same_modules), T_CASE(bad_input))
