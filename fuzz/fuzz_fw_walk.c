@@ -1,0 +1,2 @@
+/* The whole carving walk over arbitrary bytes. */
+#include "fw_fuzz.h"

@@ -1,0 +1,18 @@
+/* bzip2 stream via libarchive's filter (raw format): one decompressed file. */
+#include "firmware/unpack/archive.h"
+
+static const struct jcs_fw_archive_fmt fmt = {archive_read_support_format_empty, archive_read_support_filter_bzip2,
+					      NULL};
+
+static int bzip2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
+{
+	if (len < 10 || p[3] < '1' || p[3] > '9')
+		return JCS_ENOTFOUND;
+	return jcs_fw_archive_unpack(w, &fmt, p, len, used, err);
+}
+
+const struct jcs_fw_unpacker jcs_fw_unpack_bzip2 = {
+	.name = "bzip2",
+	.sigs = {{"BZh", 3, 0}},
+	.unpack = bzip2_unpack,
+};

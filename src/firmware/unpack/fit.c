@@ -1,0 +1,130 @@
+/* U-Boot FIT image (flattened device tree): every /images/NAME node's "data" (or external
+ * "data-offset"/"data-size") is reported and carved. A device tree without /images is a
+ * plain DTB: reported as one file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/cur.h"
+#include "firmware/unpack/header.h"
+
+#define FDT_DEPTH_MAX 32
+
+struct fitimg {
+	char name[64];
+	const uint8_t *data;
+	uint32_t len;
+	int64_t ext_off, ext_size;
+};
+
+static int emit_image(struct jcs_fw_walk *w, const struct fitimg *im, const uint8_t *p, size_t len, uint32_t total)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/images/%s", im->name);
+	if (im->data)
+		return jcs_fw_emit_part(w, path, p, len, (uint64_t)(im->data - p), im->len);
+	if (im->ext_off >= 0 && im->ext_size >= 0)
+		return jcs_fw_emit_part(w, path, p, len, ((uint64_t)total + 3) / 4 * 4 + (uint64_t)im->ext_off,
+					(uint64_t)im->ext_size);
+	jcs_fw_problem(w, 0, "FIT image node '%s' has no data", im->name);
+	return 0;
+}
+
+static int fit_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
+{
+	struct jcs_cur h = jcs_cur_make(p, len), s;
+	uint32_t total, off_struct, off_strings, version, size_strings, size_struct;
+	char stack[FDT_DEPTH_MAX][64];
+	struct fitimg im = {0};
+	int depth = 0, rc = 0, nimages = 0;
+	bool in_image = false;
+
+	jcs_cur_skip(&h, 4);
+	total = jcs_cur_u32be(&h);
+	off_struct = jcs_cur_u32be(&h);
+	off_strings = jcs_cur_u32be(&h);
+	jcs_cur_skip(&h, 4);
+	version = jcs_cur_u32be(&h);
+	jcs_cur_skip(&h, 8);
+	size_strings = jcs_cur_u32be(&h);
+	size_struct = jcs_cur_u32be(&h);
+	if (h.bad || version < 16 || version > 17 || total < 40 || off_struct >= total || off_strings > total)
+		return JCS_ENOTFOUND;
+	if (total > len)
+		return jcs_err_set(err, JCS_EPARSE, "device tree truncated: %u bytes declared, %zu present", total, len);
+	*used = total;
+	if (size_struct == 0 || size_struct > total - off_struct)
+		size_struct = total - off_struct;
+	if (size_strings > total - off_strings)
+		return jcs_err_set(err, JCS_EPARSE, "device tree strings block outside the blob");
+	s = jcs_cur_make(p + off_struct, size_struct);
+	for (;;) {
+		uint32_t tok = jcs_cur_u32be(&s);
+		if (s.bad)
+			return jcs_err_set(err, JCS_EPARSE, "device tree structure truncated");
+		if (tok == 1) { /* BEGIN_NODE */
+			const uint8_t *n = s.p + s.off;
+			size_t nl = strnlen((const char *)n, jcs_cur_left(&s));
+			if (nl == jcs_cur_left(&s) || depth >= FDT_DEPTH_MAX)
+				return jcs_err_set(err, JCS_EPARSE, "device tree node name unterminated or nested too deep");
+			snprintf(stack[depth], sizeof(stack[depth]), "%.*s", (int)nl, (const char *)n);
+			depth++;
+			jcs_cur_skip(&s, (nl + 1 + 3) & ~(size_t)3);
+			if (depth == 3 && !strcmp(stack[1], "images")) {
+				memset(&im, 0, sizeof(im));
+				im.ext_off = im.ext_size = -1;
+				snprintf(im.name, sizeof(im.name), "%s", stack[2]);
+				for (char *q = im.name; *q; q++)
+					if (*q == '/')
+						*q = '_';
+				in_image = true;
+			}
+		} else if (tok == 2) { /* END_NODE */
+			if (depth == 0)
+				return jcs_err_set(err, JCS_EPARSE, "device tree END_NODE without node");
+			if (depth == 3 && in_image) {
+				in_image = false;
+				nimages++;
+				if ((rc = emit_image(w, &im, p, len, total)) < 0)
+					return rc;
+			}
+			depth--;
+		} else if (tok == 3) { /* PROP */
+			uint32_t plen = jcs_cur_u32be(&s), nameoff = jcs_cur_u32be(&s);
+			const uint8_t *val = jcs_cur_take(&s, plen);
+			const char *pname;
+			if (!val || nameoff >= size_strings)
+				return jcs_err_set(err, JCS_EPARSE, "device tree property outside the blob");
+			jcs_cur_skip(&s, ((plen + 3) & ~3u) - plen);
+			pname = (const char *)p + off_strings + nameoff;
+			if (strnlen(pname, size_strings - nameoff) == size_strings - nameoff)
+				continue;
+			if (in_image && depth == 3) {
+				if (!strcmp(pname, "data")) {
+					im.data = val;
+					im.len = plen;
+				} else if (!strcmp(pname, "data-offset") && plen == 4) {
+					im.ext_off = (int64_t)((uint32_t)val[0] << 24 | val[1] << 16 | val[2] << 8 | val[3]);
+				} else if (!strcmp(pname, "data-size") && plen == 4) {
+					im.ext_size = (int64_t)((uint32_t)val[0] << 24 | val[1] << 16 | val[2] << 8 | val[3]);
+				}
+			}
+		} else if (tok == 4) { /* NOP */
+		} else if (tok == 9) { /* END */
+			break;
+		} else {
+			return jcs_err_set(err, JCS_EPARSE, "device tree: unknown token 0x%x", tok);
+		}
+	}
+	if (nimages == 0) /* a plain device tree blob */
+		return jcs_fw_emit(w, &(struct jcs_fw_file){.path = "/devicetree.dtb", .type = JCS_FW_FILE,
+							    .mode = 0644, .size = total, .data = p, .len = total},
+				   JCS_FW_EMIT_NONE);
+	return 0;
+}
+
+const struct jcs_fw_unpacker jcs_fw_unpack_fit = {
+	.name = "fdt",
+	.sigs = {{"\xd0\x0d\xfe\xed", 4, 0}},
+	.unpack = fit_unpack,
+};

@@ -1,0 +1,343 @@
+/* SquashFS 4.0 (little-endian, every compressor) via libsquashfs from squashfs-tools-ng,
+ * reading from the mapped image through a bounds-checked sqfs_file_t. Directories are walked
+ * one at a time (never the whole tree in memory); loops and depth are capped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqfs/compressor.h>
+#include <sqfs/data_reader.h>
+#include <sqfs/dir.h>
+#include <sqfs/dir_reader.h>
+#include <sqfs/error.h>
+#include <sqfs/id_table.h>
+#include <sqfs/inode.h>
+#include <sqfs/io.h>
+#include <sqfs/super.h>
+
+#include "core/cur.h"
+#include "firmware/unpack/unpack.h"
+
+#define SQ_DEPTH_MAX 64
+
+struct memfile {
+	sqfs_file_t base;
+	const uint8_t *p;
+	size_t len;
+};
+
+static int mem_read_at(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t size)
+{
+	struct memfile *m = (struct memfile *)f;
+
+	if (off > m->len || size > m->len - off)
+		return SQFS_ERROR_OUT_OF_BOUNDS;
+	memcpy(buf, m->p + off, size);
+	return 0;
+}
+
+static int mem_write_at(sqfs_file_t *f, sqfs_u64 off, const void *buf, size_t size)
+{
+	(void)f; (void)off; (void)buf; (void)size;
+	return SQFS_ERROR_IO;
+}
+
+static sqfs_u64 mem_size(const sqfs_file_t *f)
+{
+	return ((const struct memfile *)f)->len;
+}
+
+static int mem_truncate(sqfs_file_t *f, sqfs_u64 size)
+{
+	(void)f; (void)size;
+	return SQFS_ERROR_IO;
+}
+
+static void mem_destroy(sqfs_object_t *o)
+{
+	(void)o; /* lives on the stack */
+}
+
+/* Decompressor for ids libsquashfs was built without (Debian's lacks lzo). */
+struct owncmp {
+	sqfs_compressor_t base;
+	enum jcs_fw_comp comp;
+};
+
+static sqfs_s32 own_do_block(sqfs_compressor_t *c, const sqfs_u8 *in, sqfs_u32 size, sqfs_u8 *out,
+			     sqfs_u32 outsize)
+{
+	long n = jcs_fw_decompress(((struct owncmp *)c)->comp, in, size, out, outsize);
+	return n < 0 ? SQFS_ERROR_COMPRESSOR : (sqfs_s32)n;
+}
+
+static int own_options(sqfs_compressor_t *c, sqfs_file_t *f)
+{
+	(void)c; (void)f;
+	return 0;
+}
+
+static void own_destroy(sqfs_object_t *o)
+{
+	free(o);
+}
+
+static sqfs_compressor_t *own_compressor(unsigned id)
+{
+	static const enum jcs_fw_comp map[] = {[1] = JCS_FW_ZLIB, [2] = JCS_FW_LZMA_ALONE, [3] = JCS_FW_LZO,
+					       [4] = JCS_FW_XZ, [5] = JCS_FW_LZ4, [6] = JCS_FW_ZSTD};
+	struct owncmp *c;
+
+	if (id < 1 || id > 6 || !(c = calloc(1, sizeof(*c))))
+		return NULL;
+	c->base.base.destroy = own_destroy;
+	c->base.read_options = own_options;
+	c->base.do_block = own_do_block;
+	c->comp = map[id];
+	return &c->base;
+}
+
+struct sq {
+	struct jcs_fw_walk *w;
+	sqfs_dir_reader_t *dr;
+	sqfs_data_reader_t *data;
+	sqfs_id_table_t *ids;
+	uint8_t *buf;
+	size_t bufcap;
+	uint32_t stack[SQ_DEPTH_MAX];
+	int depth;
+	char path[4096];
+};
+
+struct child {
+	sqfs_inode_generic_t *inode;
+	char *name;
+};
+
+static const char *sqerr(int e)
+{
+	switch (e) {
+	case SQFS_ERROR_ALLOC: return "out of memory";
+	case SQFS_ERROR_COMPRESSOR: return "decompression failed";
+	case SQFS_ERROR_CORRUPTED: return "corrupted structure";
+	case SQFS_ERROR_UNSUPPORTED: return "unsupported feature";
+	case SQFS_ERROR_OVERFLOW: return "numeric overflow";
+	case SQFS_ERROR_OUT_OF_BOUNDS: return "reference outside the image";
+	case SQFS_ERROR_LINK_LOOP: return "link loop";
+	default: return "read error";
+	}
+}
+
+static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in)
+{
+	struct jcs_fw_file f = {.path = s->path, .mode = in->base.mode & 07777};
+	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(s->w);
+	char *target = NULL;
+	int rc;
+
+	sqfs_id_table_index_to_id(s->ids, in->base.uid_idx, &f.uid);
+	sqfs_id_table_index_to_id(s->ids, in->base.gid_idx, &f.gid);
+	switch (in->base.type) {
+	case SQFS_INODE_DIR:
+	case SQFS_INODE_EXT_DIR:
+		f.type = JCS_FW_DIR;
+		break;
+	case SQFS_INODE_FILE:
+	case SQFS_INODE_EXT_FILE: {
+		sqfs_u64 size = 0;
+		f.type = JCS_FW_FILE;
+		sqfs_inode_get_file_size(in, &size);
+		f.size = size;
+		if (size <= lim->max_file_in_memory) {
+			sqfs_s32 n;
+			if (size > s->bufcap) {
+				uint8_t *nb = realloc(s->buf, size);
+				if (!nb)
+					return JCS_ENOMEM;
+				s->buf = nb;
+				s->bufcap = size;
+			}
+			n = size ? sqfs_data_reader_read(s->data, in, 0, s->buf, (sqfs_u32)size) : 0;
+			if (n < 0 || (sqfs_u64)n != size) {
+				jcs_fw_problem(s->w, 0, "file %.300s: %s", s->path, n < 0 ? sqerr(n) : "short read");
+				return 0;
+			}
+			f.data = s->buf;
+			f.len = (size_t)size;
+		} else {
+			jcs_fw_problem(s->w, 0, "file %.300s (%llu bytes) larger than the in-memory cap: not analysed",
+				       s->path, (unsigned long long)size);
+		}
+		break;
+	}
+	case SQFS_INODE_SLINK:
+	case SQFS_INODE_EXT_SLINK: {
+		uint32_t n = in->base.type == SQFS_INODE_SLINK ? in->data.slink.target_size
+							       : in->data.slink_ext.target_size;
+		if (n > in->payload_bytes_used)
+			n = in->payload_bytes_used;
+		target = malloc(n + 1);
+		if (!target)
+			return JCS_ENOMEM;
+		memcpy(target, in->extra, n);
+		target[n] = 0;
+		f.type = JCS_FW_SYMLINK;
+		f.link = target;
+		f.size = n;
+		break;
+	}
+	case SQFS_INODE_BDEV: case SQFS_INODE_CDEV: case SQFS_INODE_EXT_BDEV: case SQFS_INODE_EXT_CDEV:
+		f.type = JCS_FW_DEVICE;
+		break;
+	default:
+		f.type = JCS_FW_OTHER;
+		break;
+	}
+	rc = jcs_fw_emit(s->w, &f, JCS_FW_EMIT_LEAF);
+	free(target);
+	return rc;
+}
+
+static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
+{
+	struct child *kids = NULL;
+	size_t n = 0, cap = 0, base = strlen(s->path);
+	sqfs_dir_entry_t *ent;
+	int rc = 0, r;
+
+	if (s->depth >= SQ_DEPTH_MAX) {
+		jcs_fw_problem(s->w, 0, "directory %.300s nested too deep: not descended", s->path);
+		return 0;
+	}
+	for (int i = 0; i < s->depth; i++)
+		if (s->stack[i] == dir->base.inode_number) {
+			jcs_fw_problem(s->w, 0, "directory loop at %.300s (inode %u)", s->path, dir->base.inode_number);
+			return 0;
+		}
+	s->stack[s->depth++] = dir->base.inode_number;
+	if ((r = sqfs_dir_reader_open_dir(s->dr, dir, SQFS_DIR_OPEN_NO_DOT_ENTRIES)) != 0) {
+		jcs_fw_problem(s->w, 0, "directory %.300s: %s", s->path, sqerr(r));
+		goto out;
+	}
+	/* collect this directory's entries first: the reader holds one directory at a time */
+	while ((r = sqfs_dir_reader_read(s->dr, &ent)) == 0) {
+		sqfs_inode_generic_t *in = NULL;
+		if (n == cap) {
+			struct child *nk = realloc(kids, (cap = cap ? cap * 2 : 32) * sizeof(*kids));
+			if (!nk) {
+				sqfs_free(ent);
+				rc = JCS_ENOMEM;
+				goto out;
+			}
+			kids = nk;
+		}
+		r = sqfs_dir_reader_get_inode(s->dr, &in);
+		if (r) {
+			jcs_fw_problem(s->w, 0, "inode of %.300s/%.*s: %s", s->path, (int)ent->size + 1,
+				       (const char *)ent->name, sqerr(r));
+			sqfs_free(ent);
+			continue;
+		}
+		kids[n].name = strndup((const char *)ent->name, (size_t)ent->size + 1);
+		kids[n].inode = in;
+		sqfs_free(ent);
+		if (!kids[n].name) {
+			sqfs_free(in);
+			rc = JCS_ENOMEM;
+			goto out;
+		}
+		n++;
+		if (jcs_fw_stopped(s->w))
+			goto out;
+	}
+	if (r < 0)
+		jcs_fw_problem(s->w, 0, "directory %.300s: %s", s->path, sqerr(r));
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (snprintf(s->path + base, sizeof(s->path) - base, "/%s", kids[i].name) >=
+		    (int)(sizeof(s->path) - base)) {
+			jcs_fw_problem(s->w, 0, "path too long under %.300s", s->path);
+			continue;
+		}
+		rc = emit_inode(s, kids[i].inode);
+		if (rc == 0 && (kids[i].inode->base.type == SQFS_INODE_DIR ||
+				kids[i].inode->base.type == SQFS_INODE_EXT_DIR))
+			rc = walk_dir(s, kids[i].inode);
+		s->path[base] = 0;
+	}
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(kids[i].name);
+		sqfs_free(kids[i].inode);
+	}
+	free(kids);
+	s->depth--;
+	return rc;
+}
+
+static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
+{
+	struct memfile mf = {{{mem_destroy, NULL}, mem_read_at, mem_write_at, mem_size, mem_truncate}, p, len};
+	struct jcs_cur c = jcs_cur_make(p, len);
+	sqfs_compressor_config_t cfg;
+	sqfs_compressor_t *cmp = NULL;
+	sqfs_inode_generic_t *root = NULL;
+	struct sq s = {.w = w};
+	sqfs_super_t super;
+	uint16_t major;
+	int rc = 0, r;
+
+	jcs_cur_skip(&c, 28);
+	major = jcs_cur_u16le(&c);
+	if (c.bad || memcmp(p, "hsqs", 4) || major != 4)
+		return JCS_ENOTFOUND; /* v2/v3 and big-endian: squashfs3.c */
+	if ((r = sqfs_super_read(&super, &mf.base)) != 0)
+		return jcs_err_set(err, JCS_EPARSE, "SquashFS 4 superblock: %s", sqerr(r));
+	if (super.bytes_used > len) {
+		*used = len;
+		return jcs_err_set(err, JCS_EPARSE, "SquashFS truncated: %llu bytes used, %zu present",
+				   (unsigned long long)super.bytes_used, len);
+	}
+	*used = (size_t)super.bytes_used;
+	mf.len = (size_t)super.bytes_used;
+	if (sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)super.compression_id, super.block_size,
+					SQFS_COMP_FLAG_UNCOMPRESS) ||
+	    sqfs_compressor_create(&cfg, &cmp)) {
+		cmp = own_compressor(super.compression_id);
+	}
+	if (!cmp) {
+		return jcs_err_set(err, JCS_EUNSUPPORTED, "SquashFS compressor %u not supported",
+				   super.compression_id);
+	}
+	rc = JCS_ENOMEM;
+	if (!(s.ids = sqfs_id_table_create(0)) || !(s.dr = sqfs_dir_reader_create(&super, cmp, &mf.base, 0)) ||
+	    !(s.data = sqfs_data_reader_create(&mf.base, super.block_size, cmp, 0))) {
+		jcs_err_set(err, rc, "out of memory");
+		goto out;
+	}
+	if ((r = sqfs_id_table_read(s.ids, &mf.base, &super, cmp)) != 0 ||
+	    (r = sqfs_data_reader_load_fragment_table(s.data, &super)) != 0 ||
+	    (r = sqfs_dir_reader_get_root_inode(s.dr, &root)) != 0) {
+		rc = jcs_err_set(err, JCS_EPARSE, "SquashFS tables: %s", sqerr(r));
+		goto out;
+	}
+	s.path[0] = 0;
+	rc = walk_dir(&s, root);
+	if (rc < 0 && rc != JCS_ENOMEM && !jcs_fw_stopped(w))
+		rc = 0;
+	else if (rc == JCS_ENOMEM)
+		jcs_err_set(err, rc, "out of memory");
+out:
+	sqfs_free(root);
+	free(s.buf);
+	sqfs_destroy(s.data);
+	sqfs_destroy(s.dr);
+	sqfs_destroy(s.ids);
+	sqfs_destroy(cmp);
+	return rc;
+}
+
+const struct jcs_fw_unpacker jcs_fw_unpack_squashfs4 = {
+	.name = "squashfs",
+	.sigs = {{"hsqs", 4, 0}},
+	.unpack = squashfs4_unpack,
+};
