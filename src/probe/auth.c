@@ -258,9 +258,15 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 
 	s->bf_result = -1;
 	s->anon = -1;
-	if (m->anon) {
+	/* a refused or reset connection may be a rate limit: back off and ask again */
+	for (int tries = 0; m->anon && s->anon < 0 && tries < 3 && jcs_probe_left_ms(p) > 0; tries++) {
+		if (tries)
+			sleep_ms(1000 * tries);
+		jcs_buf_reset(&s->anon_note);
 		rc = m->anon(p, s, &s->anon_note);
 		s->anon = rc > 0 ? 1 : rc == 0 ? 0 : -1;
+		if (rc < 0 && rc != JCS_ENET)
+			break;
 	}
 	if (!m->login || jcs_probe_left_ms(p) <= 0)
 		return;

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "core/blob.h"
+#include "probe/tls.h"
 #include "probe/probe.h"
 
 #define SERVICE_WORKERS 8
@@ -22,6 +23,7 @@ struct profile {
 	int login_budget;
 	int bf_ms;
 	int concurrency;
+	int tls_ms;
 };
 
 /* Ports IoT devices commonly expose (telnet/web/cameras/MQTT/ADB/TR-069/TR-064/UPnP...). */
@@ -32,9 +34,9 @@ struct profile {
 		  "37215,37443,49000,49152,49153,50000,52869,55443,60001"
 
 static const struct profile profiles[] = {
-	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 60, 2000, 10, 5000, 256},
-	{"standard", IOT_PORTS, 300, 20000, 100, 20000, 512},
-	{"full", "all", 3600, 400000, 100000, 60000, 1024},
+	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 60, 2000, 10, 5000, 256, 10000},
+	{"standard", IOT_PORTS, 300, 20000, 100, 20000, 512, 30000},
+	{"full", "all", 3600, 400000, 100000, 60000, 1024, 60000},
 };
 
 int jcs_needed_ports_parse(const char *s, struct jcs_needed_port **out, size_t *n, struct jcs_err *err)
@@ -130,6 +132,33 @@ struct work {
 	atomic_long done;
 };
 
+/* The TLS assessment (probe/tls.h) into the service's own evidence, merged later in order. */
+static void tls_assess(struct jcs_probe *p, struct jcs_service *s)
+{
+	struct jcs_tls_opts to = {.timeout_ms = p->o.timeout_ms * 2};
+	int64_t left = jcs_probe_left_ms(p);
+	json_t *facts = json_object();
+	json_int_t used;
+
+	if (s->bf && json_integer_value(json_object_get(s->bf, "throttled_at")) > 0 &&
+	    json_integer_value(json_object_get(s->bf, "median_ms")) < 1000) {
+		/* the device rate-limits connections: let the limiter drain, then go gently */
+		usleep(3000 * 1000);
+		to.parallel = 1;
+		left = jcs_probe_left_ms(p);
+	}
+	to.budget_ms = (int)(left < p->tls_ms ? left : p->tls_ms);
+	if (to.budget_ms <= 0 || !facts || !(s->tls_ev = jcs_evidence_new("probe", p->host))) {
+		json_decref(facts);
+		return;
+	}
+	jcs_tls_assess(p->host, s->port, &to, s->tls_ev, facts, NULL);
+	json_object_set(s->facts, "tls_assessment", json_object_get(facts, "tls_assessment"));
+	used = json_integer_value(json_object_get(json_object_get(facts, "tls_assessment"), "connections"));
+	atomic_fetch_add(&p->connections, (long)used);
+	json_decref(facts);
+}
+
 static void *service_worker(void *arg)
 {
 	struct work *w = arg;
@@ -146,6 +175,9 @@ static void *service_worker(void *arg)
 			s->proto->describe(w->p, s);
 		if (s->proto && !w->p->o.scan_only)
 			jcs_auth_service(w->p, s);
+		/* last, so its many handshakes do not use up a rate limit the logins are judged by */
+		if (s->tls && !w->p->o.scan_only)
+			tls_assess(w->p, s);
 		atomic_fetch_add(&w->done, 1);
 	}
 	return NULL;
@@ -193,6 +225,12 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 		risky = true;
 	}
 	snprintf(loc, sizeof(loc), "tcp/%d (%s%s)", s->port, name, s->tls ? "/tls" : "");
+	for (size_t i = 0; s->tls_ev && i < jcs_evidence_count(s->tls_ev); i++) {
+		struct jcs_finding f;
+		jcs_evidence_get(s->tls_ev, i, &f);
+		jcs_evidence_add(ev, f.id, f.result, f.severity, loc, f.title,
+				 f.details ? json_deep_copy(f.details) : NULL, NULL);
+	}
 	svc = json_pack("{s:i, s:s, s:s, s:b, s:s}", "port", s->port, "proto", "tcp", "service", name, "tls",
 			s->tls, "banner", s->banner);
 	json_object_update(svc, s->facts);
@@ -303,6 +341,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	p.o.max_connections = opts->max_connections > 0 ? opts->max_connections : prof->max_connections;
 	p.o.login_budget = opts->login_budget > 0 ? opts->login_budget : prof->login_budget;
 	p.bf_ms = prof->bf_ms;
+	p.tls_ms = prof->tls_ms;
 	p.deadline = jcs_now_ms() + (int64_t)p.o.budget_s * 1000;
 	p.nonce = opts->nonce ? opts->nonce : (unsigned)(time(NULL) ^ getpid()) % 100000 + 1;
 	p.creds = opts->creds_text ? opts->creds_text : bundled ? (const char *)bundled->data : "";
@@ -389,6 +428,7 @@ out:
 		json_decref(svc[i].facts);
 		json_decref(svc[i].cred);
 		json_decref(svc[i].bf);
+		jcs_evidence_free(svc[i].tls_ev);
 		jcs_buf_free(&svc[i].anon_note);
 	}
 	free(svc);

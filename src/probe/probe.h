@@ -68,6 +68,7 @@ struct jcs_service {
 	json_t *bf;                        /* brute-force result object or NULL */
 	int bf_result;                     /* enum jcs_result, -1 untested */
 	char model[128];
+	struct jcs_evidence *tls_ev;       /* TLS findings of this service (merged in port order) */
 };
 
 struct jcs_probe {
@@ -78,6 +79,7 @@ struct jcs_probe {
 	pthread_mutex_t rate_lock;
 	int64_t next_slot_us;              /* per-target rate limiter */
 	int bf_ms;                         /* brute-force series budget per service */
+	int tls_ms;                        /* TLS assessment budget per service */
 	unsigned nonce;
 	const char *creds;                 /* "user:pass" lines */
 };

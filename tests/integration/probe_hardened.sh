@@ -23,7 +23,16 @@ for loc in "tcp/443 (http/tls)" "tcp/8883 (mqtt/tls)"; do
 	expect probe.auth.bruteforce "$loc" pass '.throttled_at != null and .throttled_at <= 30'
 	expect probe.transport.plaintext "$loc" pass
 	expect probe.interface.risky "$loc" pass
+	# TLS assessment (probe/tls.c) of every TLS port, located like the other findings
+	expect probe.tls.protocol "$loc" pass
 done
+expect probe.tls.cipher "tcp/443 (http/tls)" pass
+# the MQTT port's connection rate limit may cut the suite enumeration short: then the
+# verdict must say so (inconclusive), never pass or fail on what it did not see
+jq -e '[.findings[] | select(.id == "probe.tls.cipher" and .location == "tcp/8883 (mqtt/tls)" and
+	(.result == "pass" or .result == "inconclusive"))] | length == 1' "$EV" >/dev/null ||
+	fail "probe.tls.cipher on 8883: $(jq -c '[.findings[] | select(.id == "probe.tls.cipher")]' "$EV" | cut -c1-300)"
+expect_none fail
 [ "$(jq '[.services[] | select(.proto == "tcp")] | length' "$EV")" = 2 ] || fail "unexpected TCP services"
 
 # power cycle that loses the MQTT configuration: anonymous clients come back

@@ -102,7 +102,8 @@ CONF
 	for p in 23 80 1883 21; do dev_wait_port $p; done
 }
 
-# The hardened device: HTTPS only (TLS 1.2+, unique password, nginx limit_req) and MQTT over
+# The hardened device: HTTPS only (TLS 1.2+, CRYPTREC suites only, unique password, nginx
+# limit_req) and MQTT over
 # TLS with a password file, new MQTT connections rate-limited by nftables.
 dev_hardened() {
 	dev_need nginx mosquitto mosquitto_passwd nft openssl
@@ -125,6 +126,7 @@ http {
 		ssl_certificate $T/cert_2048.crt;
 		ssl_certificate_key $T/key_2048.pem;
 		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384;
 		root $DEV_TMP/www;
 		limit_req zone=login burst=10 nodelay;
 		limit_req_status 429;
@@ -145,6 +147,7 @@ listener 8883
 certfile $T/cert_2048.crt
 keyfile $T/key_2048.pem
 tls_version tlsv1.2
+ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
 CONF
 	dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
 	ip netns exec "$DEV" nft -f - <<NFT
