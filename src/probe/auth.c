@@ -30,12 +30,10 @@ static bool cred_at(const char *list, size_t i, char *user, size_t ul, char *pas
 		if (n && l[n - 1] == '\r')
 			n--;
 		colon = memchr(l, ':', n);
-		if (!colon || l[0] == '#') {
-			k--; /* not a credential line */
+		if (!colon || l[0] == '#' || (size_t)(colon - l) >= ul || n - (size_t)(colon - l) - 1 >= pl) {
+			k--; /* not a credential line (or one too long to try) */
 		} else if (k == i) {
 			size_t u = (size_t)(colon - l), q = n - u - 1;
-			if (u >= ul || q >= pl)
-				return false;
 			memcpy(user, l, u);
 			user[u] = 0;
 			memcpy(pass, colon + 1, q);

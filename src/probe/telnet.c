@@ -288,7 +288,7 @@ static int telnet_match(const uint8_t *b, size_t n)
 
 static int login_wait(const struct jcs_probe *p)
 {
-	return p->o.timeout_ms * 3 > 5000 ? p->o.timeout_ms * 3 : 5000;
+	return p->o.timeout_ms * 4 > 8000 ? p->o.timeout_ms * 4 : 8000;
 }
 
 static int telnet_login(struct jcs_probe *p, struct jcs_service *sv, const char *user, const char *pass,
