@@ -154,7 +154,14 @@ static void set_banner(struct jcs_service *s, const struct jcs_buf *b)
 		jcs_telnet_filter(&st, (const uint8_t *)b->data, b->len, &clean, NULL);
 		jcs_printable((const uint8_t *)clean.data, clean.len, s->banner, sizeof(s->banner));
 	} else {
-		jcs_printable((const uint8_t *)b->data, b->len, s->banner, sizeof(s->banner));
+		/* text greetings end at the first binary byte (SSH's KEXINIT follows its banner) */
+		size_t n = b->len;
+		for (size_t i = 4; i < b->len; i++)
+			if (((uint8_t)b->data[i] < 0x20 && !strchr("\r\n\t", b->data[i])) || (uint8_t)b->data[i] >= 0x7f) {
+				n = (uint8_t)b->data[0] >= 0x20 && (uint8_t)b->data[0] < 0x7f ? i : b->len;
+				break;
+			}
+		jcs_printable((const uint8_t *)b->data, n, s->banner, sizeof(s->banner));
 	}
 	jcs_buf_free(&clean);
 }

@@ -21,6 +21,7 @@ echo "standard profile took ${secs}s"
 
 jq -e '.schema == "jcstar.evidence/1" and .kind == "probe"' "$EV" >/dev/null || fail "not a probe evidence file"
 expect_service 21 tcp ftp false
+expect_service 22 tcp ssh false
 expect_service 23 tcp telnet false
 expect_service 80 tcp http false
 expect_service 1883 tcp mqtt false
@@ -33,6 +34,10 @@ expect probe.transport.plaintext "tcp/23 (telnet)" fail
 expect probe.auth.none "tcp/23 (telnet)" pass
 # busybox login sleeps 3 s after each failure: a real delay, so protected
 expect probe.auth.bruteforce "tcp/23 (telnet)" pass '.throttled_at != null and (.latencies_ms | min) >= 1000'
+
+# SSH (dropbear) with the same Mirai-list password
+expect probe.auth.default-credential "tcp/22 (ssh)" fail '.accepted.user == "support" and .accepted.password == "support"'
+expect probe.auth.none "tcp/22 (ssh)" pass
 
 # web UI: admin:admin and no limit on failed logins
 expect probe.auth.default-credential "tcp/80 (http)" fail '.accepted.user == "admin" and .accepted.password == "admin"'

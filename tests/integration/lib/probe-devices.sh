@@ -58,15 +58,17 @@ dev_wait_port() {
 	done
 }
 
-# The weak device: busybox telnetd + login (Mirai-list password), lighttpd basic auth
-# admin/admin, mosquitto anonymous, vsftpd anonymous.
+# The weak device: busybox telnetd + login and dropbear SSH (Mirai-list password), lighttpd
+# basic auth admin/admin, mosquitto anonymous, vsftpd anonymous.
 dev_weak() {
-	dev_need busybox lighttpd mosquitto vsftpd openssl
+	dev_need busybox lighttpd mosquitto vsftpd openssl dropbear dropbearkey
 	DEV_MOUNTS=""
 	dev_accounts support support
 	printf '#!/bin/sh\nexec busybox login "$@"\n' >"$DEV_TMP/login.sh"
 	chmod 755 "$DEV_TMP/login.sh"
 	dev_run busybox telnetd -F -p 23 -l "$DEV_TMP/login.sh"
+	dropbearkey -t ed25519 -f "$DEV_TMP/ssh_host_key" >/dev/null 2>&1
+	dev_run dropbear -F -E -p 22 -r "$DEV_TMP/ssh_host_key"
 	DEV_MOUNTS=""
 	mkdir -p "$DEV_TMP/www" "$DEV_TMP/ftp"
 	echo '<html><title>Camera</title>admin page</html>' >"$DEV_TMP/www/index.html"
@@ -99,7 +101,7 @@ pasv_max_port=40010
 seccomp_sandbox=NO
 CONF
 	dev_run vsftpd "$DEV_TMP/vsftpd.conf"
-	for p in 23 80 1883 21; do dev_wait_port $p; done
+	for p in 22 23 80 1883 21; do dev_wait_port $p; done
 }
 
 # The hardened device: HTTPS only (TLS 1.2+, CRYPTREC suites only, unique password, nginx
