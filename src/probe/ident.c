@@ -157,7 +157,8 @@ static void set_banner(struct jcs_service *s, const struct jcs_buf *b)
 		/* text greetings end at the first binary byte (SSH's KEXINIT follows its banner) */
 		size_t n = b->len;
 		for (size_t i = 4; i < b->len; i++)
-			if (((uint8_t)b->data[i] < 0x20 && !strchr("\r\n\t", b->data[i])) || (uint8_t)b->data[i] >= 0x7f) {
+			if (((uint8_t)b->data[i] < 0x20 && (!b->data[i] || !strchr("\r\n\t", b->data[i]))) ||
+			    (uint8_t)b->data[i] >= 0x7f) {
 				n = (uint8_t)b->data[0] >= 0x20 && (uint8_t)b->data[0] < 0x7f ? i : b->len;
 				break;
 			}
