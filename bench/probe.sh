@@ -55,7 +55,7 @@ bench_creds() { # SERVICE PORT USER PASS HYDRA-TARGET
 	found=$(grep -c "login: $3 *password: $4" "$DEV_TMP/hydra.txt" || true)
 	hr=$(awk -v s="$hs" 'BEGIN { printf "%.1f", 200 / s }')
 	echo "jcstar: $tried attempts in ${ms} ms = $jr/s (whole run incl. scan and brute-force series: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s)"
-	echo "hydra:  200 attempts in ${hs}s = $hr/s, found $3:$4: $found"
+	echo "hydra:  200 attempts in ${hs}s = $hr/s, found $3:$4: $found ($(grep -c "login:" "$DEV_TMP/hydra.txt" || true) pairs reported)"
 	echo "$1 attempts/s ratio jcstar/hydra = $(ratio "$jr" "$hr") (goal >= 1)"
 }
 bench_creds http 80 admin admin "http-get://$DEV_IP/"

@@ -124,13 +124,37 @@ bad:
 	return jcs_err_set(err, JCS_EINVAL, "bad port list '%s' (want e.g. 22,80,8000-8100 or all)", s);
 }
 
+/* Open ports are queued by the scan as it finds them; workers take them in turn. */
 struct work {
 	struct jcs_probe *p;
-	struct jcs_service *svc;
-	size_t n;
-	atomic_size_t next;
+	struct jcs_service *svc; /* room for every scanned port (untouched pages cost nothing) */
+	size_t n, next;          /* queued, taken (under lock) */
+	bool scan_done;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
 	atomic_long done;
 };
+
+static void queue_open_port(void *arg, int port)
+{
+	struct work *w = arg;
+	struct jcs_service *s;
+
+	pthread_mutex_lock(&w->lock);
+	s = &w->svc[w->n];
+	s->port = port;
+	s->facts = json_object();
+	s->anon = -1; /* untested until a worker says otherwise */
+	s->bf_result = -1;
+	w->n++;
+	pthread_cond_signal(&w->more);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static int cmp_service(const void *a, const void *b)
+{
+	return ((const struct jcs_service *)a)->port - ((const struct jcs_service *)b)->port;
+}
 
 /* The TLS assessment (probe/tls.h) into the service's own evidence, merged later in order. */
 static void tls_assess(struct jcs_probe *p, struct jcs_service *s)
@@ -164,12 +188,15 @@ static void *service_worker(void *arg)
 	struct work *w = arg;
 
 	for (;;) {
-		size_t i = atomic_fetch_add(&w->next, 1);
 		struct jcs_service *s;
 
-		if (i >= w->n || jcs_probe_left_ms(w->p) <= 0)
+		pthread_mutex_lock(&w->lock);
+		while (w->next >= w->n && !w->scan_done)
+			pthread_cond_wait(&w->more, &w->lock);
+		s = w->next < w->n ? &w->svc[w->next++] : NULL;
+		pthread_mutex_unlock(&w->lock);
+		if (!s || jcs_probe_left_ms(w->p) <= 0)
 			break;
-		s = &w->svc[i];
 		jcs_identify(w->p, s);
 		if (s->proto && s->proto->describe && !w->p->o.scan_only)
 			s->proto->describe(w->p, s);
@@ -316,7 +343,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	const struct profile *prof = &profiles[1];
 	const char *profile = opts->profile ? opts->profile : "standard";
 	struct jcs_service *svc = NULL;
-	int *ports = NULL, *open = NULL;
+	int *ports = NULL;
 	size_t nports = 0, nopen = 0;
 	struct work w = {0};
 	pthread_t th[SERVICE_WORKERS];
@@ -355,30 +382,29 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		p.o.max_connections += (long)nports; /* the sweep itself is not what the budget is for */
 	if (opts->concurrency <= 0 && nports > 10000)
 		p.o.concurrency = 2048;          /* wide sweeps: more connects in flight */
-	if (p.o.progress)
-		p.o.progress(p.o.progress_arg, "tcp scan", 0, (long)nports);
-	if ((rc = jcs_tcp_scan(&p, ports, nports, &open, &nopen, err)))
-		goto out;
-	if (!(svc = calloc(nopen ? nopen : 1, sizeof(*svc)))) {
+	if (!(svc = calloc(nports, sizeof(*svc)))) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < nopen; i++) {
-		svc[i].port = open[i];
-		svc[i].facts = json_object();
-		svc[i].anon = -1; /* untested until a worker says otherwise */
-		svc[i].bf_result = -1;
-	}
 	w.p = &p;
 	w.svc = svc;
-	w.n = nopen;
-	for (int i = 0; i < SERVICE_WORKERS && (size_t)i < nopen; i++)
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.more, NULL);
+	for (int i = 0; i < SERVICE_WORKERS; i++)
 		if (pthread_create(&th[nth], NULL, service_worker, &w) == 0)
 			nth++;
+	if (p.o.progress)
+		p.o.progress(p.o.progress_arg, "tcp scan", 0, (long)nports);
+	rc = jcs_tcp_scan(&p, ports, nports, queue_open_port, &w, err);
+	pthread_mutex_lock(&w.lock);
+	w.scan_done = true;
+	pthread_cond_broadcast(&w.more);
+	pthread_mutex_unlock(&w.lock);
+	nopen = w.n;
 	/* UDP while the TCP services are examined */
 	if (p.o.progress)
 		p.o.progress(p.o.progress_arg, "udp probes", 0, 7);
-	if (!p.o.scan_only)
+	if (!p.o.scan_only && !rc)
 		jcs_udp_scan(&p, ev, udp);
 	for (int i = 0; i < nth; i++) {
 		while (p.o.progress && atomic_load(&w.done) < (long)nopen && jcs_probe_left_ms(&p) > 0 && i == 0) {
@@ -387,6 +413,11 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		}
 		pthread_join(th[i], NULL);
 	}
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.more);
+	if (rc)
+		goto out;
+	qsort(svc, nopen, sizeof(*svc), cmp_service);
 	for (size_t i = 0; i < nopen; i++)
 		service_findings(&p, ev, &svc[i], services);
 	for (size_t i = 0; i < json_array_size(udp); i++) {
@@ -432,7 +463,6 @@ out:
 		jcs_buf_free(&svc[i].anon_note);
 	}
 	free(svc);
-	free(open);
 	free(ports);
 	json_decref(udp);
 	pthread_mutex_destroy(&p.rate_lock);

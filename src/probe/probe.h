@@ -160,8 +160,9 @@ int jcs_snmp_parse(const uint8_t *b, size_t n, int *version, char *community, si
 /* UDP service probes (udp.c): one send/receive per service, results into services[]. */
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);
 
-/* TCP connect scan (scan.c): open ports of list[0..n) into *open (malloc'd). */
-int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, size_t *nopen,
-		 struct jcs_err *err);
+/* TCP connect scan (scan.c) of list[0..n): on_open(arg, port) for each open port as it is
+ * found (from the calling thread). */
+int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
+		 void *arg, struct jcs_err *err);
 
 #endif

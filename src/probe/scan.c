@@ -39,26 +39,18 @@ static void set_port(struct sockaddr_storage *ss, int port)
 		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, size_t *nopen,
-		 struct jcs_err *err)
+int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
+		 void *arg, struct jcs_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	struct slot *slots = NULL;
 	struct epoll_event *evs = NULL;
 	int ep = -1, rc, conc = p->o.concurrency, inflight = 0, nfree = 0, *freel = NULL;
-	size_t next = 0, cap = 64, done = 0, reported = 0;
+	size_t next = 0, done = 0, reported = 0;
 	int64_t last_sweep = 0;
-	int *res = NULL;
 	struct rlimit rl;
 
-	*open = NULL;
-	*nopen = 0;
 	if ((rc = resolve(p->host, &ss, &sl, err)))
 		return rc;
 	/* never more sockets in flight than the descriptor limit allows */
@@ -67,9 +59,8 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 	slots = calloc((size_t)conc, sizeof(*slots));
 	evs = calloc((size_t)conc, sizeof(*evs));
 	freel = calloc((size_t)conc, sizeof(*freel));
-	res = malloc(cap * sizeof(*res));
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (!slots || !evs || !freel || !res || ep < 0) {
+	if (!slots || !evs || !freel || ep < 0) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "scan setup failed");
 		goto out;
 	}
@@ -123,18 +114,10 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 			int soerr = 0;
 			socklen_t el = sizeof(soerr);
 
-			getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &el);
-			if (!soerr && !(evs[j].events & (EPOLLERR | EPOLLHUP))) {
-				if (*nopen == cap) {
-					int *bigger = realloc(res, (cap *= 2) * sizeof(*res));
-					if (!bigger) {
-						rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
-						goto out;
-					}
-					res = bigger;
-				}
-				res[(*nopen)++] = s->port;
-			}
+			/* a reset (closed port) shows as EPOLLERR: no need to ask why */
+			if (!(evs[j].events & (EPOLLERR | EPOLLHUP)) &&
+			    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &el) == 0 && !soerr)
+				on_open(arg, s->port); /* examined at once, while the sweep goes on */
 			close(s->fd); /* closes the epoll registration too */
 			s->fd = -1;
 			freel[nfree++] = (int)evs[j].data.u32;
@@ -158,9 +141,6 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, int **open, siz
 			p->o.progress(p->o.progress_arg, "tcp scan", (long)done, (long)n);
 		}
 	}
-	qsort(res, *nopen, sizeof(*res), cmp_int);
-	*open = res;
-	res = NULL;
 	rc = 0;
 out:
 	for (int i = 0; slots && i < conc; i++)
@@ -171,8 +151,5 @@ out:
 	free(slots);
 	free(evs);
 	free(freel);
-	free(res);
-	if (rc)
-		*nopen = 0;
 	return rc;
 }
