@@ -4,8 +4,10 @@
 #   1. full TCP sweep of 65535 ports: jcstar probe --ports all --scan-only vs nmap -sT -p- -T4
 #      (goal: time ratio <= 0.5)
 #   2. default-credential attempts per second vs hydra, same list (200 pairs, the right one
-#      last), same service, 16 parallel tasks each (goal: >= hydra, while jcstar confirms
-#      the success): HTTP basic auth (lighttpd) and telnet (busybox telnetd + login).
+#      last; hydra without -f so that both make all 200 attempts), same service, 16 parallel
+#      tasks each (goal: >= hydra, while jcstar confirms
+#      each success): HTTP basic auth (lighttpd) and telnet (busybox telnetd + login).
+#      Every pair hydra reports is printed: its telnet module takes prompt-like text for success.
 # Usage: sh bench/probe.sh [path/to/jcstar]   (root; needs nmap, hydra and the device daemons)
 set -eu
 JCSTAR=${1:-build/jcstar}
@@ -45,7 +47,8 @@ bench_creds() { # SERVICE PORT USER PASS HYDRA-TARGET
 	ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports "$2" --creds "$DEV_TMP/creds.txt" --login-budget 200 \
 		--max-attempts 3 -o "$DEV_TMP/creds.json" >/dev/null
 	t1=$(now)
-	ip netns exec "$CLI" hydra -C "$DEV_TMP/creds.txt" -t 16 -f -I -s "$2" -o "$DEV_TMP/hydra.txt" $5 >"$DEV_TMP/hydra.log" 2>&1 || true
+	rm -f "$DEV_TMP/hydra.txt"
+	ip netns exec "$CLI" hydra -C "$DEV_TMP/creds.txt" -t 16 -I -s "$2" -o "$DEV_TMP/hydra.txt" $5 >"$DEV_TMP/hydra.log" 2>&1 || true
 	t2=$(now)
 	jq -c '.findings[] | select(.id == "probe.auth.default-credential") | .evidence | {tried, duration_ms, accepted}' "$DEV_TMP/creds.json"
 	tried=$(jq '.findings[] | select(.id == "probe.auth.default-credential") | .evidence.tried' "$DEV_TMP/creds.json")
@@ -53,6 +56,7 @@ bench_creds() { # SERVICE PORT USER PASS HYDRA-TARGET
 	jr=$(awk -v n="$tried" -v ms="$ms" 'BEGIN { printf "%.1f", n * 1000 / ms }')
 	hs=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
 	found=$(grep -c "login: $3 *password: $4" "$DEV_TMP/hydra.txt" || true)
+	grep "login:" "$DEV_TMP/hydra.txt" | sed "s/^/  hydra reported: /" || true
 	hr=$(awk -v s="$hs" 'BEGIN { printf "%.1f", 200 / s }')
 	echo "jcstar: $tried attempts in ${ms} ms = $jr/s (whole run incl. scan and brute-force series: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s)"
 	echo "hydra:  200 attempts in ${hs}s = $hr/s, found $3:$4: $found ($(grep -c "login:" "$DEV_TMP/hydra.txt" || true) pairs reported)"
