@@ -20,6 +20,26 @@ static int ftp_match(const uint8_t *b, size_t n)
 	return 50;
 }
 
+/* Server replies seen during the login (curl hands FTP responses to the header callback). */
+struct replies {
+	bool pass_asked;     /* 331: the server wanted a password */
+	bool anonymous_only; /* 530 ... anonymous only (vsftpd and others) */
+};
+
+static size_t on_reply(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct replies *r = arg;
+	size_t n = size * nmemb;
+	char line[128];
+
+	jcs_printable((const uint8_t *)ptr, n < 100 ? n : 100, line, sizeof(line));
+	if (strncmp(line, "331", 3) == 0)
+		r->pass_asked = true;
+	if (strncmp(line, "530", 3) == 0 && strcasestr(line, "anonymous only"))
+		r->anonymous_only = true;
+	return n;
+}
+
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	size_t *total = arg;
@@ -30,7 +50,8 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 /* Log in and list the root directory; returns the CURLcode (or -1 budget spent). */
-static int ftp_try(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *pass, long *resp)
+static int ftp_try(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *pass, long *resp,
+		   struct replies *rep)
 {
 	CURL *h;
 	char url[300];
@@ -54,6 +75,8 @@ static int ftp_try(struct jcs_probe *p, struct jcs_service *s, const char *user,
 	curl_easy_setopt(h, CURLOPT_DIRLISTONLY, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &total);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_reply);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, rep);
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, resp);
 	curl_easy_cleanup(h);
@@ -63,7 +86,8 @@ static int ftp_try(struct jcs_probe *p, struct jcs_service *s, const char *user,
 static int ftp_anon(struct jcs_probe *p, struct jcs_service *s, struct jcs_buf *note)
 {
 	long resp = 0;
-	int cc = ftp_try(p, s, "anonymous", "jcstar@example.org", &resp);
+	struct replies rep = {0};
+	int cc = ftp_try(p, s, "anonymous", "jcstar@example.org", &resp, &rep);
 
 	if (cc == CURLE_OK) {
 		jcs_buf_puts(note, "USER anonymous accepted and the root directory listed\n");
@@ -77,9 +101,12 @@ static int ftp_login(struct jcs_probe *p, struct jcs_service *s, const char *use
 		     struct jcs_login_result *r)
 {
 	long resp = 0;
-	int cc = ftp_try(p, s, user, pass, &resp);
+	struct replies rep = {0};
+	int cc = ftp_try(p, s, user, pass, &resp, &rep);
 	char line[160];
 
+	if (cc == CURLE_LOGIN_DENIED && rep.anonymous_only && !rep.pass_asked)
+		return JCS_EUNSUPPORTED; /* no password login at all: only anonymous */
 	snprintf(line, sizeof(line), "USER %s / PASS ******** → %ld", user, resp);
 	jcs_transcript_add(&r->transcript, ">", line, strlen(line));
 	if (cc == CURLE_OK) {
