@@ -37,8 +37,14 @@ expect_none fail
 
 # power cycle that loses the MQTT configuration: anonymous clients come back
 for p in $(ip netns pids "$DEV"); do
-	if tr '\0' ' ' </proc/"$p"/cmdline | grep -q '^mosquitto '; then kill "$p"; fi
+	if tr '\0' ' ' </proc/"$p"/cmdline | grep -q '^mosquitto '; then
+		kill "$p"
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	fi
 done
+i=0
+while ip netns exec "$DEV" ss -ltn 'sport = :8883' | grep -q LISTEN && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 sed -i 's/^allow_anonymous false/allow_anonymous true/; /^password_file/d' "$DEV_TMP/mosquitto.conf"
 dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
 sleep 0.5
