@@ -4,6 +4,8 @@
 # Developer targets: make fuzz (long libFuzzer runs), make bench (side-by-side benchmarks).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# tests wait on daemons and processes more than on the CPU: run twice as many as cores
+TEST_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
 
 .PHONY: demo check deps build build-asan fuzz bench clean
 
@@ -13,17 +15,17 @@ demo: build
 check: deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJCS_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build build -j $(JOBS)
-	cd build && ctest --output-on-failure -j $(JOBS)
+	cd build && ctest --output-on-failure -j $(TEST_JOBS)
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJCS_WERROR=ON -DJCS_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(TEST_JOBS)
 
 deps:
 	@sh scripts/deps.sh
 
 build: deps
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	cmake --build build -j $(JOBS)
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS) --target jcstar -- --no-print-directory -s
 
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJCS_FUZZ=ON >/dev/null

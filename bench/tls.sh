@@ -38,7 +38,7 @@ timed() {
 	echo "$best" > "$name.t"
 }
 
-printf "%-10s %-10s %9s %9s %9s %12s %12s\n" endpoint tool seconds conns "" "jcstar/x" ""
+printf "%-10s %-10s %9s %7s %10s\n" endpoint tool seconds conns "jcstar/x"
 for ep in weak:4433 hardened:4434; do
 	label=${ep%%:*}; port=${ep##*:}
 	timed "jcstar-$label" "$JCSTAR" tls $DEV:$port -o "jcstar-$label.json"
@@ -99,8 +99,8 @@ t_cert = (int(m.group(1)) if m else None, h.group(1) if h else None, "expired" i
 def agree(a, b):
     return "agree" if a == b else "DIFFER"
 for tool, tt, c in (("jcstar", t["jcstar"], conns), ("sslscan", t["sslscan"], ""), ("testssl.sh", t["testssl"], "")):
-    ratio = "" if tool == "jcstar" else "%.2f" % (t["jcstar"] / tt)
-    print("%-10s %-10s %9.2f %9s %9s %12s" % (label, tool, tt, c, "", ratio))
+    ratio = "" if tool == "jcstar" else "%.3g" % (t["jcstar"] / tt)
+    print("%-10s %-10s %9.2f %7s %10s" % (label, tool, tt, c, ratio))
 print("  versions  jcstar %s | sslscan %s (%s) | testssl %s (%s)" % (sorted(j_versions), sorted(s_versions),
       agree(j_versions, s_versions), sorted(t_versions), agree(j_versions, t_versions)))
 print("  suites    jcstar %d | sslscan %d (%s) | testssl %d (%s)" % (len(j_suites), len(s_suites), agree(j_suites, s_suites),

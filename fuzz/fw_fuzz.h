@@ -7,9 +7,11 @@
 
 #include "firmware/unpack/unpack.h"
 
+static volatile uint8_t fw_fuzz_acc; /* keeps the reads below from being optimised away */
+
 static int fw_fuzz_file(void *ctx, const struct jcs_fw_file *f)
 {
-	volatile uint8_t acc = 0;
+	uint8_t acc = 0;
 
 	(void)ctx;
 	for (size_t i = 0; f->data && i < f->len; i += 61)
@@ -17,6 +19,7 @@ static int fw_fuzz_file(void *ctx, const struct jcs_fw_file *f)
 	if (f->data && f->len)
 		acc ^= f->data[f->len - 1];
 	acc ^= (uint8_t)strlen(f->path) ^ (uint8_t)strlen(f->container) ^ (uint8_t)(f->link ? strlen(f->link) : 0);
+	fw_fuzz_acc ^= acc;
 	return 0;
 }
 

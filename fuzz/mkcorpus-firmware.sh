@@ -17,7 +17,7 @@ chmod 755 "$src/etc/init.d/rcS"
 seq 1 300 > "$src/etc/numbers"
 ln -s /bin/busybox "$src/bin/sh"
 for d in walk gzip xz lzma zstd bzip2 tar cpio zip sevenzip squashfs4 squashfs3 cramfs jffs2 yaffs2 ext ubi ubifs \
-	 uimage fit trx tplink dahua draytek dlink; do
+	 uimage fit trx tplink dahua draytek dlink romfs; do
 	rm -rf "$out/fw_$d"
 	mkdir -p "$out/fw_$d"
 done
@@ -166,6 +166,29 @@ w('fw_dahua/firmware.bin', bytes(d))
 sq = open(os.path.join(out, 'fw_squashfs4/rootfs-gzip.sqfs'), 'rb').read()
 img = b'2RDH' + bytes(0x100 - 4) + sq
 w('fw_draytek/vigor.bin', img + b'DrayTekImageMD5\n' + hashlib.md5(img).hexdigest().encode() + b'\n')
+
+def romfs():
+    """-rom1fs- volume: /etc (dir with ., .., passwd) and /sh -> /bin/busybox."""
+    pad = lambda b: b + b'\0' * (-len(b) % 16)
+    def hdr(nxt, typ, spec, data, name, exe=0):
+        return struct.pack('>IIII', nxt | typ | exe, spec, len(data), 0) + pad(name + b'\0') + pad(data)
+    vol = b'-rom1fs-' + struct.pack('>II', 0, 0) + pad(b'seed\0')
+    root = len(vol)
+    body = b'root::0:0:root:/root:/bin/sh\n'
+    # layout: [root ".", root "..", etc(dir), sh(symlink)] then etc's [".", "..", passwd]
+    h = [None] * 7
+    offs = [root + 32 * i for i in range(4)]
+    etc_first = offs[3] + 32 + 16
+    e_offs = [etc_first, etc_first + 32, etc_first + 64]
+    out = hdr(offs[1], 0, root, b'', b'.') + hdr(offs[2], 0, root, b'', b'..')
+    out += hdr(offs[3], 1, etc_first, b'', b'etc') + hdr(0, 3, 0, b'/bin/busybox', b'sh')
+    out += hdr(e_offs[1], 0, etc_first, b'', b'.') + hdr(e_offs[2], 0, root, b'', b'..')
+    out += hdr(0, 2, 0, body, b'passwd')
+    img = bytearray(vol + out)
+    struct.pack_into('>I', img, 8, len(img))
+    return bytes(img)
+
+w('fw_romfs/seed.romfs', romfs())
 
 blob = b'Salted__' + bytes(range(8)) + bytes((i * 37) & 0xff for i in range(64))
 w('fw_dlink/mh01.bin', b'MH01' + struct.pack('<II', 0x21, len(blob)) + b'\0' * 4 + b'MH01' + struct.pack('<II', 0x21, len(blob)) + b'\0' * 4

@@ -6,7 +6,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 missing=""
 for p in $(grep -v '^#' "$here/debian-packages.txt" | grep -v '^$'); do
 	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-	case "$st" in ii*) ;; *) missing="$missing $p" ;; esac
+	case "$st" in ii*) continue ;; esac
+	# a command of the same name from elsewhere (e.g. npm bundled with a nodejs build that
+	# conflicts with Debian's npm) counts as present
+	command -v "$p" >/dev/null 2>&1 && continue
+	missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 cmd="apt-get install -y --no-install-recommends$missing"

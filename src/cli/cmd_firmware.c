@@ -1,17 +1,30 @@
-/* jcstar firmware IMAGE [--extract DIR] [--list] [--max-size N] [--dir] */
+/* jcstar firmware IMAGE [--extract DIR] [--list] [--max-size N] [--dir] [-o EVIDENCE]
+ *                [--sbom FILE.cdx.json] [--vulndb FEED]... [--no-analysis] */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
+#include "firmware/analyze.h"
 #include "firmware/firmware.h"
+#include "jcstar/evidence.h"
 
 static const char usage_text[] =
 	"usage: jcstar firmware IMAGE [--extract DIR] [--list] [--max-size N] [--dir]\n"
+	"                [-o EVIDENCE.json] [--sbom FILE.cdx.json] [--vulndb FEED]... [--no-analysis]\n"
 	"Static analysis of a firmware image: carve it, unpack every container and filesystem\n"
-	"found (recursively) and walk the files without writing them to disk.\n"
+	"found (recursively) and walk the files without writing them to disk; audit the files\n"
+	"(accounts, secrets, services, console, TLS, update and reset mechanisms), list the\n"
+	"components (SBOM) and match them against offline vulnerability feeds.\n"
+	"  -o, --output FILE  write the evidence (jcstar.evidence/1 JSON; - = stdout)\n"
+	"  --sbom FILE        write a CycloneDX 1.5 SBOM (JSON)\n"
+	"  --vulndb FEED      NVD CVE API 2.0 or OSV JSON file or directory (.json, .json.gz,\n"
+	"                     .json.xz); repeatable\n"
+	"  --no-analysis      only unpack (with --list / --extract)\n"
 	"  --list         one line per file: container, type, size, path\n"
 	"  --extract DIR  also write the tree under DIR (one sub-directory per container)\n"
 	"  --max-size N   cap on the total unpacked bytes (suffix K, M or G; default 4G)\n"
@@ -19,8 +32,9 @@ static const char usage_text[] =
 	"Parts that cannot be unpacked are listed as 'inconclusive' with their offset.\n";
 
 struct fw_cli {
-	bool list;
+	bool list, progress_shown;
 	uint64_t files, dirs, links, other, bytes, problems;
+	struct jcs_fw_sink next; /* the analysis, when on */
 };
 
 static int on_file(void *ctx, const struct jcs_fw_file *f)
@@ -40,7 +54,7 @@ static int on_file(void *ctx, const struct jcs_fw_file *f)
 			printf(" -> %s", f->link);
 		putchar('\n');
 	}
-	return 0;
+	return c->next.file ? c->next.file(c->next.ctx, f) : 0;
 }
 
 static void on_problem(void *ctx, const struct jcs_fw_problem *p)
@@ -50,6 +64,51 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 	c->problems++;
 	printf("%-28s %-8s %10s inconclusive: %s at 0x%" PRIx64 ": %s\n", p->container, "problem", "",
 	       p->format, p->offset, p->reason);
+	if (c->next.problem)
+		c->next.problem(c->next.ctx, p);
+}
+
+static void progress(void *ctx, uint64_t files, uint64_t bytes, const char *path)
+{
+	struct fw_cli *c = ctx;
+
+	c->progress_shown = true;
+	fprintf(stderr, "\rfirmware: %" PRIu64 " files, %" PRIu64 " MiB read  %.50s\033[K", files,
+		bytes >> 20, path);
+}
+
+/* The summary table on stdout: one line per finding, then the SBOM and vulnerability counts. */
+static void summary(const struct jcs_evidence *ev, const struct jcs_fw_analysis_stats *as)
+{
+	size_t n = jcs_evidence_count(ev), counts[4] = {0};
+
+	printf("\n%-13s %-8s %-32s %s\n", "RESULT", "SEVERITY", "FINDING", "LOCATION / TITLE");
+	for (size_t i = 0; i < n; i++) {
+		struct jcs_finding f;
+		jcs_evidence_get(ev, i, &f);
+		counts[f.result]++;
+		printf("%-13s %-8s %-32s %s%s%s\n", jcs_result_name(f.result), jcs_severity_name(f.severity),
+		       f.id, f.location, *f.location ? "  " : "", f.title);
+	}
+	printf("findings: %zu fail, %zu pass, %zu info, %zu inconclusive; components: %zu; "
+	       "known vulnerabilities: %zu\n",
+	       counts[JCS_FAIL], counts[JCS_PASS], counts[JCS_INFO], counts[JCS_INCONCLUSIVE],
+	       as->components, as->vulnerabilities);
+}
+
+static int write_sbom(const struct jcs_fw_analysis *a, const char *subject, const char *path,
+		      struct jcs_err *err)
+{
+	json_t *doc = jcs_fw_analyze_cyclonedx(a, subject);
+	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	int rc;
+
+	json_decref(doc);
+	if (!text)
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	rc = jcs_write_file_atomic(path, text, strlen(text), err);
+	free(text);
+	return rc;
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -78,6 +137,10 @@ int cmd_firmware(int argc, char **argv)
 		{"list", no_argument, NULL, 'l'},
 		{"max-size", required_argument, NULL, 'm'},
 		{"dir", no_argument, NULL, 'd'},
+		{"output", required_argument, NULL, 'o'},
+		{"sbom", required_argument, NULL, 's'},
+		{"vulndb", required_argument, NULL, 'v'},
+		{"no-analysis", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -86,12 +149,17 @@ int cmd_firmware(int argc, char **argv)
 	struct jcs_fw_sink list_sink = {on_file, on_problem, &st}, *x = NULL;
 	const struct jcs_fw_sink *sink = &list_sink;
 	struct jcs_fw_extract_stats xs = {0};
-	const char *extract = NULL;
-	bool is_dir = false;
+	const char *extract = NULL, *output = NULL, *sbom = NULL, *subject;
+	const char **feeds = NULL;
+	size_t nfeeds = 0;
+	bool is_dir = false, analysis = true;
+	struct jcs_evidence *ev = NULL;
+	struct jcs_fw_analysis *an = NULL;
+	struct jcs_fw_analysis_stats as = {0};
 	struct jcs_err err = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "x:lm:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "x:lm:do:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': extract = optarg; break;
 		case 'l': st.list = true; break;
@@ -102,18 +170,59 @@ int cmd_firmware(int argc, char **argv)
 			}
 			break;
 		case 'd': is_dir = true; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		case 'o': output = optarg; break;
+		case 's': sbom = optarg; break;
+		case 'n': analysis = false; break;
+		case 'v': {
+			const char **nf = realloc(feeds, (nfeeds + 1) * sizeof(*nf));
+			if (!nf) {
+				free(feeds);
+				cli_error("out of memory");
+				return EXIT_RUNTIME;
+			}
+			feeds = nf;
+			feeds[nfeeds++] = optarg;
+			break;
+		}
+		case 'h': free(feeds); fputs(usage_text, stdout); return EXIT_OK;
+		default: free(feeds); fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (optind + 1 != argc || (!analysis && (output || sbom || nfeeds))) {
+		free(feeds);
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	for (size_t i = 0; i < nfeeds; i++)
+		if (access(feeds[i], R_OK) != 0) {
+			cli_error("--vulndb %s: cannot read it", feeds[i]);
+			free(feeds);
+			return EXIT_USAGE;
+		}
+	subject = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
+	if (analysis) {
+		struct jcs_fw_analyze_opts ao = {feeds, nfeeds, NULL, NULL};
+		if (cli_stderr_is_tty()) {
+			ao.progress = progress;
+			ao.progress_ctx = &st;
+		}
+		ev = jcs_evidence_new("firmware", *subject ? subject : argv[optind]);
+		if (!ev) {
+			free(feeds);
+			cli_error("out of memory");
+			return EXIT_RUNTIME;
+		}
+		rc = jcs_fw_analyze_new(ev, &ao, &an, &err);
+		if (rc)
+			goto out;
+		st.next = jcs_fw_analyze_sink(an);
+	}
 	if (extract) {
 		x = jcs_fw_extract_sink_new(extract, &lim, &list_sink, &err);
-		if (!x)
-			return cli_fail(&err);
+		if (!x) {
+			rc = err.code ? err.code : JCS_EIO;
+			goto out;
+		}
 		sink = x;
 	}
 	rc = is_dir ? jcs_fw_walk_dir(argv[optind], sink, &err) : jcs_fw_walk(argv[optind], &lim, sink, &err);
@@ -128,6 +237,24 @@ int cmd_firmware(int argc, char **argv)
 		printf("extracted to %s: %" PRIu64 " files, %" PRIu64 " directories, %" PRIu64
 		       " symlinks, %" PRIu64 " bytes, %" PRIu64 " entries refused\n",
 		       extract, xs.files, xs.dirs, xs.symlinks, xs.bytes, xs.refused);
+	if (st.progress_shown)
+		fputs("\r\033[K", stderr);
+	if (rc == 0 && an) {
+		rc = jcs_fw_analyze_finish(an, &err);
+		jcs_fw_analyze_stats(an, &as);
+		if (rc == 0) {
+			jcs_evidence_finish(ev);
+			summary(ev, &as);
+		}
+		if (rc == 0 && output)
+			rc = jcs_evidence_write(ev, output, &err);
+		if (rc == 0 && sbom)
+			rc = write_sbom(an, subject, sbom, &err);
+	}
+out:
+	jcs_fw_analyze_free(an);
+	jcs_evidence_free(ev);
+	free(feeds);
 	if (rc)
 		return cli_fail(&err);
 	return EXIT_OK;

@@ -49,7 +49,8 @@ static void sigtab_build(struct sigtab *t)
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < jcs_fw_nunpackers; i++)
-		for (const struct jcs_fw_sig *s = jcs_fw_unpackers[i]->sigs; s->magic && n < 256; s++) {
+		for (const struct jcs_fw_sig *s = jcs_fw_unpackers[i]->sigs;
+		     s < jcs_fw_unpackers[i]->sigs + JCS_FW_SIGS_MAX && s->magic && n < 256; s++) {
 			t->all[n++] = (struct sigref){jcs_fw_unpackers[i], s};
 			counts[(uint8_t)s->magic[0]]++;
 		}

@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,22 +54,26 @@ static const char tls13_suites[] =
 	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:"
 	"TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256";
 
-/* Suite families a server may offer that some OpenSSL builds cannot (reported as untested). */
-static const char *const families[] = {"EXPORT", "DES", "RC2", "RC4", "3DES", "IDEA", "SEED"};
-
 enum vstate { VS_UNTESTABLE, VS_PENDING, VS_OFFERED, VS_NOT_OFFERED, VS_ERROR };
 
 struct accepted {
 	int ver;
-	const SSL_CIPHER *c;
-	char group[32]; /* ephemeral key: "X25519", "prime256v1", "DH", "" */
+	uint16_t id;     /* IANA code point */
+	char iana[64];
+	char ossl[48];   /* OpenSSL name, "" when seen only in a raw ServerHello */
+	bool raw;
+	char group[32];  /* ephemeral key: "X25519", "prime256v1", "DH", "" */
 	int group_bits;
 };
 
+/* A unit of work: one version, and the suites to offer through OpenSSL (list) or through a
+ * hand-made ClientHello (raw, ids). Stage 1 jobs make one connection, stage 2 jobs eliminate. */
 struct job {
 	int ver;
 	bool stage1;
+	bool raw;
 	const SSL_CIPHER **list; /* owned */
+	uint16_t *ids;           /* owned */
 	size_t n;
 };
 
@@ -89,6 +94,8 @@ struct run {
 	int conns;
 	bool budget_hit;
 	enum vstate vs[NVER];
+	bool raw_version[NVER];    /* version tested by a raw ClientHello (OpenSSL lacks it) */
+	size_t raw_offered[NVER];  /* suites offered in raw ClientHellos */
 	char verr[NVER][200];      /* why a version is untestable / errored / refused */
 	bool incomplete[NVER];     /* enumeration stopped by an error or the budget */
 	char enum_err[NVER][200];
@@ -97,8 +104,12 @@ struct run {
 	X509 *cert[NVER];
 	int chain_len[NVER];
 	long verify[NVER];
-	struct job *jobs;
-	size_t njobs, next_job;
+	struct job *jobs;          /* preallocated: workers append stage-2 jobs while others run */
+	size_t njobs, next_job, jobcap;
+	int inflight;              /* jobs being run */
+	int pending1[NVER];        /* stage-1 jobs of a version not finished yet */
+	bool oom;
+	pthread_cond_t cv;         /* a job finished or was added */
 };
 
 struct hs {
@@ -287,21 +298,44 @@ static int cipher_string(int vi, const SSL_CIPHER **list, size_t n, struct jcs_b
 }
 
 /* Record a completed handshake (under mu). */
+static bool seen(const struct run *r, int vi, uint16_t id)
+{
+	for (size_t i = 0; i < r->nacc; i++)
+		if (r->acc[i].ver == vi && r->acc[i].id == id)
+			return true;
+	return false;
+}
+
+/* Record a suite the server chose (under mu); raw: seen in a raw ServerHello only. */
+static void add_accepted(struct run *r, int vi, uint16_t id, const SSL_CIPHER *c, const struct hs *h)
+{
+	struct accepted *a;
+	const char *name = c ? SSL_CIPHER_standard_name(c) : jcs_tls_legacy_name(id);
+
+	if (r->nacc >= MAX_ACCEPTED || seen(r, vi, id))
+		return;
+	a = &r->acc[r->nacc++];
+	memset(a, 0, sizeof(*a));
+	a->ver = vi;
+	a->id = id;
+	a->raw = !c;
+	if (name)
+		snprintf(a->iana, sizeof(a->iana), "%s", name);
+	else
+		snprintf(a->iana, sizeof(a->iana), "0x%04X", id);
+	if (c)
+		snprintf(a->ossl, sizeof(a->ossl), "%s", SSL_CIPHER_get_name(c));
+	if (h) {
+		snprintf(a->group, sizeof(a->group), "%s", h->group);
+		a->group_bits = h->group_bits;
+	}
+}
+
 static void record(struct run *r, int vi, struct hs *h)
 {
 	pthread_mutex_lock(&r->mu);
-	if (r->nacc < MAX_ACCEPTED && h->cipher) {
-		bool dup = false;
-		for (size_t i = 0; i < r->nacc && !dup; i++)
-			dup = r->acc[i].ver == vi && r->acc[i].c == h->cipher;
-		if (!dup) {
-			struct accepted *a = &r->acc[r->nacc++];
-			a->ver = vi;
-			a->c = h->cipher;
-			snprintf(a->group, sizeof(a->group), "%s", h->group);
-			a->group_bits = h->group_bits;
-		}
-	}
+	if (h->cipher)
+		add_accepted(r, vi, (uint16_t)SSL_CIPHER_get_protocol_id(h->cipher), h->cipher, h);
 	if (h->cert && !r->cert[vi]) {
 		r->cert[vi] = h->cert;
 		r->chain_len[vi] = h->chain_len;
@@ -311,6 +345,155 @@ static void record(struct run *r, int vi, struct hs *h)
 	pthread_mutex_unlock(&r->mu);
 	X509_free(h->cert);
 	h->cert = NULL;
+}
+
+/* Merge a stage-1 outcome for version vi (under mu): offered beats error beats not offered
+ * beats untestable, whichever of the OpenSSL and raw probes reports first. */
+static void set_state(struct run *r, int vi, enum vstate st, const char *why)
+{
+	enum vstate cur = r->vs[vi];
+
+	if (cur == VS_OFFERED || (st == VS_NOT_OFFERED && cur == VS_ERROR) ||
+	    (st == VS_UNTESTABLE && cur != VS_PENDING))
+		return;
+	r->vs[vi] = st;
+	if (st != VS_OFFERED && why)
+		snprintf(r->verr[vi], sizeof(r->verr[vi]), "%s", why);
+}
+
+/* One hand-made ClientHello at version vi offering ids. 1: the server chose *suite at that
+ * version; 0: refused (alert, close, another version, not TLS; why says which);
+ * JCS_ETIMEOUT / JCS_ENET / JCS_ELIMIT. */
+static int raw_hello(struct run *r, int vi, const uint16_t *ids, size_t n, uint16_t *suite, char *why,
+		     size_t whylen)
+{
+	enum { CAP = 5 + 16384 + 2048 };
+	uint8_t hello[4096], *buf = NULL;
+	size_t hlen, sent = 0, have = 0;
+	long long until;
+	int fd, rc;
+
+	if (!budget_take(r)) {
+		snprintf(why, whylen, "time or connection budget spent");
+		return JCS_ELIMIT;
+	}
+	if ((rc = jcs_tls_client_hello((uint16_t)versions[vi].v, ids, n, r->sni, hello, sizeof(hello), &hlen))) {
+		snprintf(why, whylen, "cannot build a ClientHello");
+		return rc;
+	}
+	until = elapsed_ms(r) + r->timeout_ms;
+	if (until > r->deadline)
+		until = r->deadline;
+	fd = tcp_connect(r, until, why, whylen);
+	if (fd < 0)
+		return fd;
+	buf = malloc(CAP);
+	if (!buf) {
+		rc = JCS_ENOMEM;
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	while (sent < hlen) {
+		ssize_t w = send(fd, hello + sent, hlen - sent, MSG_NOSIGNAL);
+		if (w > 0) {
+			sent += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno != EAGAIN && errno != EINTR) {
+			snprintf(why, whylen, "send: %s", strerror(errno));
+			rc = 0;
+			goto out;
+		}
+		if ((rc = wait_fd(r, fd, POLLOUT, until))) {
+			snprintf(why, whylen, "ClientHello not sent after %d ms", r->timeout_ms);
+			goto out;
+		}
+	}
+	for (;;) {
+		struct jcs_tls_server_hello sh;
+		ssize_t got;
+		int prc;
+
+		if ((rc = wait_fd(r, fd, POLLIN, until))) {
+			snprintf(why, whylen, "no ServerHello after %d ms", r->timeout_ms);
+			goto out;
+		}
+		got = recv(fd, buf + have, CAP - have, 0);
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (got <= 0) {
+			snprintf(why, whylen, "connection closed by the server during the handshake");
+			rc = 0;
+			goto out;
+		}
+		have += (size_t)got;
+		prc = jcs_tls_server_hello_parse(buf, have, &sh);
+		if (prc == 1 && have < CAP)
+			continue;
+		rc = 0;
+		if (prc == 0 && sh.version == versions[vi].v) {
+			bool offered = false;
+			for (size_t i = 0; i < n && !offered; i++)
+				offered = ids[i] == sh.suite;
+			if (offered) {
+				*suite = sh.suite;
+				rc = 1;
+			} else {
+				snprintf(why, whylen, "server chose suite 0x%04x, which was not offered", sh.suite);
+			}
+		} else if (prc == 0) {
+			snprintf(why, whylen, "server answered with version 0x%04x", sh.version);
+		} else if (prc == JCS_ENOTFOUND) {
+			snprintf(why, whylen, "alert %u", sh.alert);
+		} else {
+			snprintf(why, whylen, "not a TLS ServerHello");
+		}
+		goto out;
+	}
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static void run_raw_job(struct run *r, struct job *j)
+{
+	char why[200] = "";
+
+	pthread_mutex_lock(&r->mu);
+	if (j->n > r->raw_offered[j->ver])
+		r->raw_offered[j->ver] = j->n;
+	pthread_mutex_unlock(&r->mu);
+	for (;;) {
+		uint16_t suite = 0;
+		bool found = false;
+		int rc;
+
+		if (j->n == 0)
+			break;
+		rc = raw_hello(r, j->ver, j->ids, j->n, &suite, why, sizeof(why));
+		pthread_mutex_lock(&r->mu);
+		if (j->stage1) {
+			set_state(r, j->ver, rc == 1 ? VS_OFFERED : rc == 0 ? VS_NOT_OFFERED : VS_ERROR,
+				  r->raw_version[j->ver] ? why : NULL);
+		} else if (rc < 0) {
+			r->incomplete[j->ver] = true;
+			snprintf(r->enum_err[j->ver], sizeof(r->enum_err[j->ver]), "%s", why);
+		}
+		if (rc == 1)
+			add_accepted(r, j->ver, suite, NULL, NULL);
+		pthread_mutex_unlock(&r->mu);
+		if (rc != 1 || j->stage1)
+			break;
+		for (size_t i = 0; i < j->n; i++)
+			if (j->ids[i] == suite) {
+				j->ids[i] = j->ids[--j->n];
+				found = true;
+				break;
+			}
+		if (!found) /* the server picked a suite we did not offer */
+			break;
+	}
 }
 
 static void run_job(struct run *r, struct job *j)
@@ -330,10 +513,8 @@ static void run_job(struct run *r, struct job *j)
 		rc = handshake(r, j->ver, b.data, want_cert, &h);
 		if (j->stage1) {
 			pthread_mutex_lock(&r->mu);
-			r->vs[j->ver] = rc == 1 ? VS_OFFERED : rc == 0 ? VS_NOT_OFFERED
-					: rc == JCS_EUNSUPPORTED ? VS_UNTESTABLE : VS_ERROR;
-			if (rc != 1)
-				snprintf(r->verr[j->ver], sizeof(r->verr[j->ver]), "%s", h.err);
+			set_state(r, j->ver, rc == 1 ? VS_OFFERED : rc == 0 ? VS_NOT_OFFERED
+					     : rc == JCS_EUNSUPPORTED ? VS_UNTESTABLE : VS_ERROR, h.err);
 			pthread_mutex_unlock(&r->mu);
 		} else if (rc < 0) {
 			pthread_mutex_lock(&r->mu);
@@ -361,21 +542,46 @@ static void run_job(struct run *r, struct job *j)
 	jcs_buf_free(&b);
 }
 
+static int enqueue_stage2(struct run *r, int vi);
+
+/* Take jobs until none is left and none is running (a running stage-1 job may add some). When
+ * the last stage-1 job of a version finds it offered, its stage-2 jobs are queued at once:
+ * no version waits for the slowest one. */
 static void *worker(void *arg)
 {
 	struct run *r = arg;
+	sigset_t pipe;
 
+	/* OpenSSL writes to sockets the server may have closed: take EPIPE, not SIGPIPE (a blocked
+	 * thread-directed signal stays pending and is dropped when the thread ends) */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		struct job *j = NULL;
+		struct job *j;
 
-		pthread_mutex_lock(&r->mu);
-		if (r->next_job < r->njobs)
-			j = &r->jobs[r->next_job++];
+		while (r->next_job == r->njobs && r->inflight > 0)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->next_job == r->njobs)
+			break;
+		j = &r->jobs[r->next_job++];
+		r->inflight++;
 		pthread_mutex_unlock(&r->mu);
-		if (!j)
-			return NULL;
-		run_job(r, j);
+		if (j->raw)
+			run_raw_job(r, j);
+		else
+			run_job(r, j);
+		pthread_mutex_lock(&r->mu);
+		r->inflight--;
+		if (j->stage1 && --r->pending1[j->ver] == 0 && r->vs[j->ver] == VS_OFFERED &&
+		    enqueue_stage2(r, j->ver))
+			r->oom = true;
+		pthread_cond_broadcast(&r->cv);
 	}
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
 }
 
 static void run_jobs(struct run *r, int parallel)
@@ -384,18 +590,29 @@ static void run_jobs(struct run *r, int parallel)
 	int n = 0;
 
 	r->next_job = 0;
-	while (n < parallel && (size_t)n < r->njobs && pthread_create(&th[n], NULL, worker, r) == 0)
+	while (n < parallel && pthread_create(&th[n], NULL, worker, r) == 0)
 		n++;
-	if (n == 0)
+	if (n == 0) { /* no thread: run here, and drop the SIGPIPEs the worker blocked */
+		sigset_t pipe, old;
+		struct timespec zero = {0, 0};
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &pipe, &old);
 		worker(r);
+		while (sigtimedwait(&pipe, NULL, &zero) == SIGPIPE)
+			;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 }
 
 static void free_jobs(struct run *r)
 {
-	for (size_t i = 0; i < r->njobs; i++)
+	for (size_t i = 0; i < r->njobs; i++) {
 		free(r->jobs[i].list);
+		free(r->jobs[i].ids);
+	}
 	free(r->jobs);
 	r->jobs = NULL;
 	r->njobs = 0;
@@ -411,10 +628,66 @@ static int add_job(struct run *r, size_t cap, int vi, bool stage1, const SSL_CIP
 	if (!j->list)
 		return JCS_ENOMEM;
 	memcpy(j->list, list, n * sizeof(*list));
+	j->raw = false;
 	j->n = n;
 	j->ver = vi;
 	j->stage1 = stage1;
 	r->njobs++;
+	return 0;
+}
+
+/* A raw job offering the legacy table's suites that OpenSSL cannot offer at version vi (all
+ * of them when the version itself is raw) and that were not seen yet. */
+static int add_raw_job(struct run *r, size_t cap, int vi, bool stage1)
+{
+	struct job *j = &r->jobs[r->njobs];
+	size_t n = 0, total = 0;
+
+	if (r->njobs >= cap)
+		return JCS_ELIMIT;
+	while (jcs_tls_legacy_suites[total].name)
+		total++;
+	j->ids = malloc(total * sizeof(*j->ids));
+	if (!j->ids)
+		return JCS_ENOMEM;
+	for (size_t i = 0; i < total; i++) {
+		uint16_t id = jcs_tls_legacy_suites[i].id;
+		bool local = false;
+		for (int k = 0; !r->raw_version[vi] && k < sk_SSL_CIPHER_num(r->supported[vi]) && !local; k++)
+			local = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(r->supported[vi], k)) == id;
+		if (!local && !seen(r, vi, id))
+			j->ids[n++] = id;
+	}
+	j->n = n;
+	j->ver = vi;
+	j->stage1 = stage1;
+	j->raw = true;
+	j->list = NULL;
+	r->njobs++;
+	return 0;
+}
+
+/* Stage 2 for an offered version (under mu): the legacy suites by raw ClientHellos, the rest
+ * of OpenSSL's suites in chunks, each eliminated by its own job. */
+static int enqueue_stage2(struct run *r, int vi)
+{
+	const SSL_CIPHER *chunk[CHUNK];
+	size_t n = 0;
+	int total, rc;
+
+	if (versions[vi].v <= TLS1_2_VERSION && (rc = add_raw_job(r, r->jobcap, vi, false)))
+		return rc;
+	total = r->raw_version[vi] ? 0 : sk_SSL_CIPHER_num(r->supported[vi]);
+	for (int i = 0; i < total; i++) {
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(r->supported[vi], i);
+		if (!seen(r, vi, (uint16_t)SSL_CIPHER_get_protocol_id(c)))
+			chunk[n++] = c;
+		if (n == CHUNK || (i == total - 1 && n)) {
+			if ((rc = add_job(r, r->jobcap, vi, false, chunk, n)))
+				return rc;
+			n = 0;
+		}
+	}
 	return 0;
 }
 
@@ -483,6 +756,7 @@ static void teardown(struct run *r)
 		OSSL_PROVIDER_unload(r->pdef);
 	OSSL_LIB_CTX_free(r->lib);
 	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
 }
 
 static int resolve(const char *host, int port, struct run *r, struct jcs_err *err)
@@ -518,7 +792,8 @@ static bool is_ip_literal(const char *s)
 static int finding_protocol(struct run *r, const char *loc, struct jcs_evidence *ev, json_t *versions_json,
 			    bool *any_offered, struct jcs_err *err)
 {
-	json_t *offered = json_array(), *refused = json_array(), *untested = json_array(), *errors = json_array();
+	json_t *offered = json_array(), *refused = json_array(), *untested = json_array(), *errors = json_array(),
+	       *raw = json_array();
 	struct jcs_buf title = JCS_BUF_INIT;
 	enum jcs_result res = JCS_PASS;
 	enum jcs_severity sev = JCS_SEV_NONE;
@@ -560,6 +835,8 @@ static int finding_protocol(struct run *r, const char *loc, struct jcs_evidence 
 			break;
 		}
 		json_object_set_new(versions_json, versions[vi].name, json_string(state));
+		if (r->raw_version[vi])
+			json_array_append_new(raw, json_string(versions[vi].name));
 	}
 	if (res == JCS_FAIL) {
 		jcs_buf_puts(&title, " offered (deprecated)");
@@ -572,13 +849,14 @@ static int finding_protocol(struct run *r, const char *loc, struct jcs_evidence 
 	} else {
 		jcs_buf_puts(&title, "only TLS 1.2 or later offered");
 		if (r->vs[V_SSL3] == VS_UNTESTABLE)
-			jcs_buf_puts(&title, " (SSLv3 untested: local OpenSSL lacks it)");
+			jcs_buf_puts(&title, " (SSLv3 untested)");
 	}
 	rc = jcs_evidence_add(ev, "probe.tls.protocol", res, sev, loc, title.data,
-			      json_pack("{s:o, s:o, s:o, s:o, s:s}", "offered", offered, "not_offered", refused,
-					"untested", untested, "errors", errors, "note",
-					"SSLv3 is untested when the local OpenSSL lacks it; a server still offering "
-					"SSLv3 almost always offers TLS 1.0 too, which is tested"),
+			      json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "offered", offered, "not_offered", refused,
+					"untested", untested, "errors", errors, "raw_clienthello", raw, "note",
+					"versions in raw_clienthello were tested with a hand-made ClientHello because the "
+					"local OpenSSL lacks them: offered means the server answered with a ServerHello "
+					"of that version"),
 			      err);
 	jcs_buf_free(&title);
 	return rc;
@@ -588,7 +866,7 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 			  bool incomplete, struct jcs_err *err)
 {
 	json_t *offered = json_array(), *offending = json_array(), *accepted = json_array(),
-	       *untestable = json_array(), *incomp = json_array();
+	       *rawjson = json_array(), *incomp = json_array();
 	enum jcs_result res = JCS_PASS;
 	enum jcs_severity sev = JCS_SEV_NONE;
 	char title[160];
@@ -598,23 +876,22 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 	for (int vi = NVER - 1; vi >= 0; vi--)
 		for (size_t i = 0; i < r->nacc; i++) {
 			const struct accepted *a = &r->acc[i];
-			const char *iana;
+			const char *iana = a->iana;
 			struct jcs_tls_judgement jd;
 			json_t *o;
 
 			if (a->ver != vi)
 				continue;
-			iana = SSL_CIPHER_standard_name(a->c);
 			if ((rc = jcs_tls_suite_judge(iana, &jd, err))) {
 				json_decref(offered);
 				json_decref(offending);
 				json_decref(accepted);
-				json_decref(untestable);
+				json_decref(rawjson);
 				json_decref(incomp);
 				return rc;
 			}
-			o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "version", versions[vi].name, "name",
-				      iana ? iana : "", "openssl", SSL_CIPHER_get_name(a->c), "verdict",
+			o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "version", versions[vi].name, "name", iana,
+				      "openssl", a->ossl, "detected_by", a->raw ? "ServerHello" : "handshake", "verdict",
 				      jd.verdict == JCS_TLS_FAIL ? "fail" : jd.verdict == JCS_TLS_ACCEPT ? "accept" : "pass",
 				      "reasons", jd.reasons);
 			if (o && a->group[0]) {
@@ -645,14 +922,10 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 			json_array_append(ciphers_json, o);
 			json_array_append_new(offered, o);
 		}
-	{
-		SSL *t = r->ctx[V_TLS12] ? SSL_new(r->ctx[V_TLS12]) : NULL;
-		for (size_t i = 0; t && i < sizeof(families) / sizeof(families[0]); i++)
-			if (!SSL_set_cipher_list(t, families[i]))
-				json_array_append_new(untestable, json_string(families[i]));
-		SSL_free(t);
-		ERR_clear_error();
-	}
+	for (int vi = 0; vi < NVER; vi++)
+		if (r->raw_offered[vi])
+			json_array_append_new(rawjson, json_pack("{s:s, s:I}", "version", versions[vi].name,
+								    "suites_offered", (json_int_t)r->raw_offered[vi]));
 	for (int vi = 0; vi < NVER; vi++)
 		if (r->incomplete[vi])
 			json_array_append_new(incomp, json_pack("{s:s, s:s}", "version", versions[vi].name, "error",
@@ -665,9 +938,12 @@ static int finding_cipher(struct run *r, const char *loc, struct jcs_evidence *e
 	} else
 		snprintf(title, sizeof(title), "all %zu offered suites meet the CRYPTREC list", json_array_size(offered));
 	rc = jcs_evidence_add(ev, "probe.tls.cipher", res, sev, loc, title,
-			      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "policy", jcs_tls_policy_name(), "offered",
+			      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "policy", jcs_tls_policy_name(), "offered",
 					offered, "offending", offending, "accepted_as_equivalent", accepted,
-					"untested_families", untestable, "incomplete", incomp),
+					"raw_clienthello", rawjson, "incomplete", incomp, "note",
+					"suites the local OpenSSL cannot offer (RC4, 3DES, DES, export, IDEA) and all SSLv3 "
+					"suites are offered in hand-made ClientHellos; detected_by ServerHello means the "
+					"server chose the suite (handshake not completed)"),
 			      err);
 	return rc;
 }
@@ -685,7 +961,7 @@ static int finding_certificate(struct run *r, const char *loc, const char *name,
 		;
 	if (vi < 0)
 		return jcs_evidence_add(ev, "probe.tls.certificate", JCS_INCONCLUSIVE, JCS_SEV_NONE, loc,
-					"no certificate received (anonymous suites only?)", NULL, err);
+					"no certificate received (only anonymous suites, or only raw ServerHellos)", NULL, err);
 	jcs_tls_cert_facts(r->cert[vi], name, time(NULL), &c);
 	facts = jcs_tls_cert_json(&c);
 	if (!facts)
@@ -728,6 +1004,7 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 	if (!r)
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : DEF_TIMEOUT_MS;
 	r->deadline = opts && opts->budget_ms > 0 ? opts->budget_ms : DEF_BUDGET_MS;
@@ -742,8 +1019,12 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 	if ((rc = resolve(host, port, r, err)) || (rc = setup(r, err)))
 		goto out;
 
-	/* stage 1: one handshake per version */
-	cap = NVER;
+	/* stage 1: one handshake per version; SSLv3 by a raw ClientHello if OpenSSL lacks it.
+	 * Room for every job up front: stage 2 adds at most raw + chunks per version. */
+	cap = 2 * NVER;
+	for (int vi = 0; vi < NVER; vi++)
+		cap += (r->supported[vi] ? (size_t)sk_SSL_CIPHER_num(r->supported[vi]) / CHUNK + 1 : 0) + 1;
+	r->jobcap = cap;
 	r->jobs = calloc(cap, sizeof(*r->jobs));
 	if (!r->jobs) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
@@ -753,6 +1034,16 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 		const SSL_CIPHER **list;
 		int n;
 
+		if (vi == V_SSL3 && r->vs[vi] == VS_UNTESTABLE) {
+			r->raw_version[vi] = true;
+			r->vs[vi] = VS_PENDING;
+			if ((rc = add_raw_job(r, cap, vi, true))) {
+				jcs_err_set(err, rc, "out of memory");
+				goto out;
+			}
+			r->pending1[vi]++;
+			continue;
+		}
 		if (r->vs[vi] != VS_PENDING)
 			continue;
 		n = sk_SSL_CIPHER_num(r->supported[vi]);
@@ -765,49 +1056,25 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 			list[i] = sk_SSL_CIPHER_value(r->supported[vi], i);
 		rc = add_job(r, cap, vi, true, list, (size_t)n);
 		free(list);
+		r->pending1[vi] += !rc;
+		/* and the suites OpenSSL cannot offer, so a server with only those is still seen */
+		if (!rc && versions[vi].v <= TLS1_2_VERSION) {
+			rc = add_raw_job(r, cap, vi, true);
+			if (!rc && r->jobs[r->njobs - 1].n == 0)
+				free(r->jobs[--r->njobs].ids);
+			else if (!rc)
+				r->pending1[vi]++;
+		}
 		if (rc) {
 			jcs_err_set(err, rc, "out of memory");
 			goto out;
 		}
 	}
 	run_jobs(r, parallel);
-	free_jobs(r);
-
-	/* stage 2: the remaining suites of each offered version, in chunks */
-	cap = 0;
-	for (int vi = 0; vi < NVER; vi++)
-		if (r->vs[vi] == VS_OFFERED)
-			cap += (size_t)sk_SSL_CIPHER_num(r->supported[vi]) / CHUNK + 1;
-	r->jobs = calloc(cap ? cap : 1, sizeof(*r->jobs));
-	if (!r->jobs) {
+	if (r->oom) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (int vi = 0; vi < NVER; vi++) {
-		const SSL_CIPHER *chunk[CHUNK];
-		size_t n = 0;
-		int total;
-
-		if (r->vs[vi] != VS_OFFERED)
-			continue;
-		total = sk_SSL_CIPHER_num(r->supported[vi]);
-		for (int i = 0; i < total; i++) {
-			const SSL_CIPHER *c = sk_SSL_CIPHER_value(r->supported[vi], i);
-			bool seen = false;
-			for (size_t k = 0; k < r->nacc && !seen; k++)
-				seen = r->acc[k].ver == vi && r->acc[k].c == c;
-			if (!seen)
-				chunk[n++] = c;
-			if (n == CHUNK || (i == total - 1 && n)) {
-				if ((rc = add_job(r, cap, vi, false, chunk, n))) {
-					jcs_err_set(err, rc, "out of memory");
-					goto out;
-				}
-				n = 0;
-			}
-		}
-	}
-	run_jobs(r, parallel);
 	incomplete = r->budget_hit;
 
 	assessment = json_object();

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -98,5 +99,32 @@ struct jcs_tls_cert {
 void jcs_tls_cert_facts(X509 *cert, const char *name, time_t now, struct jcs_tls_cert *out);
 /* The facts as a JSON object (new reference, NULL on ENOMEM). */
 json_t *jcs_tls_cert_json(const struct jcs_tls_cert *c);
+
+/* --- raw ClientHello / ServerHello (src/probe/tls_hello.c) --- */
+
+/* Suites probed without OpenSSL: those OpenSSL 3 builds commonly lack (RC4, 3DES, DES,
+ * export, IDEA) plus common SSLv3-era suites. Ends with {0, NULL}. */
+struct jcs_tls_legacy_suite {
+	uint16_t id;
+	const char *name; /* IANA name */
+};
+extern const struct jcs_tls_legacy_suite jcs_tls_legacy_suites[];
+const char *jcs_tls_legacy_name(uint16_t id);
+
+/* A ClientHello record for version (0x0300 SSLv3 .. 0x0303 TLS 1.2) offering suites, with
+ * SNI, groups, point formats and (1.2) signature algorithms. JCS_ELIMIT if cap is short. */
+int jcs_tls_client_hello(uint16_t version, const uint16_t *suites, size_t n, const char *sni, uint8_t *out,
+			 size_t cap, size_t *len);
+
+struct jcs_tls_server_hello {
+	uint16_t version;
+	uint16_t suite;
+	uint8_t compression;
+	uint8_t alert;     /* alert description when the server refused */
+};
+
+/* Read the server's first bytes. 0: a ServerHello (version, suite); 1: need more bytes;
+ * JCS_ENOTFOUND: the server answered with an alert; JCS_EPARSE: not a TLS ServerHello. */
+int jcs_tls_server_hello_parse(const uint8_t *p, size_t len, struct jcs_tls_server_hello *out);
 
 #endif

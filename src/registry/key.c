@@ -63,6 +63,13 @@ int jcs_key_generate(struct jcs_key **out, struct jcs_err *err)
 	return key_wrap(pkey, true, out, err);
 }
 
+/* Passphrase callback: encrypted keys are not supported, and a library never prompts. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf, (void)size, (void)rwflag, (void)u;
+	return -1;
+}
+
 int jcs_key_load_pem(const char *pem, size_t len, struct jcs_key **out, struct jcs_err *err)
 {
 	EVP_PKEY *pkey;
@@ -75,16 +82,16 @@ int jcs_key_load_pem(const char *pem, size_t len, struct jcs_key **out, struct j
 	bio = BIO_new_mem_buf(pem, (int)len);
 	if (!bio)
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	if (!pkey) {
 		priv = false;
 		BIO_reset(bio);
-		pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+		pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
 	}
 	BIO_free(bio);
 	ERR_clear_error();
 	if (!pkey)
-		return jcs_err_set(err, JCS_EPARSE, "no PEM private or public key found");
+		return jcs_err_set(err, JCS_EPARSE, "no PEM private or public key found (encrypted keys are not supported)");
 	return key_wrap(pkey, priv, out, err);
 }
 

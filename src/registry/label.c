@@ -219,6 +219,10 @@ static int label_open(const char *text, size_t len, const struct jcs_key *pub, s
 int jcs_label_verify(const char *text, size_t len, const struct jcs_key *pub, struct jcs_label **out,
 		     struct jcs_err *err)
 {
+	if (!pub) {
+		*out = NULL;
+		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+	}
 	return label_open(text, len, pub, out, err);
 }
 
@@ -293,9 +297,12 @@ int jcs_revocation_verify(const char *text, size_t len, const struct jcs_key *pu
 			  struct jcs_revocation **out, struct jcs_err *err)
 {
 	json_t *p;
-	int rc = stmt_open(text, len, JCS_SCHEMA_REVOCATION, pub, &p, err);
+	int rc;
 
 	*out = NULL;
+	if (!pub)
+		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+	rc = stmt_open(text, len, JCS_SCHEMA_REVOCATION, pub, &p, err);
 	if (rc)
 		return rc;
 	rc = rev_from_payload(p, out, err);
@@ -325,9 +332,12 @@ int jcs_revlist_verify(const char *text, size_t len, const struct jcs_key *pub, 
 	struct jcs_revlist *rl = NULL;
 	json_t *doc, *p = NULL;
 	size_t n;
-	int rc = stmt_parse_json(text, len, JCS_REVLIST_MAX, "revocation list", &doc, err);
+	int rc;
 
 	*out = NULL;
+	if (!pub)
+		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+	rc = stmt_parse_json(text, len, JCS_REVLIST_MAX, "revocation list", &doc, err);
 	if (rc)
 		return rc;
 	n = json_is_array(doc) ? json_array_size(doc) : 1;

@@ -1,4 +1,5 @@
 /* RFC 6962 Merkle tree, proofs (verification per RFC 9162), signed tree heads. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,27 @@
 #define SCHEMA_INCLUSION   "jcstar.inclusion/1"
 #define SCHEMA_CONSISTENCY "jcstar.consistency/1"
 
+/* SHA-256 fetched once: SHA256() would look the algorithm up on every call, which costs
+ * more than hashing 65 bytes. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md ? sha256_md : EVP_sha256();
+}
+
 int jcs_tlog_leaf_hash(const void *data, size_t len, jcs_hash out)
 {
 	static const uint8_t zero = 0x00;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, &zero, 1) &&
+	int ok = c && EVP_DigestInit_ex(c, sha256(), NULL) && EVP_DigestUpdate(c, &zero, 1) &&
 		 EVP_DigestUpdate(c, data, len) && EVP_DigestFinal_ex(c, out, NULL);
 
 	EVP_MD_CTX_free(c);
@@ -31,7 +48,8 @@ void jcs_tlog_node_hash(const jcs_hash left, const jcs_hash right, jcs_hash out)
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, JCS_HASH_LEN);
 	memcpy(buf + 1 + JCS_HASH_LEN, right, JCS_HASH_LEN);
-	SHA256(buf, sizeof(buf), out);
+	if (!EVP_Digest(buf, sizeof(buf), out, NULL, sha256(), NULL))
+		SHA256(buf, sizeof(buf), out);
 }
 
 /* Largest power of two smaller than n (n >= 2). */
@@ -271,9 +289,12 @@ int jcs_sth_verify(const char *text, size_t len, const struct jcs_key *pub, stru
 		   struct jcs_err *err)
 {
 	json_t *p;
-	int rc = stmt_open(text, len, JCS_SCHEMA_STH, pub, &p, err);
+	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (!pub)
+		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+	rc = stmt_open(text, len, JCS_SCHEMA_STH, pub, &p, err);
 	if (rc)
 		return rc;
 	out->tree_size = (uint64_t)json_integer_value(json_object_get(p, "tree_size"));

@@ -36,13 +36,13 @@ has() { jq -e "$2" "$1" >/dev/null || { echo "     $1 lacks $2" >&2; return 1; }
 
 tlsdev_up
 cd "$tmp"
-for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443; do
+for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 legacy:4444 reset:4445; do
 	ip netns exec "$NSD" python3 "$JCS_SRC/tests/integration/tls_evil.py" "${m%%:*}" $DEV "${m##*:}" &
 	pids="$pids $!"
 done
 # wait (bounded) until every port listens
 i=0
-until [ "$(ip netns exec "$NSD" ss -ltnH | grep -c "$DEV:44[34]")" -ge 8 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+until [ "$(ip netns exec "$NSD" ss -ltnH | grep -c "$DEV:44[34]")" -ge 10 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 
 jt() { ip netns exec "$NSC" "$JCSTAR" tls "$@"; }
 
@@ -58,7 +58,7 @@ check "weak: ECDHE-GCM suite passes"  has weak.json '.findings[1].evidence.offer
 check "weak: certificate fails"       is weak.json probe.tls.certificate fail
 check "weak: cert reasons"            has weak.json '.findings[2].evidence.fail_reasons | test("1024 bits") and test("sha1") and test("expired")'
 check "weak: severity high (NULL)"    has weak.json '.findings[1].severity == "high"'
-check "weak: SSLv3 named untested"    has weak.json '.findings[0].evidence.untested | any(.version == "SSLv3")'
+check "weak: SSLv3 by raw hello"     has weak.json '.findings[0].evidence.raw_clienthello == ["SSLv3"] and (.findings[0].evidence.not_offered | any(.version == "SSLv3"))'
 check "weak: summary table"           grep -q "TLSv1.0   offered" weak.txt
 check "weak: evidence has services"   has weak.json '.services[0].tls == true and .services[0].port == 4433'
 
@@ -83,7 +83,7 @@ check "self-signed: cert info"        is ss.json probe.tls.certificate info
 check "self-signed: reason"           has ss.json '.findings[2].evidence.info_reasons | test("self-signed")'
 
 # --- hostile servers: bounded time, no crash, inconclusive ---
-for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 closed:4449; do
+for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 reset:4445 closed:4449; do
 	name=${m%%:*}; port=${m##*:}
 	t0=$(date +%s)
 	rc=0
@@ -95,6 +95,23 @@ for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 closed:4449; do
 	check "$name: service marked not TLS" has "$name.json" '.services[0].tls == false'
 done
 check "hugecert: excessive size named"  has hugecert.json '.findings[0].evidence.not_offered + .findings[0].evidence.errors | any(.server_reply // .error | test("excessive|too long|length"))'
+
+# --- legacy device (fake): SSLv3 + 3DES/RC4 only, found with hand-made ClientHellos ---
+jt $DEV:4444 --timeout 2000 -o legacy.json > legacy.txt
+check "legacy: protocol fails, high"  has legacy.json '.findings[0].result == "fail" and .findings[0].severity == "high"'
+check "legacy: SSLv3..TLS1.2 offered" has legacy.json '.findings[0].evidence.offered == ["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2"]'
+check "legacy: 3DES and RC4 found"    has legacy.json '[.findings[1].evidence.offered[] | select(.detected_by == "ServerHello") | .name] | index("TLS_RSA_WITH_3DES_EDE_CBC_SHA") and index("TLS_RSA_WITH_RC4_128_SHA")'
+check "legacy: 8 suites (4 versions)" has legacy.json '.findings[1].evidence.offending | length == 8'
+check "legacy: cipher fails, high"    has legacy.json '.findings[1].result == "fail" and .findings[1].severity == "high"'
+check "legacy: no cert: inconclusive" is legacy.json probe.tls.certificate inconclusive
+
+# --- jcstar assess turns the evidence into the S1.1-12 verdict (example declaration) ---
+s112() { jq -r '[.criteria[] | select(.criterion == "S1.1-12") | .verdict][0]' "$1"; }
+decl=$JCS_SRC/examples/camera/declaration.yaml
+"$JCSTAR" assess "$decl" --evidence weak.json -o weak-report.json --quiet > /dev/null 2>&1 || true
+"$JCSTAR" assess "$decl" --evidence good.json -o good-report.json --quiet > /dev/null 2>&1 || true
+check "assess: weak -> S1.1-12 nonconform" [ "$(s112 weak-report.json)" = nonconform ]
+check "assess: hardened -> S1.1-12 conform" [ "$(s112 good-report.json)" = conform ]
 
 # --- budget is honoured ---
 jt $DEV:4433 --max-connections 3 -o budget.json > /dev/null

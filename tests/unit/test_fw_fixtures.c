@@ -75,8 +75,7 @@ static const struct fixture fixtures[] = {
 	{"binwalk/bzip2.bin", 1, NULL, {{"/bzip2.out", "6a70914f833ce811ed3132b0dc1b2805"}}}, /* bzip2 -dc */
 	{"binwalk/zip.bin", 1, NULL, {{"/CH-sys-48.53.64.67.bin", "58df9214226cfe46760215bfca0c496c"}}}, /* unzip -p */
 	{"binwalk/yaffs2.bin", 13, NULL, {{"/yaffs_guts.h", NULL}, {"/mkyaffs2image.c", NULL}, {"/yaffs_ecc.c", NULL}}},
-	/* ROMFS is not supported: inconclusive */
-	{"binwalk/romfs.bin", 0, "no known container", {{NULL, NULL}}},
+	{"binwalk/romfs.bin", 1, NULL, {{"/lsb-release", LSB}}},
 };
 
 static void check(const struct fixture *fx)

@@ -143,7 +143,7 @@ static void rm_tmp(void)
 /* Number of entries under dir (recursive), not following symlinks. */
 static int count_tree(const char *dir)
 {
-	char cmd[400];
+	char cmd[PATH_MAX + 64];
 	int n = -1;
 	FILE *f;
 

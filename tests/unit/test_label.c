@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "registry/label.h"
 #include "registry/tlog.h"
 #include "t.h"
@@ -118,6 +121,19 @@ T_TEST(keys)
 	T_EQ_INT(jcs_key_load(pubpath, &back, &err), 0); /* public keys may be world-readable */
 	jcs_key_free(back);
 	T_EQ_INT(jcs_key_load_pem("garbage", 7, &back, &err), JCS_EPARSE);
+	{
+		/* an encrypted key is refused, never prompted for */
+		EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		BIO *bio = BIO_new(BIO_s_mem());
+		char *p;
+		long n;
+		T_ASSERT(PEM_write_bio_PrivateKey(bio, pk, EVP_aes_128_cbc(), NULL, 0, NULL, (void *)"secret"));
+		n = BIO_get_mem_data(bio, &p);
+		T_EQ_INT(jcs_key_load_pem(p, (size_t)n, &back, &err), JCS_EPARSE);
+		T_CONTAINS(err.msg, "encrypted keys are not supported");
+		BIO_free(bio);
+		EVP_PKEY_free(pk);
+	}
 	unlink(path);
 	unlink(pubpath);
 	rmdir(dir);
@@ -237,6 +253,8 @@ T_TEST(wrong_key_fails)
 	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
 	T_EQ_INT(jcs_label_verify(s, strlen(s), other, &got, &err), JCS_ECRYPTO);
 	T_CONTAINS(err.msg, "signed by key");
+	T_EQ_INT(jcs_label_verify(s, strlen(s), NULL, &got, &err), JCS_EINVAL); /* no key: no "valid" */
+	T_ASSERT(got == NULL);
 	T_ASSERT(got == NULL);
 	/* a forger who copies the real key id still fails */
 	T_EQ_INT(jcs_label_sign(&l, other, &forged, &err), 0);

@@ -281,6 +281,85 @@ T_TEST(cert_fixture_1024)
 	X509_free(x);
 }
 
-T_MAIN(T_CASE(parse_tls12_names), T_CASE(parse_tls13_names), T_CASE(parse_rejects_junk), T_CASE(cryptrec_pass),
+static size_t mk_server_hello(uint8_t *out, uint16_t version, uint16_t suite, size_t sidlen)
+{
+	size_t n = 0, body = 2 + 32 + 1 + sidlen + 3;
+
+	out[n++] = 22;
+	out[n++] = 3;
+	out[n++] = 3;
+	out[n++] = (uint8_t)((body + 4) >> 8);
+	out[n++] = (uint8_t)(body + 4);
+	out[n++] = 2;
+	out[n++] = 0;
+	out[n++] = (uint8_t)(body >> 8);
+	out[n++] = (uint8_t)body;
+	out[n++] = (uint8_t)(version >> 8);
+	out[n++] = (uint8_t)version;
+	memset(out + n, 0xab, 32);
+	n += 32;
+	out[n++] = (uint8_t)sidlen;
+	memset(out + n, 0x11, sidlen);
+	n += sidlen;
+	out[n++] = (uint8_t)(suite >> 8);
+	out[n++] = (uint8_t)suite;
+	out[n++] = 0;
+	return n;
+}
+
+T_TEST(server_hello)
+{
+	uint8_t b[128];
+	struct jcs_tls_server_hello sh;
+	size_t n = mk_server_hello(b, 0x0300, 0x000A, 32);
+	static const uint8_t alert[] = {21, 3, 3, 0, 2, 2, 40};
+	static const uint8_t http[] = "HTTP/1.1 400 Bad Request\r\n";
+
+	T_EQ_INT(jcs_tls_server_hello_parse(b, n, &sh), 0);
+	T_EQ_INT(sh.version, 0x0300);
+	T_EQ_INT(sh.suite, 0x000A);
+	for (size_t i = 0; i < n; i++) /* every prefix: need more */
+		if (jcs_tls_server_hello_parse(b, i, &sh) != 1)
+			T_FAIL("prefix %zu not 'need more'", i);
+	T_EQ_INT(jcs_tls_server_hello_parse(alert, sizeof(alert), &sh), JCS_ENOTFOUND);
+	T_EQ_INT(sh.alert, 40);
+	T_EQ_INT(jcs_tls_server_hello_parse(http, sizeof(http) - 1, &sh), JCS_EPARSE);
+	n = mk_server_hello(b, 0x0303, 0xC02F, 33); /* session id longer than 32 */
+	T_EQ_INT(jcs_tls_server_hello_parse(b, n, &sh), JCS_EPARSE);
+	n = mk_server_hello(b, 0x0303, 0xC02F, 0);
+	b[5] = 11; /* a Certificate first */
+	T_EQ_INT(jcs_tls_server_hello_parse(b, n, &sh), JCS_EPARSE);
+}
+
+T_TEST(client_hello)
+{
+	uint8_t b[1024];
+	size_t n = 0;
+	static const uint16_t ids[] = {0x000A, 0x0005};
+	struct jcs_tls_server_hello sh;
+
+	T_EQ_INT(jcs_tls_client_hello(0x0303, ids, 2, "device.test", b, sizeof(b), &n), 0);
+	T_EQ_INT(b[0], 22);
+	T_EQ_INT((size_t)(b[3] << 8 | b[4]), n - 5);
+	T_EQ_INT(b[5], 1);
+	T_EQ_INT(b[9] << 8 | b[10], 0x0303);
+	T_EQ_INT(b[43], 0); /* no session id */
+	T_EQ_INT(b[44] << 8 | b[45], 6); /* 2 suites + SCSV */
+	T_EQ_INT(b[46] << 8 | b[47], 0x000A);
+	T_ASSERT(memmem(b, n, "device.test", 11) != NULL);
+	T_EQ_INT(jcs_tls_server_hello_parse(b, n, &sh), JCS_EPARSE); /* a ClientHello is no ServerHello */
+	T_EQ_INT(jcs_tls_client_hello(0x0300, ids, 2, NULL, b, sizeof(b), &n), 0);
+	T_EQ_INT(n, 5 + 4 + 2 + 32 + 1 + 2 + 6 + 2); /* SSLv3: no extensions */
+	T_EQ_INT(jcs_tls_client_hello(0x0304, ids, 2, NULL, b, sizeof(b), &n), JCS_EINVAL);
+	T_EQ_INT(jcs_tls_client_hello(0x0303, ids, 2, NULL, b, 20, &n), JCS_ELIMIT);
+	T_EQ_STR(jcs_tls_legacy_name(0x000A), "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+	for (size_t i = 0; jcs_tls_legacy_suites[i].name; i++) {
+		struct jcs_tls_suite s;
+		if (jcs_tls_suite_parse(jcs_tls_legacy_suites[i].name, &s, NULL))
+			T_FAIL("cannot parse %s", jcs_tls_legacy_suites[i].name);
+	}
+}
+
+T_MAIN(T_CASE(server_hello), T_CASE(client_hello), T_CASE(parse_tls12_names), T_CASE(parse_tls13_names), T_CASE(parse_rejects_junk), T_CASE(cryptrec_pass),
        T_CASE(cryptrec_accept_chacha), T_CASE(cryptrec_fail), T_CASE(every_local_openssl_suite_is_classified),
        T_CASE(policy_named), T_CASE(cert_weak), T_CASE(cert_good), T_CASE(cert_fixture_1024))

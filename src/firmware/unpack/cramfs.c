@@ -147,8 +147,11 @@ static int cramfs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 	size = jcs_cur_u32le(&c);
 	flags = jcs_cur_u32le(&c);
 	jcs_cur_skip(&c, 4);
-	if (c.bad || memcmp(c.p + c.off, "Compressed ROMFS", 16))
-		return JCS_ENOTFOUND;
+	{
+		const uint8_t *sig = jcs_cur_take(&c, 16);
+		if (!sig || memcmp(sig, "Compressed ROMFS", 16))
+			return JCS_ENOTFOUND;
+	}
 	if (magic == 0x28cd3d45 && p[0] == 0x28)
 		return jcs_err_set(err, JCS_EUNSUPPORTED, "big-endian CramFS is not supported");
 	jcs_cur_seek(&c, 64);

@@ -5,8 +5,6 @@
 
 #include "firmware/unpack/archive.h"
 
-static int dahua_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err);
-
 static int dahua_zip_enable(struct archive *a)
 {
 	return archive_read_support_format_zip_streamable(a);
@@ -19,6 +17,8 @@ static int dahua_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 	uint8_t *copy;
 	int rc;
 
+	if (len < 30) /* a ZIP local header */
+		return JCS_ENOTFOUND;
 	if (len > jcs_fw_walk_limits(w)->max_file_in_memory)
 		return jcs_err_set(err, JCS_ELIMIT, "Dahua image larger than the in-memory cap");
 	copy = malloc(len);

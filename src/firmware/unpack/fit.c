@@ -1,6 +1,6 @@
 /* U-Boot FIT image (flattened device tree): every /images/NAME node's "data" (or external
  * "data-offset"/"data-size") is reported and carved. A device tree without /images is a
- * plain DTB: reported as one file. */
+ * plain DTB: reported as one file when it is embedded in something larger. */
 #include <stdio.h>
 #include <string.h>
 
@@ -116,7 +116,7 @@ static int fit_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 			return jcs_err_set(err, JCS_EPARSE, "device tree: unknown token 0x%x", tok);
 		}
 	}
-	if (nimages == 0) /* a plain device tree blob */
+	if (nimages == 0 && total < len) /* a plain device tree inside a larger blob: reported as a file */
 		return jcs_fw_emit(w, &(struct jcs_fw_file){.path = "/devicetree.dtb", .type = JCS_FW_FILE,
 							    .mode = 0644, .size = total, .data = p, .len = total},
 				   JCS_FW_EMIT_NONE);

@@ -266,7 +266,7 @@ static int emit_ino(struct jf *j, uint32_t ino, uint8_t dtype)
 
 static int jffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
 {
-	struct jf j = {.w = w, .p = p, .len = len, .be = p[0] == 0x19};
+	struct jf j = {.w = w, .p = p, .len = len, .be = len > 0 && p[0] == 0x19};
 	size_t o = 0, end = 0, gap_start = 0;
 	uint32_t tot;
 	int rc = 0;
@@ -322,8 +322,10 @@ static int jffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 	*used = end;
 	if (j.nd == 0 && j.nin == 0)
 		goto out;
-	qsort(j.d, j.nd, sizeof(*j.d), by_pino);
-	qsort(j.in, j.nin, sizeof(*j.in), by_ino);
+	if (j.nd > 1)
+		qsort(j.d, j.nd, sizeof(*j.d), by_pino);
+	if (j.nin > 1)
+		qsort(j.in, j.nin, sizeof(*j.in), by_ino);
 	rc = walk_dir(&j, 1);
 	if (rc == JCS_ENOMEM)
 		jcs_err_set(err, rc, "out of memory");

@@ -509,7 +509,7 @@ static int squashfs3_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 		s.frag_start = bget(&b, 64);
 	}
 	s.block_size = bs32 ? bs32 : bs16 ? bs16 : 1u << (block_log < 21 ? block_log : 20);
-	if (b.bad || s.block_size < 4096 || s.block_size > (1u << 20) || s.block_size != 1u << block_log)
+	if (b.bad || s.block_size < 4096 || s.block_size > (1u << 20) || block_log > 20 || s.block_size != 1u << block_log)
 		return jcs_err_set(err, JCS_EPARSE, "SquashFS %u superblock: bad block size %u", major, s.block_size);
 	if (bytes_used > len) {
 		*used = len;

@@ -297,6 +297,13 @@ static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 		return jcs_err_set(err, JCS_EPARSE, "SquashFS truncated: %llu bytes used, %zu present",
 				   (unsigned long long)super.bytes_used, len);
 	}
+	/* libsquashfs sizes its tables from these counts: a count the image cannot hold is corrupt */
+	if ((uint64_t)super.id_count * 4 > super.bytes_used || (uint64_t)super.fragment_entry_count * 16 > super.bytes_used ||
+	    (uint64_t)super.inode_count * 16 > super.bytes_used * 64 || super.id_table_start >= super.bytes_used ||
+	    super.inode_table_start >= super.bytes_used || super.directory_table_start >= super.bytes_used) {
+		*used = (size_t)super.bytes_used;
+		return jcs_err_set(err, JCS_EPARSE, "SquashFS 4 superblock: counts or table offsets beyond the image");
+	}
 	*used = (size_t)super.bytes_used;
 	mf.len = (size_t)super.bytes_used;
 	if (sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)super.compression_id, super.block_size,

@@ -20,6 +20,11 @@ struct leb {
 	size_t off; /* data offset in the image */
 };
 
+static uint32_t be32(const uint8_t *q)
+{
+	return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+}
+
 static int by_vol(const void *a, const void *b)
 {
 	const struct leb *x = a, *y = b;
@@ -79,8 +84,7 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		c = jcs_cur_make(p + o, peb);
 		if (!jcs_cur_seek(&c, v2) || memcmp(c.p + c.off, "UBI!", 4) || v2 + 64 > peb)
 			continue; /* unused PEB */
-		if ((~crc32(0, p + o + v2, 60) & 0xffffffffu) != (uint32_t)(p[o + v2 + 60] << 24 | p[o + v2 + 61] << 16 |
-									      p[o + v2 + 62] << 8 | p[o + v2 + 63])) {
+		if ((~crc32(0, p + o + v2, 60) & 0xffffffffu) != be32(p + o + v2 + 60)) {
 			jcs_fw_problem(w, o + v2, "volume-id header CRC mismatch");
 			continue;
 		}
@@ -99,7 +103,7 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 				const uint8_t *r = jcs_cur_take(&t, 172);
 				uint16_t nl = (uint16_t)(r[14] << 8 | r[15]);
 				if (nl > 0 && nl <= 127 && (~crc32(0, r, 168) & 0xffffffffu) ==
-				    (uint32_t)(r[168] << 24 | r[169] << 16 | r[170] << 8 | r[171]))
+				    be32(r + 168))
 					snprintf(names[i], sizeof(names[i]), "%.*s", (int)nl, (const char *)r + 16);
 			}
 			continue;
@@ -115,7 +119,8 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		lebs[n++] = (struct leb){vol, lnum, dsize, sq, o + d2};
 	}
 	*used = o;
-	qsort(lebs, n, sizeof(*lebs), by_vol);
+	if (n > 1)
+		qsort(lebs, n, sizeof(*lebs), by_vol);
 	for (size_t i = 0; i < n && rc == 0;) {
 		uint32_t vol = lebs[i].vol, maxl = 0;
 		size_t j = i, leb_size = peb - data_off;

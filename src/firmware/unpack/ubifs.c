@@ -292,9 +292,12 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 		}
 		o += (nlen + 7) & ~7u;
 	}
-	qsort(u.ino, u.nino, sizeof(*u.ino), cmp_node);
-	qsort(u.dent, u.ndent, sizeof(*u.dent), cmp_node);
-	qsort(u.data, u.ndata, sizeof(*u.data), cmp_node);
+	if (u.nino > 1)
+		qsort(u.ino, u.nino, sizeof(*u.ino), cmp_node);
+	if (u.ndent > 1)
+		qsort(u.dent, u.ndent, sizeof(*u.dent), cmp_node);
+	if (u.ndata > 1)
+		qsort(u.data, u.ndata, sizeof(*u.data), cmp_node);
 	rc = walk_dir(&u, 1);
 	if (rc == JCS_ENOMEM)
 		jcs_err_set(err, rc, "out of memory");

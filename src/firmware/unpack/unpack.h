@@ -18,9 +18,11 @@ struct jcs_fw_sig {
 	uint16_t at;
 };
 
+#define JCS_FW_SIGS_MAX 4
+
 struct jcs_fw_unpacker {
 	const char *name;            /* container label and problem format: "squashfs", "trx" */
-	struct jcs_fw_sig sigs[4];   /* ends at the first {NULL}; none = probed at offset 0 only */
+	struct jcs_fw_sig sigs[JCS_FW_SIGS_MAX]; /* up to the first {NULL}; none = probed at offset 0 only */
 	/* Unpack the structure starting at p (len bytes available to the end of the blob):
 	 * report entries with jcs_fw_emit(); set *used to the bytes it occupies (0 = unknown).
 	 * Return 0, JCS_ENOTFOUND when this is not the format after all (a false signature hit:

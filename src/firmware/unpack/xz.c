@@ -5,6 +5,16 @@
 
 #include "firmware/unpack/stream.h"
 
+/* Encoders write 2^n or 2^n + 2^(n-1) byte dictionaries. */
+static bool lzma_dict_ok(uint32_t d)
+{
+	if (d < 4096 || d > (1u << 30))
+		return false;
+	if ((d & (d - 1)) == 0)
+		return true;
+	return __builtin_popcount(d) == 2 && (d & (d >> 1));
+}
+
 static int lzma_family(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err,
 		       bool xz)
 {
@@ -15,7 +25,7 @@ static int lzma_family(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 	lzma_ret r = LZMA_OK;
 	int rc = 0;
 
-	if (!xz) { /* props byte, dictionary 4 KiB..1 GiB, size unknown or plausible */
+	if (!xz) { /* props byte, dictionary, size unknown or plausible, range coder starts with 0 */
 		uint32_t dict;
 		uint64_t size = 0;
 		if (len < 14 || p[0] > 224)
@@ -23,7 +33,7 @@ static int lzma_family(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 		dict = (uint32_t)p[1] | (uint32_t)p[2] << 8 | (uint32_t)p[3] << 16 | (uint32_t)p[4] << 24;
 		for (int i = 0; i < 8; i++)
 			size |= (uint64_t)p[5 + i] << (8 * i);
-		if (dict < 4096 || dict > (1u << 30) || (size != UINT64_MAX && size > (4ULL << 30)))
+		if (!lzma_dict_ok(dict) || (size != UINT64_MAX && size > (4ULL << 30)) || p[13] != 0)
 			return JCS_ENOTFOUND;
 	}
 	if ((xz ? lzma_stream_decoder(&s, 256u << 20, 0)

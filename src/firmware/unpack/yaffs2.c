@@ -42,7 +42,7 @@ static bool tags(const struct yf *y, size_t chunk_off, struct ychunk *t)
 {
 	const uint8_t *s = y->p + chunk_off + y->page + y->tagoff;
 
-	if (chunk_off + y->page + y->spare > y->len)
+	if (y->tagoff + 16 > y->spare || chunk_off + y->page + y->spare > y->len)
 		return false;
 	t->seq = y32(y, s);
 	t->obj = y32(y, s + 4) & 0x0fffffff; /* top bits: extra header info flags */
@@ -245,8 +245,10 @@ static int yaffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 		(*arr)[(*n)++] = t;
 	}
 	*used = off;
-	qsort(y.hdr, y.nhdr, sizeof(*y.hdr), by_obj);
-	qsort(y.dat, y.ndat, sizeof(*y.dat), by_obj);
+	if (y.nhdr > 1)
+		qsort(y.hdr, y.nhdr, sizeof(*y.hdr), by_obj);
+	if (y.ndat > 1)
+		qsort(y.dat, y.ndat, sizeof(*y.dat), by_obj);
 	rc = walk_dir(&y, Y_ROOT);
 	if (rc == JCS_ENOMEM)
 		jcs_err_set(err, rc, "out of memory");

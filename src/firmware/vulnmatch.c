@@ -1,0 +1,201 @@
+/* Feed reading and match bookkeeping (vulnmatch.h). */
+#include <dirent.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <archive.h>
+
+#include "core/buf.h"
+#include "firmware/vulnmatch.h"
+
+#define MAX_DEPTH 8
+#define MAX_FEED_FILES 2000000
+
+static bool same_id(const json_t *a, const char *id)
+{
+	return json_is_string(a) && id && strcmp(json_string_value(a), id) == 0;
+}
+
+static bool in_list(const json_t *list, const char *id)
+{
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(list, i, a)
+		if (same_id(a, id))
+			return true;
+	return false;
+}
+
+int jcs_vulnmatch_add(struct jcs_vulnmatch *vm, const char *id, const char *source, size_t comp,
+		      json_t *cvss, const char *rule, bool certain, json_t *aliases)
+{
+	const struct jcs_component *c = jcs_sbom_get(vm->sbom, comp);
+	size_t i;
+	json_t *v, *o;
+
+	json_array_foreach(vm->out, i, v) {
+		/* the same vulnerability again, possibly under an alias (an OSV entry for a CVE
+		 * already found via NVD, or the reverse) */
+		if (json_integer_value(json_object_get(v, "component_index")) == (json_int_t)comp &&
+		    (same_id(json_object_get(v, "id"), id) || in_list(json_object_get(v, "aliases"), id) ||
+		     in_list(aliases, json_string_value(json_object_get(v, "id"))))) {
+			json_decref(cvss);
+			json_decref(aliases);
+			return 0;
+		}
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", id, "source", source, "component",
+		      c->name, "component_version", c->version, "component_index", (json_int_t)comp,
+		      "rule", rule, "status", certain ? "affected" : "affected-if-platform-matches");
+	if (!o) {
+		json_decref(cvss);
+		json_decref(aliases);
+		return JCS_ENOMEM;
+	}
+	if (cvss)
+		json_object_set_new(o, "cvss", cvss);
+	if (aliases && json_array_size(aliases))
+		json_object_set_new(o, "aliases", aliases);
+	else
+		json_decref(aliases);
+	return json_array_append_new(vm->out, o) ? JCS_ENOMEM : 0;
+}
+
+int jcs_vulndb_doc(struct jcs_vulnmatch *vm, const char *text, size_t len, const char *name,
+		   struct jcs_err *err)
+{
+	json_error_t je;
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *list, *v;
+	size_t i;
+	int rc = 0;
+
+	if (!doc)
+		return jcs_err_set(err, JCS_EPARSE, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+	if (json_is_array(doc)) { /* a list of OSV records */
+		json_array_foreach(doc, i, v)
+			if (rc == 0 && json_is_object(v))
+				rc = jcs_osv_record(vm, v);
+	} else if ((list = json_object_get(doc, "vulnerabilities")) && json_is_array(list)) {
+		/* NVD API 2.0 response: {"vulnerabilities": [{"cve": {...}}]} */
+		json_array_foreach(list, i, v)
+			if (rc == 0 && json_is_object(json_object_get(v, "cve")))
+				rc = jcs_nvd_record(vm, json_object_get(v, "cve"));
+	} else if ((list = json_object_get(doc, "cve_items")) && json_is_array(list)) {
+		/* fkie-cad nvd-json-data-feeds release files: {"cve_items": [{...}]} */
+		json_array_foreach(list, i, v)
+			if (rc == 0 && json_is_object(v))
+				rc = jcs_nvd_record(vm, v);
+	} else if (json_is_string(json_object_get(doc, "id")) && json_object_get(doc, "configurations")) {
+		rc = jcs_nvd_record(vm, doc); /* one CVE record */
+	} else if (json_is_string(json_object_get(doc, "id")) &&
+		   (json_object_get(doc, "affected") || json_object_get(doc, "modified"))) {
+		rc = jcs_osv_record(vm, doc);
+	} else if (json_is_string(json_object_get(doc, "id")) || json_object_get(doc, "$schema")) {
+		rc = 0; /* a record without affected packages, or a schema file: nothing to match */
+	} else {
+		rc = jcs_err_set(err, JCS_ESCHEMA, "%s: neither an NVD CVE API 2.0 nor an OSV document",
+				 name);
+	}
+	json_decref(doc);
+	if (rc == JCS_ENOMEM)
+		return jcs_err_set(err, rc, "out of memory");
+	if (rc == 0)
+		vm->files++;
+	return rc;
+}
+
+/* Read a whole feed file, decompressing .gz/.xz/.bz2/.zst through libarchive's raw format. */
+static int read_feed(const char *path, struct jcs_buf *b, struct jcs_err *err)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	char chunk[65536];
+	ssize_t n;
+	int rc = 0;
+
+	a = archive_read_new();
+	if (!a)
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		rc = jcs_err_set(err, JCS_EIO, "%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	b->max = JCS_VULNDB_MAX_FILE;
+	while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+		rc = jcs_buf_append(b, chunk, (size_t)n);
+		if (rc) {
+			rc = jcs_err_set(err, rc, "%s: %s", path,
+					 rc == JCS_ELIMIT ? "feed file larger than 768 MiB (split it)"
+							  : "out of memory");
+			goto out;
+		}
+	}
+	if (n < 0)
+		rc = jcs_err_set(err, JCS_EIO, "%s: %s", path, archive_error_string(a));
+out:
+	archive_read_free(a);
+	return rc;
+}
+
+static bool feed_name(const char *name)
+{
+	static const char *const sfx[] = {".json", ".json.gz", ".json.xz", ".json.bz2", ".json.zst", NULL};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; sfx[i]; i++) {
+		size_t m = strlen(sfx[i]);
+		if (n > m && strcmp(name + n - m, sfx[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int scan(struct jcs_vulnmatch *vm, const char *path, int depth, struct jcs_err *err)
+{
+	struct stat st;
+	int rc = 0;
+
+	if (stat(path, &st) != 0)
+		return jcs_err_set(err, JCS_EIO, "%s: cannot read the vulnerability feed", path);
+	if (S_ISDIR(st.st_mode)) {
+		struct dirent **ents;
+		int n;
+		if (depth >= MAX_DEPTH)
+			return jcs_err_set(err, JCS_ELIMIT, "%s: feed directories nested too deep", path);
+		n = scandir(path, &ents, NULL, alphasort);
+		if (n < 0)
+			return jcs_err_set(err, JCS_EIO, "%s: cannot list the directory", path);
+		for (int i = 0; i < n; i++) {
+			const char *nm = ents[i]->d_name;
+			char sub[4096];
+			if (rc == 0 && nm[0] != '.') {
+				struct stat s2;
+				snprintf(sub, sizeof(sub), "%s/%s", path, nm);
+				if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || feed_name(nm)))
+					rc = scan(vm, sub, depth + 1, err);
+			}
+			free(ents[i]);
+		}
+		free(ents);
+		return rc;
+	}
+	if (vm->files >= MAX_FEED_FILES)
+		return jcs_err_set(err, JCS_ELIMIT, "more than %d feed files", MAX_FEED_FILES);
+	{
+		struct jcs_buf b = JCS_BUF_INIT;
+		rc = read_feed(path, &b, err);
+		if (rc == 0)
+			rc = jcs_vulndb_doc(vm, b.data ? b.data : "", b.len, path, err);
+		jcs_buf_free(&b);
+	}
+	return rc;
+}
+
+int jcs_vulndb_scan(struct jcs_vulnmatch *vm, const char *path, struct jcs_err *err)
+{
+	return scan(vm, path, 0, err);
+}

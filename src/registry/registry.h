@@ -1,0 +1,177 @@
+/* The label registry's domain layer (jcstar serve): accounts and authentication,
+ * applications and their attachments, the workflow (workflow.c: the one transition table),
+ * registrations, the public list, procurement queries and the transparency log.
+ * Everything goes through a struct jcs_store; results come back as jansson objects
+ * (caller json_decref()s). Library code: never prints, never exits. */
+#ifndef JCS_REGISTRY_REGISTRY_H
+#define JCS_REGISTRY_REGISTRY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "jcstar/jcstar.h"
+#include "registry/label.h"
+#include "registry/store.h"
+
+/* Caps on what callers may store. */
+#define JCS_REG_NAME_MAX     64        /* account name */
+#define JCS_REG_TEXT_MAX     JCS_TEXT_MAX
+#define JCS_REG_MODELS_MAX   JCS_LABEL_MAX_MODELS
+#define JCS_REG_ATTACH_MAX   (4u << 20) /* one attachment */
+#define JCS_REG_PROCURE_MAX  1000      /* model numbers in one procurement query */
+#define JCS_REG_LIST_MAX     500       /* rows in one page of the public list */
+#define JCS_REG_LOGIN_FAILS  5         /* failed logins before the account is locked */
+#define JCS_REG_LOCK_SECONDS 300
+#define JCS_REG_SESSION_SECONDS (8 * 3600)
+#define JCS_REG_TOKEN_HEX    64        /* API tokens and session ids: 32 random bytes in hex */
+
+enum jcs_role {
+	JCS_ROLE_PUBLIC,
+	JCS_ROLE_VENDOR,
+	JCS_ROLE_REVIEWER,
+	JCS_ROLE_LIAISON,   /* government liaison (supply-chain inquiry) */
+	JCS_ROLE_LAB,       /* accredited evaluation lab (★3/★4 evaluation reports) */
+	JCS_ROLE_ADMIN,
+	JCS_ROLE_SYSTEM,    /* the server itself (automatic expiry); never an account */
+};
+const char *jcs_role_name(enum jcs_role r);
+int jcs_role_parse(const char *s, enum jcs_role *out);
+
+struct jcs_actor {
+	long long id;                    /* 0 for public and system */
+	enum jcs_role role;
+	char name[JCS_REG_NAME_MAX + 1];
+	char org[JCS_REG_TEXT_MAX + 1];  /* vendor company / lab name */
+};
+
+/* What the server knows that the store does not: signing key and public base URL. */
+struct jcs_registry {
+	const struct jcs_key *key;
+	char base_url[256];      /* "http://127.0.0.1:8080", no trailing slash */
+	char registry_id[128];   /* host part of base_url, in every signed statement */
+};
+
+/* ------------------------------------------------------------ accounts */
+
+/* Create an account; token_out (JCS_REG_TOKEN_HEX + 1 bytes) receives its API token, shown
+ * once (only its SHA-256 is stored). password may be NULL (API-only account). */
+int jcs_reg_user_create(struct jcs_store *db, const char *name, enum jcs_role role, const char *org,
+			const char *password, char *token_out, struct jcs_err *err);
+/* Create the first admin account "admin" if no admin exists; *created says whether it did. */
+int jcs_reg_bootstrap(struct jcs_store *db, char *token_out, bool *created, struct jcs_err *err);
+int jcs_reg_auth_token(struct jcs_store *db, const char *token, struct jcs_actor *out, struct jcs_err *err);
+/* Password login; after JCS_REG_LOGIN_FAILS failures the account is locked for
+ * JCS_REG_LOCK_SECONDS (JCS_ELIMIT). Creates a session: session_out and csrf_out receive
+ * JCS_REG_TOKEN_HEX + 1 bytes each. */
+int jcs_reg_login(struct jcs_store *db, const char *name, const char *password, time_t now,
+		  struct jcs_actor *out, char *session_out, char *csrf_out, struct jcs_err *err);
+int jcs_reg_session(struct jcs_store *db, const char *session, time_t now, struct jcs_actor *out,
+		    char *csrf_out, struct jcs_err *err);
+int jcs_reg_logout(struct jcs_store *db, const char *session, struct jcs_err *err);
+
+/* --------------------------------------------------------- applications */
+
+/* New draft from a JSON object {product, category, level, models[], firmware, support_end,
+ * contact, update_info, lab} (vendor only). */
+int jcs_reg_app_create(struct jcs_store *db, const struct jcs_actor *a, const json_t *fields,
+		       long long *id, struct jcs_err *err);
+/* One application as the actor may see it, with attachments (metadata), audit trail and
+ * the actions the actor may take now. JCS_ENOTFOUND also when the actor may not see it. */
+int jcs_reg_app_get(struct jcs_store *db, const struct jcs_actor *a, long long id, json_t **out,
+		    struct jcs_err *err);
+/* The actor's applications (vendor: own; lab: assigned; liaison: in inquiry; reviewer and
+ * admin: all), optionally only in one state. */
+int jcs_reg_app_list(struct jcs_store *db, const struct jcs_actor *a, const char *state, json_t **out,
+		     struct jcs_err *err);
+/* The stored application (no visibility check; workflow and server internals). */
+int jcs_reg_app_row(struct jcs_store *db, long long id, json_t **out, struct jcs_err *err);
+/* Whether the actor is the application's party: its vendor, its assigned lab (by org),
+ * the liaison once an inquiry exists; reviewers and admins see everything. */
+bool jcs_reg_app_visible(const struct jcs_actor *a, const json_t *app);
+/* Attach a document: kind "report" (jcstar report JSON), "checklist" (CSV), "form" (vendor,
+ * before acceptance) or "evaluation" (lab, ★3/★4). */
+int jcs_reg_attach(struct jcs_store *db, const struct jcs_actor *a, long long id, const char *kind,
+		   const char *name, const char *ctype, const void *data, size_t len, long long *att_id,
+		   struct jcs_err *err);
+/* Raw attachment content (caller frees *data) if the actor may see the application. */
+int jcs_reg_attachment(struct jcs_store *db, const struct jcs_actor *a, long long id, long long att_id,
+		       char **name, char **ctype, char **data, size_t *len, struct jcs_err *err);
+
+/* ------------------------------------------------------------- workflow */
+
+/* Apply action to application id as actor (workflow.c). args: {reason, question, answer,
+ * changes{...}} as the action needs. JCS_EPERM: role or ownership; JCS_ECONFLICT: not
+ * allowed from the current state or a concurrent change; JCS_ESCHEMA: guard failed. */
+int jcs_reg_transition(struct jcs_store *db, const struct jcs_registry *reg, const struct jcs_actor *a,
+		       long long id, const char *action, const json_t *args, json_t **out,
+		       struct jcs_err *err);
+/* Actions actor may apply to an application in state (JSON array of names). */
+json_t *jcs_reg_actions_for(const struct jcs_actor *a, const char *state, bool owner);
+/* Expire every issued label whose expiry date is before today (YYYY-MM-DD). */
+int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const char *today, int *count,
+		   struct jcs_err *err);
+/* The transition table as JSON (documentation, /api/v1/workflow). */
+json_t *jcs_reg_workflow_json(void);
+
+/* -------------------------------------------------------- public list */
+
+struct jcs_reg_filter {
+	const char *q;        /* substring of vendor, product or model */
+	const char *vendor, *model, *category;
+	int level;            /* 0 = any */
+	const char *status;   /* valid|suspended|revoked|expired or NULL */
+	long long offset, limit;
+};
+/* {"total":N,"items":[...]} */
+int jcs_reg_products(struct jcs_store *db, const struct jcs_reg_filter *f, json_t **out, struct jcs_err *err);
+int jcs_reg_product(struct jcs_store *db, const char *reg_no, json_t **out, struct jcs_err *err);
+/* Generation of the public data: changes whenever an action changes what the public list
+ * or a product page shows (server-side page caches compare it; works across processes). */
+int jcs_reg_public_generation(struct jcs_store *db, long long *gen, struct jcs_err *err);
+/* The signed label envelope of a registration (caller frees). */
+int jcs_reg_label(struct jcs_store *db, const char *reg_no, char **out, struct jcs_err *err);
+/* JSON array of every revocation/suspension envelope ever logged. */
+int jcs_reg_revocations(struct jcs_store *db, char **out, struct jcs_err *err);
+
+/* Procurement: per model number, labelled or not, level, valid until, and whether it meets
+ * the catalogue's minimum level for importance ("low", "medium", "high"). */
+int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *const *models, size_t n,
+		    const char *today, json_t **out, struct jcs_err *err);
+
+/* ------------------------------------------------------ transparency log */
+
+/* Append a signed envelope (kind "label" or "revocation", of registration reg_no) to the log
+ * inside the caller's transaction; *index = its leaf index. */
+int jcs_reg_log_append(struct jcs_store *db, const char *kind, const char *reg_no, const char *envelope,
+		       long long *index, struct jcs_err *err);
+/* {"label": envelope, "inclusion": proof, "sth": signed tree head} for the newest label
+ * statement of reg_no: everything `jcstar label verify` needs offline. */
+int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, char **out,
+			 struct jcs_err *err);
+/* Signed tree head over the current log (caller frees). */
+int jcs_reg_log_sth(struct jcs_store *db, const struct jcs_registry *reg, char **out, struct jcs_err *err);
+/* Inclusion proof of leaf index in the tree of size (0 = current) / consistency m..n. */
+int jcs_reg_log_inclusion(struct jcs_store *db, long long index, long long size, char **out,
+			  struct jcs_err *err);
+int jcs_reg_log_consistency(struct jcs_store *db, long long m, long long n, char **out, struct jcs_err *err);
+/* One leaf {index, leaf_hash, entry, at}. */
+int jcs_reg_log_entry(struct jcs_store *db, long long index, json_t **out, struct jcs_err *err);
+/* Recompute every leaf hash from its stored entry; JCS_ECRYPTO if any differs or an index is
+ * missing. *size = number of leaves. */
+int jcs_reg_log_check(struct jcs_store *db, long long *size, struct jcs_err *err);
+
+/* --------------------------------------------------------------- utils */
+
+/* Next value of a named counter inside the caller's transaction. */
+int jcs_reg_counter_next(struct jcs_store *db, const char *name, long long *out, struct jcs_err *err);
+/* Record an audit entry inside the caller's transaction. */
+int jcs_reg_audit(struct jcs_store *db, long long app_id, const struct jcs_actor *a, const char *action,
+		  const char *from, const char *to, const char *reason, struct jcs_err *err);
+/* Valid UTF-8 with no control characters except \n and \t (multi-line text when lines). */
+bool jcs_reg_text_ok(const char *s, size_t max, bool lines);
+/* Hex SHA-256 of s (out >= 65 bytes). */
+void jcs_reg_sha256_hex(const void *p, size_t n, char *out);
+
+#endif

@@ -1,0 +1,170 @@
+#!/bin/sh
+# A realistic composite firmware image built here from real Debian binaries (busybox, dropbear,
+# installed by scripts/deps.sh) with planted weaknesses: SquashFS root filesystem (mksquashfs)
+# inside a legacy U-Boot image (mkimage) after a boot-loader-sized pad. `jcstar firmware`
+# must report EXACTLY the planted findings, an SBOM naming busybox and dropbear with their
+# Debian versions and a CycloneDX 1.5 document with the structure the schema requires.
+set -eu
+: "${JCSTAR:?}" "${JCS_FIXTURES:?}"
+for t in mksquashfs mkimage jq openssl; do
+	command -v $t >/dev/null || { echo "missing $t (scripts/deps.sh installs it)"; exit 1; }
+done
+BUSYBOX=$(command -v busybox || echo /bin/busybox)
+DROPBEAR=/usr/sbin/dropbear
+[ -x "$BUSYBOX" ] && [ -x "$DROPBEAR" ] || { echo "needs Debian busybox and dropbear-bin"; exit 1; }
+
+work=$(mktemp -d /tmp/jcs-composite.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+root=$work/rootfs
+mkdir -p "$root"/bin "$root"/sbin "$root"/usr/sbin "$root"/usr/bin "$root"/etc/init.d "$root"/etc/rc.button \
+	"$root"/etc/ssl/private "$root"/etc/config "$root"/etc/dropbear "$root"/lib/upgrade "$root"/usr/lib/opkg
+cp "$BUSYBOX" "$root"/bin/busybox
+for a in sh ash login mount; do ln -s busybox "$root"/bin/$a; done
+ln -s ../bin/busybox "$root"/sbin/init
+ln -s ../../bin/busybox "$root"/usr/sbin/telnetd
+cp "$DROPBEAR" "$root"/usr/sbin/dropbear
+# a known-vulnerable component: the openssl binary of the fixture package openssl 1.0.2g
+tar -xzf "$JCS_FIXTURES"/binaries/openssl-1.0.2g-1.1.mga5.i586.rpm.tar.gz -C "$work" usr/bin/openssl
+cp "$work"/usr/bin/openssl "$root"/usr/bin/openssl
+
+# accounts: root with a default password (md5-crypt of "admin"), guest with an empty password,
+# ops with a strong random password
+strong=$(openssl rand -base64 18)
+cat > "$root"/etc/passwd <<EOT
+root:x:0:0:root:/root:/bin/ash
+guest:x:1000:1000:guest:/home/guest:/bin/ash
+ops:x:1001:1001:ops:/home/ops:/bin/ash
+nobody:*:65534:65534:nobody:/var:/bin/false
+EOT
+cat > "$root"/etc/shadow <<EOT
+root:$(openssl passwd -1 -salt Jcs0Test admin):19700:0:99999:7:::
+guest::19700:0:99999:7:::
+ops:$(openssl passwd -6 -salt Jcs0Strong "$strong"):19700:0:99999:7:::
+nobody:*:0:0:99999:7:::
+EOT
+# console shell without login, telnetd started by init; dropbear with password logins off
+cat > "$root"/etc/inittab <<'EOT'
+::sysinit:/etc/init.d/rcS
+::askfirst:-/bin/sh
+::respawn:/usr/sbin/telnetd -F -p 23
+::shutdown:/bin/umount -a -r
+EOT
+cat > "$root"/etc/init.d/rcS <<'EOT'
+#!/bin/sh
+mount -a
+/usr/sbin/dropbear -s -g -r /etc/dropbear/dropbear_ed25519_host_key
+EOT
+# an unencrypted private key shared by every device
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$root"/etc/ssl/private/device.key 2>/dev/null
+# TLS verification off in the cloud sync script
+cat > "$root"/usr/bin/cloud-sync <<'EOT'
+#!/bin/sh
+curl -k -s -o /tmp/cfg https://cloud.example.invalid/device/config
+EOT
+# a hard-coded MQTT password
+cat > "$root"/etc/config/mqtt <<'EOT'
+config broker 'cloud'
+	option host 'mqtt.example.invalid'
+	option username 'device'
+	option password 'Mqtt-2024!'
+EOT
+# sysupgrade that writes the image without checking a signature
+cat > "$root"/sbin/sysupgrade <<'EOT'
+#!/bin/sh
+. /lib/upgrade/common.sh
+do_upgrade "$1"
+EOT
+cat > "$root"/lib/upgrade/common.sh <<'EOT'
+do_upgrade() {
+	mtd -r write "$1" firmware
+}
+EOT
+# factory reset: firstboot and the reset button
+printf '#!/bin/sh\n/sbin/jffs2reset "$@"\n' > "$root"/sbin/firstboot
+printf '#!/bin/sh\n[ "$SEEN" -ge 5 ] && jffs2reset -y && reboot &\n' > "$root"/etc/rc.button/reset
+chmod 755 "$root"/sbin/firstboot "$root"/sbin/sysupgrade "$root"/usr/bin/cloud-sync "$root"/etc/init.d/rcS
+# package database of the image
+cat > "$root"/usr/lib/opkg/status <<'EOT'
+Package: busybox
+Version: 1.35.0-4
+Status: install user installed
+Architecture: x86_64
+
+Package: dropbear
+Version: 2022.83-1
+Status: install user installed
+Architecture: x86_64
+EOT
+
+mksquashfs "$root" "$work"/rootfs.sqfs -comp xz -all-root -noappend -quiet >/dev/null
+mkimage -A x86 -O linux -T filesystem -C none -n "jcs composite rootfs" -d "$work"/rootfs.sqfs "$work"/rootfs.uimg >/dev/null
+# flash layout: 64 KiB boot loader area (zeros), then the uImage
+head -c 65536 /dev/zero > "$work"/firmware.bin
+cat "$work"/rootfs.uimg >> "$work"/firmware.bin
+
+"$JCSTAR" firmware "$work"/firmware.bin -o "$work"/ev.json --sbom "$work"/sbom.cdx.json \
+	--vulndb "$JCS_FIXTURES"/vulndb/nvd > "$work"/out.txt
+cat "$work"/out.txt
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+# exactly the planted findings (result, id, location)
+jq -r '.findings[] | "\(.result) \(.id) \(.location)"' "$work"/ev.json | sort > "$work"/got.txt
+cat > "$work"/want.txt <<'EOT'
+fail fw.account.default-password /etc/shadow:1
+fail fw.account.empty-password /etc/shadow:2
+fail fw.component.vulnerable /usr/bin/openssl
+fail fw.console.unauthenticated /etc/inittab:2
+fail fw.secret.hardcoded-credential /etc/config/mqtt:4
+fail fw.secret.private-key /etc/ssl/private/device.key:1
+fail fw.service.risky-enabled /etc/inittab:3
+fail fw.tls.verification-disabled /usr/bin/cloud-sync:2
+fail fw.update.signature /sbin/sysupgrade
+pass fw.reset.mechanism /etc/rc.button/reset:2
+pass fw.update.mechanism /sbin/sysupgrade
+EOT
+sort -o "$work"/want.txt "$work"/want.txt
+diff -u "$work"/want.txt "$work"/got.txt || fail "findings differ from the planted weaknesses"
+
+# details that matter
+[ "$(jq -r '.findings[] | select(.id=="fw.account.default-password") | .evidence.password' "$work"/ev.json)" = admin ] ||
+	fail "root's default password not named"
+[ "$(jq -r '.findings[] | select(.id=="fw.component.vulnerable") | .evidence.id' "$work"/ev.json)" = CVE-2023-0286 ] ||
+	fail "openssl 1.0.2g not matched to CVE-2023-0286"
+jq -e '.findings[] | select(.id=="fw.service.risky-enabled") | .criteria == ["S1.1-13"]' "$work"/ev.json >/dev/null ||
+	fail "criteria not filled in"
+jq -e '.kind == "firmware" and .schema == "jcstar.evidence/1"' "$work"/ev.json >/dev/null || fail "evidence header"
+
+# SBOM: busybox and dropbear (from the Debian binaries and the package database), openssl
+jq -r '.components[] | "\(.name) \(.version)"' "$work"/ev.json | sort > "$work"/comps.txt
+cat "$work"/comps.txt
+grep -qx "busybox 1.35.0" "$work"/comps.txt || fail "busybox 1.35.0 missing"
+grep -qx "dropbear 2022.83" "$work"/comps.txt || fail "dropbear 2022.83 missing"
+grep -qx "openssl 1.0.2g" "$work"/comps.txt || fail "openssl 1.0.2g missing"
+[ "$(wc -l < "$work"/comps.txt)" -eq 3 ] || fail "unexpected components"
+jq -e '.components[] | select(.name=="busybox") | (.files | index("/bin/busybox")) != null and
+	(.files | index("/usr/lib/opkg/status")) != null and .purl == "pkg:opkg/openwrt/busybox@1.35.0-4"' \
+	"$work"/ev.json >/dev/null || fail "busybox component: files or purl"
+
+# CycloneDX 1.5: the structure bom-1.5.schema.json requires
+jq -e '
+  .bomFormat == "CycloneDX" and .specVersion == "1.5" and .version == 1 and
+  (.serialNumber | test("^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")) and
+  (.metadata.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")) and
+  .metadata.component.type == "firmware" and
+  (.metadata.tools.components | length == 1) and
+  ([.components[] | .type as $t | ["application","library","operating-system","firmware"] | index($t)] | all) and
+  ([.components[] | has("name") and has("bom-ref") and (.purl | startswith("pkg:"))] | all) and
+  ([.components[] | .cpe // "cpe:2.3:x" | startswith("cpe:2.3:")] | all) and
+  ([.components[]."bom-ref"] | length == (unique | length)) and
+  ([.components[]."bom-ref"] as $refs | [.dependencies[].dependsOn[] | . as $r | $refs | index($r)] | all) and
+  ([.vulnerabilities[] | has("id") and (.affects | length > 0) and
+     ([.ratings[] | (.method | IN("CVSSv2","CVSSv3","CVSSv31","CVSSv4")) and
+       (.severity | IN("critical","high","medium","low","none","info","unknown"))] | all)] | all)
+' "$work"/sbom.cdx.json >/dev/null || fail "CycloneDX structure"
+[ "$(jq -r '.vulnerabilities[0].id' "$work"/sbom.cdx.json)" = CVE-2023-0286 ] || fail "CycloneDX vulnerability"
+
+# the summary table names every finding
+grep -q "^fail *high *fw.service.risky-enabled *" "$work"/out.txt || fail "summary table"
+echo "composite firmware: $(wc -l < "$work"/got.txt) findings as planted"
+echo "1 passed, 0 failed"

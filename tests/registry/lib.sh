@@ -1,0 +1,141 @@
+# Shared helpers for the registry integration tests (sourced, not run by ctest).
+# Needs: $JCSTAR, curl, jq. Every server binds to 127.0.0.1 and is stopped by cleanup.
+
+: "${JCSTAR:?JCSTAR must point at the built jcstar}"
+command -v curl >/dev/null || { echo "curl missing (scripts/debian-packages.txt)"; exit 1; }
+command -v jq >/dev/null || { echo "jq missing (scripts/debian-packages.txt)"; exit 1; }
+
+REG_TMP=$(mktemp -d /tmp/jcs-reg.XXXXXX)
+chmod 755 "$REG_TMP"
+REG_PIDS=""
+PG_DIR=""
+PASS=0
+FAIL=0
+
+reg_cleanup() {
+	for p in $REG_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $REG_PIDS; do wait "$p" 2>/dev/null; done
+	if [ -n "$PG_DIR" ]; then
+		pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
+	fi
+	rm -rf "$REG_TMP"
+}
+trap reg_cleanup EXIT INT TERM
+
+ok() { PASS=$((PASS + 1)); }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
+check() { # check DESCRIPTION COMMAND...
+	d=$1; shift
+	if "$@"; then ok; else bad "$d"; fi
+}
+# finish: stop every server cleanly (SIGTERM) and require exit status 0, so a sanitizer
+# report at exit (leak, error) fails the test; then print the tally.
+finish() {
+	for p in $REG_PIDS; do
+		[ -f "$REG_TMP/srv.$p.err" ] || continue
+		kill "$p" 2>/dev/null
+		wait "$p"
+		rc=$?
+		if [ "$rc" -ne 0 ]; then
+			bad "server $p exited with status $rc"
+			tail -30 "$REG_TMP/srv.$p.err" >&2
+		fi
+	done
+	REG_PIDS=""
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}
+# forget a server that the test killed on purpose
+forget_server() {
+	REG_PIDS=$(echo " $REG_PIDS " | sed "s/ $1 / /")
+}
+
+# start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
+start_server() {
+	_out="$REG_TMP/serve.$$.$(date +%s%N).out"
+	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} \
+		>"$_out" 2>"$_out.err" &
+	SRV_PID=$!
+	REG_PIDS="$REG_PIDS $SRV_PID"
+	ln -sf "$_out.err" "$REG_TMP/srv.$SRV_PID.err"
+	i=0
+	while [ $i -lt 200 ]; do
+		URL=$(sed -n 's/^jcstar registry listening on //p' "$_out")
+		[ -n "$URL" ] && break
+		kill -0 "$SRV_PID" 2>/dev/null || { cat "$_out.err" >&2; return 1; }
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -n "$URL" ] || { echo "server did not start" >&2; cat "$_out.err" >&2; return 1; }
+	_t=$(sed -n 's/^first admin token: //p' "$_out")
+	[ -n "$_t" ] && ADMIN=$_t
+	return 0
+}
+
+stop_server() {
+	kill "$SRV_PID" 2>/dev/null
+	wait "$SRV_PID" 2>/dev/null
+	forget_server "$SRV_PID"
+}
+
+# api METHOD PATH TOKEN [JSON] -> $CODE, body in $BODY (file)
+BODY="$REG_TMP/body"
+api() {
+	_m=$1 _p=$2 _t=$3
+	shift 3
+	if [ $# -gt 0 ]; then
+		CODE=$(curl -s -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} \
+			-H 'Content-Type: application/json' --data-binary "$1" "$URL$_p")
+	else
+		CODE=$(curl -s -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} "$URL$_p")
+	fi
+}
+# upload APP TOKEN KIND FILE
+upload() {
+	CODE=$(curl -s -o "$BODY" -w '%{http_code}' ${2:+-H "Authorization: Bearer $2"} -F "kind=$3" \
+		-F "file=@$4" "$URL/api/v1/applications/$1/attachments")
+}
+jb() { jq -r "$1" "$BODY"; }
+
+# new_user NAME ROLE ORG [PASSWORD] -> prints token
+new_user() {
+	if [ -n "$4" ]; then
+		api POST /api/v1/users "$ADMIN" "{\"name\":\"$1\",\"role\":\"$2\",\"org\":\"$3\",\"password\":\"$4\"}"
+	else
+		api POST /api/v1/users "$ADMIN" "{\"name\":\"$1\",\"role\":\"$2\",\"org\":\"$3\"}"
+	fi
+	[ "$CODE" = 201 ] || { echo "cannot create $1: $CODE $(cat "$BODY")" >&2; return 1; }
+	jb .token
+}
+
+# Sample documents
+make_docs() {
+	printf '{"schema":"jcstar.report/1","summary":{"ready":true}}\n' >"$REG_TMP/report.json"
+	printf 'criterion,answer\nS1.1-01,conform\n' >"$REG_TMP/checklist.csv"
+	printf 'evaluation report (ISO/IEC 17025 lab)\n' >"$REG_TMP/eval.txt"
+}
+
+# app_json PRODUCT LEVEL MODEL [LAB]
+app_json() {
+	printf '{"product":"%s","category":"router","level":%s,"models":["%s"],"firmware":"1.0",' "$1" "$2" "$3"
+	printf '"support_end":"2030-12-31","contact":"psirt@example.com","update_info":"monthly updates","lab":"%s"}' "${4:-}"
+}
+
+# PostgreSQL started by the test: initdb into a temp dir as a non-root user, unix socket only.
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+pg_as() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+start_postgres() {
+	[ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL server missing (package postgresql)" >&2; return 1; }
+	PG_DIR="$REG_TMP/pg"
+	mkdir -p "$PG_DIR"
+	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+	pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust >"$REG_TMP/initdb.log" 2>&1 ||
+		{ cat "$REG_TMP/initdb.log" >&2; return 1; }
+	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
+		-o "-k $PG_DIR -c listen_addresses= -p 5432 -c fsync=on -c synchronous_commit=on" start \
+		>/dev/null 2>&1 || { cat "$PG_DIR/log" >&2; return 1; }
+	pg_as "$PG_BIN/createdb" -h "$PG_DIR" -p 5432 -U postgres jcstar || return 1
+	PG_URL="postgresql:///jcstar?host=$PG_DIR&port=5432&user=postgres"
+}

@@ -1,0 +1,227 @@
+# The registry API suite: every transition of the workflow table with its allowed role and
+# every other role refused, run against the server at $URL with admin token $ADMIN.
+# Sourced by tests/integration/registry_api_*.sh after lib.sh and start_server.
+
+make_docs
+T_V1=$(new_user acme vendor "Acme Devices K.K.") || exit 1
+T_V2=$(new_user other vendor "Other Corp") || exit 1
+T_RV=$(new_user rev reviewer "IPA review") || exit 1
+T_GL=$(new_user gov liaison "METI") || exit 1
+T_LB=$(new_user laba lab "Lab A") || exit 1
+T_LB2=$(new_user labb lab "Lab B") || exit 1
+T_AD=$ADMIN
+T_PUB=""
+ACTORS="V1 V2 RV GL LB LB2 AD PUB"
+tok() { eval "printf %s \"\$T_$1\""; }
+
+# step APP ACTION ALLOWED EXPECT_STATE [EXTRA_JSON]: every other actor is refused (a refusal
+# changes nothing, else the allowed actor's attempt from the same state would fail); then
+# ALLOWED succeeds, the application is in EXPECT_STATE and the audit trail ends with it.
+step() {
+	_app=$1 _act=$2 _who=$3 _want=$4 _extra=${5:-}
+	_body="{\"action\":\"$_act\"${_extra:+,$_extra}}"
+	for a in $ACTORS; do
+		[ "$a" = "$_who" ] && continue
+		api POST "/api/v1/applications/$_app/transitions" "$(tok "$a")" "$_body"
+		case "$a:$CODE" in
+		PUB:401 | *:403 | *:404) ok ;;
+		*) bad "$_act by $a on app $_app: expected refusal, got $CODE $(cat "$BODY")" ;;
+		esac
+	done
+	api POST "/api/v1/applications/$_app/transitions" "$(tok "$_who")" "$_body"
+	check "$_act by $_who on app $_app: got $CODE $(head -c 300 "$BODY")" test "$CODE" = 200
+	check "$_act: app $_app in $_want, audited" test "$(jb '.state + ":" + .audit[-1].action')" = "$_want:$_act"
+}
+
+# --- accounts and authentication
+api GET /api/v1/me "$T_V1"
+check "me" test "$(jb .role):$(jb .org)" = "vendor:Acme Devices K.K."
+api GET /api/v1/me ""
+check "me anonymous is 401" test "$CODE" = 401
+api GET /api/v1/me "0000000000000000000000000000000000000000000000000000000000000000"
+check "bad token is 401" test "$CODE" = 401
+api POST /api/v1/users "$T_RV" '{"name":"x","role":"admin","org":"x"}'
+check "only admin creates accounts" test "$CODE" = 403
+api POST /api/v1/users "$T_AD" '{"name":"acme","role":"vendor","org":"dup"}'
+check "duplicate account is 409" test "$CODE" = 409
+
+# --- filing: only vendors create; documents are checked
+api POST /api/v1/applications "$T_RV" "$(app_json Router 1 RT-1)"
+check "reviewer cannot file" test "$CODE" = 403
+api POST /api/v1/applications "" "$(app_json Router 1 RT-1)"
+check "public cannot file" test "$CODE" = 401
+api POST /api/v1/applications "$T_V1" '{"product":"x","level":9,"models":["a"]}'
+check "bad level is 400" test "$CODE" = 400
+api POST /api/v1/applications "$T_V1" "$(app_json 'Home Router AX' 1 RT-AX1)"
+check "vendor files a draft" test "$CODE:$(jb .state)" = "201:draft"
+A=$(jb .id)
+api GET "/api/v1/applications/$A" "$T_V2"
+check "another vendor cannot see it" test "$CODE" = 404
+api GET /api/v1/applications "$T_V2"
+check "another vendor's list is empty" test "$(jb 'length')" = 0
+api GET "/api/v1/applications/$A" "$T_GL"
+check "liaison sees nothing before an inquiry" test "$CODE" = 404
+
+api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"submit"}'
+check "submit without documents is refused" test "$CODE" = 400
+printf 'not json' >"$REG_TMP/bad.json"
+upload "$A" "$T_V1" report "$REG_TMP/bad.json"
+check "a report must be a jcstar report" test "$CODE" = 400
+upload "$A" "$T_V2" report "$REG_TMP/report.json"
+check "another vendor cannot attach" test "$CODE" = 404
+upload "$A" "$T_V1" report "$REG_TMP/report.json"
+check "report attached" test "$CODE" = 201
+upload "$A" "$T_V1" checklist "$REG_TMP/checklist.csv"
+check "checklist attached" test "$CODE" = 201
+upload "$A" "$T_LB" evaluation "$REG_TMP/eval.txt"
+check "no lab for a ★1 application" test "$CODE" = 404
+
+# --- the ★1 path: every transition, every role
+step "$A" submit V1 submitted
+check "application number issued" sh -c "jq -r .app_no '$BODY' | grep -Eq '^APP-[0-9]{4}-[0-9]{6}$'"
+step "$A" start_review RV under_review
+api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"accept"}'
+check "accept needs the supply-chain inquiry first" test "$CODE" = 409
+api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"inquire"}'
+check "inquire needs a question" test "$CODE" = 400
+step "$A" inquire RV inquiry '"question":"Any supply-chain concerns about Acme RT-AX1?"'
+api GET "/api/v1/applications/$A" "$T_GL"
+check "liaison sees the inquiry" test "$CODE:$(jb .question)" = "200:Any supply-chain concerns about Acme RT-AX1?"
+step "$A" answer GL inquiry_answered '"answer":"No concerns."'
+step "$A" accept RV accepted
+step "$A" confirm_fee AD fee_confirmed
+step "$A" issue RV issued
+REG=$(jb .registration.reg_no)
+check "registration number format" sh -c "echo '$REG' | grep -Eq '^JCS-1-[0-9]{4}-[0-9]{6}$'"
+check "expiry is issue + 2 years" test "$(jb .registration.expires | cut -c1-4)" = "$(( $(jb .registration.issued | cut -c1-4) + 2 ))"
+
+api GET "/api/v1/products/$REG" ""
+check "public product page data" test "$CODE:$(jb .status):$(jb '.models[0]')" = "200:valid:RT-AX1"
+curl -s "$URL/api/v1/key" >"$REG_TMP/pub.pem"
+curl -s "$URL/api/v1/products/$REG/label" >"$REG_TMP/label.json"
+check "label verifies offline" "$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" >/dev/null
+sed 's/Home Router AX/Home Router AY/' "$REG_TMP/label.json" >"$REG_TMP/label-bad.json"
+check "a changed byte fails verification" sh -c "! '$JCSTAR' label verify '$REG_TMP/label-bad.json' --key '$REG_TMP/pub.pem' >/dev/null 2>&1"
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle.json"
+jq -c .inclusion "$REG_TMP/bundle.json" >"$REG_TMP/proof.json"
+jq -c .sth "$REG_TMP/bundle.json" >"$REG_TMP/sth.json"
+check "label is in the transparency log" "$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" \
+	--proof "$REG_TMP/proof.json" --sth "$REG_TMP/sth.json" >/dev/null
+check "label SVG" sh -c "curl -s '$URL/products/$REG/label.svg' | grep -q '<svg'"
+check "label PNG" sh -c "curl -s '$URL/products/$REG/label.png' | head -c 4 | grep -q PNG"
+
+# --- after issue
+api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change","changes":{"firmware":"1.1"}}'
+check "a change notification needs a reason" test "$CODE" = 400
+api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change","reason":"x","changes":{"vendor":"evil"}}'
+check "only documented fields change" test "$CODE" = 400
+step "$A" notify_change V1 issued '"reason":"firmware 1.1 fixes CVE-2026-0001","changes":{"firmware":"1.1","update_info":"https://acme.example/fw"}'
+api GET "/api/v1/products/$REG" ""
+check "change reaches the public page" test "$(jb .firmware)" = "1.1"
+step "$A" renew RV issued
+step "$A" suspend RV suspended '"reason":"under investigation"'
+api GET "/api/v1/products?status=suspended" ""
+check "suspended filter" test "$(jb '.items[0].reg_no')" = "$REG"
+step "$A" reinstate RV issued
+api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"revoke"}'
+check "revocation needs a reason" test "$CODE" = 400
+
+# procurement before revocation: ★1 label meets low, not high
+api POST /api/v1/procurement "" '{"importance":"low","models":["RT-AX1","NOPE-1"]}'
+check "procurement low: labelled and meets" test "$(jb '.results[0].labelled'):$(jb '.results[0].meets'):$(jb '.results[1].labelled')" = "true:true:false"
+api POST /api/v1/procurement "" '{"importance":"high","models":["RT-AX1"]}'
+check "procurement high: ★1 does not meet ★3" test "$(jb .required_level):$(jb '.results[0].meets')" = "3:false"
+check "procurement wording never claims security" sh -c "! grep -qi 'is secure' '$BODY'"
+printf 'model\nRT-AX1\n"NOPE,2"\n' >"$REG_TMP/models.csv"
+CODE=$(curl -s -o "$BODY" -w '%{http_code}' -F importance=medium -F "file=@$REG_TMP/models.csv" "$URL/api/v1/procurement")
+check "procurement CSV upload" test "$CODE:$(jb '.results | length'):$(jb '.results[1].model')" = "200:2:NOPE,2"
+api POST /api/v1/procurement "" '{"importance":"critical","models":["RT-AX1"]}'
+check "unknown importance is 400" test "$CODE" = 400
+
+step "$A" revoke RV revoked '"reason":"nonconformity found in inspection"'
+curl -s "$URL/api/v1/revocations" >"$REG_TMP/revs.json"
+check "revoked label fails verification" sh -c "! '$JCSTAR' label verify '$REG_TMP/label.json' --key '$REG_TMP/pub.pem' --revocations '$REG_TMP/revs.json' >/dev/null 2>&1"
+api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"revoke","reason":"again"}'
+check "revoked is final" test "$CODE" = 409
+api GET "/api/v1/products?status=revoked&q=rt-ax" ""
+check "revoked listed with status" test "$(jb .total):$(jb '.items[0].status')" = "1:revoked"
+
+# --- withdraw (draft and submitted) and reject (under review and after the inquiry)
+for from in draft submitted; do
+	api POST /api/v1/applications "$T_V1" "$(app_json "W $from" 1 "W-$from")"
+	W=$(jb .id)
+	upload "$W" "$T_V1" report "$REG_TMP/report.json"
+	upload "$W" "$T_V1" checklist "$REG_TMP/checklist.csv"
+	[ $from = submitted ] && step "$W" submit V1 submitted
+	step "$W" withdraw V1 withdrawn
+done
+for at in under_review inquiry_answered; do
+	api POST /api/v1/applications "$T_V1" "$(app_json "R $at" 2 "R-$at")"
+	R=$(jb .id)
+	upload "$R" "$T_V1" report "$REG_TMP/report.json"
+	upload "$R" "$T_V1" checklist "$REG_TMP/checklist.csv"
+	step "$R" submit V1 submitted
+	step "$R" start_review RV under_review
+	if [ $at = inquiry_answered ]; then
+		step "$R" inquire RV inquiry '"question":"q"'
+		step "$R" answer GL inquiry_answered '"answer":"a"'
+	fi
+	api POST "/api/v1/applications/$R/transitions" "$T_RV" '{"action":"reject"}'
+	check "reject needs a reason" test "$CODE" = 400
+	step "$R" reject RV rejected '"reason":"checklist incomplete"'
+done
+
+# --- ★3: the accredited lab's evaluation report is required before acceptance
+api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro' 3 CAM-3)"
+check "★3 needs a lab" test "$CODE" = 400
+api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro' 3 CAM-3 'Lab A')"
+C=$(jb .id)
+upload "$C" "$T_V1" report "$REG_TMP/report.json"
+upload "$C" "$T_V1" checklist "$REG_TMP/checklist.csv"
+upload "$C" "$T_V1" evaluation "$REG_TMP/eval.txt"
+check "a vendor cannot upload the evaluation report" test "$CODE" = 403
+upload "$C" "$T_LB2" evaluation "$REG_TMP/eval.txt"
+check "another lab cannot see the application" test "$CODE" = 404
+step "$C" submit V1 submitted
+step "$C" start_review RV under_review
+step "$C" inquire RV inquiry '"question":"q"'
+step "$C" answer GL inquiry_answered '"answer":"a"'
+api POST "/api/v1/applications/$C/transitions" "$T_RV" '{"action":"accept"}'
+check "★3 accept without evaluation report is refused" test "$CODE" = 400
+upload "$C" "$T_LB" evaluation "$REG_TMP/eval.txt"
+check "the assigned lab uploads the evaluation report" test "$CODE" = 201
+api GET /api/v1/applications "$T_LB"
+check "the lab sees its assigned application" test "$(jb 'length'):$(jb '.[0].id')" = "1:$C"
+step "$C" accept RV accepted
+step "$C" confirm_fee AD fee_confirmed
+step "$C" issue RV issued
+REG3=$(jb .registration.reg_no)
+check "★3 registration number" sh -c "echo '$REG3' | grep -Eq '^JCS-3-'"
+api POST /api/v1/procurement "" '{"importance":"high","models":["CAM-3"]}'
+check "★3 meets high importance" test "$(jb '.results[0].meets'):$(jb '.results[0].valid_until')" = "true:$(jb '.results[0].valid_until')"
+# expiry is the server's own transition
+for a in V1 RV AD; do
+	api POST "/api/v1/applications/$C/transitions" "$(tok $a)" '{"action":"expire"}'
+	check "expire by $a refused" test "$CODE" = 403
+done
+
+# --- public list, exports, log
+api GET "/api/v1/products?level=3" ""
+check "level filter" test "$(jb .total):$(jb '.items[0].reg_no')" = "1:$REG3"
+api GET "/api/v1/products?vendor=acme&model=cam" ""
+check "vendor+model filter" test "$(jb .total)" = 1
+check "CSV export" sh -c "curl -s '$URL/products.csv' | grep -q '^reg_no,level,vendor'"
+check "JSON export" sh -c "curl -s '$URL/products.json' | jq -e '.total == 2' >/dev/null"
+api GET /api/v1/log/sth ""
+N=$(jb .payload.tree_size)
+check "log has issue+change+renew+suspend+reinstate+revoke+issue = 7 leaves" test "$N" = 7
+api GET "/api/v1/log/consistency?first=1&second=$N" ""
+check "consistency proof" test "$CODE:$(jb .second)" = "200:$N"
+api GET "/api/v1/log/inclusion?index=9" ""
+check "inclusion of a missing leaf is 404" test "$CODE" = 404
+api GET /api/v1/log/entries/0 ""
+check "log entry 0 is the first label" test "$(jb .kind):$(jb .reg_no)" = "label:$REG"
+
+# --- audit trail records who, when, why
+api GET "/api/v1/applications/$A" "$T_V1"
+check "audit trail" test "$(jb '[.audit[] | select(.action=="revoke")][0].reason'):$(jb '[.audit[] | select(.action=="revoke")][0].actor')" = "nonconformity found in inspection:rev"

@@ -1,0 +1,214 @@
+/* Registry domain layer on a real SQLite file: migrations, text checks, the workflow up to
+ * issuance, automatic expiry, renewal after expiry, procurement and log integrity. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "registry/httpparse.h"
+#include "registry/registry.h"
+#include "t.h"
+
+static char dbpath[64];
+static char url[80];
+
+static struct jcs_store *open_db(void)
+{
+	struct jcs_store *db = NULL;
+	struct jcs_err err = {0};
+
+	if (!url[0]) {
+		int fd;
+
+		strcpy(dbpath, "/tmp/jcs-test-registry-XXXXXX");
+		fd = mkstemp(dbpath);
+		close(fd);
+		unlink(dbpath);
+		snprintf(url, sizeof(url), "sqlite:%s", dbpath);
+	}
+	if (jcs_store_open(url, &db, &err))
+		T_FAIL("open: %s", err.msg);
+	return db;
+}
+
+static void cleanup(void)
+{
+	char p[80];
+
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+}
+
+T_TEST(test_migrations_idempotent)
+{
+	struct jcs_store *a = open_db(), *b = open_db(), *c = NULL;
+	int v = 0;
+
+	T_ASSERT(a && b);
+	T_EQ_INT(jcs_store_schema_version(b, &v, NULL), 0);
+	T_EQ_INT(v, 2);
+	T_EQ_INT(jcs_store_open("mysql://x", &c, NULL), JCS_EINVAL);
+	T_ASSERT(c == NULL);
+	jcs_store_close(b);
+	jcs_store_close(a);
+}
+
+T_TEST(test_text_ok)
+{
+	T_ASSERT(jcs_reg_text_ok("ルーター AX-1", 100, false));
+	T_ASSERT(!jcs_reg_text_ok("a\nb", 100, false));
+	T_ASSERT(jcs_reg_text_ok("a\nb", 100, true));
+	T_ASSERT(!jcs_reg_text_ok("\xc0\xaf", 100, true));         /* overlong */
+	T_ASSERT(!jcs_reg_text_ok("\xed\xa0\x80", 100, true));     /* surrogate */
+	T_ASSERT(!jcs_reg_text_ok("\xe3\x83", 100, true));         /* truncated */
+	T_ASSERT(!jcs_reg_text_ok("abcdef", 5, true));
+}
+
+static int act(struct jcs_store *db, const struct jcs_registry *reg, const struct jcs_actor *a, long long id,
+	       const char *json)
+{
+	struct jcs_err err = {0};
+	json_t *args = json_loads(json, 0, NULL);
+	int rc = jcs_reg_transition(db, reg, a, id, json_string_value(json_object_get(args, "action")), args, NULL,
+				    &err);
+
+	if (rc)
+		fprintf(stderr, "  (%s: %s)\n", json, err.msg);
+	json_decref(args);
+	return rc;
+}
+
+T_TEST(test_issue_expire_renew)
+{
+	struct jcs_store *db = open_db();
+	struct jcs_key *key = NULL;
+	struct jcs_registry reg = {0};
+	struct jcs_err err = {0};
+	struct jcs_actor v, r, g, ad;
+	char tok[65];
+	json_t *f, *app = NULL, *p = NULL, *q = NULL;
+	long long id, att, size;
+	const char *models[] = {"RT-1"};
+	int n;
+
+	T_ASSERT(db);
+	T_EQ_INT(jcs_key_generate(&key, NULL), 0);
+	reg.key = key;
+	strcpy(reg.base_url, "http://127.0.0.1:1");
+	strcpy(reg.registry_id, "127.0.0.1:1");
+	T_EQ_INT(jcs_reg_user_create(db, "v", JCS_ROLE_VENDOR, "Acme", NULL, tok, &err), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &v, &err), 0);
+	T_EQ_INT(jcs_reg_user_create(db, "r", JCS_ROLE_REVIEWER, "IPA", NULL, tok, &err), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &r, &err), 0);
+	T_EQ_INT(jcs_reg_user_create(db, "g", JCS_ROLE_LIAISON, "METI", NULL, tok, &err), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &g, &err), 0);
+	T_EQ_INT(jcs_reg_user_create(db, "ad", JCS_ROLE_ADMIN, "IPA", NULL, tok, &err), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &ad, &err), 0);
+	T_EQ_INT(jcs_reg_user_create(db, "v", JCS_ROLE_VENDOR, "dup", NULL, tok, &err), JCS_ECONFLICT);
+
+	f = json_pack("{s:s, s:s, s:i, s:[s], s:s, s:s, s:s, s:s}", "product", "Router", "category", "router",
+		      "level", 1, "models", "RT-1", "firmware", "1.0", "support_end", "2030-01-01", "contact", "c",
+		      "update_info", "u");
+	T_EQ_INT(jcs_reg_app_create(db, &v, f, &id, &err), 0);
+	json_decref(f);
+	T_EQ_INT(jcs_reg_attach(db, &v, id, "report", "r.json", "application/json",
+				"{\"schema\":\"jcstar.report/1\"}", 28, &att, &err), 0);
+	T_EQ_INT(jcs_reg_attach(db, &v, id, "checklist", "c.csv", "text/csv", "a,b\n", 4, &att, &err), 0);
+	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"submit\"}"), JCS_EPERM);
+	T_EQ_INT(act(db, &reg, &v, id, "{\"action\":\"submit\"}"), 0);
+	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"start_review\"}"), 0);
+	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"inquire\",\"question\":\"q\"}"), 0);
+	T_EQ_INT(act(db, &reg, &g, id, "{\"action\":\"answer\",\"answer\":\"a\"}"), 0);
+	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"accept\"}"), 0);
+	T_EQ_INT(act(db, &reg, &ad, id, "{\"action\":\"confirm_fee\"}"), 0);
+	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"issue\"}"), 0);
+	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"issue\"}"), JCS_ECONFLICT);
+
+	/* automatic expiry: nothing today, everything after the 2-year validity */
+	T_EQ_INT(jcs_reg_expire(db, &reg, "2000-01-01", &n, &err), 0);
+	T_EQ_INT(n, 0);
+	T_EQ_INT(jcs_reg_expire(db, &reg, "2099-01-01", &n, &err), 0);
+	T_EQ_INT(n, 1);
+	T_EQ_INT(jcs_reg_expire(db, &reg, "2099-01-01", &n, &err), 0);
+	T_EQ_INT(n, 0);
+	T_EQ_INT(jcs_reg_app_get(db, &v, id, &app, &err), 0);
+	T_EQ_STR(json_string_value(json_object_get(app, "state")), "expired");
+	T_EQ_STR(json_string_value(json_object_get(json_object_get(app, "registration"), "status")), "expired");
+	T_EQ_INT(jcs_reg_procure(db, "low", models, 1, "2099-01-01", &q, &err), 0);
+	T_ASSERT(json_is_false(json_object_get(json_array_get(json_object_get(q, "results"), 0), "labelled")));
+	json_decref(q);
+
+	/* renewal of an expired label */
+	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"renew\"}"), 0);
+	T_EQ_INT(jcs_reg_product(db, json_string_value(json_object_get(json_object_get(app, "registration"), "reg_no")),
+				 &p, &err), 0);
+	T_EQ_STR(json_string_value(json_object_get(p, "status")), "valid");
+	T_EQ_INT(json_array_size(json_object_get(p, "history")), 3); /* issue, expire, renew */
+
+	/* the log: two label statements; tampering with an entry is detected */
+	T_EQ_INT(jcs_reg_log_check(db, &size, &err), 0);
+	T_EQ_INT(size, 2);
+	T_EQ_INT(jcs_store_exec(db, "UPDATE tlog SET entry = replace(entry, 'Router', 'Routes') WHERE idx = 0", 0,
+				NULL, NULL, &err), 0);
+	T_EQ_INT(jcs_reg_log_check(db, &size, &err), JCS_ECRYPTO);
+
+	json_decref(app);
+	json_decref(p);
+	jcs_key_free(key);
+	jcs_store_close(db);
+}
+
+T_TEST(test_login_lockout)
+{
+	struct jcs_store *db = open_db();
+	struct jcs_actor a;
+	char tok[65], s[65], c[65];
+
+	T_EQ_INT(jcs_reg_user_create(db, "pw", JCS_ROLE_VENDOR, "x", "a-long-password", tok, NULL), 0);
+	for (int i = 0; i < JCS_REG_LOGIN_FAILS; i++)
+		T_EQ_INT(jcs_reg_login(db, "pw", "wrong-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000, &a, s, c, NULL), JCS_ELIMIT);
+	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000 + JCS_REG_LOCK_SECONDS + 1, &a, s, c, NULL), 0);
+	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_LOCK_SECONDS + 2, &a, c, NULL), 0);
+	T_EQ_STR(a.name, "pw");
+	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_LOCK_SECONDS + JCS_REG_SESSION_SECONDS + 2, &a, c, NULL),
+		 JCS_EPERM);
+	jcs_store_close(db);
+	cleanup();
+}
+
+T_TEST(test_parsers)
+{
+	struct jcs_form f;
+	struct jcs_multipart m;
+	char **models;
+	size_t n;
+	static const char csv[] = "\xef\xbb\xbfmodel\r\nA-1,x\r\n\"B,2\"\n\n  C3 \n";
+	static const char body[] = "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nreport"
+				   "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a \\\"b\\\".json\""
+				   "\r\nContent-Type: application/json\r\n\r\n{\"x\":\r\n1}\r\n--XyZ--\r\n";
+
+	T_EQ_INT(jcs_form_parse("a=1&b=x+y%21&&c", 15, &f, NULL), 0);
+	T_EQ_STR(jcs_form_get(&f, "b"), "x y!");
+	T_EQ_STR(jcs_form_get(&f, "c"), "");
+	jcs_form_free(&f);
+	T_EQ_INT(jcs_form_parse("a=%4", 4, &f, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_form_parse("a=%00", 5, &f, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_multipart_parse("multipart/form-data; boundary=XyZ", body, sizeof(body) - 1, &m, NULL), 0);
+	T_EQ_INT(m.n, 2);
+	T_EQ_STR(m.part[1].filename, "a \"b\".json");
+	T_EQ_INT(m.part[1].len, 9);
+	T_EQ_INT(memcmp(m.part[1].data, "{\"x\":\r\n1}", 9), 0);
+	T_EQ_INT(jcs_multipart_parse("multipart/form-data; boundary=XyZ", body, 40, &m, NULL), JCS_EPARSE);
+	T_EQ_INT(jcs_csv_models(csv, sizeof(csv) - 1, 10, &models, &n, NULL), 0);
+	T_EQ_INT(n, 3);
+	T_EQ_STR(models[1], "B,2");
+	T_EQ_STR(models[2], "C3");
+	jcs_csv_models_free(models, n);
+	T_EQ_INT(jcs_csv_models("a\nb\nc\n", 6, 2, &models, &n, NULL), JCS_ELIMIT);
+}
+
+T_MAIN(T_CASE(test_migrations_idempotent), T_CASE(test_text_ok), T_CASE(test_issue_expire_renew),
+       T_CASE(test_login_lockout), T_CASE(test_parsers))
