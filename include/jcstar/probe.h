@@ -1,0 +1,53 @@
+/* jcstar probe: live assessment of one device over the network (docs/jcstar-probe.1.md).
+ * Scans TCP (epoll, non-blocking connects) and the usual IoT UDP services, identifies every
+ * open port by what it speaks, tries access without credentials, a bundled default-credential
+ * list and a bounded brute-force series, and records findings and services[] in an evidence
+ * document. Every step is bounded by the budgets in the options. */
+#ifndef JCSTAR_PROBE_H
+#define JCSTAR_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "jcstar/evidence.h"
+#include "jcstar/jcstar.h"
+
+/* A port the product is declared to need (S1.1-13). */
+struct jcs_needed_port {
+	int port;
+	bool udp;
+};
+
+struct jcs_probe_opts {
+	const char *profile;        /* "quick", "standard" (default) or "full" */
+	const char *ports;          /* "22,80,8000-8100", "all" or NULL (profile's list) */
+	const char *creds_text;     /* "user:pass" lines replacing the bundled list, or NULL */
+	int max_attempts;           /* brute-force series length per service (0 = 30) */
+	int concurrency;            /* parallel connects while scanning (0 = profile's) */
+	int rate;                   /* new connections per second to the target (0 = unlimited) */
+	int timeout_ms;             /* per network operation (0 = 1500) */
+	int budget_s;               /* total wall-clock budget (0 = profile's) */
+	long max_connections;       /* total TCP connections (0 = profile's) */
+	int login_budget;           /* login attempts per service, default-credential list (0 = profile's) */
+	const struct jcs_needed_port *needed; /* declared needed ports, or NULL when not declared */
+	size_t nneeded;
+	bool scan_only;             /* TCP sweep and identification only: no logins, no UDP */
+	unsigned nonce;             /* seeds the shell-echo marker (0 = random) */
+	/* Called from the probing thread between phases and as ports complete. */
+	void (*progress)(void *arg, const char *phase, long done, long total);
+	void *progress_arg;
+};
+
+/* Probe host (an IP address or name) and add findings and services[] to ev. */
+int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jcs_evidence *ev,
+		  struct jcs_err *err);
+
+/* Compare ev (a new run) with baseline (an earlier run of the same device, S1.1-14) and add
+ * probe.persistence.reverted findings: credentials back to defaults, authentication gone,
+ * services changed. */
+int jcs_probe_compare(struct jcs_evidence *ev, const struct jcs_evidence *baseline, struct jcs_err *err);
+
+/* Parse "80/tcp,443,161/udp" into a malloc'd array (caller frees). */
+int jcs_needed_ports_parse(const char *s, struct jcs_needed_port **out, size_t *n, struct jcs_err *err);
+
+#endif

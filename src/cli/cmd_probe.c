@@ -1,0 +1,213 @@
+/* jcstar probe TARGET [options]: live device assessment (docs/jcstar-probe.1.md). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "jcstar/declaration.h"
+#include "jcstar/probe.h"
+
+static const char usage_text[] =
+	"usage: jcstar probe TARGET [--ports LIST|all] [--profile quick|standard|full]\n"
+	"                    [--creds FILE] [--max-attempts N] [--needed-ports LIST]\n"
+	"                    [--declaration FILE] [--compare BASELINE.json] [-o EVIDENCE.json]\n"
+	"                    [--rate N] [--concurrency N] [--timeout MS] [--budget S]\n"
+	"                    [--max-connections N] [--login-budget N] [--scan-only]\n"
+	"                    [--fail-on-findings]\n"
+	"Assess a device over the network: open ports identified by what they speak, access\n"
+	"without credentials, default credentials (confirmed), brute-force protection,\n"
+	"cleartext protocols, risky or undeclared interfaces. Probe only devices you own.\n";
+
+static void progress(void *arg, const char *phase, long done, long total)
+{
+	(void)arg;
+	fprintf(stderr, "\r\033[K%s %ld/%ld", phase, done, total);
+	fflush(stderr);
+}
+
+static long num_arg(const char *s, long lo, long hi, const char *what, bool *bad)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == 0 || *end || v < lo || v > hi) {
+		cli_error("%s must be a number from %ld to %ld", what, lo, hi);
+		*bad = true;
+	}
+	return v;
+}
+
+static void print_summary(const struct jcs_evidence *ev)
+{
+	const json_t *services = json_object_get(jcs_evidence_json(ev), "services");
+	const json_t *s;
+	size_t i, nfail = 0;
+
+	printf("%-10s %-8s %-4s %s\n", "PORT", "SERVICE", "TLS", "BANNER");
+	json_array_foreach(services, i, s) {
+		char port[16];
+		snprintf(port, sizeof(port), "%lld/%s", (long long)json_integer_value(json_object_get(s, "port")),
+			 json_string_value(json_object_get(s, "proto")));
+		printf("%-10s %-8s %-4s %.60s\n", port, json_string_value(json_object_get(s, "service")),
+		       json_is_true(json_object_get(s, "tls")) ? "yes" : "no",
+		       json_string_value(json_object_get(s, "banner")) ? json_string_value(json_object_get(s, "banner")) : "");
+	}
+	printf("\n%-13s %-30s %-22s %s\n", "RESULT", "FINDING", "WHERE", "DETAIL");
+	for (i = 0; i < jcs_evidence_count(ev); i++) {
+		struct jcs_finding f;
+		const char *detail = f.title;
+		const json_t *acc;
+
+		jcs_evidence_get(ev, i, &f);
+		detail = f.title;
+		char extra[200] = "";
+		if ((acc = json_object_get(f.details, "accepted")))
+			snprintf(extra, sizeof(extra), " %s:%s", json_string_value(json_object_get(acc, "user")),
+				 json_string_value(json_object_get(acc, "password")));
+		else if (json_object_get(f.details, "reason"))
+			snprintf(extra, sizeof(extra), " — %s", json_string_value(json_object_get(f.details, "reason")));
+		printf("%-13s %-30s %-22s %s%s\n", jcs_result_name(f.result), f.id, f.location, detail, extra);
+		nfail += f.result == JCS_FAIL;
+	}
+	printf("\n%zu services, %zu findings, %zu failed\n", json_array_size(services), jcs_evidence_count(ev), nfail);
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"ports", required_argument, NULL, 'p'},
+		{"profile", required_argument, NULL, 'P'},
+		{"creds", required_argument, NULL, 'c'},
+		{"max-attempts", required_argument, NULL, 'm'},
+		{"needed-ports", required_argument, NULL, 'n'},
+		{"declaration", required_argument, NULL, 'd'},
+		{"compare", required_argument, NULL, 'C'},
+		{"output", required_argument, NULL, 'o'},
+		{"rate", required_argument, NULL, 'r'},
+		{"concurrency", required_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"budget", required_argument, NULL, 'b'},
+		{"max-connections", required_argument, NULL, 'M'},
+		{"login-budget", required_argument, NULL, 'L'},
+		{"fail-on-findings", no_argument, NULL, 'F'},
+		{"scan-only", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct jcs_probe_opts o = {0};
+	struct jcs_buf creds = JCS_BUF_INIT;
+	struct jcs_needed_port *needed = NULL;
+	struct jcs_evidence *ev = NULL, *base = NULL;
+	struct jcs_declaration *decl = NULL;
+	const char *decl_path = NULL;
+	const char *out = NULL, *compare = NULL, *needed_s = NULL;
+	struct jcs_err err = {0};
+	bool bad = false, fail_on = false;
+	size_t nneeded = 0;
+	int c, rc = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "p:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o.ports = optarg; break;
+		case 'P': o.profile = optarg; break;
+		case 'c':
+			if (jcs_read_file(optarg, 4 << 20, &creds, &err))
+				return cli_fail(&err);
+			break;
+		case 'm': o.max_attempts = (int)num_arg(optarg, 1, 1000, "--max-attempts", &bad); break;
+		case 'n': needed_s = optarg; break;
+		case 'd': decl_path = optarg; break;
+		case 'C': compare = optarg; break;
+		case 'o': out = optarg; break;
+		case 'r': o.rate = (int)num_arg(optarg, 1, 1000000, "--rate", &bad); break;
+		case 'j': o.concurrency = (int)num_arg(optarg, 1, 4096, "--concurrency", &bad); break;
+		case 't': o.timeout_ms = (int)num_arg(optarg, 50, 60000, "--timeout", &bad); break;
+		case 'b': o.budget_s = (int)num_arg(optarg, 1, 86400, "--budget", &bad); break;
+		case 'M': o.max_connections = num_arg(optarg, 1, 10000000, "--max-connections", &bad); break;
+		case 'L': o.login_budget = (int)num_arg(optarg, 1, 1000000, "--login-budget", &bad); break;
+		case 'F': fail_on = true; break;
+		case 'S': o.scan_only = true; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (bad)
+		return EXIT_USAGE;
+	if (optind + 1 != argc) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (needed_s && (rc = jcs_needed_ports_parse(needed_s, &needed, &nneeded, &err)))
+		goto fail;
+	if (decl_path) {
+		/* the declaration's needed ports join --needed-ports (S1.1-13) */
+		if ((rc = jcs_declaration_load(decl_path, &decl, &err)))
+			goto fail;
+		for (size_t i = 0; i < decl->nports; i++) {
+			struct jcs_needed_port *bigger = realloc(needed, (nneeded + 1) * sizeof(*needed));
+			if (!bigger) {
+				rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
+				goto fail;
+			}
+			needed = bigger;
+			needed[nneeded].port = decl->ports[i].port;
+			needed[nneeded++].udp = decl->ports[i].proto && strcmp(decl->ports[i].proto, "udp") == 0;
+		}
+		if (!needed && !(needed = calloc(1, sizeof(*needed)))) { /* declared: nothing needed */
+			rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if (compare && (rc = jcs_evidence_load(compare, &base, &err)))
+		goto fail;
+	o.needed = needed;
+	o.nneeded = nneeded;
+	o.creds_text = creds.data;
+	if (cli_stderr_is_tty())
+		o.progress = progress;
+	{
+		/* a wide sweep keeps thousands of sockets in flight */
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (!(ev = jcs_evidence_new("probe", argv[optind]))) {
+		rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
+		goto fail;
+	}
+	rc = jcs_probe_run(argv[optind], &o, ev, &err);
+	if (o.progress)
+		fputs("\r\033[K", stderr);
+	if (rc)
+		goto fail;
+	if (base && (rc = jcs_probe_compare(ev, base, &err)))
+		goto fail;
+	jcs_evidence_finish(ev);
+	if (out && (rc = jcs_evidence_write(ev, out, &err)))
+		goto fail;
+	print_summary(ev);
+	rc = EXIT_OK;
+	if (fail_on)
+		for (size_t i = 0; i < jcs_evidence_count(ev); i++) {
+			struct jcs_finding f;
+			jcs_evidence_get(ev, i, &f);
+			if (f.result == JCS_FAIL)
+				rc = EXIT_FINDINGS;
+		}
+	goto out;
+fail:
+	rc = cli_fail(&err);
+out:
+	jcs_evidence_free(ev);
+	jcs_evidence_free(base);
+	jcs_declaration_free(decl);
+	free(needed);
+	jcs_buf_wipe(&creds);
+	jcs_buf_free(&creds);
+	return rc;
+}

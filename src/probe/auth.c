@@ -1,0 +1,293 @@
+/* Credential checks of one identified service, the same for every protocol module:
+ * access without credentials, the default-credential list (parallel workers, stop at the
+ * first confirmed success), and a bounded brute-force series judged by how the device
+ * answers (lockout, delay, refusal, throttling) — or does not. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "probe/probe.h"
+
+#define CRED_WORKERS 16
+#define THROTTLE_RETRIES 3
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+/* The i-th "user:pass" line of the list into user/pass; false past the end. */
+static bool cred_at(const char *list, size_t i, char *user, size_t ul, char *pass, size_t pl)
+{
+	const char *l = list;
+
+	for (size_t k = 0; l && *l; k++) {
+		const char *end = strchr(l, '\n'), *colon;
+		size_t n = end ? (size_t)(end - l) : strlen(l);
+
+		if (n && l[n - 1] == '\r')
+			n--;
+		colon = memchr(l, ':', n);
+		if (!colon || l[0] == '#' || (size_t)(colon - l) >= ul || n - (size_t)(colon - l) - 1 >= pl) {
+			k--; /* not a credential line (or one too long to try) */
+		} else if (k == i) {
+			size_t u = (size_t)(colon - l), q = n - u - 1;
+			memcpy(user, l, u);
+			user[u] = 0;
+			memcpy(pass, colon + 1, q);
+			pass[q] = 0;
+			return true;
+		}
+		l = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static size_t cred_count(const char *list)
+{
+	char u[128], pw[128];
+	size_t n = 0;
+
+	while (cred_at(list, n, u, sizeof(u), pw, sizeof(pw)))
+		n++;
+	return n;
+}
+
+/* --- default credentials --- */
+
+struct cred_run {
+	struct jcs_probe *p;
+	struct jcs_service *s;
+	size_t limit;
+	atomic_size_t next;
+	atomic_bool found;
+	atomic_int tried, throttled, errors;
+	pthread_mutex_t lock;
+	char user[128], pass[128], note[160];
+	struct jcs_buf transcript;
+};
+
+static void *cred_worker(void *arg)
+{
+	struct cred_run *c = arg;
+
+	while (!atomic_load(&c->found) && jcs_probe_left_ms(c->p) > 0) {
+		size_t i = atomic_fetch_add(&c->next, 1);
+		char user[128], pass[128];
+		struct jcs_login_result r = {0};
+		int tries = 0;
+
+		if (i >= c->limit || !cred_at(c->p->creds, i, user, sizeof(user), pass, sizeof(pass)))
+			break;
+		if (c->s->anon == 1 && (strcmp(user, "anonymous") == 0 || strcmp(user, "ftp") == 0)) {
+			atomic_fetch_add(&c->tried, 1); /* anonymous access is reported as probe.auth.none */
+			continue;
+		}
+		do {
+			jcs_buf_reset(&r.transcript);
+			if (c->s->proto->login(c->p, c->s, user, pass, &r))
+				r.outcome = JCS_LOGIN_ERROR;
+			if (r.outcome == JCS_LOGIN_THROTTLED) {
+				atomic_fetch_add(&c->throttled, 1);
+				sleep_ms(1000 << tries); /* back off, then the same credential again */
+			}
+		} while (r.outcome == JCS_LOGIN_THROTTLED && ++tries < THROTTLE_RETRIES && jcs_probe_left_ms(c->p) > 0);
+		atomic_fetch_add(&c->tried, 1);
+		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED)
+			atomic_fetch_add(&c->errors, 1);
+		if (r.outcome == JCS_LOGIN_OK) {
+			pthread_mutex_lock(&c->lock);
+			if (!atomic_load(&c->found)) {
+				snprintf(c->user, sizeof(c->user), "%s", user);
+				snprintf(c->pass, sizeof(c->pass), "%s", pass);
+				snprintf(c->note, sizeof(c->note), "%s", r.note);
+				jcs_buf_append(&c->transcript, r.transcript.data ? r.transcript.data : "", r.transcript.len);
+				atomic_store(&c->found, true);
+			}
+			pthread_mutex_unlock(&c->lock);
+		}
+		jcs_buf_free(&r.transcript);
+	}
+	return NULL;
+}
+
+static void default_creds(struct jcs_probe *p, struct jcs_service *s)
+{
+	struct cred_run c = {.p = p, .s = s};
+	size_t total = cred_count(p->creds);
+	pthread_t th[CRED_WORKERS];
+	int nth = 0;
+	int64_t t0 = jcs_now_ms();
+
+	c.limit = total < (size_t)p->o.login_budget ? total : (size_t)p->o.login_budget;
+	pthread_mutex_init(&c.lock, NULL);
+	for (int i = 0; i < CRED_WORKERS && (size_t)i < c.limit; i++)
+		if (pthread_create(&th[nth], NULL, cred_worker, &c) == 0)
+			nth++;
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&c.lock);
+	s->cred = json_pack("{s:i, s:i, s:i, s:i, s:i, s:I}", "tried", atomic_load(&c.tried), "list_size", (int)total,
+			    "limit", (int)c.limit, "throttled", atomic_load(&c.throttled), "errors",
+			    atomic_load(&c.errors), "duration_ms", (json_int_t)(jcs_now_ms() - t0));
+	if (c.found) {
+		json_object_set_new(s->cred, "accepted",
+				    json_pack("{s:s, s:s}", "user", c.user, "password", c.pass));
+		json_object_set_new(s->cred, "confirmation", json_string(c.note));
+		json_object_set_new(s->cred, "transcript", json_string(c.transcript.data ? c.transcript.data : ""));
+	}
+	jcs_buf_free(&c.transcript);
+}
+
+/* --- brute-force series --- */
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+static long median(const long *v, size_t n)
+{
+	long tmp[256];
+
+	if (!n)
+		return 0;
+	if (n > 256)
+		n = 256;
+	memcpy(tmp, v, n * sizeof(*v));
+	qsort(tmp, n, sizeof(*tmp), cmp_long);
+	return tmp[n / 2];
+}
+
+static void bruteforce(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *good_pass,
+		       int64_t budget_ms)
+{
+	int max = p->o.max_attempts;
+	long lat[1024];
+	int n = 0, throttled_at = 0, denied = 0, errors = 0;
+	int64_t start = jcs_now_ms(), end = start + budget_ms;
+	json_t *series = json_array();
+	char reason[256] = "";
+	int locked = -1;
+	long base = 0;
+
+	if (max > 1024)
+		max = 1024;
+	while (n < max && jcs_now_ms() < end && jcs_probe_left_ms(p) > 0) {
+		struct jcs_login_result r = {0};
+		char pass[64];
+		int64_t t0 = jcs_now_ms();
+
+		snprintf(pass, sizeof(pass), "jcs-wrong-%u-%d", p->nonce, n);
+		if (s->proto->login(p, s, user, pass, &r))
+			r.outcome = JCS_LOGIN_ERROR;
+		lat[n] = (long)(jcs_now_ms() - t0);
+		json_array_append_new(series, json_integer(lat[n]));
+		n++;
+		jcs_buf_free(&r.transcript);
+		if (r.outcome == JCS_LOGIN_OK) {
+			snprintf(reason, sizeof(reason), "a wrong password was accepted (%s)", r.note);
+			break;
+		}
+		if (r.outcome == JCS_LOGIN_DENIED)
+			denied++;
+		if (n == 3)
+			base = median(lat, 3);
+		if (r.outcome == JCS_LOGIN_THROTTLED ||
+		    (r.outcome == JCS_LOGIN_ERROR && denied >= 2)) {
+			throttled_at = n;
+			snprintf(reason, sizeof(reason), "attempt %d: %s", n, r.note);
+			break;
+		}
+		if (r.outcome == JCS_LOGIN_ERROR)
+			errors++;
+		if (n > 3 && lat[n - 1] > 5 * base && lat[n - 1] > base + 1000) {
+			throttled_at = n;
+			snprintf(reason, sizeof(reason), "attempt %d took %ld ms against a %ld ms baseline", n,
+				 lat[n - 1], base);
+			break;
+		}
+	}
+	/* would the right password still work? (only when the test knows one) */
+	if (good_pass && jcs_probe_left_ms(p) > 0) {
+		struct jcs_login_result r = {0};
+		if (s->proto->login(p, s, user, good_pass, &r) == 0)
+			locked = r.outcome != JCS_LOGIN_OK;
+		jcs_buf_free(&r.transcript);
+	}
+	long med = median(lat, (size_t)n);
+	double secs = (double)(jcs_now_ms() - start) / 1000.0;
+	if (throttled_at || locked == 1) {
+		s->bf_result = JCS_PASS;
+		if (!throttled_at)
+			snprintf(reason, sizeof(reason), "the correct password was refused after %d failures (locked out)", n);
+	} else if (reason[0]) {
+		s->bf_result = JCS_FAIL; /* a wrong password got in */
+	} else if (n >= 3 && med >= 1000 && denied >= n / 2) {
+		s->bf_result = JCS_PASS;
+		throttled_at = 1;
+		snprintf(reason, sizeof(reason), "every failed login is delayed (median %ld ms): at most %.1f guesses/s per connection",
+			 med, 1000.0 / (double)med);
+	} else if (n >= 10 && denied >= n - 1) {
+		s->bf_result = JCS_FAIL;
+		snprintf(reason, sizeof(reason), "%d failed logins in %.1f s (%.1f/s) without lockout, delay or refusal",
+			 n, secs, n / (secs > 0 ? secs : 1));
+	} else {
+		s->bf_result = JCS_INCONCLUSIVE;
+		snprintf(reason, sizeof(reason), "only %d attempts (%d denied, %d errors) within the budget", n, denied,
+			 errors);
+	}
+	s->bf = json_pack("{s:s, s:i, s:i, s:o, s:o, s:b, s:s, s:s, s:i}", "service", s->proto->name, "port", s->port,
+			  "attempts", n, "latencies_ms", series, "throttled_at",
+			  throttled_at ? json_integer(throttled_at) : json_null(), "locked_out", locked == 1, "reason",
+			  reason, "user", user, "median_ms", (int)med);
+	json_object_set_new(s->bf, "correct_login_checked", json_boolean(locked >= 0));
+}
+
+void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
+{
+	const struct jcs_proto *m = s->proto;
+	struct jcs_login_result canary = {0};
+	char user[128] = "admin", pass[128] = "";
+	int rc;
+
+	s->bf_result = -1;
+	s->anon = -1;
+	/* a refused or reset connection may be a rate limit: back off and ask again */
+	for (int tries = 0; m->anon && s->anon < 0 && tries < 3 && jcs_probe_left_ms(p) > 0; tries++) {
+		if (tries)
+			sleep_ms(1000 * tries);
+		jcs_buf_reset(&s->anon_note);
+		rc = m->anon(p, s, &s->anon_note);
+		s->anon = rc > 0 ? 1 : rc == 0 ? 0 : -1;
+		if (rc < 0 && rc != JCS_ENET)
+			break;
+	}
+	if (!m->login || jcs_probe_left_ms(p) <= 0)
+		return;
+	/* a made-up account: if it gets in, nothing below means anything */
+	snprintf(user, sizeof(user), "jcs%u", p->nonce);
+	snprintf(pass, sizeof(pass), "x-%u-nope", p->nonce);
+	rc = m->login(p, s, user, pass, &canary);
+	jcs_buf_free(&canary.transcript);
+	if (rc == JCS_EUNSUPPORTED)
+		return; /* no password login on this service */
+	if (canary.outcome == JCS_LOGIN_OK) {
+		s->accepts_any = true;
+		return;
+	}
+	default_creds(p, s);
+	snprintf(user, sizeof(user), "admin");
+	pass[0] = 0;
+	if (json_object_get(s->cred, "accepted")) {
+		json_t *a = json_object_get(s->cred, "accepted");
+		snprintf(user, sizeof(user), "%s", json_string_value(json_object_get(a, "user")));
+		snprintf(pass, sizeof(pass), "%s", json_string_value(json_object_get(a, "password")));
+	}
+	if (json_integer_value(json_object_get(s->cred, "throttled")))
+		sleep_ms(2000); /* let a rate limiter drain before timing the series */
+	bruteforce(p, s, user, pass[0] ? pass : NULL, p->bf_ms);
+}

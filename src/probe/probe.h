@@ -1,0 +1,168 @@
+/* Internals shared by the probe engine and its protocol modules. */
+#ifndef JCS_PROBE_PROBE_H
+#define JCS_PROBE_PROBE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "jcstar/probe.h"
+#include "core/buf.h"
+#include "probe/transport.h"
+
+#define JCS_BANNER_MAX 160      /* printable banner kept per service */
+#define JCS_REPLY_MAX (64 << 10) /* bytes read from any single reply */
+#define JCS_TRANSCRIPT_MAX 2048 /* transcript bytes kept in evidence */
+
+/* Outcome of one login attempt. */
+enum jcs_login {
+	JCS_LOGIN_OK,       /* confirmed access (telnet: our command ran) */
+	JCS_LOGIN_DENIED,   /* the device said no */
+	JCS_LOGIN_THROTTLED, /* refused, reset, 429/503, lockout message: the device defends itself */
+	JCS_LOGIN_ERROR,    /* could not tell (timeout, protocol error) */
+};
+
+struct jcs_probe;
+struct jcs_service;
+
+struct jcs_login_result {
+	enum jcs_login outcome;
+	char note[160];                /* short human reason */
+	struct jcs_buf transcript;     /* what was exchanged (capped, for evidence) */
+};
+
+/* A protocol module: one file each, one line in the table in ident.c. */
+struct jcs_proto {
+	const char *name;            /* service name in services[] */
+	bool udp;
+	bool risky;                  /* probe.interface.risky whenever exposed (S1.1-13) */
+	bool cleartext;              /* carries credentials/data in the clear unless over TLS */
+	/* Bytes that make a silent server answer (NULL: the server speaks first, or no probe). */
+	const char *hello;
+	size_t hello_len;
+	/* How well these first server bytes match this protocol: 0 = not at all, 100 = certain. */
+	int (*match)(const uint8_t *b, size_t n);
+	/* Access without credentials: 1 granted (note says how), 0 refused, < 0 could not tell. */
+	int (*anon)(struct jcs_probe *p, struct jcs_service *s, struct jcs_buf *note);
+	/* One login attempt with user/pass (NULL: the service has no password login). */
+	int (*login)(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *pass,
+		     struct jcs_login_result *r);
+	/* Extra facts once identified (model numbers, versions), into s->facts (may be NULL). */
+	void (*describe)(struct jcs_probe *p, struct jcs_service *s);
+};
+
+struct jcs_service {
+	int port;
+	const struct jcs_proto *proto;     /* NULL: open but unidentified */
+	bool tls;
+	char banner[JCS_BANNER_MAX];
+	json_t *facts;                     /* object: tls facts, model, ... */
+	/* results filled by the service's worker thread, turned into findings by the engine */
+	int anon;                          /* 1 granted, 0 refused, -1 untested */
+	struct jcs_buf anon_note;
+	bool accepts_any;                  /* a made-up credential logged in */
+	json_t *cred;                      /* default-credential result object or NULL */
+	json_t *bf;                        /* brute-force result object or NULL */
+	int bf_result;                     /* enum jcs_result, -1 untested */
+	char model[128];
+	struct jcs_evidence *tls_ev;       /* TLS findings of this service (merged in port order) */
+};
+
+struct jcs_probe {
+	const char *host;
+	struct jcs_probe_opts o;           /* resolved options (profile defaults filled in) */
+	int64_t deadline;                  /* jcs_now_ms() limit for the whole run */
+	atomic_long connections;           /* TCP connections made so far */
+	pthread_mutex_t rate_lock;
+	int64_t next_slot_us;              /* per-target rate limiter */
+	int bf_ms;                         /* brute-force series budget per service */
+	int tls_ms;                        /* TLS assessment budget per service */
+	unsigned nonce;
+	const char *creds;                 /* "user:pass" lines */
+};
+
+/* The module table (ident.c) and lookups. */
+extern const struct jcs_proto *const jcs_protos[];
+const struct jcs_proto *jcs_proto_find(const char *name);
+
+/* Open a transport to s (TLS when s->tls). Counts against the connection budget and waits for
+ * the rate limiter. t is ready for jcs_tr_close() also on failure. */
+int jcs_probe_open(struct jcs_probe *p, int port, bool tls, struct jcs_tr *t, struct jcs_err *err);
+/* Milliseconds left in the run (>= 0). */
+int64_t jcs_probe_left_ms(const struct jcs_probe *p);
+/* Wait for the per-target rate limiter and take one connection from the budget:
+ * 0, or JCS_ELIMIT when the connection or time budget is spent. */
+int jcs_probe_take_slot(struct jcs_probe *p);
+
+/* Identify what an open TCP port speaks; fills s->proto, s->tls, s->banner. */
+int jcs_identify(struct jcs_probe *p, struct jcs_service *s);
+/* Copy printable text of b (escaping the rest) into out. */
+void jcs_printable(const uint8_t *b, size_t n, char *out, size_t outlen);
+/* Append bytes to a transcript, keeping it under JCS_TRANSCRIPT_MAX. */
+void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_t n);
+
+/* Run the credential checks of one identified service (auth.c). */
+void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s);
+
+/* HTTP reply parsing (http.c), used by several modules and the fuzzer. */
+struct jcs_http_reply {
+	int status;                   /* 0 = not parsed */
+	char proto[16];               /* "HTTP/1.1", "RTSP/1.0", "SIP/2.0" */
+	char server[96];
+	char auth[96];                /* first WWW-Authenticate scheme + realm */
+	char location[256];
+	long content_length;          /* -1 unknown */
+	size_t header_len;            /* bytes up to and including the blank line */
+	size_t nheaders;
+};
+/* Parse a status line and headers. JCS_EPARSE when b is not such a reply, JCS_ELIMIT when the
+ * header block is incomplete within n bytes. */
+int jcs_http_parse(const uint8_t *b, size_t n, struct jcs_http_reply *r);
+/* One HTTP/1.0 GET of path over t; reply head parsed into r, body (capped) into body. */
+int jcs_http_get(struct jcs_tr *t, const char *host, const char *path, struct jcs_http_reply *r,
+		 struct jcs_buf *body);
+
+/* Telnet (telnet.c). The option-negotiation filter keeps state across reads: it strips IAC
+ * sequences from in, appends data bytes to out and our answers to reply (may be NULL).
+ * Returns the number of IAC commands seen. */
+struct jcs_telnet {
+	int state;
+	uint8_t cmd;
+	size_t sb_len;
+};
+size_t jcs_telnet_filter(struct jcs_telnet *st, const uint8_t *in, size_t n, struct jcs_buf *out,
+			 struct jcs_buf *reply);
+/* One telnet login dialogue over an open transport. user NULL: only look for a shell offered
+ * without login. Success only when a shell ran our arithmetic echo (nonce-derived). */
+int jcs_telnet_session(struct jcs_tr *t, const char *user, const char *pass, unsigned nonce,
+		       int wait_ms, struct jcs_login_result *r);
+
+/* MQTT (mqtt.c): parse a CONNACK; return code (0 accepted, 1-5 refused) or JCS_EPARSE. */
+int jcs_mqtt_connack(const uint8_t *b, size_t n);
+/* One MQTT session over t: CONNECT (user/pass may be NULL), CONNACK, and with subscribe a
+ * SUBSCRIBE "#" (*sub = SUBACK code). Returns the CONNACK code or a negative JCS_E*. */
+int jcs_mqtt_session(struct jcs_tr *t, const char *user, const char *pass, bool subscribe, int *sub,
+		     struct jcs_buf *transcript);
+
+/* UPnP device description (upnp.c): fill model/maker fields from description XML. */
+struct jcs_upnp_desc {
+	char manufacturer[96], model_name[96], model_number[96], friendly[96], device_type[128];
+};
+int jcs_upnp_parse(const char *xml, size_t n, struct jcs_upnp_desc *d);
+
+/* SNMP (udp.c): parse a GetResponse; community and first varbind string value. */
+int jcs_snmp_parse(const uint8_t *b, size_t n, int *version, char *community, size_t clen,
+		   char *value, size_t vlen);
+
+/* UDP service probes (udp.c): one send/receive per service, results into services[]. */
+int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);
+
+/* TCP connect scan (scan.c) of list[0..n): on_open(arg, port) for each open port as it is
+ * found (from the calling thread). */
+int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
+		 void *arg, struct jcs_err *err);
+
+#endif

@@ -1,0 +1,62 @@
+#!/bin/sh
+# jcstar probe against a hardened virtual device: nginx HTTPS only (TLS 1.2+, unique password,
+# limit_req) and mosquitto over TLS with a password file, new MQTT connections rate-limited by
+# nftables. No false fail and no false pass. Then S1.1-14: the device "restarts" with its MQTT
+# configuration lost (anonymous again) and --compare reports the reversion. (~50 s)
+# ctest-lock: netns
+set -eu
+. "$JCS_SRC/tests/integration/lib/probe-devices.sh"
+dev_net h 2
+trap dev_cleanup EXIT INT TERM
+dev_hardened
+EV=$DEV_TMP/hard.json
+. "$JCS_SRC/tests/integration/lib/expect.sh"
+
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --profile standard --needed-ports 443/tcp,8883/tcp -o "$EV"
+
+expect_service 443 tcp http true
+expect_service 8883 tcp mqtt true
+expect_none fail
+for loc in "tcp/443 (http/tls)" "tcp/8883 (mqtt/tls)"; do
+	expect probe.auth.none "$loc" pass
+	expect probe.auth.default-credential "$loc" pass '.accepted == null and .tried == .limit'
+	expect probe.auth.bruteforce "$loc" pass '.throttled_at != null and .throttled_at <= 30'
+	expect probe.transport.plaintext "$loc" pass
+	expect probe.interface.risky "$loc" pass
+	# TLS assessment (probe/tls.c) of every TLS port, located like the other findings
+	expect probe.tls.protocol "$loc" pass
+done
+expect probe.tls.cipher "tcp/443 (http/tls)" pass
+# the MQTT port's connection rate limit may cut the suite enumeration short: then the
+# verdict must say so (inconclusive), never pass or fail on what it did not see
+jq -e '[.findings[] | select(.id == "probe.tls.cipher" and .location == "tcp/8883 (mqtt/tls)" and
+	(.result == "pass" or .result == "inconclusive"))] | length == 1' "$EV" >/dev/null ||
+	fail "probe.tls.cipher on 8883: $(jq -c '[.findings[] | select(.id == "probe.tls.cipher")]' "$EV" | cut -c1-300)"
+expect_none fail
+[ "$(jq '[.services[] | select(.proto == "tcp")] | length' "$EV")" = 2 ] || fail "unexpected TCP services"
+
+# power cycle that loses the MQTT configuration: anonymous clients come back
+for p in $(ip netns pids "$DEV"); do
+	if tr '\0' ' ' </proc/"$p"/cmdline | grep -q '^mosquitto '; then
+		kill "$p"
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	fi
+done
+i=0
+while ip netns exec "$DEV" ss -ltn 'sport = :8883' | grep -q LISTEN && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sed -i 's/^allow_anonymous false/allow_anonymous true/; /^password_file/d' "$DEV_TMP/mosquitto.conf"
+dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
+sleep 0.5
+dev_wait_port 8883
+sleep 2 # let the connection rate limit recover
+EV2=$DEV_TMP/after.json
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 443,8883 --compare "$EV" --max-attempts 5 \
+	--declaration "$JCS_SRC/examples/camera/declaration.yaml" -o "$EV2"
+EV=$EV2
+expect probe.auth.none "tcp/8883 (mqtt/tls)" fail
+# the camera declaration needs 443/tcp, 554/tcp and 3702/udp: 8883 is undeclared
+expect probe.interface.risky "tcp/443 (http/tls)" pass
+expect probe.interface.risky "tcp/8883 (mqtt/tls)" fail
+expect probe.persistence.reverted "tcp/8883 (mqtt/tls)" fail '.check == "probe.auth.none"'
+finish

@@ -1,0 +1,194 @@
+/* Protocol modules on recorded replies (fuzz/corpus holds the captured bytes). */
+#include "t.h"
+#include "core/buf.h"
+#include "probe/probe.h"
+
+static struct jcs_buf load(const char *path)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+
+	if (jcs_read_file(path, 0, &b, &err))
+		T_FAIL("%s: %s", path, err.msg);
+	return b;
+}
+
+/* Which module claims these first bytes. */
+static const char *identify(const void *b, size_t n)
+{
+	const struct jcs_proto *best = NULL;
+	int score = 0;
+
+	for (size_t i = 0; jcs_protos[i]; i++) {
+		int s = jcs_protos[i]->match ? jcs_protos[i]->match(b, n) : 0;
+		if (s > score)
+			score = s, best = jcs_protos[i];
+	}
+	return best ? best->name : "none";
+}
+
+T_TEST(identification_by_content)
+{
+	struct jcs_buf b = load("fuzz/corpus/http/lighttpd-401");
+	T_EQ_STR(identify(b.data, b.len), "http");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/telnet/busybox-greeting");
+	T_EQ_STR(identify(b.data, b.len), "telnet");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/http/vsftpd-banner-not-http");
+	T_EQ_STR(identify(b.data, b.len), "ftp");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/mqtt/mosquitto-connack-accepted");
+	T_EQ_STR(identify(b.data, b.len), "mqtt");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/rtsp/options-200");
+	T_EQ_STR(identify(b.data, b.len), "rtsp");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/rtsp/sip-200");
+	T_EQ_STR(identify(b.data, b.len), "sip");
+	jcs_buf_free(&b);
+	T_EQ_STR(identify("SSH-2.0-dropbear_2022.83\r\n", 26), "ssh");
+	T_EQ_STR(identify("220 mail.example ESMTP Postfix\r\n", 32), "none");
+	/* ADB: CNXN answer (device offers a shell) and AUTH (wants a key) */
+	T_EQ_STR(identify("CNXN\x00\x00\x00\x01\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xbc\xb1\xa7\xb1", 24), "adb");
+	T_EQ_STR(identify("AUTH\x01\x00\x00\x00\x00\x00\x00\x00\x14\x00\x00\x00\x00\x00\x00\x00\xbe\xaa\xab\xb7", 24), "adb");
+	T_EQ_STR(identify("AUTH\x01\x00\x00\x00\x00\x00\x00\x00\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 24), "none");
+}
+
+T_TEST(http_reply)
+{
+	struct jcs_buf b = load("fuzz/corpus/http/lighttpd-401");
+	struct jcs_http_reply r;
+
+	T_EQ_INT(jcs_http_parse((const uint8_t *)b.data, b.len, &r), 0);
+	T_EQ_INT(r.status, 401);
+	T_EQ_STR(r.proto, "HTTP/1.0");
+	T_CONTAINS(r.auth, "Basic realm=\"device\"");
+	T_CONTAINS(r.server, "lighttpd");
+	T_ASSERT(r.header_len > 0 && r.header_len < b.len);
+	/* incomplete header block: not an error, not finished */
+	T_EQ_INT(jcs_http_parse((const uint8_t *)b.data, 40, &r), JCS_ELIMIT);
+	T_EQ_INT(jcs_http_parse((const uint8_t *)"220 (vsFTPd 3.0.3)\r\n", 20, &r), JCS_EPARSE);
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/rtsp/describe-401-digest");
+	T_EQ_INT(jcs_http_parse((const uint8_t *)b.data, b.len, &r), 0);
+	T_EQ_STR(r.proto, "RTSP/1.0");
+	T_EQ_INT(r.status, 401);
+	T_CONTAINS(r.auth, "Digest realm=\"IP Camera(21388)\"");
+	jcs_buf_free(&b);
+}
+
+T_TEST(http_get_through_transport)
+{
+	struct jcs_buf b = load("fuzz/corpus/http/lighttpd-200");
+	struct jcs_buf body = JCS_BUF_INIT;
+	struct jcs_http_reply r;
+	struct jcs_tr t;
+
+	jcs_tr_init_replay(&t, b.data, b.len, 11);
+	T_EQ_INT(jcs_http_get(&t, "10.77.1.2", "/", &r, &body), 0);
+	T_EQ_INT(r.status, 200);
+	T_CONTAINS(body.data, "admin page");
+	T_CONTAINS(t.tx.data, "GET / HTTP/1.0\r\nHost: 10.77.1.2\r\n");
+	jcs_tr_close(&t);
+	jcs_buf_free(&body);
+	jcs_buf_free(&b);
+}
+
+T_TEST(http_too_many_headers)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_http_reply r;
+
+	jcs_buf_puts(&b, "HTTP/1.1 200 OK\r\n");
+	for (int i = 0; i < 500; i++)
+		jcs_buf_puts(&b, "X-Pad: a\r\n");
+	jcs_buf_puts(&b, "\r\n");
+	T_EQ_INT(jcs_http_parse((const uint8_t *)b.data, b.len, &r), JCS_EPARSE);
+	jcs_buf_free(&b);
+}
+
+T_TEST(mqtt_sessions)
+{
+	static const char *const anon[] = {"\x20\x02\x00\x00", "\x90\x03\x00\x01\x00"};
+	static const size_t anon_len[] = {4, 5};
+	struct jcs_buf b = load("fuzz/corpus/mqtt/connack-not-authorised"), tr = JCS_BUF_INIT;
+	struct jcs_tr t;
+	int sub = -1;
+
+	T_EQ_INT(jcs_mqtt_connack((const uint8_t *)b.data, b.len), 5);
+	T_EQ_INT(jcs_mqtt_connack((const uint8_t *)"\x20\x02\x00", 3), JCS_EPARSE);
+	T_EQ_INT(jcs_mqtt_connack((const uint8_t *)"\x30\x02\x00\x00", 4), JCS_EPARSE);
+	/* anonymous broker: CONNECT accepted, SUBSCRIBE '#' granted at QoS 0 */
+	T_EQ_INT(jcs_tr_init_script(&t, anon, anon_len, 2, 1), 0);
+	T_EQ_INT(jcs_mqtt_session(&t, NULL, NULL, true, &sub, &tr), 0);
+	T_EQ_INT(sub, 0);
+	/* what we sent: CONNECT (no credentials flags) then SUBSCRIBE # */
+	T_ASSERT(t.tx.len > 26 && (uint8_t)t.tx.data[0] == 0x10 && (uint8_t)t.tx.data[9] == 0x02);
+	T_ASSERT((uint8_t)t.tx.data[26] == 0x82);
+	T_CONTAINS(tr.data, "SUBACK granted");
+	jcs_tr_close(&t);
+	/* credentials refused */
+	jcs_tr_init_replay(&t, b.data, b.len, 0);
+	T_EQ_INT(jcs_mqtt_session(&t, "admin", "admin", false, &sub, &tr), 5);
+	T_ASSERT((uint8_t)t.tx.data[9] == 0xc2); /* user name + password + clean session */
+	jcs_tr_close(&t);
+	jcs_buf_free(&tr);
+	jcs_buf_free(&b);
+}
+
+T_TEST(snmp_response)
+{
+	struct jcs_buf b = load("fuzz/corpus/snmp/getresponse-v2c");
+	char comm[64], val[160];
+	int ver = -1;
+
+	T_EQ_INT(jcs_snmp_parse((const uint8_t *)b.data, b.len, &ver, comm, sizeof(comm), val, sizeof(val)), 0);
+	T_EQ_INT(ver, 1);
+	T_EQ_STR(comm, "public");
+	T_EQ_STR(val, "Linux camera 4.9.37");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/snmp/error-nosuchname");
+	T_EQ_INT(jcs_snmp_parse((const uint8_t *)b.data, b.len, &ver, comm, sizeof(comm), val, sizeof(val)),
+		 JCS_ENOTFOUND);
+	T_EQ_INT(jcs_snmp_parse((const uint8_t *)b.data, b.len - 3, &ver, comm, sizeof(comm), val, sizeof(val)),
+		 JCS_EPARSE);
+	jcs_buf_free(&b);
+}
+
+T_TEST(upnp_description)
+{
+	struct jcs_buf b = load("fuzz/corpus/upnp/rootdesc.xml");
+	struct jcs_upnp_desc d;
+
+	T_EQ_INT(jcs_upnp_parse(b.data, b.len, &d), 0);
+	T_EQ_STR(d.model_name, "XR-500");
+	T_EQ_STR(d.model_number, "XR500-JP");
+	T_EQ_STR(d.manufacturer, "ExampleCorp");
+	T_CONTAINS(d.device_type, "InternetGatewayDevice");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/upnp/tr64desc.xml");
+	T_EQ_INT(jcs_upnp_parse(b.data, b.len, &d), 0);
+	T_CONTAINS(d.device_type, "dslforum-org");
+	T_EQ_STR(d.model_number, "8245H");
+	jcs_buf_free(&b);
+	T_EQ_INT(jcs_upnp_parse("<root><device>", 14, &d), JCS_EPARSE);
+}
+
+T_TEST(needed_ports)
+{
+	struct jcs_needed_port *v;
+	size_t n;
+	struct jcs_err err;
+
+	T_EQ_INT(jcs_needed_ports_parse("80/tcp,443,161/udp", &v, &n, &err), 0);
+	T_EQ_INT(n, 3);
+	T_ASSERT(v[0].port == 80 && !v[0].udp && v[1].port == 443 && !v[1].udp && v[2].port == 161 && v[2].udp);
+	free(v);
+	T_EQ_INT(jcs_needed_ports_parse("80/sctp", &v, &n, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_needed_ports_parse("70000", &v, &n, &err), JCS_EINVAL);
+}
+
+T_MAIN(T_CASE(identification_by_content), T_CASE(http_reply), T_CASE(http_get_through_transport),
+       T_CASE(http_too_many_headers), T_CASE(mqtt_sessions), T_CASE(snmp_response), T_CASE(upnp_description),
+       T_CASE(needed_ports))
