@@ -43,7 +43,7 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 		 void *arg, struct jcs_err *err)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl;
+	socklen_t sl = 0;
 	struct slot *slots = NULL;
 	struct epoll_event *evs = NULL;
 	int ep = -1, rc, conc = p->o.concurrency, inflight = 0, nfree = 0, *freel = NULL;
