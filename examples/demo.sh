@@ -26,17 +26,18 @@ if command -v lighttpd >/dev/null && command -v mosquitto >/dev/null; then
 	pids=""
 	stop() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$dev"; }
 	trap stop EXIT
-	mkdir -p "$dev/www/admin"
-	echo '<html><body>NC-200 admin</body></html>' > "$dev/www/admin/index.html"
+	mkdir -p "$dev/www"
+	echo "<html><body>NC-200 admin</body></html>" > "$dev/www/index.html"
 	echo 'admin:admin' > "$dev/users"
 	cat > "$dev/lighttpd.conf" <<EOT
 server.bind = "127.0.0.1"
 server.port = 18080
 server.document-root = "$dev/www"
 server.modules = ("mod_auth", "mod_authn_file")
+index-file.names = ("index.html")
 auth.backend = "plain"
 auth.backend.plain.userfile = "$dev/users"
-auth.require = ("/admin" => ("method" => "basic", "realm" => "NC-200", "require" => "valid-user"))
+auth.require = ("/" => ("method" => "basic", "realm" => "NC-200", "require" => "valid-user"))
 EOT
 	printf 'listener 18883 127.0.0.1\nallow_anonymous true\npersistence false\n' > "$dev/mosquitto.conf"
 	lighttpd -D -f "$dev/lighttpd.conf" 2>"$dev/lighttpd.log" & pids="$pids $!"
