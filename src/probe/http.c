@@ -180,12 +180,12 @@ static int http_anon(struct jcs_probe *p, struct jcs_service *s, struct jcs_buf 
 		struct jcs_buf body = JCS_BUF_INIT;
 		int rc = svc_get(p, s, admin_paths[i], &r, &body);
 
-		if (rc == 0 && (r.status == 401 || r.status == 403 || has_password_field(&body))) {
+		/* 401 or a password form asks for credentials; a bare 403 asks for nothing we could give */
+		if (rc == 0 && (r.status == 401 || (r.status == 200 && has_password_field(&body)))) {
 			asked++;
 			if (!json_object_get(s->facts, "auth_path")) {
 				json_object_set_new(s->facts, "auth_path", json_string(admin_paths[i]));
-				json_object_set_new(s->facts, "auth", json_string(r.status == 401 ? r.auth
-								     : has_password_field(&body) ? "form" : "forbidden"));
+				json_object_set_new(s->facts, "auth", json_string(r.status == 401 ? r.auth : "form"));
 			}
 		} else if (rc == 0 && r.status == 200 && i > 0) {
 			jcs_buf_printf(note, "GET %s answered %d without credentials (%zu bytes)\n", admin_paths[i],

@@ -9,11 +9,12 @@ dev_need() {
 	done
 }
 
-# dev_net TAG SUBNET: namespaces jcs-probe-TAG-c / -d, veth pair, 10.77.SUBNET.1 <-> .2
+# dev_net TAG SUBNET: namespaces jcs-probe-TAG-PID-c / -d, veth pair, 10.77.SUBNET.1 <-> .2
 dev_net() {
 	[ "$(id -u)" = 0 ] || { echo "FAIL: needs root (network namespaces)"; exit 1; }
-	CLI=jcs-probe-$1-c
-	DEV=jcs-probe-$1-d
+	# the PID keeps two checkouts running the same test (make check in another tree) apart
+	CLI=jcs-probe-$1-$$-c
+	DEV=jcs-probe-$1-$$-d
 	DEV_IP=10.77.$2.2
 	CLI_IP=10.77.$2.1
 	DEV_TMP=$(mktemp -d /tmp/jcs-probe-$1.XXXXXX)
