@@ -146,7 +146,7 @@ jq -e '.components[] | select(.name=="busybox") | (.files | index("/bin/busybox"
 	(.files | index("/usr/lib/opkg/status")) != null and .purl == "pkg:opkg/openwrt/busybox@1.35.0-4"' \
 	"$work"/ev.json >/dev/null || fail "busybox component: files or purl"
 
-# CycloneDX 1.5: the structure bom-1.5.schema.json requires
+# CycloneDX 1.5: the structure bom-1.5.schema.json requires, spelled out
 jq -e '
   .bomFormat == "CycloneDX" and .specVersion == "1.5" and .version == 1 and
   (.serialNumber | test("^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")) and
@@ -163,6 +163,16 @@ jq -e '
        (.severity | IN("critical","high","medium","low","none","info","unknown"))] | all)] | all)
 ' "$work"/sbom.cdx.json >/dev/null || fail "CycloneDX structure"
 [ "$(jq -r '.vulnerabilities[0].id' "$work"/sbom.cdx.json)" = CVE-2023-0286 ] || fail "CycloneDX vulnerability"
+
+# CycloneDX 1.5: the official JSON schema (strict), through the CycloneDX library's validator
+NODE_DIR="${JCS_BUILD:-$work}/sbom-node"
+if [ ! -d "$NODE_DIR/node_modules/@cyclonedx/cyclonedx-library" ]; then
+	mkdir -p "$NODE_DIR"
+	cp "${JCS_SRC:-.}"/tests/sbom/package.json "${JCS_SRC:-.}"/tests/sbom/package-lock.json "$NODE_DIR"/
+	(cd "$NODE_DIR" && npm ci --no-audit --no-fund --silent) || fail "npm ci for the CycloneDX validator failed"
+fi
+cp "${JCS_SRC:-.}"/tests/sbom/validate.js "$NODE_DIR"/
+node "$NODE_DIR"/validate.js "$work"/sbom.cdx.json || fail "CycloneDX 1.5 schema validation"
 
 # the summary table names every finding
 grep -q "^fail *high *fw.service.risky-enabled *" "$work"/out.txt || fail "summary table"
