@@ -235,8 +235,8 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 	esc(o, jcs_rs(p, "security_contact"));
 	jcs_buf_puts(o, "</td></tr></table>");
 
-	jcs_buf_printf(o, "<div class=\"summary %s\"><div class=\"big\">%s</div><div>", ready ? "ready" : "notready",
-		       ready ? "★1 自己適合宣言の準備ができています" : "★1 自己適合宣言の準備はまだできていません");
+	jcs_buf_printf(o, "<div class=\"summary %s\"><div class=\"big\">★%d %s</div><div>", ready ? "ready" : "notready",
+		       level, ready ? "自己適合宣言の準備ができています" : "自己適合宣言の準備はまだできていません");
 	esc(o, jcs_rs(sum, "statement"));
 	jcs_buf_puts(o, "</div><p class=\"counts\">");
 	static const char *const verdicts[] = {"conform", "nonconform", "needs-evidence", "not-applicable"};
