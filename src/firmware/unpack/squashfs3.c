@@ -197,21 +197,10 @@ static bool read_inode(struct sq3 *s, uint64_t block, uint32_t off, struct sq3_i
 	}
 	switch (in->type) {
 	case 1: /* dir */
+	case 8: /* long dir: the same with a 27-bit size */
 		if (!s->v2)
 			bget(&b, 32); /* nlink */
-		in->size = bget(&b, 19);
-		in->dir_off = (uint32_t)bget(&b, 13);
-		if (s->v2) {
-			bget(&b, 32);
-			in->start = bget(&b, 24);
-		} else {
-			in->start = bget(&b, 32);
-		}
-		break;
-	case 8: /* long dir */
-		if (!s->v2)
-			bget(&b, 32);
-		in->size = bget(&b, 27);
+		in->size = bget(&b, in->type == 1 ? 19 : 27);
 		in->dir_off = (uint32_t)bget(&b, 13);
 		if (s->v2) {
 			bget(&b, 32);
