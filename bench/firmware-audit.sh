@@ -10,7 +10,7 @@
 set -eu
 build=${1:-build}
 jcstar=$(cd "$build" && pwd)/jcstar
-fixtures=${JCS_FIXTURES:-$(pwd)/../shared/fixtures}
+fixtures=${JCS_FIXTURES:-$(pwd)/tests/fixtures}
 tmp=$(mktemp -d /tmp/jcs-fwaudit-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 for t in unsquashfs mksquashfs strings /usr/bin/time bc; do

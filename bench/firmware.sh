@@ -8,7 +8,7 @@
 set -eu
 build=${1:-build}
 jcstar=$(cd "$build" && pwd)/jcstar
-fixtures=${JCS_FIXTURES:-$(pwd)/../shared/fixtures}
+fixtures=${JCS_FIXTURES:-$(pwd)/tests/fixtures}
 tmp=$(mktemp -d /tmp/jcs-fwbench-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 for t in binwalk unsquashfs mksquashfs mkimage mkfs.jffs2 /usr/bin/time; do

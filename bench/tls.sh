@@ -6,7 +6,7 @@
 set -eu
 JCSTAR=${1:-build/jcstar}
 JCS_SRC=${JCS_SRC:-$(pwd)}
-JCS_FIXTURES=${JCS_FIXTURES:-$JCS_SRC/../shared/fixtures}
+JCS_FIXTURES=${JCS_FIXTURES:-$JCS_SRC/tests/fixtures}
 RUNS=${RUNS:-3}
 JCSTAR=$(cd "$(dirname "$JCSTAR")" && pwd)/$(basename "$JCSTAR")
 [ "$(id -u)" = 0 ] || { echo "bench/tls.sh: needs root (network namespaces)" >&2; exit 1; }

@@ -9,7 +9,7 @@ J=${1:-build/jcstar}
 ex=examples/camera
 out=out/demo
 mkdir -p "$out"
-fixtures=../shared/fixtures
+fixtures=tests/fixtures
 
 echo "== 1. firmware: build $out/nc200-2.4.1.bin and analyse it"
 sh "$ex/firmware/build.sh" "$out/nc200-2.4.1.bin"

@@ -3,7 +3,7 @@
 # $JCS_FIXTURES/creds (sources and licences: data/creds/README.md). Pairs found in more
 # lists come first; ties keep the order of first appearance (Mirai list first).
 set -eu
-F=${JCS_FIXTURES:-$(dirname "$0")/../../shared/fixtures}/creds
+F=${JCS_FIXTURES:-$(dirname "$0")/../tests/fixtures}/creds
 OUT=${1:-$(dirname "$0")/../data/creds/default.txt}
 {
 	# Mirai: "user pass", "(none)" = empty password

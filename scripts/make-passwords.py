@@ -8,7 +8,7 @@ import csv
 import os
 import sys
 
-base = os.path.join(os.environ.get("JCS_FIXTURES", "../shared/fixtures"), "creds")
+base = os.path.join(os.environ.get("JCS_FIXTURES", "tests/fixtures"), "creds")
 out, seen = [], set()
 
 

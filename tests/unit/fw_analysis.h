@@ -128,7 +128,7 @@ static inline void fw_dump(const struct jcs_evidence *ev)
 static inline const char *fixtures(void)
 {
 	const char *f = getenv("JCS_FIXTURES");
-	return f ? f : "../shared/fixtures";
+	return f ? f : "tests/fixtures";
 }
 
 /* Feed every member of a tar.gz through the SBOM. */

@@ -87,7 +87,7 @@ static void check(const struct fixture *fx)
 	struct jcs_err err = {0};
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "../shared/fixtures", fx->image);
+	snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "tests/fixtures", fx->image);
 	rc = jcs_fw_walk(path, NULL, &sink, &err);
 	if (rc)
 		T_FAIL("%s: walk failed: %s", fx->image, err.msg);
@@ -126,7 +126,7 @@ T_TEST(table_covers_fixture_directory)
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
 		FILE *f;
 		char line[512];
-		snprintf(cmd, sizeof(cmd), "ls '%s/firmware/%s'", root ? root : "../shared/fixtures", dirs[d]);
+		snprintf(cmd, sizeof(cmd), "ls '%s/firmware/%s'", root ? root : "tests/fixtures", dirs[d]);
 		f = popen(cmd, "r");
 		T_ASSERT(f != NULL);
 		while (f && fgets(line, sizeof(line), f)) {

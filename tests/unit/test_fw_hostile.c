@@ -470,7 +470,7 @@ T_TEST(truncated_and_corrupt_fixtures)
 		char path[600];
 		struct jcs_buf b = JCS_BUF_INIT;
 		struct jcs_err err = {0};
-		snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "../shared/fixtures", images[i]);
+		snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "tests/fixtures", images[i]);
 		if (jcs_read_file(path, 0, &b, &err)) {
 			T_FAIL("%s: %s", images[i], err.msg);
 			continue;
@@ -524,7 +524,7 @@ T_TEST(truncated_filesystems_reported)
 		struct jcs_err err = {0};
 		struct fwt *t = fwt_new();
 		struct jcs_fw_sink s = fwt_sink(t);
-		snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "../shared/fixtures", cases[i].image);
+		snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "tests/fixtures", cases[i].image);
 		T_ASSERT(jcs_read_file(path, 0, &b, &err) == 0);
 		T_ASSERT(b.len > cases[i].cut);
 		T_EQ_INT(jcs_fw_walk_mem((const uint8_t *)b.data, cases[i].cut, NULL, &s, &err), 0);

@@ -262,7 +262,7 @@ T_TEST(cert_fixture_1024)
 	X509 *x;
 
 	if (!dir)
-		dir = "../shared/fixtures";
+		dir = "tests/fixtures";
 	snprintf(path, sizeof(path), "%s/tls/cert_1024.crt", dir);
 	f = fopen(path, "r");
 	T_ASSERT(f);
