@@ -58,7 +58,7 @@ _listening() {
 
 # start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
 start_server() {
-	_out="$REG_TMP/serve.$$.$(date +%s%N).out"
+	_out=$(mktemp "$REG_TMP/serve.XXXXXX")
 	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} \
 		>"$_out" 2>"$_out.err" &
 	SRV_PID=$!
