@@ -56,6 +56,16 @@ void jcs_fw_problem(struct jcs_fw_walk *w, uint64_t off, const char *fmt, ...)
 
 /* Account for produced bytes: JCS_ELIMIT when the walk total or the ratio to in_len is over. */
 int jcs_fw_account(struct jcs_fw_walk *w, uint64_t in_len, uint64_t out_len, struct jcs_err *err);
+/* Charge n steps of work to the walk's budget (lim.max_steps): JCS_ELIMIT once it is spent.
+ * Every unpacker loop over hostile structures charges; the error must stop the unpacker
+ * (return it), which the walk then reports as the part "work budget exceeded". The rest of
+ * the image is reported unread, not unpacked. */
+int jcs_fw_charge(struct jcs_fw_walk *w, uint64_t n);
+/* Steps for scanning or checksumming len bytes (one per 64 KiB, at least 1). */
+static inline uint64_t jcs_fw_bytes_steps(uint64_t len)
+{
+	return (len >> 16) + 1;
+}
 /* True when the walk must stop (a global limit was hit or the sink said stop). */
 bool jcs_fw_stopped(const struct jcs_fw_walk *w);
 const struct jcs_fw_limits *jcs_fw_walk_limits(const struct jcs_fw_walk *w);
