@@ -1,6 +1,6 @@
 #!/bin/sh
 # Minimise the corpus of each given target (default: all) in place with libFuzzer's -merge=1:
-# keeps the smallest set of inputs that reaches the same coverage, plus every regress-*
+# keeps the smallest set of inputs that reaches the same coverage, plus every regress*
 # input (crafted or found regressions are kept by name, whatever their coverage).
 #   fuzz/minimise.sh BUILD [NAME...]
 set -eu
@@ -14,11 +14,11 @@ for name in $names; do
 	for f in fuzz/corpus/"$name"/*; do # kept inputs keep their names (merge names them by SHA-1)
 		h=$(sha1sum < "$f" | cut -d' ' -f1)
 		case $(basename "$f") in
-		regress-*) cp "$f" "$tmp"/ ;;
+		regress*) cp "$f" "$tmp"/ ;;
 		*) [ -f "$tmp/$h" ] && [ "$(basename "$f")" != "$h" ] && mv "$tmp/$h" "$tmp/$(basename "$f")" || true ;;
 		esac
 	done
-	for f in fuzz/corpus/"$name"/regress-*; do # a regress-* kept by merge is there twice: drop the hash copy
+	for f in fuzz/corpus/"$name"/regress*; do # a regress* kept by merge is there twice: drop the hash copy
 		if [ -f "$f" ]; then rm -f "$tmp/$(sha1sum < "$f" | cut -d' ' -f1)"; fi
 	done
 	before=$(ls "fuzz/corpus/$name" | wc -l)

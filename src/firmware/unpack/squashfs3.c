@@ -263,8 +263,12 @@ static bool fragment(struct sq3 *s, uint32_t i, uint64_t *start, uint32_t *size)
 		return false;
 	b = (struct bits){s->p + idx_off, isz, 0, s->be, false}; /* inside: checked above */
 	blk = s->v2 ? bget(&b, 32) : bget(&b, 64);
-	if (blk >= s->len || load_table(s, blk, blk + 2 + 1 + SQ3_META < s->len ? blk + 3 + SQ3_META : s->len, &t, &e))
+	if (blk >= s->len)
 		return false;
+	if (load_table(s, blk, blk + 2 + 1 + SQ3_META < s->len ? blk + 3 + SQ3_META : s->len, &t, &e)) {
+		free_table(&t); /* what was loaded before the failure */
+		return false;
+	}
 	ok = t.nblk > 0 && (i % per + 1) * esz <= t.len;
 	if (ok) {
 		b = (struct bits){t.data + (i % per) * esz, esz, 0, s->be, false};
