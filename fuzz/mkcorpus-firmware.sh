@@ -21,8 +21,8 @@ chmod 755 "$src/etc/init.d/rcS"
 seq 1 300 > "$src/etc/numbers"
 ln -s /bin/busybox "$src/bin/sh"
 ln "$src/etc/passwd" "$src/etc/passwd.hard"
-head -c 20000 /dev/zero > "$src/bin/zeros"            # several blocks, compresses to nothing
-truncate -s 70000 "$src/bin/sparse"                  # a hole (explicit holes with mkfs.cramfs -z)
+head -c 8192 /dev/zero > "$src/bin/zeros"             # two blocks that compress to nothing
+truncate -s 12288 "$src/bin/sparse"                  # a hole (explicit holes with mkfs.cramfs -z)
 mkdir -p "$src/usr/lib/deep/er/still"
 printf 'x' > "$src/usr/lib/deep/er/still/leaf"
 chmod 4755 "$src/etc/init.d/rcS"

@@ -25,9 +25,9 @@ for name in $names; do
 		$dict -artifact_prefix="$build/fuzz-artifacts/$name/" "fuzz/corpus/$name" > "$build/fuzz-logs/$name.log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/fuzz-logs/$name.log" | tail -1)
-	last=$(grep -E '^#[0-9]+' "$build/fuzz-logs/$name.log" | tail -1)
-	cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
-	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+	# the last status line: "#RUNS  NEW  cov: C ft: F corp: ..." (the first cov:/ft: of the line)
+	cov=$(awk '/^#[0-9]/ { c = ""; for (i = 1; i < NF; i++) if ($i == "cov:") { c = $(i + 1); break } if (c != "") last = c } END { print last }' "$build/fuzz-logs/$name.log")
+	ft=$(awk '/^#[0-9]/ { c = ""; for (i = 1; i < NF; i++) if ($i == "ft:") { c = $(i + 1); break } if (c != "") last = c } END { print last }' "$build/fuzz-logs/$name.log")
 	crashes=$(ls "$build/fuzz-artifacts/$name" | wc -l)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$secs" "${runs:-?}" "${cov:-?}" "${ft:-?}" \
 		"$(ls "fuzz/corpus/$name" | wc -l)" "$crashes" >> "$summary"
