@@ -33,6 +33,8 @@ done
 printf 'hello firmware\n' > "$tmp/t.txt"
 gzip -9 -n -c "$tmp/t.txt" > "$out/fw_gzip/text.gz"
 gzip -9 -c "$src/etc/numbers" > "$out/fw_gzip/named.gz"
+python3 -c 'import gzip, sys; sys.stdout.buffer.write(gzip.compress(b"x" * 5000, mtime=0))' > "$out/fw_gzip/repeated.gz"
+{ gzip -n -c "$tmp/t.txt"; gzip -n -c "$src/etc/inittab"; } > "$out/fw_gzip/two-members.gz"
 xz -c "$src/etc/numbers" > "$out/fw_xz/numbers.xz"
 xz --format=lzma -c "$src/etc/numbers" > "$out/fw_lzma/numbers.lzma"
 zstd -q -c "$src/etc/numbers" > "$out/fw_zstd/numbers.zst"
@@ -87,6 +89,7 @@ cat > "$tmp/fit.its" <<ITS
     configurations { default = "c1"; c1 { kernel = "kernel"; ramdisk = "rootfs"; }; }; };
 ITS
 mkimage -f "$tmp/fit.its" "$out/fw_fit/image.itb" >/dev/null
+mkimage -E -f "$tmp/fit.its" "$out/fw_fit/external-data.itb" >/dev/null
 python3 - "$out" "$src" <<'PY'
 import os, struct, sys, zlib, hashlib, io, zipfile
 out, src = sys.argv[1], sys.argv[2]
@@ -342,6 +345,23 @@ body = struct.pack('<HHIII', 0, 1, 28, 0, 0) + payload
 total = 12 + len(body)
 crc = ~zlib.crc32(body) & 0xffffffff
 w('fw_trx/gzip.trx', b'HDR0' + struct.pack('<II', total, crc) + body)
+
+def trx(version, parts, good_crc=True):
+    """TRX with the given partitions (version 1: 3 offsets, version 2: 4)."""
+    hl = 12 + 4 + 4 * (3 if version == 1 else 4)
+    offs, data = [], b''
+    for part in parts:
+        offs.append(hl + len(data))
+        data += part + b'\0' * (-len(part) % 4)
+    offs += [0] * ((3 if version == 1 else 4) - len(offs))
+    body = struct.pack('<HH', 0, version) + struct.pack('<%dI' % len(offs), *offs) + data
+    crc = ~zlib.crc32(body) & 0xffffffff if good_crc else 0x12345678
+    return b'HDR0' + struct.pack('<II', 12 + len(body), crc) + body
+
+kern = open(os.path.join(out, 'fw_lzma/numbers.lzma'), 'rb').read()
+sq4 = open(os.path.join(out, 'fw_squashfs4/rootfs-xz.sqfs'), 'rb').read()
+w('fw_trx/v1-lzma-squashfs.trx', trx(1, [kern, sq4]))
+w('fw_trx/v2-four-parts-bad-crc.trx', trx(2, [b'loader', kern, sq4, b'\xde\xad'], good_crc=False))
 
 sq = open(os.path.join(out, 'fw_squashfs4/rootfs-xz.sqfs'), 'rb').read()
 kern = open(os.path.join(out, 'fw_xz/numbers.xz'), 'rb').read()
