@@ -208,6 +208,10 @@ static int read_data(const struct ext *e, const struct einode *in, uint64_t size
 	*why = "out of memory";
 	if (!f.buf)
 		return JCS_ENOMEM;
+	if (!charge(e, &f, jcs_fw_bytes_steps(size))) { /* the buffer is filled, zeros included */
+		free(f.buf);
+		return f.rc;
+	}
 	if (in->flags & EXT4_INLINE_DATA_FL) {
 		if (size > 60) {
 			*why = "inline data beyond i_block (extended attribute part) not supported";
