@@ -69,7 +69,7 @@ static bool node_at(const struct jf *j, size_t o, uint32_t *totlen, uint16_t *ty
 	*type = jcs_cur_u16e(&c, j->be);
 	*totlen = jcs_cur_u32e(&c, j->be);
 	crc = jcs_cur_u32e(&c, j->be);
-	return !c.bad && magic == 0x1985 && *totlen >= 12 && *totlen <= j->len - o && jcrc(h, 8) == crc;
+	return !c.bad && magic == 0x1985 && *totlen >= 12 && *totlen <= j->len - o && JCS_FW_CRC_OK(crc, jcrc(h, 8));
 }
 
 static long rtime(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)

@@ -43,7 +43,7 @@ static bool ec_hdr(const uint8_t *p, size_t len, size_t o, uint32_t *vid_off, ui
 	*data_off = jcs_cur_u32be(&c);
 	jcs_cur_seek(&c, o + 60);
 	crc = jcs_cur_u32be(&c);
-	return !c.bad && (~crc32(0, p + o, 60) & 0xffffffffu) == crc && *vid_off >= 64 && *data_off > *vid_off;
+	return !c.bad && JCS_FW_CRC_OK(crc, ~crc32(0, p + o, 60) & 0xffffffffu) && *vid_off >= 64 && *data_off > *vid_off;
 }
 
 static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
@@ -91,7 +91,7 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		}
 		{
 			struct jcs_cur h = jcs_cur_make(vid + 60, 4);
-			if ((~crc32(0, vid, 60) & 0xffffffffu) != jcs_cur_u32be(&h)) {
+			if (!JCS_FW_CRC_OK(jcs_cur_u32be(&h), ~crc32(0, vid, 60) & 0xffffffffu)) {
 				jcs_fw_problem(w, o + v2, "volume-id header CRC mismatch");
 				continue;
 			}
@@ -117,7 +117,7 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 				name = jcs_cur_take(&r, 128);
 				jcs_cur_skip(&r, 24);
 				crc = jcs_cur_u32be(&r);
-				if (!r.bad && nl > 0 && nl <= 127 && (~crc32(0, rec, 168) & 0xffffffffu) == crc)
+				if (!r.bad && nl > 0 && nl <= 127 && JCS_FW_CRC_OK(crc, ~crc32(0, rec, 168) & 0xffffffffu))
 					snprintf(names[i], sizeof(names[i]), "%.*s", (int)nl, (const char *)name);
 			}
 			continue;

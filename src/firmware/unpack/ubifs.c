@@ -271,7 +271,7 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 	jcs_cur_seek(&c, 16);
 	sblen = jcs_cur_u32le(&c);
 	if (len < 4096 || jcs_cur_u8(&c) != U_SB || sblen < 64 || sblen > 4096 ||
-	    (~crc32(0, p + 8, sblen - 8) & 0xffffffffu) != crc)
+	    !JCS_FW_CRC_OK(crc, ~crc32(0, p + 8, sblen - 8) & 0xffffffffu))
 		return JCS_ENOTFOUND;
 	jcs_cur_seek(&c, 36);
 	leb_size = jcs_cur_u32le(&c);
@@ -303,7 +303,7 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 		}
 		if ((rc = jcs_fw_charge(w, 1)))
 			goto out;
-		if ((~crc32(0, p + o + 8, nlen - 8) & 0xffffffffu) != ncrc) {
+		if (!JCS_FW_CRC_OK(ncrc, ~crc32(0, p + o + 8, nlen - 8) & 0xffffffffu)) {
 			o += 8;
 			continue;
 		}
