@@ -637,8 +637,164 @@ T_TEST(walk_dir_reports_links_without_following)
 	free(t);
 }
 
+/* ---- regression inputs of the fuzz corpora (fuzz/mkcorpus-firmware.sh builds them) ---- */
+
+/* Walk fuzz/corpus/DIR/NAME; a missing file fails the test (it does not crash it). */
+static int walk_corpus(const char *rel, const struct jcs_fw_limits *lim, struct fwt *t)
+{
+	const char *src = getenv("JCS_SRC");
+	struct jcs_fw_sink s = fwt_sink(t);
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err = {0};
+	char path[600];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/fuzz/corpus/%s", src ? src : ".", rel);
+	if (jcs_read_file(path, 0, &b, &err)) {
+		T_FAIL("%s", err.msg);
+		return -1;
+	}
+	rc = jcs_fw_walk_mem((const uint8_t *)b.data, b.len, lim, &s, &err);
+	jcs_buf_free(&b);
+	return rc;
+}
+
+static bool has_content(const struct fwt *t, const char *path, const char *text, size_t size)
+{
+	const struct fwt_entry *e = fwt_find(t, path);
+	uint8_t *want = calloc(1, size);
+	char md5[33];
+
+	if (!e || !want) {
+		free(want);
+		return false;
+	}
+	memcpy(want, text, strlen(text));
+	fwt_md5(want, size, md5);
+	free(want);
+	return e->type == JCS_FW_FILE && e->size == size && strcmp(e->md5, md5) == 0;
+}
+
+/* A stored (uncompressed) fragment may not exceed the block size: it was copied into a
+ * block-sized buffer (heap overflow). The twin reads the same file from a normal fragment. */
+T_TEST(squashfs3_stored_fragment_over_block)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_squashfs3/regress-stored-fragment-over-block.sqfs3", NULL, t), 0);
+	T_CONTAINS(t->problems, "file /hello: uncompressed fragment 0 larger than the block size");
+	T_ASSERT(fwt_find(t, "/hello") == NULL);
+	T_ASSERT(has_content(t, "/passwd", "root::0:0:root:/root:/bin/sh\n", 29));
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_squashfs3/frag.sqfs3", NULL, t), 0);
+	T_ASSERT(has_content(t, "/hello", "hello squashfs 3\n", 17));
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
+/* 64 KiB blocks, 2^48 + 3 blocks declared: the byte size wrapped to the image size and an
+ * extent at block 2^48 - 1 passed the (wrapping) range check. The twin is a sane image. */
+T_TEST(ext_block_count_wrap)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_ext/regress-48bit-wrap.ext", NULL, t), 0);
+	T_CONTAINS(t->problems, "ext filesystem truncated: 281474976710659 blocks of 65536 bytes declared");
+	T_CONTAINS(t->problems, "file /wrap: block map or extent tree points outside the filesystem");
+	T_ASSERT(fwt_find(t, "/wrap") == NULL);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ext/crafted.ext", NULL, t), 0);
+	T_ASSERT(has_content(t, "/hello", "hello ext\n", 10));
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
+/* An extent tree of depth 5 whose index entries all point to the same block (~2e8 leaf
+ * visits): a shared block is refused at its second visit, the file is an inconclusive part. */
+T_TEST(ext_shared_extent_blocks)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_ext/regress-extent-fanout.ext", NULL, t), 0);
+	T_CONTAINS(t->problems, "file /big: block map or extent tree points outside the filesystem or revisits a block");
+	T_ASSERT(fwt_find(t, "/big") == NULL);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ext/extent-tree.ext", NULL, t), 0);
+	T_ASSERT(has_content(t, "/big", "extent tree leaf data\n", 1024));
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
+static uint64_t count_entries;
+
+static int count_file(void *ctx, const struct jcs_fw_file *f)
+{
+	(void)ctx;
+	(void)f;
+	count_entries++;
+	return 0;
+}
+
+/* 8192 directories and a deleted name in one JFFS2 directory: every entry once, the deletion
+ * wins (the newest dirent of a name). Under a small work budget the same image ends as an
+ * inconclusive part "work budget exceeded"; its small twin fits the same budget. */
+T_TEST(jffs2_many_dirents)
+{
+	struct jcs_fw_limits lim = JCS_FW_LIMITS_DEFAULT;
+	struct fwt *t = fwt_new();
+	struct jcs_fw_sink s = {count_file, fwt_problem, t};
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err = {0};
+	const char *src = getenv("JCS_SRC");
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/fuzz/corpus/fw_jffs2/regress-many-dirents.jffs2", src ? src : ".");
+	T_ASSERT(jcs_read_file(path, 0, &b, &err) == 0);
+	count_entries = 0;
+	T_EQ_INT(jcs_fw_walk_mem((const uint8_t *)b.data, b.len, NULL, &s, &err), 0);
+	T_EQ_INT(count_entries, 8192);
+	T_EQ_INT(t->nproblems, 0);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_jffs2/regress-many-dirents.jffs2", NULL, t), 0);
+	T_ASSERT(fwt_find(t, "/d00000") && fwt_find(t, "/d04000") && !fwt_find(t, "/dup"));
+	lim.max_steps = 1000;
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_jffs2/regress-many-dirents.jffs2", &lim, t), 0);
+	T_CONTAINS(t->problems, "jffs2: work budget exceeded (1000 steps)");
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_jffs2/dirents.jffs2", &lim, t), 0);
+	T_EQ_INT(t->n, 4);
+	T_EQ_INT(t->nproblems, 0);
+	jcs_buf_free(&b);
+	free(t);
+}
+
+/* A UBIFS superblock followed by node headers every 24 bytes: the reader checksummed the
+ * rest of the image at every one (quadratic). Now only node types it reads are checked, up
+ * to their largest size, each charged to the budget: a small budget makes the image an
+ * inconclusive part; a real image (mkfs.ubifs) fits the same budget. */
+T_TEST(ubifs_magic_every_24_bytes)
+{
+	struct jcs_fw_limits lim = JCS_FW_LIMITS_DEFAULT;
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_ubifs/regress-magic-every-24-bytes.ubifs", NULL, t), 0);
+	T_ASSERT(!strstr(t->problems, "work budget"));
+	lim.max_steps = 10000;
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ubifs/regress-magic-every-24-bytes.ubifs", &lim, t), 0);
+	T_CONTAINS(t->problems, "ubifs: work budget exceeded (10000 steps)");
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ubifs/rootfs.ubifs", &lim, t), 0);
+	T_ASSERT(fwt_find(t, "/etc/passwd") != NULL);
+	T_ASSERT(!strstr(t->problems, "work budget"));
+	free(t);
+}
+
 T_MAIN(T_CASE(path_traversal_names_stay_inside), T_CASE(symlink_escape_refused),
        T_CASE(planted_symlink_in_root_not_followed), T_CASE(links_devices_setuid), T_CASE(decompression_bomb_ratio),
        T_CASE(decompression_bomb_total_and_memory_caps), T_CASE(file_count_cap), T_CASE(nesting_depth_cap),
        T_CASE(cramfs_directory_loop), T_CASE(cramfs_huge_directory), T_CASE(truncated_and_corrupt_fixtures), T_CASE(truncated_filesystems_reported),
-       T_CASE(walk_dir_reports_links_without_following))
+       T_CASE(walk_dir_reports_links_without_following), T_CASE(squashfs3_stored_fragment_over_block),
+       T_CASE(ext_block_count_wrap), T_CASE(ext_shared_extent_blocks), T_CASE(jffs2_many_dirents),
+       T_CASE(ubifs_magic_every_24_bytes))
