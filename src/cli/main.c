@@ -1,4 +1,5 @@
 /* jcstar: dispatch to one subcommand (table from commands.def). */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* a peer that closes its end (a hostile device, a client that went away) must give EPIPE
+	 * from the write, not kill the process: OpenSSL and libssh write with plain write() */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -87,5 +87,8 @@ int jcs_tr_read_until(struct jcs_tr *t, struct jcs_buf *b, size_t max,
 /* A client SSL_CTX that speaks every protocol version the local OpenSSL can (security level
  * 0) and verifies nothing: the probe observes, trust is judged elsewhere. */
 SSL_CTX *jcs_tls_client_ctx(void);
+/* Attach socket fd to s (not owned) through a BIO that writes with MSG_NOSIGNAL, so a peer that
+ * closed its end gives an error instead of SIGPIPE. 1 on success, 0 out of memory. */
+int jcs_tls_set_fd(SSL *s, int fd);
 
 #endif
