@@ -6,6 +6,7 @@
 #ifndef JCSTAR_PROBE_H
 #define JCSTAR_PROBE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,12 +34,18 @@ struct jcs_probe_opts {
 	size_t nneeded;
 	bool scan_only;             /* TCP sweep and identification only: no logins, no UDP */
 	unsigned nonce;             /* seeds the shell-echo marker (0 = random) */
+	/* Set (e.g. from a signal handler) to end the run early: work in flight ends within one
+	 * operation timeout, findings are made from what was gathered and the coverage section
+	 * says the run is incomplete. NULL: run to the end. */
+	const atomic_int *stop;
 	/* Called from the probing thread between phases and as ports complete. */
 	void (*progress)(void *arg, const char *phase, long done, long total);
 	void *progress_arg;
 };
 
-/* Probe host (an IP address or name) and add findings and services[] to ev. */
+/* Probe host (an IP address or name) and add findings, services[] and coverage to ev.
+ * coverage.complete is false when the run was stopped or a budget ran out, and when no
+ * responsive host or no service was found (then inconclusive findings say so). */
 int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jcs_evidence *ev,
 		  struct jcs_err *err);
 

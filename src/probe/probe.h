@@ -69,6 +69,8 @@ struct jcs_service {
 	int bf_result;                     /* enum jcs_result, -1 untested */
 	char model[128];
 	struct jcs_evidence *tls_ev;       /* TLS findings of this service (merged in port order) */
+	bool examined;                     /* a worker took it (identification at least ran) */
+	bool cut;                          /* the run stopped or ran out of time while examining it */
 };
 
 struct jcs_probe {
@@ -160,9 +162,16 @@ int jcs_snmp_parse(const uint8_t *b, size_t n, int *version, char *community, si
 /* UDP service probes (udp.c): one send/receive per service, results into services[]. */
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);
 
+/* What a TCP sweep saw: ports answered (open or closed), ports that stayed silent. */
+struct jcs_scan_stats {
+	size_t swept;    /* ports with an answer or a timeout (the rest were never tried) */
+	size_t open, closed, filtered;
+};
+
 /* TCP connect scan (scan.c) of list[0..n): on_open(arg, port) for each open port as it is
- * found (from the calling thread). */
+ * found (from the calling thread). st is filled also when the sweep ends early (budget spent or
+ * the run stopped: JCS_ETIMEOUT / JCS_ELIMIT). */
 int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
-		 void *arg, struct jcs_err *err);
+		 void *arg, struct jcs_scan_stats *st, struct jcs_err *err);
 
 #endif

@@ -46,6 +46,8 @@ int jcs_tr_wait_ms(const struct jcs_tr *t)
 {
 	int64_t left;
 
+	if (t->stop && atomic_load(t->stop))
+		return 0;
 	if (!t->deadline)
 		return t->timeout_ms;
 	left = t->deadline - jcs_now_ms();

@@ -5,6 +5,7 @@
 #ifndef JCS_PROBE_TRANSPORT_H
 #define JCS_PROBE_TRANSPORT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@ struct jcs_tr {
 	int timeout_ms;      /* per read/write/connect */
 	int64_t deadline;    /* absolute jcs_now_ms() limit for the whole session; 0 = none */
 	uint64_t bytes_in;   /* counted across reads */
+	const atomic_int *stop; /* when set and non-zero, every wait ends at once (the run stops) */
 	/* tcp / tls */
 	int fd;
 	SSL_CTX *ctx;
