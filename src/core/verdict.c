@@ -515,12 +515,14 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **out, struct jcs_err *
 		size_t i;
 		json_t *f;
 
-		json_array_append_new(sources, json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:i}", "file",
+		json_array_append_new(sources, json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:i, s:b, s:O?}", "file",
 							 in->evidence_names[e], "kind", jcs_evidence_kind(in->evidence[e]),
 							 "subject", jcs_evidence_subject(in->evidence[e]), "started",
 							 json_object_get(root, "started"), "finished",
 							 json_object_get(root, "finished"), "findings",
-							 (int)jcs_evidence_count(in->evidence[e])));
+							 (int)jcs_evidence_count(in->evidence[e]), "complete",
+							 jcs_evidence_complete(in->evidence[e]), "coverage",
+							 json_object_get(root, "coverage")));
 		json_array_foreach(json_object_get(root, "findings"), i, f) {
 			json_t *copy = json_deep_copy(f);
 			json_object_set_new(copy, "source", json_string(in->evidence_names[e]));

@@ -348,7 +348,32 @@ T_TEST(renderers)
 	jcs_evidence_free(ev);
 }
 
+T_TEST(html_shows_coverage)
+{
+	struct jcs_declaration d = full_decl();
+	struct jcs_evidence *ev = ev_with("probe.interface.risky", JCS_INCONCLUSIVE, "192.0.2.10");
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	json_t *r;
+
+	T_EQ_INT(jcs_evidence_set_coverage(ev, json_pack("{s:b, s:{s:i, s:i, s:i, s:i, s:i, s:b}, s:s, s:[{s:s, s:s}]}",
+							 "complete", 0, "tcp", "ports_listed", 65535, "ports_swept",
+							 65535, "open", 0, "closed", 0, "no_answer", 65535,
+							 "full_range", 1, "udp", "probed", "not_tested", "where",
+							 "192.0.2.10", "why", "no answer from the host")), 0);
+	T_ASSERT(!jcs_evidence_complete(ev));
+	r = run(&d, ev);
+	T_ASSERT(json_is_false(json_object_get(json_array_get(json_object_get(r, "evidence"), 0), "complete")));
+	T_EQ_INT(jcs_report_render(r, "html", &b, &err), 0);
+	T_CONTAINS(b.data, "不完全 / incomplete");
+	T_CONTAINS(b.data, "TCP: 65535 / 65535 ports swept (full range) — 0 open, 0 closed, 65535 no answer");
+	T_CONTAINS(b.data, "no answer from the host");
+	jcs_buf_free(&b);
+	json_decref(r);
+	jcs_evidence_free(ev);
+}
+
 T_MAIN(T_CASE(all_conform_is_ready), T_CASE(unanswered_needs_evidence), T_CASE(failed_finding_is_nonconform_and_cited),
        T_CASE(not_applicable), T_CASE(device_test_required_for_bruteforce), T_CASE(inconclusive_only_is_never_conform),
        T_CASE(firmware_checks_need_a_result), T_CASE(no_evidence_cited),
-       T_CASE(support_period_ended), T_CASE(vdp_missing_timeline), T_CASE(scheme_readiness), T_CASE(renderers))
+       T_CASE(support_period_ended), T_CASE(vdp_missing_timeline), T_CASE(scheme_readiness), T_CASE(renderers), T_CASE(html_shows_coverage))
