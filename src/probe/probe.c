@@ -35,7 +35,7 @@ struct profile {
 
 static const struct profile profiles[] = {
 	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 60, 2000, 10, 5000, 256, 10000},
-	{"standard", IOT_PORTS, 300, 20000, 100, 20000, 512, 30000},
+	{"standard", IOT_PORTS, 600, 40000, 100000, 20000, 512, 30000},
 	{"full", "all", 3600, 400000, 100000, 60000, 1024, 60000},
 };
 
@@ -164,13 +164,6 @@ static void tls_assess(struct jcs_probe *p, struct jcs_service *s)
 	json_t *facts = json_object();
 	json_int_t used;
 
-	if (s->bf && json_integer_value(json_object_get(s->bf, "throttled_at")) > 0 &&
-	    json_integer_value(json_object_get(s->bf, "median_ms")) < 1000) {
-		/* the device rate-limits connections: let the limiter drain, then go gently */
-		usleep(3000 * 1000);
-		to.parallel = 1;
-		left = jcs_probe_left_ms(p);
-	}
 	to.budget_ms = (int)(left < p->tls_ms ? left : p->tls_ms);
 	if (to.budget_ms <= 0 || !facts || !(s->tls_ev = jcs_evidence_new("probe", p->host))) {
 		json_decref(facts);
@@ -201,11 +194,12 @@ static void *service_worker(void *arg)
 		jcs_identify(w->p, s);
 		if (s->proto && s->proto->describe && !w->p->o.scan_only)
 			s->proto->describe(w->p, s);
-		if (s->proto && !w->p->o.scan_only)
-			jcs_auth_service(w->p, s);
-		/* last, so its many handshakes do not use up a rate limit the logins are judged by */
+		/* TLS first: the logins below may get the prober banned, and a ban must not be read as
+		 * "no TLS handshake completed" */
 		if (s->tls && !w->p->o.scan_only)
 			tls_assess(w->p, s);
+		if (s->proto && !w->p->o.scan_only)
+			jcs_auth_service(w->p, s);
 		s->cut = jcs_probe_left_ms(w->p) <= 0;
 		atomic_fetch_add(&w->done, 1);
 	}
@@ -240,6 +234,34 @@ static void risky_finding(struct jcs_probe *p, struct jcs_evidence *ev, const ch
 	else if (have_decl)
 		jcs_evidence_add(ev, "probe.interface.risky", JCS_PASS, JCS_SEV_NONE, loc,
 				 "Port declared as needed by the product", json_pack("{s:s}", "service", name), NULL);
+}
+
+/* A pass needs every pair of the whole list tried, each with a definite answer. Otherwise true,
+ * with the reason in d. */
+static bool cred_incomplete(const json_t *cred, json_t *d)
+{
+	json_int_t tried = json_integer_value(json_object_get(cred, "tried"));
+	json_int_t total = json_integer_value(json_object_get(cred, "list_size"));
+	json_int_t limit = json_integer_value(json_object_get(cred, "limit"));
+	json_int_t errors = json_integer_value(json_object_get(cred, "errors"));
+	char why[200];
+
+	if (json_is_true(json_object_get(cred, "banned")))
+		snprintf(why, sizeof(why), "the device stopped answering after %lld answers (banned or overloaded)",
+			 (long long)json_integer_value(json_object_get(cred, "answered")));
+	else if (limit < total)
+		snprintf(why, sizeof(why), "the login budget allows %lld of the %lld pairs (--login-budget)",
+			 (long long)limit, (long long)total);
+	else if (tried < total)
+		snprintf(why, sizeof(why), "the run ended after %lld of %lld pairs", (long long)tried, (long long)total);
+	else if (errors)
+		snprintf(why, sizeof(why), "%lld pair(s) got no definite answer after retries", (long long)errors);
+	else if (!total)
+		snprintf(why, sizeof(why), "the credential list is empty");
+	else
+		return false;
+	json_object_set_new(d, "reason", json_string(why));
+	return true;
 }
 
 /* Findings of one open TCP port. A port no worker reached, or whose examination the end of the
@@ -305,15 +327,12 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 		if (json_object_get(s->cred, "accepted"))
 			jcs_evidence_add(ev, "probe.auth.default-credential", JCS_FAIL, JCS_SEV_CRITICAL, loc,
 					 "Default credential accepted (confirmed)", d, NULL);
-		else if (json_integer_value(json_object_get(s->cred, "tried")) ==
-				 json_integer_value(json_object_get(s->cred, "limit")) &&
-			 json_integer_value(json_object_get(s->cred, "errors")) * 2 <
-				 json_integer_value(json_object_get(s->cred, "tried")))
+		else if (!cred_incomplete(s->cred, d))
 			jcs_evidence_add(ev, "probe.auth.default-credential", JCS_PASS, JCS_SEV_NONE, loc,
-					 "No default credential of the list accepted", d, NULL);
+					 "No default credential of the list accepted: every pair tried and refused", d, NULL);
 		else
 			jcs_evidence_add(ev, "probe.auth.default-credential", JCS_INCONCLUSIVE, JCS_SEV_NONE, loc,
-					 "Default-credential list not completed (budget, throttling or errors)", d, NULL);
+					 "Default-credential list not completed", d, NULL);
 	}
 	/* S1.1-04 */
 	if (s->bf)
