@@ -37,7 +37,7 @@ with open(sys.argv[1], newline="", encoding="utf-8", errors="replace") as f:
     for row in csv.DictReader(f):
         v, u, p = ((row.get(k) or "").strip() for k in ("Vendor", "Username", "Password"))
         p = "" if p == "<BLANK>" else p
-        if not v or not u or u == "<BLANK>" or ":" in u or "\t" in v + u + p or "\n" in v + u + p:
+        if not v or not u or u in ("<BLANK>", "<N/A>") or p == "<N/A>" or " " in u or ":" in u or "\t" in v + u + p or "\n" in v + u + p:
             continue
         if (v.lower(), u, p) not in seen:
             seen.add((v.lower(), u, p))

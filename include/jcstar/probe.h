@@ -23,6 +23,7 @@ struct jcs_probe_opts {
 	const char *profile;        /* "quick", "standard" (default) or "full" */
 	const char *ports;          /* "22,80,8000-8100", "all" or NULL (profile's list) */
 	const char *creds_text;     /* "user:pass" lines replacing the bundled list, or NULL */
+	const char *vendor;         /* the declared vendor: its defaults follow the Mirai pairs (NULL: none) */
 	int max_attempts;           /* brute-force series length per service (0 = 30) */
 	int concurrency;            /* parallel connects while scanning (0 = profile's) */
 	int rate;                   /* new connections per second to the target (0 = unlimited) */

@@ -179,6 +179,7 @@ int cmd_probe(int argc, char **argv)
 		/* the declaration's needed ports join --needed-ports (S1.1-13) */
 		if ((rc = jcs_declaration_load(decl_path, &decl, &err)))
 			goto fail;
+		o.vendor = decl->vendor;
 		for (size_t i = 0; i < decl->nports; i++) {
 			struct jcs_needed_port *bigger = realloc(needed, (nneeded + 1) * sizeof(*needed));
 			if (!bigger) {

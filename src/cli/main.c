@@ -53,7 +53,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'jcstar COMMAND --help' describes a command; docs/jcstar.1.md has the details.\n"
-		   "exit codes: 0 ok, 1 nonconform/findings (--fail-on), 2 usage or bad input, 3 runtime error\n");
+		   "exit codes: 0 ok, 1 nonconform/findings (--fail-on), 2 usage or bad input, 3 runtime error,\n"
+		   "            4 incomplete (nothing to test, interrupted, out of budget)\n");
 }
 
 int main(int argc, char **argv)

@@ -374,6 +374,65 @@ static int cmp_svc_port(const void *a, const void *b)
 	       (int)json_integer_value(json_object_get(*(json_t *const *)b, "port"));
 }
 
+/* First word of a vendor name, lower case letters and digits only ("Acme Corp." -> "acme"). */
+static void vendor_key(const char *v, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && v[i] && v[i] != ' ' && v[i] != ',' && o + 1 < outlen; i++)
+		if (isalnum((unsigned char)v[i]))
+			out[o++] = (char)tolower((unsigned char)v[i]);
+	out[o] = 0;
+}
+
+/* Append one "user:pass" line unless the list already has it. */
+static void add_pair(struct jcs_buf *b, const char *line, size_t n)
+{
+	char key[300];
+
+	if (n + 3 > sizeof(key))
+		return;
+	snprintf(key, sizeof(key), "\n%.*s\n", (int)n, line);
+	if (b->len && memmem(b->data, b->len, key, n + 2))
+		return;
+	jcs_buf_append(b, line, n);
+	jcs_buf_putc(b, '\n');
+}
+
+/* The bundled list in the order attackers use it: the Mirai pairs, then the declared vendor's
+ * defaults (data/creds/vendor.txt), then the rest, each pair once. */
+void jcs_creds_ordered(const char *bundled, const char *vendor, struct jcs_buf *out)
+{
+	const struct jcs_blob *vb = jcs_blob_get("creds/vendor.txt");
+	char want[64], have[64];
+	bool mirai = true;
+
+	vendor_key(vendor, strlen(vendor), want, sizeof(want));
+	jcs_buf_putc(out, '\n'); /* so the first pair is found by add_pair's "\nuser:pass\n" */
+	for (const char *l = bundled; l && *l;) {
+		const char *end = strchr(l, '\n');
+		size_t n = end ? (size_t)(end - l) : strlen(l);
+
+		if (mirai && l[0] == '#') {
+			mirai = false;
+			for (const char *v = vb && want[0] ? (const char *)vb->data : NULL; v && *v;) {
+				const char *ve = strchr(v, '\n'), *tab = memchr(v, '\t', ve ? (size_t)(ve - v) : strlen(v));
+				size_t vn = ve ? (size_t)(ve - v) : strlen(v);
+
+				if (tab) {
+					vendor_key(v, (size_t)(tab - v), have, sizeof(have));
+					if (strcmp(have, want) == 0)
+						add_pair(out, tab + 1, vn - (size_t)(tab - v) - 1);
+				}
+				v = ve ? ve + 1 : NULL;
+			}
+		} else if (n && l[0] != '#') {
+			add_pair(out, l, n);
+		}
+		l = end ? end + 1 : NULL;
+	}
+}
+
 /* Ids a device test bears on: with nothing to test, each is explicitly inconclusive. */
 static const char *const device_ids[] = {"probe.interface.risky", "probe.auth.none", "probe.auth.default-credential",
 					 "probe.auth.bruteforce", "probe.transport.plaintext", NULL};
@@ -462,6 +521,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	int nth = 0, rc;
 	json_t *services = jcs_evidence_section(ev, "services"), *udp = json_array(), *not_tested = json_array();
 	struct jcs_scan_stats st = {0};
+	struct jcs_buf creds = JCS_BUF_INIT;
 	const char *stopped = NULL;
 	const struct jcs_blob *bundled = jcs_blob_get("creds/default.txt");
 
@@ -486,6 +546,10 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	p.deadline = jcs_now_ms() + (int64_t)p.o.budget_s * 1000;
 	p.nonce = opts->nonce ? opts->nonce : (unsigned)(time(NULL) ^ getpid()) % 100000 + 1;
 	p.creds = opts->creds_text ? opts->creds_text : bundled ? (const char *)bundled->data : "";
+	if (!opts->creds_text && bundled && opts->vendor) {
+		jcs_creds_ordered((const char *)bundled->data, opts->vendor, &creds);
+		p.creds = creds.data ? creds.data : p.creds;
+	}
 	if (!services || !udp || !not_tested) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 		goto out;
@@ -582,6 +646,7 @@ out:
 	free(ports);
 	json_decref(udp);
 	json_decref(not_tested);
+	jcs_buf_free(&creds);
 	pthread_mutex_destroy(&p.rate_lock);
 	curl_global_cleanup();
 	return rc;

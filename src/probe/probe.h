@@ -106,6 +106,11 @@ void jcs_printable(const uint8_t *b, size_t n, char *out, size_t outlen);
 /* Append bytes to a transcript, keeping it under JCS_TRANSCRIPT_MAX. */
 void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_t n);
 
+/* The bundled "user:pass" list in attack order (probe.c): its Mirai pairs (up to the first '#'
+ * line), then the pairs data/creds/vendor.txt has for vendor (same first word, case and
+ * punctuation ignored), then the rest; each pair once. */
+void jcs_creds_ordered(const char *bundled, const char *vendor, struct jcs_buf *out);
+
 /* Run the credential checks of one identified service (auth.c). */
 void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s);
 
