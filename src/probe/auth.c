@@ -75,15 +75,23 @@ struct cred_run {
 	struct jcs_buf transcript;
 };
 
-/* Wait for the common pause, and while this worker is outside the current window. */
+/* Wait for the common pause. */
+static void wait_pause(struct cred_run *c)
+{
+	long long until = atomic_load(&c->pause_until), now = jcs_now_ms();
+
+	if (until > now && jcs_probe_left_ms(c->p) > until - now)
+		sleep_ms((int)(until - now));
+}
+
+/* Before taking a pair: wait while this worker is outside the current window (holding no
+ * pair, so the others finish the list whatever happens to this one). */
 static void wait_turn(struct cred_run *c, int id)
 {
 	for (;;) {
-		long long until = atomic_load(&c->pause_until), now = jcs_now_ms();
-
-		if (until > now && jcs_probe_left_ms(c->p) > until - now)
-			sleep_ms((int)(until - now));
-		if (id < atomic_load(&c->window) || jcs_probe_left_ms(c->p) <= 0 || atomic_load(&c->banned))
+		wait_pause(c);
+		if (id < atomic_load(&c->window) || jcs_probe_left_ms(c->p) <= 0 || atomic_load(&c->banned) ||
+		    atomic_load(&c->found) || atomic_load(&c->next) >= c->limit)
 			return;
 		sleep_ms(200);
 	}
@@ -111,12 +119,16 @@ static void *cred_worker(void *arg)
 	struct cred_run *c = arg;
 	int id = atomic_fetch_add(&c->ids, 1);
 
-	while (!atomic_load(&c->found) && !atomic_load(&c->banned) && jcs_probe_left_ms(c->p) > 0) {
-		size_t i = atomic_fetch_add(&c->next, 1);
+	for (;;) {
 		char user[128], pass[128];
 		struct jcs_login_result r = {0};
 		int tries = 0;
+		size_t i;
 
+		wait_turn(c, id);
+		if (atomic_load(&c->found) || atomic_load(&c->banned) || jcs_probe_left_ms(c->p) <= 0)
+			break;
+		i = atomic_fetch_add(&c->next, 1);
 		if (i >= c->limit || !cred_at(c->p->creds, i, user, sizeof(user), pass, sizeof(pass)))
 			break;
 		if (c->s->anon == 1 && (strcmp(user, "anonymous") == 0 || strcmp(user, "ftp") == 0)) {
@@ -126,7 +138,6 @@ static void *cred_worker(void *arg)
 		/* a pair without a definite answer (refused, reset, timeout, "slow down") is tried again
 		 * after the common pause: the list only counts when every pair got a yes or a no */
 		for (;;) {
-			wait_turn(c, id);
 			jcs_buf_reset(&r.transcript);
 			if (c->s->proto->login(c->p, c->s, user, pass, &r))
 				r.outcome = JCS_LOGIN_ERROR;
@@ -135,9 +146,10 @@ static void *cred_worker(void *arg)
 			atomic_fetch_add(r.outcome == JCS_LOGIN_THROTTLED ? &c->throttled : &c->retried, 1);
 			no_answer(c);
 			/* "slow down" is an answer of a live device: only silence and errors use up tries */
-			if ((r.outcome != JCS_LOGIN_THROTTLED && ++tries >= CRED_TRIES) || atomic_load(&c->banned) || atomic_load(&c->found) ||
-			    jcs_probe_left_ms(c->p) <= 0)
+			if ((r.outcome != JCS_LOGIN_THROTTLED && ++tries >= CRED_TRIES) || atomic_load(&c->banned) ||
+			    atomic_load(&c->found) || jcs_probe_left_ms(c->p) <= 0)
 				break;
+			wait_pause(c);
 		}
 		atomic_fetch_add(&c->tried, 1);
 		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED) {

@@ -55,7 +55,7 @@ sleep 0.5
 dev_wait_port 8883
 sleep 2 # let the connection rate limit recover
 EV2=$DEV_TMP/after.json
-ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 443,8883 --compare "$EV" --max-attempts 5 \
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 443,8883 --compare "$EV" --max-attempts 5 --login-budget 10 \
 	--declaration "$JCS_SRC/examples/camera/declaration.yaml" -o "$EV2"
 EV=$EV2
 expect probe.auth.none "tcp/8883 (mqtt/tls)" fail
