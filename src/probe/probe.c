@@ -21,7 +21,6 @@ struct profile {
 	int budget_s;
 	long max_connections;
 	int login_budget;
-	int bf_ms;
 	int concurrency;
 	int tls_ms;
 };
@@ -34,9 +33,9 @@ struct profile {
 		  "37215,37443,49000,49152,49153,50000,52869,55443,60001"
 
 static const struct profile profiles[] = {
-	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 60, 2000, 10, 5000, 256, 10000},
-	{"standard", IOT_PORTS, 300, 20000, 100, 20000, 512, 30000},
-	{"full", "all", 3600, 400000, 100000, 60000, 1024, 60000},
+	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 120, 2000, 10, 256, 10000},
+	{"standard", IOT_PORTS, 300, 20000, 100, 512, 30000},
+	{"full", "all", 3600, 400000, 100000, 1024, 60000},
 };
 
 int jcs_needed_ports_parse(const char *s, struct jcs_needed_port **out, size_t *n, struct jcs_err *err)
@@ -164,13 +163,6 @@ static void tls_assess(struct jcs_probe *p, struct jcs_service *s)
 	json_t *facts = json_object();
 	json_int_t used;
 
-	if (s->bf && json_integer_value(json_object_get(s->bf, "throttled_at")) > 0 &&
-	    json_integer_value(json_object_get(s->bf, "median_ms")) < 1000) {
-		/* the device rate-limits connections: let the limiter drain, then go gently */
-		usleep(3000 * 1000);
-		to.parallel = 1;
-		left = jcs_probe_left_ms(p);
-	}
 	to.budget_ms = (int)(left < p->tls_ms ? left : p->tls_ms);
 	if (to.budget_ms <= 0 || !facts || !(s->tls_ev = jcs_evidence_new("probe", p->host))) {
 		json_decref(facts);
@@ -200,11 +192,11 @@ static void *service_worker(void *arg)
 		jcs_identify(w->p, s);
 		if (s->proto && s->proto->describe && !w->p->o.scan_only)
 			s->proto->describe(w->p, s);
-		if (s->proto && !w->p->o.scan_only)
-			jcs_auth_service(w->p, s);
-		/* last, so its many handshakes do not use up a rate limit the logins are judged by */
+		/* before the logins, so that a ban they provoke cannot spoil it */
 		if (s->tls && !w->p->o.scan_only)
 			tls_assess(w->p, s);
+		if (s->proto && !w->p->o.scan_only)
+			jcs_auth_service(w->p, s);
 		atomic_fetch_add(&w->done, 1);
 	}
 	return NULL;
@@ -306,8 +298,10 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 	if (s->bf)
 		jcs_evidence_add(ev, "probe.auth.bruteforce", (enum jcs_result)s->bf_result,
 				 s->bf_result == JCS_FAIL ? JCS_SEV_HIGH : JCS_SEV_NONE, loc,
-				 s->bf_result == JCS_PASS   ? "Repeated failed logins are throttled, delayed or locked out"
-				 : s->bf_result == JCS_FAIL ? "Unlimited failed logins"
+				 json_is_false(json_object_get(s->bf, "applicable"))
+					 ? "No password login: brute force not applicable"
+				 : s->bf_result == JCS_PASS ? "Password guessing is blocked, locked out or held below the threshold"
+				 : s->bf_result == JCS_FAIL ? "Password guessing is not limited enough"
 							    : "Brute-force protection could not be judged",
 				 json_incref(s->bf), NULL);
 	else if (s->accepts_any)
@@ -361,13 +355,15 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		goto out;
 	}
 	p.o = *opts;
-	p.o.max_attempts = opts->max_attempts > 0 ? opts->max_attempts : 30;
+	p.o.max_attempts = opts->max_attempts > 0 ? opts->max_attempts : 1000;
+	p.o.bf_window_s = opts->bf_window_s > 0 ? opts->bf_window_s : 60;
+	p.o.bf_parallel = opts->bf_parallel > 0 ? opts->bf_parallel : 8;
+	p.o.bf_max_per_min = opts->bf_max_per_min > 0 ? opts->bf_max_per_min : 10;
 	p.o.concurrency = opts->concurrency > 0 ? opts->concurrency : prof->concurrency;
 	p.o.timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 1500;
 	p.o.budget_s = opts->budget_s > 0 ? opts->budget_s : prof->budget_s;
 	p.o.max_connections = opts->max_connections > 0 ? opts->max_connections : prof->max_connections;
 	p.o.login_budget = opts->login_budget > 0 ? opts->login_budget : prof->login_budget;
-	p.bf_ms = prof->bf_ms;
 	p.tls_ms = prof->tls_ms;
 	p.deadline = jcs_now_ms() + (int64_t)p.o.budget_s * 1000;
 	p.nonce = opts->nonce ? opts->nonce : (unsigned)(time(NULL) ^ getpid()) % 100000 + 1;

@@ -78,7 +78,6 @@ struct jcs_probe {
 	atomic_long connections;           /* TCP connections made so far */
 	pthread_mutex_t rate_lock;
 	int64_t next_slot_us;              /* per-target rate limiter */
-	int bf_ms;                         /* brute-force series budget per service */
 	int tls_ms;                        /* TLS assessment budget per service */
 	unsigned nonce;
 	const char *creds;                 /* "user:pass" lines */
@@ -103,6 +102,10 @@ int jcs_identify(struct jcs_probe *p, struct jcs_service *s);
 void jcs_printable(const uint8_t *b, size_t n, char *out, size_t outlen);
 /* Append bytes to a transcript, keeping it under JCS_TRANSCRIPT_MAX. */
 void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_t n);
+
+/* Observe brute-force protection of one service with wrong passwords for user (bruteforce.c):
+ * fills s->bf and s->bf_result. good_pass (may be NULL) checks for a lockout afterwards. */
+void jcs_bruteforce(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *good_pass);
 
 /* Run the credential checks of one identified service (auth.c). */
 void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s);

@@ -43,6 +43,7 @@ dev_run() {
 dev_accounts() {
 	h=$(openssl passwd -6 "$2")
 	printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:4242:4242:%s:/tmp:/bin/sh\n' "$1" "$1" >"$DEV_TMP/passwd"
+	grep '^sshd:' /etc/passwd >>"$DEV_TMP/passwd" || true # OpenSSH's privilege separation user
 	printf 'root:*:19000:0:99999:7:::\n%s:%s:19000:0:99999:7:::\n' "$1" "$h" >"$DEV_TMP/shadow"
 	chmod 644 "$DEV_TMP/passwd"
 	chmod 600 "$DEV_TMP/shadow"
@@ -162,6 +163,91 @@ table inet jcsprobe {
 }
 NFT
 	for p in 443 8883; do dev_wait_port $p; done
+}
+
+# A TLS MQTT listener on port $1 with a password file (operator + a unique password) whose
+# log ($DEV_TMP/mqtt$1/log) names the client address of every refused CONNECT.
+dev_mqtt_tls() {
+	T=${JCS_FIXTURES:?}/tls
+	mkdir -p "$DEV_TMP/mqtt$1"
+	chmod 777 "$DEV_TMP/mqtt$1" # mosquitto drops to its own user before logging
+	mosquitto_passwd -c -b "$DEV_TMP/mqtt$1/passwd" operator 'Mq7-uniq!pw-42' 2>/dev/null
+	chmod 644 "$DEV_TMP/mqtt$1/passwd"
+	cat >"$DEV_TMP/mqtt$1/conf" <<CONF
+per_listener_settings false
+allow_anonymous false
+password_file $DEV_TMP/mqtt$1/passwd
+persistence false
+log_dest file $DEV_TMP/mqtt$1/log
+log_type all
+log_timestamp_format %Y-%m-%dT%H:%M:%S
+listener $1
+certfile $T/cert_2048.crt
+keyfile $T/key_2048.pem
+CONF
+	dev_run mosquitto -c "$DEV_TMP/mqtt$1/conf"
+}
+
+# fail2ban in the device namespace, in the foreground with private socket, pid and database:
+# a jail on the log of the MQTT listener at port $1 that bans a client address through
+# nftables after $2 refused CONNECTs (the usual log-watcher defence, reacting within ~1 s).
+dev_fail2ban_mqtt() {
+	F=$DEV_TMP/f2b
+	mkdir -p "$F/filter.d" "$F/action.d" "$F/run"
+	cp /etc/fail2ban/action.d/nftables.conf "$F/action.d/"
+	cat >"$F/fail2ban.conf" <<CONF
+[Definition]
+loglevel = INFO
+logtarget = $F/fail2ban.log
+socket = $F/run/fail2ban.sock
+pidfile = $F/run/fail2ban.pid
+dbfile = $F/fail2ban.sqlite3
+CONF
+	cat >"$F/filter.d/mosquitto-auth.conf" <<'CONF'
+[Definition]
+datepattern = ^%%Y-%%m-%%dT%%H:%%M:%%S:
+failregex = Sending CONNACK to <HOST> \(\d, [45]\)
+CONF
+	cat >"$F/jail.conf" <<CONF
+[mosquitto-auth]
+enabled = true
+filter = mosquitto-auth
+logpath = $DEV_TMP/mqtt$1/log
+backend = polling
+maxretry = $2
+findtime = 600
+bantime = 600
+action = nftables[type=multiport, name=mqtt, port=$1, protocol=tcp]
+CONF
+	: >"$DEV_TMP/mqtt$1/log"
+	dev_run fail2ban-server -f -x -c "$F"
+	i=0
+	until grep -q "Jail 'mosquitto-auth' started" "$F/fail2ban.log" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "FAIL: fail2ban did not start"; cat "$F/fail2ban.log" "$DEV_TMP/daemons.log"; exit 1; }
+		sleep 0.1
+	done
+}
+
+# OpenSSH on port $1: "keys" accepts public keys only, "password" password logins (accounts
+# from dev_accounts).
+dev_sshd() {
+	mkdir -p /run/sshd "$DEV_TMP/sshd$1"
+	[ -f "$DEV_TMP/sshd$1/key" ] || ssh-keygen -q -t ed25519 -N '' -f "$DEV_TMP/sshd$1/key"
+	pw=no
+	[ "$2" = password ] && pw=yes
+	cat >"$DEV_TMP/sshd$1/conf" <<CONF
+Port $1
+HostKey $DEV_TMP/sshd$1/key
+PidFile $DEV_TMP/sshd$1/pid
+UsePAM no
+PermitRootLogin no
+PubkeyAuthentication yes
+PasswordAuthentication $pw
+KbdInteractiveAuthentication no
+MaxStartups 100
+CONF
+	dev_run /usr/sbin/sshd -D -e -f "$DEV_TMP/sshd$1/conf"
 }
 
 dev_cleanup() {
