@@ -167,7 +167,11 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 	rc = m->login(p, s, user, pass, &canary);
 	jcs_buf_free(&canary.transcript);
 	if (rc == JCS_EUNSUPPORTED) {
-		/* no password login: nothing to guess (S1.1-04 not applicable, no default password) */
+		/* no password login: nothing to guess (S1.1-04 not applicable, no default password);
+		 * said only when the service's authentication was seen, never for one that did not
+		 * answer (throttled, timed out) */
+		if (s->anon < 0)
+			return;
 		s->bf_result = s->anon == 1 ? JCS_INFO : JCS_PASS;
 		s->bf = json_pack("{s:s, s:i, s:b, s:s}", "service", m->name, "port", s->port, "applicable", 0, "reason",
 				  "the service offers no password login (e.g. public keys only): there is nothing to guess");

@@ -43,7 +43,8 @@ dev_run() {
 dev_accounts() {
 	h=$(openssl passwd -6 "$2")
 	printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:4242:4242:%s:/tmp:/bin/sh\n' "$1" "$1" >"$DEV_TMP/passwd"
-	grep '^sshd:' /etc/passwd >>"$DEV_TMP/passwd" || true # OpenSSH's privilege separation user
+	# the daemons' own users: OpenSSH's privilege separation, proftpd's anonymous and server user
+	grep -E '^(sshd|ftp|nobody):' /etc/passwd >>"$DEV_TMP/passwd" || true
 	printf 'root:*:19000:0:99999:7:::\n%s:%s:19000:0:99999:7:::\n' "$1" "$h" >"$DEV_TMP/shadow"
 	chmod 644 "$DEV_TMP/passwd"
 	chmod 600 "$DEV_TMP/shadow"
@@ -61,9 +62,9 @@ dev_wait_port() {
 }
 
 # The weak device: busybox telnetd + login and dropbear SSH (Mirai-list password), lighttpd
-# basic auth admin/admin, mosquitto anonymous, vsftpd anonymous.
+# basic auth admin/admin, mosquitto anonymous, proftpd anonymous and local accounts.
 dev_weak() {
-	dev_need busybox lighttpd mosquitto vsftpd openssl dropbear dropbearkey
+	dev_need busybox lighttpd mosquitto proftpd openssl dropbear dropbearkey
 	DEV_MOUNTS=""
 	dev_accounts support support
 	printf '#!/bin/sh\nexec busybox login "$@"\n' >"$DEV_TMP/login.sh"
@@ -71,8 +72,10 @@ dev_weak() {
 	dev_run busybox telnetd -F -p 23 -l "$DEV_TMP/login.sh"
 	dropbearkey -t ed25519 -f "$DEV_TMP/ssh_host_key" >/dev/null 2>&1
 	dev_run dropbear -F -E -p 22 -r "$DEV_TMP/ssh_host_key"
+	mkdir -p "$DEV_TMP/ftp"
+	dev_proftpd anonymous
 	DEV_MOUNTS=""
-	mkdir -p "$DEV_TMP/www" "$DEV_TMP/ftp"
+	mkdir -p "$DEV_TMP/www"
 	echo '<html><title>Camera</title>admin page</html>' >"$DEV_TMP/www/index.html"
 	echo 'admin:admin' >"$DEV_TMP/lighttpd.users"
 	cat >"$DEV_TMP/lighttpd.conf" <<CONF
@@ -90,25 +93,26 @@ CONF
 	dev_run lighttpd -D -f "$DEV_TMP/lighttpd.conf"
 	printf 'listener 1883\nallow_anonymous true\npersistence false\n' >"$DEV_TMP/mosquitto.conf"
 	dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
-	mkdir -p /var/run/vsftpd/empty
-	cat >"$DEV_TMP/vsftpd.conf" <<CONF
-listen=YES
-background=NO
-anonymous_enable=YES
-local_enable=NO
-anon_root=$DEV_TMP/ftp
-secure_chroot_dir=/var/run/vsftpd/empty
-pasv_min_port=40000
-pasv_max_port=40010
-seccomp_sandbox=NO
-CONF
-	dev_run vsftpd "$DEV_TMP/vsftpd.conf"
 	for p in 22 23 80 1883 21; do dev_wait_port $p; done
 }
 
+# New MQTT connections limited to 6 a minute after a burst of 120 (room for the TLS
+# assessment and the default-credential list); called again, it starts afresh (a reboot).
+dev_mqtt_limit() {
+	ip netns exec "$DEV" nft delete table inet jcsprobe 2>/dev/null || true
+	ip netns exec "$DEV" nft -f - <<NFT
+table inet jcsprobe {
+	chain input {
+		type filter hook input priority 0;
+		tcp dport 8883 ct state new limit rate over 6/minute burst 120 packets reject with tcp reset
+	}
+}
+NFT
+}
+
 # The hardened device: HTTPS only (TLS 1.2+, CRYPTREC suites only, unique password, nginx
-# limit_req) and MQTT over
-# TLS with a password file, new MQTT connections rate-limited by nftables.
+# limit_req: 6 requests a minute after a burst) and MQTT over TLS with a password file, new
+# MQTT connections rate-limited by nftables (dev_mqtt_limit).
 dev_hardened() {
 	dev_need nginx mosquitto mosquitto_passwd nft openssl
 	DEV_MOUNTS=""
@@ -124,7 +128,7 @@ events { worker_connections 256; }
 http {
 	access_log off;
 	client_body_temp_path $DEV_TMP/nginx;
-	limit_req_zone \$binary_remote_addr zone=login:1m rate=10r/s;
+	limit_req_zone \$binary_remote_addr zone=login:1m rate=6r/m;
 	server {
 		listen 443 ssl;
 		ssl_certificate $T/cert_2048.crt;
@@ -132,7 +136,7 @@ http {
 		ssl_protocols TLSv1.2 TLSv1.3;
 		ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384;
 		root $DEV_TMP/www;
-		limit_req zone=login burst=10 nodelay;
+		limit_req zone=login burst=120 nodelay;
 		limit_req_status 429;
 		auth_basic "device";
 		auth_basic_user_file $DEV_TMP/htpasswd;
@@ -154,15 +158,40 @@ tls_version tlsv1.2
 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
 CONF
 	dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
-	ip netns exec "$DEV" nft -f - <<NFT
-table inet jcsprobe {
-	chain input {
-		type filter hook input priority 0;
-		tcp dport 8883 ct state new limit rate over 5/second burst 10 packets reject with tcp reset
-	}
-}
-NFT
+	dev_mqtt_limit
 	for p in 443 8883; do dev_wait_port $p; done
+}
+
+# proftpd on port 21 with the local accounts of dev_accounts (call after it); "anonymous" also
+# serves $DEV_TMP/ftp to anonymous users.
+dev_proftpd() {
+	mkdir -p "$DEV_TMP/proftpd"
+	cat >"$DEV_TMP/proftpd/conf" <<CONF
+ServerName "device"
+ServerType standalone
+DefaultServer on
+Port 21
+UseIPv6 off
+User nobody
+Group nogroup
+PidFile $DEV_TMP/proftpd/pid
+ScoreboardFile $DEV_TMP/proftpd/scoreboard
+DelayEngine off
+WtmpLog off
+TransferLog none
+SystemLog $DEV_TMP/proftpd/log
+RequireValidShell off
+AuthOrder mod_auth_unix.c
+PassivePorts 40000 40010
+CONF
+	[ "$1" = anonymous ] && cat >>"$DEV_TMP/proftpd/conf" <<CONF
+<Anonymous $DEV_TMP/ftp>
+	User ftp
+	Group nogroup
+	UserAlias anonymous ftp
+</Anonymous>
+CONF
+	dev_run proftpd -n -c "$DEV_TMP/proftpd/conf"
 }
 
 # A TLS MQTT listener on port $1 with a password file (operator + a unique password) whose
