@@ -103,12 +103,22 @@ static bool head_done(const struct jcs_buf *b, void *arg)
 int jcs_http_get(struct jcs_tr *t, const char *host, const char *path, struct jcs_http_reply *r,
 		 struct jcs_buf *body)
 {
+	return jcs_http_request(t, host, "GET", path, "", NULL, r, body);
+}
+
+int jcs_http_request(struct jcs_tr *t, const char *host, const char *method, const char *path,
+		     const char *headers, const char *data, struct jcs_http_reply *r, struct jcs_buf *body)
+{
 	struct jcs_buf req = JCS_BUF_INIT, in = JCS_BUF_INIT;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	jcs_buf_printf(&req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: jcstar-probe\r\nConnection: close\r\n\r\n",
-		       path, host);
+	jcs_buf_printf(&req, "%s %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: jcstar-probe\r\nConnection: close\r\n%s",
+		       method, path, host, headers);
+	if (data)
+		jcs_buf_printf(&req, "Content-Length: %zu\r\n\r\n%s", strlen(data), data);
+	else
+		jcs_buf_puts(&req, "\r\n");
 	if (!req.data) {
 		rc = JCS_ENOMEM;
 		goto out;

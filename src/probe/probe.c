@@ -210,7 +210,8 @@ static bool declared(const struct jcs_probe *p, int port, bool udp)
 	return false;
 }
 
-static const char *const risky_udp[] = {"snmp", "tftp", "ssdp", NULL};
+/* risky whenever exposed; SNMP is risky when a v1/v2c community answers ("risky" in its entry) */
+static const char *const risky_udp[] = {"tftp", "ssdp", NULL};
 
 /* probe.interface.risky for one exposed service. */
 static void risky_finding(struct jcs_probe *p, struct jcs_evidence *ev, const char *loc, int port, bool udp,
@@ -420,7 +421,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		json_t *u = json_array_get(udp, i);
 		const char *name = json_string_value(json_object_get(u, "service"));
 		int port = (int)json_integer_value(json_object_get(u, "port"));
-		bool risky = false;
+		bool risky = json_is_true(json_object_get(u, "risky"));
 		char loc[64];
 
 		for (size_t k = 0; risky_udp[k]; k++)

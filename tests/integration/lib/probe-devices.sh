@@ -16,10 +16,12 @@ dev_net() {
 	CLI=jcs-probe-$1-$$-c
 	DEV=jcs-probe-$1-$$-d
 	DEV_IP=10.77.$2.2
+	DEV_IFACE=jcs$1d
 	CLI_IP=10.77.$2.1
 	DEV_TMP=$(mktemp -d /tmp/jcs-probe-$1.XXXXXX)
 	chmod 755 "$DEV_TMP"
 	DEV_PIDS=""
+	DEV_MOUNTS=""
 	ip netns del "$CLI" 2>/dev/null || true
 	ip netns del "$DEV" 2>/dev/null || true
 	ip netns add "$CLI"
@@ -277,6 +279,80 @@ KbdInteractiveAuthentication no
 MaxStartups 100
 CONF
 	dev_run /usr/sbin/sshd -D -e -f "$DEV_TMP/sshd$1/conf"
+}
+
+# wait until the device listens on UDP port $1
+dev_wait_udp() {
+	i=0
+	while ! ip netns exec "$DEV" ss -lun "sport = :$1" | grep -q ":$1"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { echo "FAIL: device UDP port $1 did not come up"; cat "$DEV_TMP/daemons.log"; exit 1; }
+		sleep 0.1
+	done
+}
+
+# net-snmp's snmpd on udp/161: "communities" answers v1/v2c to the read community public and
+# the write community private; "v3" knows only an SNMPv3 user (authPriv) and no community.
+dev_snmpd() {
+	mkdir -p "$DEV_TMP/snmp-$1"
+	if [ "$1" = communities ]; then
+		printf 'agentAddress udp:161\nrocommunity public\nrwcommunity private\nsysDescr jcs-test-agent\n'
+	else
+		printf 'agentAddress udp:161\ncreateUser jcsv3 SHA "Snmp-v3-auth-pass" AES "Snmp-v3-priv-pass"\nrouser jcsv3 priv\nsysDescr jcs-test-agent-v3\n'
+	fi >"$DEV_TMP/snmp-$1/conf"
+	dev_run env SNMP_PERSISTENT_DIR="$DEV_TMP/snmp-$1" snmpd -f -Lo -C -c "$DEV_TMP/snmp-$1/conf" -p "$DEV_TMP/snmp-$1/pid"
+	dev_wait_udp 161
+}
+
+# miniupnpd (nftables backend) as a UPnP IGD on tcp/5000 of the device's LAN side, with a
+# WAN interface (a veth pair inside the device; no dummy driver on every kernel) whose
+# public address is only declared (ext_ip: miniupnpd refuses to map behind a private one). "open" lets any LAN host map ports (the usual home-router default);
+# "deny" refuses every mapping (a permission rule set that denies all).
+dev_miniupnpd() {
+	ip -n "$DEV" link show jcswan >/dev/null 2>&1 || ip -n "$DEV" link add jcswan type veth peer name jcswanp
+	ip -n "$DEV" addr add 192.0.2.1/24 dev jcswan 2>/dev/null || true
+	ip -n "$DEV" link set jcswan up
+	ip -n "$DEV" link set jcswanp up
+	ip netns exec "$DEV" nft delete table inet filter 2>/dev/null || true
+	ip netns exec "$DEV" nft -f - <<NFT
+table inet filter {
+	chain forward { type filter hook forward priority 0; policy drop; jump miniupnpd; }
+	chain miniupnpd { }
+	chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
+	chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; }
+	chain prerouting_miniupnpd { }
+	chain postrouting_miniupnpd { }
+}
+NFT
+	mkdir -p "$DEV_TMP/upnp"
+	cat >"$DEV_TMP/upnp/conf" <<CONF
+ext_ifname=jcswan
+ext_ip=11.22.33.44
+listening_ip=$DEV_IFACE
+port=5000
+enable_natpmp=no
+enable_upnp=yes
+secure_mode=no
+system_uptime=yes
+uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b
+CONF
+	if [ "$1" = open ]; then
+		echo "allow 1024-65535 0.0.0.0/0 1024-65535" >>"$DEV_TMP/upnp/conf"
+	fi
+	echo "deny 0-65535 0.0.0.0/0 0-65535" >>"$DEV_TMP/upnp/conf"
+	dev_run miniupnpd -d -f "$DEV_TMP/upnp/conf" -P "$DEV_TMP/upnp/pid"
+	dev_wait_port 5000
+}
+
+# stop the device's daemons named $1 (a "reconfiguration"), bounded
+dev_stop() {
+	for p in $(ip netns pids "$DEV"); do
+		if tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | grep -q "$1"; then
+			kill "$p" 2>/dev/null || true
+			i=0
+			while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		fi
+	done
 }
 
 dev_cleanup() {
