@@ -174,7 +174,8 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 			return;
 		s->bf_result = s->anon == 1 ? JCS_INFO : JCS_PASS;
 		s->bf = json_pack("{s:s, s:i, s:b, s:s}", "service", m->name, "port", s->port, "applicable", 0, "reason",
-				  "the service offers no password login (e.g. public keys only): there is nothing to guess");
+				  s->anon == 1 ? "the service asks for no password at all (see probe.auth.none): nothing to guess"
+					       : "the service offers no password login (e.g. public keys only): nothing to guess");
 		return;
 	}
 	if (canary.outcome == JCS_LOGIN_OK) {

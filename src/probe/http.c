@@ -150,9 +150,16 @@ out:
 
 /* --- the module --- */
 
+/* HTTP for certain, unless the status says the request was not understood or not found: a
+ * server of another protocol may answer an HTTP request that way (VLC's RTSP server) */
 static int http_match(const uint8_t *b, size_t n)
 {
-	return n >= 7 && memcmp(b, "HTTP/1.", 7) == 0 ? 100 : 0;
+	if (n < 12 || memcmp(b, "HTTP/1.", 7) != 0)
+		return 0;
+	return memcmp(b + 9, "400", 3) == 0 || memcmp(b + 9, "404", 3) == 0 || memcmp(b + 9, "405", 3) == 0 ||
+		       memcmp(b + 9, "501", 3) == 0
+		       ? 60
+		       : 100;
 }
 
 /* GET path over a fresh connection to the service. */

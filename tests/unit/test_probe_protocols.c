@@ -154,6 +154,17 @@ T_TEST(snmp_response)
 	T_EQ_INT(jcs_snmp_parse((const uint8_t *)b.data, b.len - 3, &ver, comm, sizeof(comm), val, sizeof(val)),
 		 JCS_EPARSE);
 	jcs_buf_free(&b);
+	/* a v3-only net-snmp agent's answer to the engine discovery (a Report) */
+	b = load("fuzz/corpus/snmp/report-v3-discovery");
+	char engine[72];
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len, engine, sizeof(engine)), 0);
+	T_EQ_STR(engine, "80001f8880a90e4c658984116b00000000");
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len - 5, engine, sizeof(engine)), JCS_EPARSE);
+	T_ASSERT(jcs_snmp_parse((const uint8_t *)b.data, b.len, &ver, comm, sizeof(comm), val, sizeof(val)) != 0);
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/snmp/getresponse-v2c");
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len, engine, sizeof(engine)), JCS_EPARSE);
+	jcs_buf_free(&b);
 }
 
 T_TEST(upnp_description)
@@ -173,6 +184,16 @@ T_TEST(upnp_description)
 	T_EQ_STR(d.model_number, "8245H");
 	jcs_buf_free(&b);
 	T_EQ_INT(jcs_upnp_parse("<root><device>", 14, &d), JCS_EPARSE);
+	/* miniupnpd's IGD: the WAN connection service and its control URL */
+	char control[256], type[128];
+	b = load("fuzz/corpus/upnp/miniupnpd-rootdesc.xml");
+	T_EQ_INT(jcs_upnp_wan_service(b.data, b.len, control, sizeof(control), type, sizeof(type)), 0);
+	T_EQ_STR(control, "/ctl/IPConn");
+	T_EQ_STR(type, "urn:schemas-upnp-org:service:WANIPConnection:2");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/upnp/tr64desc.xml");
+	T_EQ_INT(jcs_upnp_wan_service(b.data, b.len, control, sizeof(control), type, sizeof(type)), JCS_ENOTFOUND);
+	jcs_buf_free(&b);
 }
 
 T_TEST(needed_ports)

@@ -355,6 +355,22 @@ dev_stop() {
 	done
 }
 
+# VLC's RTSP server (stream output rtp with an RTSP SDP) on port $1, stream path /stream,
+# streaming a generated WAV file in a loop; with $2:$3 it asks for that user and password.
+# VLC refuses to run as root: it runs as nobody.
+dev_vlc() {
+	[ -f "$DEV_TMP/tone.wav" ] || python3 -c "
+import wave
+w = wave.open('$DEV_TMP/tone.wav', 'wb'); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b'\0\0' * 8000 * 20); w.close()"
+	chmod 644 "$DEV_TMP/tone.wav"
+	auth=""
+	[ $# -ge 3 ] && auth="--sout-rtsp-user $2 --sout-rtsp-pwd $3"
+	dev_run runuser -u nobody -- cvlc -I dummy --no-video --loop --sout-keep $auth "$DEV_TMP/tone.wav" \
+		--sout "'#rtp{sdp=rtsp://:$1/stream}'"
+	dev_wait_port "$1"
+}
+
 dev_cleanup() {
 	for p in $DEV_PIDS; do kill "$p" 2>/dev/null || true; done
 	# daemons that forked inside the namespace
