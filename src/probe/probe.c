@@ -244,6 +244,8 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 		name = "tr064";
 		risky = true;
 	}
+	if (json_is_true(json_object_get(s->facts, "control_write")))
+		risky = true; /* a control protocol that takes writes from anyone (Modbus/TCP) */
 	snprintf(loc, sizeof(loc), "tcp/%d (%s%s)", s->port, name, s->tls ? "/tls" : "");
 	for (size_t i = 0; s->tls_ev && i < jcs_evidence_count(s->tls_ev); i++) {
 		struct jcs_finding f;

@@ -176,6 +176,10 @@ int jcs_snmp_parse(const uint8_t *b, size_t n, int *version, char *community, si
  * authoritative engine ID in hex into engine. */
 int jcs_snmp3_parse(const uint8_t *b, size_t n, char *engine, size_t elen);
 
+/* Modbus/TCP (modbus.c): one answer frame with transaction id tid; its function code and
+ * data (borrowed from b). JCS_EPARSE when b is not such a frame. */
+int jcs_modbus_parse(const uint8_t *b, size_t n, uint16_t tid, uint8_t *fc, const uint8_t **data, size_t *dlen);
+
 /* UDP service probes (udp.c): one send/receive per service, results into services[]. */
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # jcstar probe against a weak virtual device built from real Debian daemons in network
 # namespaces: busybox telnetd + login with a Mirai-list password (support:support), lighttpd
-# basic auth admin:admin without rate limit, mosquitto anonymous, proftpd anonymous and with local accounts.
+# basic auth admin:admin without rate limit, mosquitto anonymous, vsftpd anonymous and with local accounts.
 # Every planted weakness must be reported. (~40 s)
 # ctest-lock: netns
 set -eu
@@ -58,7 +58,7 @@ expect probe.auth.bruteforce "tcp/1883 (mqtt)" inconclusive '.reason | test("any
 expect probe.auth.none "tcp/21 (ftp)" fail '.how | test("anonymous")'
 expect probe.interface.risky "tcp/21 (ftp)" fail
 expect probe.transport.plaintext "tcp/21 (ftp)" fail
-# proftpd also logs local accounts in: the Mirai-list password works there too
+# vsftpd also logs local accounts in: the Mirai-list password works there too
 expect probe.auth.default-credential "tcp/21 (ftp)" fail '.accepted.user == "support" and .accepted.password == "support"'
 expect probe.auth.bruteforce "tcp/21 (ftp)" fail '.protection == null'
 grep -q "probe.auth.default-credential" "$DEV_TMP/out.txt" || fail "summary table lacks findings"

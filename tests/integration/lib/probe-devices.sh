@@ -45,7 +45,7 @@ dev_run() {
 dev_accounts() {
 	h=$(openssl passwd -6 "$2")
 	printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:4242:4242:%s:/tmp:/bin/sh\n' "$1" "$1" >"$DEV_TMP/passwd"
-	# the daemons' own users: OpenSSH's privilege separation, proftpd's anonymous and server user
+	# the daemons' own users: OpenSSH's privilege separation, the FTP servers' anonymous user
 	grep -E '^(sshd|ftp|nobody):' /etc/passwd >>"$DEV_TMP/passwd" || true
 	printf 'root:*:19000:0:99999:7:::\n%s:%s:19000:0:99999:7:::\n' "$1" "$h" >"$DEV_TMP/shadow"
 	chmod 644 "$DEV_TMP/passwd"
@@ -64,9 +64,9 @@ dev_wait_port() {
 }
 
 # The weak device: busybox telnetd + login and dropbear SSH (Mirai-list password), lighttpd
-# basic auth admin/admin, mosquitto anonymous, proftpd anonymous and local accounts.
+# basic auth admin/admin, mosquitto anonymous, vsftpd anonymous and local accounts.
 dev_weak() {
-	dev_need busybox lighttpd mosquitto proftpd openssl dropbear dropbearkey
+	dev_need busybox lighttpd mosquitto vsftpd openssl dropbear dropbearkey
 	DEV_MOUNTS=""
 	dev_accounts support support
 	printf '#!/bin/sh\nexec busybox login "$@"\n' >"$DEV_TMP/login.sh"
@@ -74,8 +74,7 @@ dev_weak() {
 	dev_run busybox telnetd -F -p 23 -l "$DEV_TMP/login.sh"
 	dropbearkey -t ed25519 -f "$DEV_TMP/ssh_host_key" >/dev/null 2>&1
 	dev_run dropbear -F -E -p 22 -r "$DEV_TMP/ssh_host_key"
-	mkdir -p "$DEV_TMP/ftp"
-	dev_proftpd anonymous
+	dev_vsftpd
 	DEV_MOUNTS=""
 	mkdir -p "$DEV_TMP/www"
 	echo '<html><title>Camera</title>admin page</html>' >"$DEV_TMP/www/index.html"
@@ -164,36 +163,22 @@ CONF
 	for p in 443 8883; do dev_wait_port $p; done
 }
 
-# proftpd on port 21 with the local accounts of dev_accounts (call after it); "anonymous" also
-# serves $DEV_TMP/ftp to anonymous users.
-dev_proftpd() {
-	mkdir -p "$DEV_TMP/proftpd"
-	cat >"$DEV_TMP/proftpd/conf" <<CONF
-ServerName "device"
-ServerType standalone
-DefaultServer on
-Port 21
-UseIPv6 off
-User nobody
-Group nogroup
-PidFile $DEV_TMP/proftpd/pid
-ScoreboardFile $DEV_TMP/proftpd/scoreboard
-DelayEngine off
-WtmpLog off
-TransferLog none
-SystemLog $DEV_TMP/proftpd/log
-RequireValidShell off
-AuthOrder mod_auth_unix.c
-PassivePorts 40000 40010
+# vsftpd on port 21 with the local accounts of dev_accounts (PAM reads the bind-mounted
+# passwd/shadow; call after dev_accounts) and anonymous access to $DEV_TMP/ftp.
+dev_vsftpd() {
+	mkdir -p /var/run/vsftpd/empty "$DEV_TMP/ftp"
+	cat >"$DEV_TMP/vsftpd.conf" <<CONF
+listen=YES
+background=NO
+anonymous_enable=YES
+local_enable=YES
+anon_root=$DEV_TMP/ftp
+secure_chroot_dir=/var/run/vsftpd/empty
+pasv_min_port=40000
+pasv_max_port=40010
+seccomp_sandbox=NO
 CONF
-	[ "$1" = anonymous ] && cat >>"$DEV_TMP/proftpd/conf" <<CONF
-<Anonymous $DEV_TMP/ftp>
-	User ftp
-	Group nogroup
-	UserAlias anonymous ftp
-</Anonymous>
-CONF
-	dev_run proftpd -n -c "$DEV_TMP/proftpd/conf"
+	dev_run vsftpd "$DEV_TMP/vsftpd.conf"
 }
 
 # A TLS MQTT listener on port $1 with a password file (operator + a unique password) whose
