@@ -196,6 +196,25 @@ T_TEST(upnp_description)
 	jcs_buf_free(&b);
 }
 
+T_TEST(modbus_frames)
+{
+	struct jcs_buf b = load("fuzz/corpus/modbus/pymodbus-read-holding");
+	const uint8_t *d;
+	size_t dl;
+	uint8_t fc;
+
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 1, &fc, &d, &dl), 0);
+	T_EQ_INT(fc, 3);
+	T_ASSERT(dl == 3 && d[0] == 2 && d[2] == 17);
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 2, &fc, &d, &dl), JCS_EPARSE); /* other id */
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len - 1, 1, &fc, &d, &dl), JCS_EPARSE); /* cut */
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/modbus/pymodbus-write-exception");
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 3, &fc, &d, &dl), 0);
+	T_ASSERT(fc == 0x86 && dl == 1 && d[0] == 2);
+	jcs_buf_free(&b);
+}
+
 T_TEST(needed_ports)
 {
 	struct jcs_needed_port *v;
@@ -212,4 +231,4 @@ T_TEST(needed_ports)
 
 T_MAIN(T_CASE(identification_by_content), T_CASE(http_reply), T_CASE(http_get_through_transport),
        T_CASE(http_too_many_headers), T_CASE(mqtt_sessions), T_CASE(snmp_response), T_CASE(upnp_description),
-       T_CASE(needed_ports))
+       T_CASE(modbus_frames), T_CASE(needed_ports))
