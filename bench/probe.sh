@@ -17,6 +17,7 @@ set -eu
 JCSTAR=${1:-build/jcstar}
 case $JCSTAR in /*) ;; *) JCSTAR=$(pwd)/$JCSTAR ;; esac
 JCS_SRC=$(cd "$(dirname "$0")/.." && pwd)
+JCS_FIXTURES=${JCS_FIXTURES:-$JCS_SRC/tests/fixtures}
 . "$JCS_SRC/tests/integration/lib/probe-devices.sh"
 dev_need nmap hydra jq fail2ban-server mosquitto_passwd
 dev_net b 9
