@@ -119,11 +119,7 @@ int jcs_http_request(struct jcs_tr *t, const char *host, const char *method, con
 		jcs_buf_printf(&req, "Content-Length: %zu\r\n\r\n%s", strlen(data), data);
 	else
 		jcs_buf_puts(&req, "\r\n");
-	if (!req.data) {
-		rc = JCS_ENOMEM;
-		goto out;
-	}
-	if ((rc = jcs_tr_write(t, req.data, req.len)))
+	if ((rc = jcs_buf_error(&req)) || (rc = jcs_tr_write(t, req.data, req.len)))
 		goto out;
 	rc = jcs_tr_read_until(t, &in, JCS_REPLY_MAX, head_done, r);
 	if (rc && !in.len)

@@ -115,10 +115,8 @@ static int soap(struct jcs_probe *p, int port, const char *control, const char *
 		       "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:%s xmlns:u=\"%s\">%s"
 		       "</u:%s></s:Body></s:Envelope>",
 		       action, type, args, action);
-	if (!hdr.data || !body.data) {
-		rc = JCS_ENOMEM;
+	if ((rc = jcs_buf_error(&hdr)) || (rc = jcs_buf_error(&body)))
 		goto out;
-	}
 	rc = jcs_http_request(&t, p->host, "POST", control, hdr.data, body.data, &r, reply);
 	if (!rc)
 		rc = r.status;

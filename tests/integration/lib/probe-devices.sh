@@ -3,6 +3,8 @@
 # The prober runs in namespace $CLI (10.77.N.1), the device in $DEV (10.77.N.2); nothing is
 # addressed outside them. Needs root.
 
+. "$JCS_SRC/tests/integration/lib/wait.sh"
+
 dev_need() {
 	for b in "$@"; do
 		command -v "$b" >/dev/null 2>&1 || { echo "SKIP-ERROR: $b not installed (scripts/debian-packages.txt)"; exit 1; }
@@ -53,14 +55,14 @@ dev_accounts() {
 	DEV_MOUNTS="mount --bind $DEV_TMP/passwd /etc/passwd; mount --bind $DEV_TMP/shadow /etc/shadow;"
 }
 
-# wait until the device listens on TCP port $1
+# the device listens on TCP port $1
+dev_listens() {
+	ip netns exec "$DEV" ss -ltn "sport = :$1" | grep -q LISTEN
+}
+
+# wait (bounded) until the device listens on TCP port $1
 dev_wait_port() {
-	i=0
-	while ! ip netns exec "$DEV" ss -ltn "sport = :$1" | grep -q LISTEN; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || { echo "FAIL: device port $1 did not come up"; cat "$DEV_TMP/daemons.log"; exit 1; }
-		sleep 0.1
-	done
+	wait_until 30 dev_listens "$1" || { echo "FAIL: device port $1 did not come up"; cat "$DEV_TMP/daemons.log"; exit 1; }
 }
 
 # The weak device: busybox telnetd + login and dropbear SSH (Mirai-list password), lighttpd
@@ -97,27 +99,14 @@ CONF
 	for p in 22 23 80 1883 21; do dev_wait_port $p; done
 }
 
-# New MQTT connections limited to 6 a minute after a burst of 120 (room for the TLS
-# assessment and the default-credential list); called again, it starts afresh (a reboot).
-dev_mqtt_limit() {
-	ip netns exec "$DEV" nft delete table inet jcsprobe 2>/dev/null || true
-	ip netns exec "$DEV" nft -f - <<NFT
-table inet jcsprobe {
-	chain input {
-		type filter hook input priority 0;
-		tcp dport 8883 ct state new limit rate over 6/minute burst 120 packets reject with tcp reset
-	}
-}
-NFT
-}
-
 # The hardened device: HTTPS only (TLS 1.2+, CRYPTREC suites only, unique password, nginx
 # limit_req: 6 requests a minute after a burst) and MQTT over TLS with a password file, new
-# MQTT connections rate-limited by nftables (dev_mqtt_limit).
+# MQTT connections rate-limited by nftables (dev_firewall).
 dev_hardened() {
 	dev_need nginx mosquitto mosquitto_passwd nft openssl
 	DEV_MOUNTS=""
-	T=${JCS_FIXTURES:?}/tls
+	need_fixtures tls/cert_2048.crt tls/key_2048.pem
+	T=$JCS_FIXTURES/tls
 	mkdir -p "$DEV_TMP/www" "$DEV_TMP/nginx"
 	echo '<html>device</html>' >"$DEV_TMP/www/index.html"
 	printf 'operator:%s\n' "$(openssl passwd -6 'Jc5-u1q!xZ-7fQ')" >"$DEV_TMP/htpasswd"
@@ -159,8 +148,24 @@ tls_version tlsv1.2
 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
 CONF
 	dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
-	dev_mqtt_limit
+	dev_firewall
 	for p in 443 8883; do dev_wait_port $p; done
+}
+
+# (Re)load the hardened device's firewall: new MQTT connections limited to 6 a minute after a
+# burst of 120 (room for the TLS assessment and the default-credential list), which holds
+# password guessing below the brute-force threshold. Loading it again is what a power cycle
+# does: the token bucket starts full, nothing is left to wait for.
+dev_firewall() {
+	ip netns exec "$DEV" nft delete table inet jcsprobe 2>/dev/null || true
+	ip netns exec "$DEV" nft -f - <<NFT
+table inet jcsprobe {
+	chain input {
+		type filter hook input priority 0;
+		tcp dport 8883 ct state new limit rate over 6/minute burst 120 packets reject with tcp reset
+	}
+}
+NFT
 }
 
 # vsftpd on port 21 with the local accounts of dev_accounts (PAM reads the bind-mounted
@@ -184,7 +189,8 @@ CONF
 # A TLS MQTT listener on port $1 with a password file (operator + a unique password) whose
 # log ($DEV_TMP/mqtt$1/log) names the client address of every refused CONNECT.
 dev_mqtt_tls() {
-	T=${JCS_FIXTURES:?}/tls
+	need_fixtures tls/cert_2048.crt tls/key_2048.pem
+	T=$JCS_FIXTURES/tls
 	mkdir -p "$DEV_TMP/mqtt$1"
 	chmod 777 "$DEV_TMP/mqtt$1" # mosquitto drops to its own user before logging
 	mosquitto_passwd -c -b "$DEV_TMP/mqtt$1/passwd" operator 'Mq7-uniq!pw-42' 2>/dev/null
@@ -201,6 +207,9 @@ listener $1
 certfile $T/cert_2048.crt
 keyfile $T/key_2048.pem
 CONF
+	# the log exists before mosquitto (running as its own user) opens it
+	: >"$DEV_TMP/mqtt$1/log"
+	chmod 666 "$DEV_TMP/mqtt$1/log"
 	dev_run mosquitto -c "$DEV_TMP/mqtt$1/conf"
 }
 
@@ -235,14 +244,9 @@ findtime = 600
 bantime = 600
 action = nftables[type=multiport, name=mqtt, port=$1, protocol=tcp]
 CONF
-	: >"$DEV_TMP/mqtt$1/log"
 	dev_run fail2ban-server -f -x -c "$F"
-	i=0
-	until grep -q "Jail 'mosquitto-auth' started" "$F/fail2ban.log" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "FAIL: fail2ban did not start"; cat "$F/fail2ban.log" "$DEV_TMP/daemons.log"; exit 1; }
-		sleep 0.1
-	done
+	wait_until 30 grep -q "Jail 'mosquitto-auth' started" "$F/fail2ban.log" ||
+		{ echo "FAIL: fail2ban did not start"; cat "$F/fail2ban.log" "$DEV_TMP/daemons.log"; exit 1; }
 }
 
 # OpenSSH on port $1: "keys" accepts public keys only, "password" password logins (accounts
@@ -266,14 +270,14 @@ CONF
 	dev_run /usr/sbin/sshd -D -e -f "$DEV_TMP/sshd$1/conf"
 }
 
-# wait until the device listens on UDP port $1
+# the device has a socket on UDP port $1
+dev_listens_udp() {
+	ip netns exec "$DEV" ss -lun "sport = :$1" | grep -q ":$1"
+}
+
+# wait (bounded) until the device listens on UDP port $1
 dev_wait_udp() {
-	i=0
-	while ! ip netns exec "$DEV" ss -lun "sport = :$1" | grep -q ":$1"; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || { echo "FAIL: device UDP port $1 did not come up"; cat "$DEV_TMP/daemons.log"; exit 1; }
-		sleep 0.1
-	done
+	wait_until 30 dev_listens_udp "$1" || { echo "FAIL: device UDP port $1 did not come up"; cat "$DEV_TMP/daemons.log"; exit 1; }
 }
 
 # net-snmp's snmpd on udp/161: "communities" answers v1/v2c to the read community public and
@@ -291,8 +295,9 @@ dev_snmpd() {
 
 # miniupnpd (nftables backend) as a UPnP IGD on tcp/5000 of the device's LAN side, with a
 # WAN interface (a veth pair inside the device; no dummy driver on every kernel) whose
-# public address is only declared (ext_ip: miniupnpd refuses to map behind a private one). "open" lets any LAN host map ports (the usual home-router default);
-# "deny" refuses every mapping (a permission rule set that denies all).
+# public address is only declared (ext_ip: miniupnpd refuses to map behind a private one).
+# "open" lets any LAN host map ports (the usual home-router default); "deny" refuses every
+# mapping (a permission rule set that denies all).
 dev_miniupnpd() {
 	ip -n "$DEV" link show jcswan >/dev/null 2>&1 || ip -n "$DEV" link add jcswan type veth peer name jcswanp
 	ip -n "$DEV" addr add 192.0.2.1/24 dev jcswan 2>/dev/null || true
@@ -334,8 +339,7 @@ dev_stop() {
 	for p in $(ip netns pids "$DEV"); do
 		if tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | grep -q "$1"; then
 			kill "$p" 2>/dev/null || true
-			i=0
-			while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+			wait_gone 10 "$p" || { echo "FAIL: $1 ($p) did not stop"; exit 1; }
 		fi
 	done
 }
@@ -355,13 +359,13 @@ w.writeframes(b'\0\0' * 8000 * 20); w.close()"
 		--sout "'#rtp{sdp=rtsp://:$1/stream}'"
 	dev_wait_port "$1"
 }
+dev_empty() { [ -z "$(ip netns pids "$DEV" 2>/dev/null)" ]; }
 
 dev_cleanup() {
 	for p in $DEV_PIDS; do kill "$p" 2>/dev/null || true; done
 	# daemons that forked inside the namespace
 	for p in $(ip netns pids "$DEV" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-	sleep 0.2
-	for p in $(ip netns pids "$DEV" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+	wait_until 5 dev_empty || for p in $(ip netns pids "$DEV" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
 	ip netns del "$CLI" 2>/dev/null || true
 	ip netns del "$DEV" 2>/dev/null || true
 	rm -rf "$DEV_TMP"
