@@ -213,6 +213,8 @@ CONF
 	dev_run mosquitto -c "$DEV_TMP/mqtt$1/conf"
 }
 
+dev_jail_started() { grep -q "Jail 'mosquitto-auth' started" "$1" 2>/dev/null; }
+
 # fail2ban in the device namespace, in the foreground with private socket, pid and database:
 # a jail on the log of the MQTT listener at port $1 that bans a client address through
 # nftables after $2 refused CONNECTs (the usual log-watcher defence, reacting within ~1 s).
@@ -245,7 +247,7 @@ bantime = 600
 action = nftables[type=multiport, name=mqtt, port=$1, protocol=tcp]
 CONF
 	dev_run fail2ban-server -f -x -c "$F"
-	wait_until 30 grep -q "Jail 'mosquitto-auth' started" "$F/fail2ban.log" ||
+	wait_until 30 dev_jail_started "$F/fail2ban.log" ||
 		{ echo "FAIL: fail2ban did not start"; cat "$F/fail2ban.log" "$DEV_TMP/daemons.log"; exit 1; }
 }
 
