@@ -24,7 +24,10 @@ struct jcs_probe_opts {
 	const char *ports;          /* "22,80,8000-8100", "all" or NULL (profile's list) */
 	const char *creds_text;     /* "user:pass" lines replacing the bundled list, or NULL */
 	const char *vendor;         /* the declared vendor: its defaults follow the Mirai pairs (NULL: none) */
-	int max_attempts;           /* brute-force series length per service (0 = 30) */
+	int max_attempts;           /* brute-force attempts per service at most (0 = 1000) */
+	int bf_window_s;            /* brute-force observation window (0 = 60 s) */
+	int bf_parallel;            /* parallel guessing connections (0 = 8) */
+	int bf_max_per_min;         /* threshold: sustained aggregate guesses per minute (0 = 10) */
 	int concurrency;            /* parallel connects while scanning (0 = profile's) */
 	int rate;                   /* new connections per second to the target (0 = unlimited) */
 	int timeout_ms;             /* per network operation (0 = 1500) */

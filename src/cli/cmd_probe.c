@@ -17,6 +17,7 @@ static const char usage_text[] =
 	"                    [--declaration FILE] [--compare BASELINE.json] [-o EVIDENCE.json]\n"
 	"                    [--rate N] [--concurrency N] [--timeout MS] [--budget S]\n"
 	"                    [--max-connections N] [--login-budget N] [--scan-only]\n"
+	"                    [--bf-window S] [--bf-parallel N] [--bf-max-rate PER_MIN]\n"
 	"                    [--fail-on-findings]\n"
 	"Assess a device over the network: open ports identified by what they speak, access\n"
 	"without credentials, default credentials (confirmed), brute-force protection,\n"
@@ -127,6 +128,9 @@ int cmd_probe(int argc, char **argv)
 		{"login-budget", required_argument, NULL, 'L'},
 		{"fail-on-findings", no_argument, NULL, 'F'},
 		{"scan-only", no_argument, NULL, 'S'},
+		{"bf-window", required_argument, NULL, 'W'},
+		{"bf-parallel", required_argument, NULL, 'J'},
+		{"bf-max-rate", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -163,6 +167,9 @@ int cmd_probe(int argc, char **argv)
 		case 'L': o.login_budget = (int)num_arg(optarg, 1, 1000000, "--login-budget", &bad); break;
 		case 'F': fail_on = true; break;
 		case 'S': o.scan_only = true; break;
+		case 'W': o.bf_window_s = (int)num_arg(optarg, 1, 3600, "--bf-window", &bad); break;
+		case 'J': o.bf_parallel = (int)num_arg(optarg, 1, 64, "--bf-parallel", &bad); break;
+		case 'R': o.bf_max_per_min = (int)num_arg(optarg, 1, 100000, "--bf-max-rate", &bad); break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}

@@ -1,7 +1,6 @@
 /* Credential checks of one identified service, the same for every protocol module:
  * access without credentials, the default-credential list (parallel workers, stop at the
- * first confirmed success), and a bounded brute-force series judged by how the device
- * answers (lockout, delay, refusal, throttling) — or does not. */
+ * first confirmed success), then the brute-force observation (bruteforce.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,112 +205,6 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 	jcs_buf_free(&c.transcript);
 }
 
-/* --- brute-force series --- */
-
-static int cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-	return (x > y) - (x < y);
-}
-
-static long median(const long *v, size_t n)
-{
-	long tmp[256];
-
-	if (!n)
-		return 0;
-	if (n > 256)
-		n = 256;
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_long);
-	return tmp[n / 2];
-}
-
-static void bruteforce(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *good_pass,
-		       int64_t budget_ms)
-{
-	int max = p->o.max_attempts;
-	long lat[1024];
-	int n = 0, throttled_at = 0, denied = 0, errors = 0;
-	int64_t start = jcs_now_ms(), end = start + budget_ms;
-	json_t *series = json_array();
-	char reason[256] = "";
-	int locked = -1;
-	long base = 0;
-
-	if (max > 1024)
-		max = 1024;
-	while (n < max && jcs_now_ms() < end && jcs_probe_left_ms(p) > 0) {
-		struct jcs_login_result r = {0};
-		char pass[64];
-		int64_t t0 = jcs_now_ms();
-
-		snprintf(pass, sizeof(pass), "jcs-wrong-%u-%d", p->nonce, n);
-		if (s->proto->login(p, s, user, pass, &r))
-			r.outcome = JCS_LOGIN_ERROR;
-		lat[n] = (long)(jcs_now_ms() - t0);
-		json_array_append_new(series, json_integer(lat[n]));
-		n++;
-		jcs_buf_free(&r.transcript);
-		if (r.outcome == JCS_LOGIN_OK) {
-			snprintf(reason, sizeof(reason), "a wrong password was accepted (%s)", r.note);
-			break;
-		}
-		if (r.outcome == JCS_LOGIN_DENIED)
-			denied++;
-		if (n == 3)
-			base = median(lat, 3);
-		if (r.outcome == JCS_LOGIN_THROTTLED ||
-		    (r.outcome == JCS_LOGIN_ERROR && denied >= 2)) {
-			throttled_at = n;
-			snprintf(reason, sizeof(reason), "attempt %d: %s", n, r.note);
-			break;
-		}
-		if (r.outcome == JCS_LOGIN_ERROR)
-			errors++;
-		if (n > 3 && lat[n - 1] > 5 * base && lat[n - 1] > base + 1000) {
-			throttled_at = n;
-			snprintf(reason, sizeof(reason), "attempt %d took %ld ms against a %ld ms baseline", n,
-				 lat[n - 1], base);
-			break;
-		}
-	}
-	/* would the right password still work? (only when the test knows one) */
-	if (good_pass && jcs_probe_left_ms(p) > 0) {
-		struct jcs_login_result r = {0};
-		if (s->proto->login(p, s, user, good_pass, &r) == 0)
-			locked = r.outcome != JCS_LOGIN_OK;
-		jcs_buf_free(&r.transcript);
-	}
-	long med = median(lat, (size_t)n);
-	double secs = (double)(jcs_now_ms() - start) / 1000.0;
-	if (throttled_at || locked == 1) {
-		s->bf_result = JCS_PASS;
-		if (!throttled_at)
-			snprintf(reason, sizeof(reason), "the correct password was refused after %d failures (locked out)", n);
-	} else if (reason[0]) {
-		s->bf_result = JCS_FAIL; /* a wrong password got in */
-	} else if (n >= 3 && med >= 1000 && denied >= n / 2) {
-		s->bf_result = JCS_PASS;
-		throttled_at = 1;
-		snprintf(reason, sizeof(reason), "every failed login is delayed (median %ld ms): at most %.1f guesses/s per connection",
-			 med, 1000.0 / (double)med);
-	} else if (n >= 10 && denied >= n - 1) {
-		s->bf_result = JCS_FAIL;
-		snprintf(reason, sizeof(reason), "%d failed logins in %.1f s (%.1f/s) without lockout, delay or refusal",
-			 n, secs, n / (secs > 0 ? secs : 1));
-	} else {
-		s->bf_result = JCS_INCONCLUSIVE;
-		snprintf(reason, sizeof(reason), "only %d attempts (%d denied, %d errors) within the budget", n, denied,
-			 errors);
-	}
-	s->bf = json_pack("{s:s, s:i, s:i, s:o, s:o, s:b, s:s, s:s, s:i}", "service", s->proto->name, "port", s->port,
-			  "attempts", n, "latencies_ms", series, "throttled_at",
-			  throttled_at ? json_integer(throttled_at) : json_null(), "locked_out", locked == 1, "reason",
-			  reason, "user", user, "median_ms", (int)med);
-	json_object_set_new(s->bf, "correct_login_checked", json_boolean(locked >= 0));
-}
-
 void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 {
 	const struct jcs_proto *m = s->proto;
@@ -338,8 +231,18 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 	snprintf(pass, sizeof(pass), "x-%u-nope", p->nonce);
 	rc = m->login(p, s, user, pass, &canary);
 	jcs_buf_free(&canary.transcript);
-	if (rc == JCS_EUNSUPPORTED)
-		return; /* no password login on this service */
+	if (rc == JCS_EUNSUPPORTED) {
+		/* no password login: nothing to guess (S1.1-04 not applicable, no default password);
+		 * said only when the service's authentication was seen, never for one that did not
+		 * answer (throttled, timed out) */
+		if (s->anon < 0)
+			return;
+		s->bf_result = s->anon == 1 ? JCS_INFO : JCS_PASS;
+		s->bf = json_pack("{s:s, s:i, s:b, s:s}", "service", m->name, "port", s->port, "applicable", 0, "reason",
+				  s->anon == 1 ? "the service asks for no password at all (see probe.auth.none): nothing to guess"
+					       : "the service offers no password login (e.g. public keys only): nothing to guess");
+		return;
+	}
 	if (canary.outcome == JCS_LOGIN_OK) {
 		s->accepts_any = true;
 		return;
@@ -354,5 +257,5 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 	}
 	if (json_integer_value(json_object_get(s->cred, "throttled")))
 		sleep_ms(2000); /* let a rate limiter drain before timing the series */
-	bruteforce(p, s, user, pass[0] ? pass : NULL, p->bf_ms);
+	jcs_bruteforce(p, s, user, pass[0] ? pass : NULL);
 }

@@ -7,7 +7,7 @@
 #include "probe/probe.h"
 
 extern const struct jcs_proto jcs_proto_telnet, jcs_proto_ssh, jcs_proto_ftp, jcs_proto_http,
-	jcs_proto_rtsp, jcs_proto_mqtt, jcs_proto_adb, jcs_proto_sip;
+	jcs_proto_rtsp, jcs_proto_mqtt, jcs_proto_adb, jcs_proto_sip, jcs_proto_modbus;
 
 /* One line per protocol module. Order matters only for the hello probes sent to silent ports. */
 const struct jcs_proto *const jcs_protos[] = {
@@ -19,6 +19,7 @@ const struct jcs_proto *const jcs_protos[] = {
 	&jcs_proto_rtsp,
 	&jcs_proto_sip,
 	&jcs_proto_adb,
+	&jcs_proto_modbus,
 	NULL,
 };
 
@@ -133,7 +134,7 @@ static void read_greeting(struct jcs_tr *t, struct jcs_buf *b, int first_ms)
 	t->timeout_ms = saved;
 }
 
-static const struct jcs_proto *best_match(const struct jcs_buf *b)
+static const struct jcs_proto *best_match(const struct jcs_buf *b, int *best_score)
 {
 	const struct jcs_proto *best = NULL;
 	int score = 0;
@@ -145,6 +146,8 @@ static const struct jcs_proto *best_match(const struct jcs_buf *b)
 			best = jcs_protos[i];
 		}
 	}
+	if (best_score)
+		*best_score = score;
 	return best;
 }
 
@@ -196,7 +199,7 @@ int jcs_identify(struct jcs_probe *p, struct jcs_service *s)
 		goto out;
 	if (b.len) {
 		set_banner(s, &b);
-		s->proto = best_match(&b);
+		s->proto = best_match(&b, NULL);
 		goto out;
 	}
 	/* 2. silent: does it speak TLS? (a full handshake by the local OpenSSL) */
@@ -209,22 +212,30 @@ int jcs_identify(struct jcs_probe *p, struct jcs_service *s)
 		/* a server-first protocol inside TLS (FTPS, telnets) */
 		if ((rc = hello_reply(p, s, true, NULL, 0, &b)))
 			goto out;
-		if (b.len && (s->proto = best_match(&b))) {
+		if (b.len && (s->proto = best_match(&b, NULL))) {
 			set_banner(s, &b);
 			goto out;
 		}
 	}
-	/* 3. client-first protocols: send each module's hello until one answers */
-	for (size_t i = 0; jcs_protos[i] && !s->proto; i++) {
-		const struct jcs_proto *m = jcs_protos[i];
+	/* 3. client-first protocols: send each module's hello until one is answered with certainty;
+	 * a doubtful answer (an HTTP 404 from an RTSP server such as VLC's) lets the others try */
+	for (size_t i = 0, best = 0; jcs_protos[i] && best < 100; i++) {
+		const struct jcs_proto *m = jcs_protos[i], *got;
+		int score = 0;
+
 		if (!m->hello || m->udp)
 			continue;
 		jcs_buf_reset(&b);
 		if ((rc = hello_reply(p, s, s->tls, m->hello, m->hello_len, &b)))
 			goto out;
-		if (b.len) {
+		if (!b.len)
+			continue;
+		got = best_match(&b, &score);
+		if (!s->banner[0] || (got && (size_t)score > best))
 			set_banner(s, &b);
-			s->proto = best_match(&b);
+		if (got && (size_t)score > best) {
+			best = (size_t)score;
+			s->proto = got;
 		}
 	}
 out:

@@ -21,7 +21,6 @@ struct profile {
 	int budget_s;
 	long max_connections;
 	int login_budget;
-	int bf_ms;
 	int concurrency;
 	int tls_ms;
 };
@@ -34,9 +33,9 @@ struct profile {
 		  "37215,37443,49000,49152,49153,50000,52869,55443,60001"
 
 static const struct profile profiles[] = {
-	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 60, 2000, 10, 5000, 256, 10000},
-	{"standard", IOT_PORTS, 600, 40000, 100000, 20000, 512, 30000},
-	{"full", "all", 3600, 400000, 100000, 60000, 1024, 60000},
+	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 120, 2000, 10, 256, 10000},
+	{"standard", IOT_PORTS, 600, 40000, 100000, 512, 30000},
+	{"full", "all", 3600, 400000, 100000, 1024, 60000},
 };
 
 int jcs_needed_ports_parse(const char *s, struct jcs_needed_port **out, size_t *n, struct jcs_err *err)
@@ -214,7 +213,8 @@ static bool declared(const struct jcs_probe *p, int port, bool udp)
 	return false;
 }
 
-static const char *const risky_udp[] = {"snmp", "tftp", "ssdp", NULL};
+/* risky whenever exposed; SNMP is risky when a v1/v2c community answers ("risky" in its entry) */
+static const char *const risky_udp[] = {"tftp", "ssdp", NULL};
 
 /* probe.interface.risky for one exposed service. */
 static void risky_finding(struct jcs_probe *p, struct jcs_evidence *ev, const char *loc, int port, bool udp,
@@ -279,6 +279,8 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 		name = "tr064";
 		risky = true;
 	}
+	if (json_is_true(json_object_get(s->facts, "control_write")))
+		risky = true; /* a control protocol that takes writes from anyone (Modbus/TCP) */
 	snprintf(loc, sizeof(loc), "tcp/%d (%s%s)", s->port, name, s->tls ? "/tls" : "");
 	for (size_t i = 0; s->tls_ev && i < jcs_evidence_count(s->tls_ev); i++) {
 		struct jcs_finding f;
@@ -338,8 +340,10 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 	if (s->bf)
 		jcs_evidence_add(ev, "probe.auth.bruteforce", (enum jcs_result)s->bf_result,
 				 s->bf_result == JCS_FAIL ? JCS_SEV_HIGH : JCS_SEV_NONE, loc,
-				 s->bf_result == JCS_PASS   ? "Repeated failed logins are throttled, delayed or locked out"
-				 : s->bf_result == JCS_FAIL ? "Unlimited failed logins"
+				 json_is_false(json_object_get(s->bf, "applicable"))
+					 ? "No password login: brute force not applicable"
+				 : s->bf_result == JCS_PASS ? "Password guessing is blocked, locked out or held below the threshold"
+				 : s->bf_result == JCS_FAIL ? "Password guessing is not limited enough"
 							    : "Brute-force protection could not be judged",
 				 json_incref(s->bf), NULL);
 	else if (s->accepts_any)
@@ -535,13 +539,15 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		goto out;
 	}
 	p.o = *opts;
-	p.o.max_attempts = opts->max_attempts > 0 ? opts->max_attempts : 30;
+	p.o.max_attempts = opts->max_attempts > 0 ? opts->max_attempts : 1000;
+	p.o.bf_window_s = opts->bf_window_s > 0 ? opts->bf_window_s : 60;
+	p.o.bf_parallel = opts->bf_parallel > 0 ? opts->bf_parallel : 8;
+	p.o.bf_max_per_min = opts->bf_max_per_min > 0 ? opts->bf_max_per_min : 10;
 	p.o.concurrency = opts->concurrency > 0 ? opts->concurrency : prof->concurrency;
 	p.o.timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 1500;
 	p.o.budget_s = opts->budget_s > 0 ? opts->budget_s : prof->budget_s;
 	p.o.max_connections = opts->max_connections > 0 ? opts->max_connections : prof->max_connections;
 	p.o.login_budget = opts->login_budget > 0 ? opts->login_budget : prof->login_budget;
-	p.bf_ms = prof->bf_ms;
 	p.tls_ms = prof->tls_ms;
 	p.deadline = jcs_now_ms() + (int64_t)p.o.budget_s * 1000;
 	p.nonce = opts->nonce ? opts->nonce : (unsigned)(time(NULL) ^ getpid()) % 100000 + 1;
@@ -610,7 +616,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		json_t *u = json_array_get(udp, i);
 		const char *name = json_string_value(json_object_get(u, "service"));
 		int port = (int)json_integer_value(json_object_get(u, "port"));
-		bool risky = false;
+		bool risky = json_is_true(json_object_get(u, "risky"));
 		char loc[64];
 
 		for (size_t k = 0; risky_udp[k]; k++)

@@ -80,7 +80,6 @@ struct jcs_probe {
 	atomic_long connections;           /* TCP connections made so far */
 	pthread_mutex_t rate_lock;
 	int64_t next_slot_us;              /* per-target rate limiter */
-	int bf_ms;                         /* brute-force series budget per service */
 	int tls_ms;                        /* TLS assessment budget per service */
 	unsigned nonce;
 	const char *creds;                 /* "user:pass" lines */
@@ -111,6 +110,10 @@ void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_
  * punctuation ignored), then the rest; each pair once. */
 void jcs_creds_ordered(const char *bundled, const char *vendor, struct jcs_buf *out);
 
+/* Observe brute-force protection of one service with wrong passwords for user (bruteforce.c):
+ * fills s->bf and s->bf_result. good_pass (may be NULL) checks for a lockout afterwards. */
+void jcs_bruteforce(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *good_pass);
+
 /* Run the credential checks of one identified service (auth.c). */
 void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s);
 
@@ -131,6 +134,10 @@ int jcs_http_parse(const uint8_t *b, size_t n, struct jcs_http_reply *r);
 /* One HTTP/1.0 GET of path over t; reply head parsed into r, body (capped) into body. */
 int jcs_http_get(struct jcs_tr *t, const char *host, const char *path, struct jcs_http_reply *r,
 		 struct jcs_buf *body);
+/* The same for any method: headers ("Name: value\r\n" lines, may be "") and data (a request
+ * body, or NULL). */
+int jcs_http_request(struct jcs_tr *t, const char *host, const char *method, const char *path,
+		     const char *headers, const char *data, struct jcs_http_reply *r, struct jcs_buf *body);
 
 /* Telnet (telnet.c). The option-negotiation filter keeps state across reads: it strips IAC
  * sequences from in, appends data bytes to out and our answers to reply (may be NULL).
@@ -159,10 +166,26 @@ struct jcs_upnp_desc {
 	char manufacturer[96], model_name[96], model_number[96], friendly[96], device_type[128];
 };
 int jcs_upnp_parse(const char *xml, size_t n, struct jcs_upnp_desc *d);
+/* The control URL path and service type of the first WANIPConnection or WANPPPConnection
+ * service of an IGD description: 0, or JCS_ENOTFOUND. */
+int jcs_upnp_wan_service(const char *xml, size_t n, char *control, size_t clen, char *type, size_t tlen);
+/* S1.1-13: does the IGD at port/control add a port mapping for us without authentication?
+ * Verified with GetSpecificPortMappingEntry and deleted again; a probe.interface.risky finding
+ * at loc. */
+void jcs_upnp_igd_check(struct jcs_probe *p, int port, const char *control, const char *type, const char *loc,
+			struct jcs_evidence *ev);
 
 /* SNMP (udp.c): parse a GetResponse; community and first varbind string value. */
 int jcs_snmp_parse(const uint8_t *b, size_t n, int *version, char *community, size_t clen,
 		   char *value, size_t vlen);
+
+/* SNMPv3 (udp.c): parse the answer to an engine discovery (a Report or Response); the
+ * authoritative engine ID in hex into engine. */
+int jcs_snmp3_parse(const uint8_t *b, size_t n, char *engine, size_t elen);
+
+/* Modbus/TCP (modbus.c): one answer frame with transaction id tid; its function code and
+ * data (borrowed from b). JCS_EPARSE when b is not such a frame. */
+int jcs_modbus_parse(const uint8_t *b, size_t n, uint16_t tid, uint8_t *fc, const uint8_t **data, size_t *dlen);
 
 /* UDP service probes (udp.c): one send/receive per service, results into services[]. */
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);

@@ -155,6 +155,17 @@ T_TEST(snmp_response)
 	T_EQ_INT(jcs_snmp_parse((const uint8_t *)b.data, b.len - 3, &ver, comm, sizeof(comm), val, sizeof(val)),
 		 JCS_EPARSE);
 	jcs_buf_free(&b);
+	/* a v3-only net-snmp agent's answer to the engine discovery (a Report) */
+	b = load("fuzz/corpus/snmp/report-v3-discovery");
+	char engine[72];
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len, engine, sizeof(engine)), 0);
+	T_EQ_STR(engine, "80001f8880a90e4c658984116b00000000");
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len - 5, engine, sizeof(engine)), JCS_EPARSE);
+	T_ASSERT(jcs_snmp_parse((const uint8_t *)b.data, b.len, &ver, comm, sizeof(comm), val, sizeof(val)) != 0);
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/snmp/getresponse-v2c");
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len, engine, sizeof(engine)), JCS_EPARSE);
+	jcs_buf_free(&b);
 }
 
 T_TEST(upnp_description)
@@ -174,6 +185,35 @@ T_TEST(upnp_description)
 	T_EQ_STR(d.model_number, "8245H");
 	jcs_buf_free(&b);
 	T_EQ_INT(jcs_upnp_parse("<root><device>", 14, &d), JCS_EPARSE);
+	/* miniupnpd's IGD: the WAN connection service and its control URL */
+	char control[256], type[128];
+	b = load("fuzz/corpus/upnp/miniupnpd-rootdesc.xml");
+	T_EQ_INT(jcs_upnp_wan_service(b.data, b.len, control, sizeof(control), type, sizeof(type)), 0);
+	T_EQ_STR(control, "/ctl/IPConn");
+	T_EQ_STR(type, "urn:schemas-upnp-org:service:WANIPConnection:2");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/upnp/tr64desc.xml");
+	T_EQ_INT(jcs_upnp_wan_service(b.data, b.len, control, sizeof(control), type, sizeof(type)), JCS_ENOTFOUND);
+	jcs_buf_free(&b);
+}
+
+T_TEST(modbus_frames)
+{
+	struct jcs_buf b = load("fuzz/corpus/modbus/pymodbus-read-holding");
+	const uint8_t *d;
+	size_t dl;
+	uint8_t fc;
+
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 1, &fc, &d, &dl), 0);
+	T_EQ_INT(fc, 3);
+	T_ASSERT(dl == 3 && d[0] == 2 && d[2] == 17);
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 2, &fc, &d, &dl), JCS_EPARSE); /* other id */
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len - 1, 1, &fc, &d, &dl), JCS_EPARSE); /* cut */
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/modbus/pymodbus-write-exception");
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 3, &fc, &d, &dl), 0);
+	T_ASSERT(fc == 0x86 && dl == 1 && d[0] == 2);
+	jcs_buf_free(&b);
 }
 
 T_TEST(needed_ports)
@@ -217,4 +257,4 @@ T_TEST(credential_order)
 
 T_MAIN(T_CASE(identification_by_content), T_CASE(http_reply), T_CASE(http_get_through_transport),
        T_CASE(http_too_many_headers), T_CASE(mqtt_sessions), T_CASE(snmp_response), T_CASE(upnp_description),
-       T_CASE(needed_ports), T_CASE(credential_order))
+       T_CASE(modbus_frames), T_CASE(needed_ports), T_CASE(credential_order))
