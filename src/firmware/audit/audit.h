@@ -103,5 +103,8 @@ struct jcs_kv {
 bool jcs_audit_kv_find(const char *line, const char *const *keys, size_t *from, struct jcs_kv *kv);
 /* True if the path is documentation or headers (not configuration of the device). */
 bool jcs_audit_is_doc(const char *path);
+/* Why a secret at this path protects nothing (a documentation directory, a test-vector or
+ * example file), or NULL when it may be the device's own. */
+const char *jcs_audit_example_reason(const char *path);
 
 #endif
