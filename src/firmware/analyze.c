@@ -15,6 +15,7 @@
 struct jcs_fw_analysis {
 	struct jcs_evidence *ev;
 	struct jcs_fw_analyze_opts opts;
+	struct jcs_audit_opts aopts;
 	struct jcs_sbom *sbom;
 	void **state; /* per rule */
 	size_t nrules;
@@ -39,6 +40,7 @@ int jcs_fw_analyze_new(struct jcs_evidence *ev, const struct jcs_fw_analyze_opts
 	a->ev = ev;
 	if (opts)
 		a->opts = *opts;
+	a->aopts = (struct jcs_audit_opts){a->opts.jobs, a->opts.crack_work, a->opts.crack_seconds};
 	while (jcs_audit_rules[a->nrules])
 		a->nrules++;
 	a->state = calloc(a->nrules, sizeof(*a->state));
@@ -71,7 +73,7 @@ int jcs_fw_analyze_new(struct jcs_evidence *ev, const struct jcs_fw_analyze_opts
 static int on_file(void *ctx, const struct jcs_fw_file *f)
 {
 	struct jcs_fw_analysis *a = ctx;
-	struct jcs_audit au = {a->ev, &a->err, NULL};
+	struct jcs_audit au = {a->ev, &a->err, NULL, &a->aopts};
 	int rc = 0;
 
 	a->stats.files++;
@@ -166,7 +168,7 @@ static size_t unjudged_packages(const struct jcs_sbom *s, unsigned ecosystems, c
 static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
 	struct jcs_vulnmatch vm = {.sbom = a->sbom, .out = a->vulns, .fixed = json_array()};
-	struct jcs_audit au = {a->ev, err, a->unread};
+	struct jcs_audit au = {a->ev, err, a->unread, &a->aopts};
 	json_t *section = jcs_evidence_section(a->ev, "vulnerabilities"), *v, *final = NULL;
 	size_t i, open = 0, unjudged;
 	char types[64];
@@ -225,7 +227,7 @@ static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 
 int jcs_fw_analyze_finish(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
-	struct jcs_audit au = {a->ev, err, a->unread};
+	struct jcs_audit au = {a->ev, err, a->unread, &a->aopts};
 	json_t *comps, *section;
 	int rc = 0;
 

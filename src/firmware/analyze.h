@@ -17,6 +17,8 @@ struct jcs_fw_analyze_opts {
 	size_t nvulndb;
 	const char *vex;           /* vendor VEX (OpenVEX or CycloneDX VEX JSON), or NULL */
 	unsigned jobs;             /* worker threads (0 = one per core) */
+	uint64_t crack_work;       /* password-cracking work budget (0 = default), see audit.h */
+	unsigned crack_seconds;    /* password-cracking time cap (0 = default) */
 	/* Called at most every 1024 files/64 MiB (for a progress line); may be NULL. */
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes, const char *path);
 	void *progress_ctx;

@@ -194,6 +194,52 @@ T_TEST(services_rules)
 	jcs_evidence_free(ev);
 }
 
+/* Cracking with a work budget: cheapest hashes first; an account whose guesses were not all
+ * made is inconclusive (never a pass); with enough budget the twin passes; the password
+ * found does not depend on the thread count. */
+T_TEST(cracking_budget_and_threads)
+{
+	char *md5 = hash_of("Zq8#tLw2!pV9xR", "$1$"), *sha = hash_of("Hk3$mN7@qS1&yU", "$6$"),
+	     *bf = strdup("$2b$15$abcdefghijklmnopqrstuuK0Wd5pY3Dg5mZcB6N8o0Jv3a8Q1p7yW"), shadow[1024], weak[512];
+	char *dflt = hash_of("12345678", "$6$");
+	struct jcs_fw_analyze_opts tiny = {.crack_work = 100}, dflt_opts = {0}, one = {.jobs = 1}, four = {.jobs = 4};
+	struct jcs_evidence *ev, *ev4;
+
+	T_ASSERT(md5 && sha && dflt);
+	snprintf(shadow, sizeof(shadow), "alice:%s:19700:0:99999:7:::\nbob:%s:19700:0:99999:7:::\n", md5, sha);
+	{
+		struct mem_file f[] = {{"/etc/shadow", shadow, NULL, 0}};
+		ev = fw_run_files_opts(f, 1, &tiny);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, "/etc/shadow:1"), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, "/etc/shadow:2"), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_PASS, NULL), 0);
+		jcs_evidence_free(ev);
+		ev = fw_run_files_opts(f, 1, &dflt_opts);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_PASS, NULL), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, NULL), 0);
+		jcs_evidence_free(ev);
+	}
+	snprintf(shadow, sizeof(shadow), "carol:%s:19700:0:99999:7:::\n", bf);
+	{
+		struct mem_file f[] = {{"/etc/shadow", shadow, NULL, 0}};
+		ev = fw_run_files_opts(f, 1, &dflt_opts);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, "/etc/shadow:1"), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_PASS, NULL), 0);
+		jcs_evidence_free(ev);
+	}
+	snprintf(weak, sizeof(weak), "root:%s:19700:0:99999:7:::\n", dflt);
+	{
+		struct mem_file f[] = {{"/etc/shadow", weak, NULL, 0}};
+		ev = fw_run_files_opts(f, 1, &one);
+		ev4 = fw_run_files_opts(f, 1, &four);
+		T_EQ_STR(fw_detail(ev, "fw.account.default-password", JCS_FAIL, "password"), "12345678");
+		T_EQ_STR(fw_detail(ev4, "fw.account.default-password", JCS_FAIL, "password"), "12345678");
+		jcs_evidence_free(ev);
+		jcs_evidence_free(ev4);
+	}
+	free(md5), free(sha), free(bf), free(dflt);
+}
+
 /* ---- private keys ---- */
 
 static char *pem_key(EVP_PKEY *pk, bool encrypted)
@@ -448,4 +494,5 @@ T_MAIN(T_CASE(unread_parts_make_passes_inconclusive), T_CASE(accounts_empty_and_
        T_CASE(accounts_no_database_is_inconclusive), T_CASE(hash_classify), T_CASE(console_rules),
        T_CASE(services_rules), T_CASE(private_key_rules), T_CASE(credential_rules), T_CASE(tls_rules),
        T_CASE(update_rules), T_CASE(reset_rules), T_CASE(private_key_examples_are_info),
-       T_CASE(url_credentials_in_scripts), T_CASE(update_config_without_binary))
+       T_CASE(url_credentials_in_scripts), T_CASE(update_config_without_binary),
+       T_CASE(cracking_budget_and_threads))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "firmware/audit/audit.h"
@@ -295,4 +296,11 @@ const char *jcs_audit_example_reason(const char *path)
 		if (strstr(low, tags[i]))
 			return "in a test-vector file: published test data, not a device secret";
 	return NULL;
+}
+
+unsigned jcs_audit_threads(unsigned jobs)
+{
+	long n = jobs ? (long)jobs : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
 }
