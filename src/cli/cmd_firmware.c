@@ -16,7 +16,7 @@
 static const char usage_text[] =
 	"usage: jcstar firmware IMAGE [--extract DIR] [--list] [--max-size N] [--dir]\n"
 	"                [-o EVIDENCE.json] [--sbom FILE.cdx.json] [--vulndb FEED]... [--vex FILE]\n"
-	"                [--no-analysis]\n"
+	"                [--jobs N] [--no-analysis]\n"
 	"Static analysis of a firmware image: carve it, unpack every container and filesystem\n"
 	"found (recursively) and walk the files without writing them to disk; audit the files\n"
 	"(accounts, secrets, services, console, TLS, update and reset mechanisms), list the\n"
@@ -29,6 +29,8 @@ static const char usage_text[] =
 	"  --vex FILE         vendor VEX (OpenVEX or CycloneDX VEX): CVEs marked not affected,\n"
 	"                     with a justification\n"
 	"  --no-analysis      only unpack (with --list / --extract)\n"
+	"  -j, --jobs N       threads decompressing and cracking (default: one per core);\n"
+	"                     the output is the same for every N\n"
 	"  --list         one line per file: container, type, size, path\n"
 	"  --extract DIR  also write the tree under DIR (one sub-directory per container)\n"
 	"  --max-size N   cap on the total unpacked bytes (suffix K, M or G; default 4G)\n"
@@ -146,6 +148,7 @@ int cmd_firmware(int argc, char **argv)
 		{"vulndb", required_argument, NULL, 'v'},
 		{"vex", required_argument, NULL, 'V'},
 		{"no-analysis", no_argument, NULL, 'n'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -164,7 +167,7 @@ int cmd_firmware(int argc, char **argv)
 	struct jcs_err err = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "x:lm:do:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "x:lm:do:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': extract = optarg; break;
 		case 'l': st.list = true; break;
@@ -179,6 +182,17 @@ int cmd_firmware(int argc, char **argv)
 		case 's': sbom = optarg; break;
 		case 'V': vex = optarg; break;
 		case 'n': analysis = false; break;
+		case 'j': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || n < 1 || n > 256) {
+				free(feeds);
+				cli_error("--jobs: expected a number from 1 to 256");
+				return EXIT_USAGE;
+			}
+			lim.jobs = (unsigned)n;
+			break;
+		}
 		case 'v': {
 			const char **nf = realloc(feeds, (nfeeds + 1) * sizeof(*nf));
 			if (!nf) {
@@ -207,7 +221,7 @@ int cmd_firmware(int argc, char **argv)
 		}
 	subject = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
 	if (analysis) {
-		struct jcs_fw_analyze_opts ao = {.vulndb = feeds, .nvulndb = nfeeds, .vex = vex};
+		struct jcs_fw_analyze_opts ao = {.vulndb = feeds, .nvulndb = nfeeds, .vex = vex, .jobs = lim.jobs};
 		if (cli_stderr_is_tty()) {
 			ao.progress = progress;
 			ao.progress_ctx = &st;

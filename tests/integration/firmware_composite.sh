@@ -121,6 +121,16 @@ cat "$work"/out.txt
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# the same evidence with one thread and with four (decompression and cracking in parallel):
+# byte-identical once the run's own times are removed
+for j in 1 4; do
+	"$JCSTAR" firmware "$work"/firmware.bin --jobs $j -o "$work"/ev$j.json \
+		--vulndb "$JCS_FIXTURES"/vulndb/nvd > /dev/null
+	jq -S 'del(.started, .finished)' "$work"/ev$j.json > "$work"/ev$j.norm
+done
+cmp "$work"/ev1.norm "$work"/ev4.norm || fail "--jobs 1 and --jobs 4 give different evidence"
+jq -S 'del(.started, .finished)' "$work"/ev.json | cmp - "$work"/ev1.norm || fail "default --jobs differs from --jobs 1"
+
 # exactly the planted findings (result, id, location)
 jq -r '.findings[] | "\(.result) \(.id) \(.location)"' "$work"/ev.json | sort > "$work"/got.txt
 cat > "$work"/want.txt <<'EOT'
