@@ -173,9 +173,14 @@ T_TEST(squashfs4_threads_same_stream)
 		struct jcs_fw_limits l1 = JCS_FW_LIMITS_DEFAULT, l4 = JCS_FW_LIMITS_DEFAULT;
 		struct jcs_fw_sink sa = fwt_sink(a), sb = fwt_sink(b);
 		struct jcs_err err;
-		char path[4096];
+		char path[4096], rel[256];
 
-		snprintf(path, sizeof(path), "%s/firmware/%s", getenv("JCS_FIXTURES") ? getenv("JCS_FIXTURES") : "tests/fixtures", imgs[i]);
+		snprintf(rel, sizeof(rel), "firmware/%s", imgs[i]);
+		if (!t_fixture(path, sizeof(path), rel)) {
+			free(a);
+			free(b);
+			continue;
+		}
 		l1.jobs = 1;
 		l4.jobs = 4;
 		T_EQ_INT(jcs_fw_walk(path, &l1, &sa, &err), 0);

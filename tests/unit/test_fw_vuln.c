@@ -269,8 +269,10 @@ T_TEST(debian_backport_osv)
 	struct jcs_evidence *ev;
 	const json_t *v;
 
-	snprintf(nvd, sizeof(nvd), "%s/vulndb/nvd/CVE-2023-38545.json", fixtures());
-	snprintf(osv, sizeof(osv), "%s/vulndb/osv-debian", fixtures());
+	if (!t_fixture(nvd, sizeof(nvd), "vulndb/nvd/CVE-2023-38545.json"))
+		return;
+	if (!t_fixture(osv, sizeof(osv), "vulndb/osv-debian"))
+		return;
 	/* NVD alone: libcurl 7.88.1 is in the upstream range, but it is a Debian package:
 	 * inconclusive (backport unknown), never a fail */
 	ev = fw_run_files(deb12, 2, feeds, 1);
@@ -304,9 +306,12 @@ T_TEST(debian_backport_tracker_and_release)
 	struct mem_file deb11[] = {{"/etc/debian_version", "11.8\n", NULL, 0}, {"/var/lib/dpkg/status", DEB12_STATUS, NULL, 0}};
 	struct jcs_evidence *ev;
 
-	snprintf(nvd, sizeof(nvd), "%s/vulndb/nvd/CVE-2023-38545.json", fixtures());
-	snprintf(trk, sizeof(trk), "%s/vulndb/debian-tracker/curl.json", fixtures());
-	snprintf(osv, sizeof(osv), "%s/vulndb/osv-debian", fixtures());
+	if (!t_fixture(nvd, sizeof(nvd), "vulndb/nvd/CVE-2023-38545.json"))
+		return;
+	if (!t_fixture(trk, sizeof(trk), "vulndb/debian-tracker/curl.json"))
+		return;
+	if (!t_fixture(osv, sizeof(osv), "vulndb/osv-debian"))
+		return;
 	ev = fw_run_files(deb12, 2, feeds, 2);
 	T_EQ_INT(result_of(ev, "CVE-2023-38545", "libcurl"), JCS_INFO);
 	T_ASSERT(strstr(json_string_value(json_object_get(vuln_of(ev, "CVE-2023-38545", "libcurl"), "decided_by")),
@@ -337,9 +342,12 @@ T_TEST(vex_input)
 	struct jcs_vex *x = NULL;
 	struct jcs_err err;
 
-	snprintf(osv, sizeof(osv), "%s/vulndb/osv-debian", fixtures());
-	snprintf(ovex, sizeof(ovex), "%s/vex/openvex-curl.json", fixtures());
-	snprintf(cvex, sizeof(cvex), "%s/vex/cyclonedx-vex-curl.json", fixtures());
+	if (!t_fixture(osv, sizeof(osv), "vulndb/osv-debian"))
+		return;
+	if (!t_fixture(ovex, sizeof(ovex), "vex/openvex-curl.json"))
+		return;
+	if (!t_fixture(cvex, sizeof(cvex), "vex/cyclonedx-vex-curl.json"))
+		return;
 	/* OpenVEX: libcurl4 not affected with a justification; the claim for curl has none and
 	 * is ignored (still a fail, the ignored statement shown) */
 	ev = fw_run_files_vex(deb12, 2, feeds, 1, ovex);
