@@ -137,7 +137,7 @@ static int osv_affected(struct jcs_vulnmatch *vm, const json_t *rec, const json_
 	for (size_t c = 0; rc == 0 && c < jcs_sbom_count(vm->sbom); c++) {
 		const struct jcs_component *comp = jcs_sbom_get(vm->sbom, c);
 		const char *v = comp->pkg_version;
-		char rule[512], src[64];
+		char rule[512] = "", src[64];
 		size_t k;
 		bool hit = false, informative = false;
 		if (!comp->pkg_type || strcmp(comp->pkg_type, type) || !v || !names_package(comp, name))
@@ -162,8 +162,10 @@ static int osv_affected(struct jcs_vulnmatch *vm, const json_t *rec, const json_
 			rc = jcs_vulnmatch_add(vm, id, src, c, osv_cvss(rec), rule, true, json_deep_copy(ids));
 		else if (informative) {
 			char why[600];
-			snprintf(why, sizeof(why), "%s %s installed, outside%s", comp->pkg_name, v,
-				 strchr(rule, ' ') ? strchr(rule + 4, ' ') : rule);
+			/* rule = "OSV ECOSYSTEM NAME TYPE events…" of the last range, or "" (versions[]) */
+			snprintf(why, sizeof(why), "%s %s installed, %s%s", comp->pkg_name, v,
+				 rule[0] ? "outside" : "not among the listed versions",
+				 rule[0] && strchr(rule + 4, ' ') ? strchr(rule + 4, ' ') : "");
 			snprintf(src, sizeof(src), "OSV %s advisory %s", eco, id);
 			rc = jcs_vulnmatch_fixed(vm, id, ids, c, src, why);
 		}
@@ -192,19 +194,14 @@ int jcs_osv_record(struct jcs_vulnmatch *vm, const json_t *rec)
 	return rc;
 }
 
+/* {package: {id: {"releases": {...}}}}: judged by the first entry of the first package. */
 bool jcs_debian_tracker_doc(const json_t *doc)
 {
-	const char *k1, *k2;
-	const json_t *v1, *v2;
+	void *it = json_object_iter((json_t *)doc);
+	const json_t *pkg = it ? json_object_iter_value(it) : NULL;
+	void *it2 = json_is_object(pkg) ? json_object_iter((json_t *)pkg) : NULL;
 
-	json_object_foreach((json_t *)doc, k1, v1) {
-		if (!json_is_object(v1))
-			return false;
-		json_object_foreach((json_t *)v1, k2, v2)
-			return json_is_object(json_object_get(v2, "releases"));
-		(void)k1;
-	}
-	return false;
+	return it2 && json_is_object(json_object_get(json_object_iter_value(it2), "releases"));
 }
 
 int jcs_debian_tracker(struct jcs_vulnmatch *vm, const json_t *doc)
