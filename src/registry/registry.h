@@ -22,8 +22,6 @@
 #define JCS_REG_ATTACH_MAX   (4u << 20) /* one attachment */
 #define JCS_REG_PROCURE_MAX  1000      /* model numbers in one procurement query */
 #define JCS_REG_LIST_MAX     500       /* rows in one page of the public list */
-#define JCS_REG_LOGIN_FAILS  5         /* failed logins before the account is locked */
-#define JCS_REG_LOCK_SECONDS 300
 #define JCS_REG_SESSION_SECONDS (8 * 3600)
 #define JCS_REG_TOKEN_HEX    64        /* API tokens and session ids: 32 random bytes in hex */
 
@@ -62,14 +60,22 @@ int jcs_reg_user_create(struct jcs_store *db, const char *name, enum jcs_role ro
 /* Create the first admin account "admin" if no admin exists; *created says whether it did. */
 int jcs_reg_bootstrap(struct jcs_store *db, char *token_out, bool *created, struct jcs_err *err);
 int jcs_reg_auth_token(struct jcs_store *db, const char *token, struct jcs_actor *out, struct jcs_err *err);
-/* Password login; after JCS_REG_LOGIN_FAILS failures the account is locked for
- * JCS_REG_LOCK_SECONDS (JCS_ELIMIT). Creates a session: session_out and csrf_out receive
- * JCS_REG_TOKEN_HEX + 1 bytes each. */
+/* Password login (JCS_EPERM "wrong name or password" for an unknown, disabled or
+ * password-less account too, after the same hashing work). Throttling is the caller's
+ * (per client). Creates a session: session_out and csrf_out receive JCS_REG_TOKEN_HEX + 1
+ * bytes each. */
 int jcs_reg_login(struct jcs_store *db, const char *name, const char *password, time_t now,
 		  struct jcs_actor *out, char *session_out, char *csrf_out, struct jcs_err *err);
 int jcs_reg_session(struct jcs_store *db, const char *session, time_t now, struct jcs_actor *out,
 		    char *csrf_out, struct jcs_err *err);
 int jcs_reg_logout(struct jcs_store *db, const char *session, struct jcs_err *err);
+/* New API token for the account (token_out, JCS_REG_TOKEN_HEX + 1 bytes; the old one stops
+ * working), or with token_out NULL revoke it (no API access until a new one is made). */
+int jcs_reg_user_token(struct jcs_store *db, const char *name, char *token_out, struct jcs_err *err);
+/* Disable (no token, session or sign-in works; sessions are deleted) or enable an account. */
+int jcs_reg_user_disable(struct jcs_store *db, const char *name, bool disabled, struct jcs_err *err);
+/* Every account: [{name, role, org, disabled, token}] (token: whether one is set). */
+int jcs_reg_users(struct jcs_store *db, json_t **out, struct jcs_err *err);
 
 /* --------------------------------------------------------- applications */
 
@@ -171,6 +177,8 @@ int jcs_reg_audit(struct jcs_store *db, long long app_id, const struct jcs_actor
 		  const char *from, const char *to, const char *reason, struct jcs_err *err);
 /* Valid UTF-8 with no control characters except \n and \t (multi-line text when lines). */
 bool jcs_reg_text_ok(const char *s, size_t max, bool lines);
+/* nbytes (<= 64) random bytes as lowercase hex into out (2 * nbytes + 1 bytes). */
+int jcs_reg_random_hex(char *out, size_t nbytes);
 /* Hex SHA-256 of s (out >= 65 bytes). */
 void jcs_reg_sha256_hex(const void *p, size_t n, char *out);
 

@@ -108,6 +108,16 @@ new_user() {
 	jb .token
 }
 
+# web_login NAME PASSWORD JAR [curl args...]: sign in through the form (CSRF cookie and
+# field from GET /login) -> $CODE; the session cookie lands in JAR
+web_login() {
+	_n=$1 _pw=$2 _jar=$3
+	shift 3
+	_tok=$(curl -s -c "$_jar" "$@" "$URL/login" | sed -n 's/.*name=csrf value="\([0-9a-f]*\)".*/\1/p' | head -1)
+	CODE=$(curl -s -b "$_jar" -c "$_jar" -o "$BODY" -w '%{http_code}' "$@" \
+		--data-urlencode "csrf=$_tok" --data-urlencode "name=$_n" --data-urlencode "password=$_pw" "$URL/login")
+}
+
 # Sample documents
 make_docs() {
 	printf '{"schema":"jcstar.report/1","summary":{"ready":true}}\n' >"$REG_TMP/report.json"

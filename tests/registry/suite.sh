@@ -210,7 +210,7 @@ api GET "/api/v1/products?level=3" ""
 check "level filter" test "$(jb .total):$(jb '.items[0].reg_no')" = "1:$REG3"
 api GET "/api/v1/products?vendor=acme&model=cam" ""
 check "vendor+model filter" test "$(jb .total)" = 1
-check "CSV export" sh -c "curl -s '$URL/products.csv' | grep -q '^reg_no,level,vendor'"
+check "CSV export starts with a BOM and the header" sh -c "curl -s '$URL/products.csv' | head -1 | grep -q \"^$(printf '\357\273\277')reg_no,level,vendor\""
 check "JSON export" sh -c "curl -s '$URL/products.json' | jq -e '.total == 2' >/dev/null"
 api GET /api/v1/log/sth ""
 N=$(jb .payload.tree_size)

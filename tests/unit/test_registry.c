@@ -48,7 +48,7 @@ T_TEST(test_migrations_idempotent)
 
 	T_ASSERT(a && b);
 	T_EQ_INT(jcs_store_schema_version(b, &v, NULL), 0);
-	T_EQ_INT(v, 2);
+	T_EQ_INT(v, 3);
 	T_EQ_INT(jcs_store_open("mysql://x", &c, NULL), JCS_EINVAL);
 	T_ASSERT(c == NULL);
 	jcs_store_close(b);
@@ -160,21 +160,40 @@ T_TEST(test_issue_expire_renew)
 	jcs_store_close(db);
 }
 
-T_TEST(test_login_lockout)
+T_TEST(test_login_accounts)
 {
 	struct jcs_store *db = open_db();
 	struct jcs_actor a;
-	char tok[65], s[65], c[65];
+	char tok[65], tok2[65], api[65], s[65], c[65];
 
 	T_EQ_INT(jcs_reg_user_create(db, "pw", JCS_ROLE_VENDOR, "x", "a-long-password", tok, NULL), 0);
-	for (int i = 0; i < JCS_REG_LOGIN_FAILS; i++)
+	T_EQ_INT(jcs_reg_user_create(db, "api", JCS_ROLE_VENDOR, "x", NULL, api, NULL), 0);
+	/* failures never lock the account (throttling is per client, in the server) */
+	for (int i = 0; i < 8; i++)
 		T_EQ_INT(jcs_reg_login(db, "pw", "wrong-password", 1000, &a, s, c, NULL), JCS_EPERM);
-	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000, &a, s, c, NULL), JCS_ELIMIT);
-	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000 + JCS_REG_LOCK_SECONDS + 1, &a, s, c, NULL), 0);
-	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_LOCK_SECONDS + 2, &a, c, NULL), 0);
+	/* unknown and password-less accounts: the same answer as a wrong password */
+	T_EQ_INT(jcs_reg_login(db, "nobody", "a-long-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_login(db, "api", "", 1000, &a, s, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000, &a, s, c, NULL), 0);
+	T_EQ_INT(jcs_reg_session(db, s, 1002, &a, c, NULL), 0);
 	T_EQ_STR(a.name, "pw");
-	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_LOCK_SECONDS + JCS_REG_SESSION_SECONDS + 2, &a, c, NULL),
-		 JCS_EPERM);
+	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_SESSION_SECONDS + 2, &a, c, NULL), JCS_EPERM);
+
+	/* a disabled account: no sign-in, no session, no token; enabled again, all work */
+	T_EQ_INT(jcs_reg_user_disable(db, "pw", true, NULL), 0);
+	T_EQ_INT(jcs_reg_session(db, s, 1002, &a, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &a, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_user_disable(db, "pw", false, NULL), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &a, NULL), 0);
+	T_EQ_INT(jcs_reg_user_disable(db, "ghost", true, NULL), JCS_ENOTFOUND);
+
+	/* token rotation and revocation */
+	T_EQ_INT(jcs_reg_user_token(db, "pw", tok2, NULL), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &a, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_auth_token(db, tok2, &a, NULL), 0);
+	T_EQ_INT(jcs_reg_user_token(db, "pw", NULL, NULL), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok2, &a, NULL), JCS_EPERM);
 	jcs_store_close(db);
 	cleanup();
 }
@@ -208,7 +227,14 @@ T_TEST(test_parsers)
 	T_EQ_STR(models[2], "C3");
 	jcs_csv_models_free(models, n);
 	T_EQ_INT(jcs_csv_models("a\nb\nc\n", 6, 2, &models, &n, NULL), JCS_ELIMIT);
+	/* Shift_JIS (as Excel saves it in Japan): "型番\nカメラ-1\n" */
+	T_EQ_INT(jcs_csv_models("\x8c\x5e\x94\xd4\n\x83\x4a\x83\x81\x83\x89-1\n", 13, 10, &models, &n, NULL), 0);
+	T_EQ_INT(n, 1);
+	T_EQ_STR(models[0], "カメラ-1");
+	jcs_csv_models_free(models, n);
+	/* neither UTF-8 nor Shift_JIS */
+	T_EQ_INT(jcs_csv_models("\x85\xff\xfe\n", 4, 10, &models, &n, NULL), JCS_EPARSE);
 }
 
 T_MAIN(T_CASE(test_migrations_idempotent), T_CASE(test_text_ok), T_CASE(test_issue_expire_renew),
-       T_CASE(test_login_lockout), T_CASE(test_parsers))
+       T_CASE(test_login_accounts), T_CASE(test_parsers))
