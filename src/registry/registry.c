@@ -107,6 +107,8 @@ bool jcs_reg_text_ok(const char *s, size_t max, bool lines)
 		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return false;
+		if (cp <= 0x9f) /* C1 controls (U+0080..U+009F, e.g. U+0085): a signed label refuses them */
+			return false;
 		i += len;
 	}
 	return true;
@@ -552,6 +554,30 @@ static int models_field(const json_t *f, struct jcs_buf *joined, struct jcs_err 
 	return 0;
 }
 
+/* What filing accepts, signing must accept too: the label statement carries vendor,
+ * product and models, JSON-escaped, and must stay within JCS_STMT_MAX. LABEL_FIXED bounds
+ * everything else in the envelope (field names, dates, number, registry, URL, key id,
+ * signature). */
+#define LABEL_FIXED 2048
+
+static int label_fits(const char *vendor, const char *product, const json_t *fields, struct jcs_err *err)
+{
+	json_t *o = json_pack("{s:s, s:s, s:O}", "vendor", vendor, "product", product, "models",
+			      json_object_get(fields, "models"));
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	size_t n = s ? strlen(s) : 0;
+	int rc = 0;
+
+	if (!s)
+		rc = JCS_ENOMEM;
+	else if (n + LABEL_FIXED > JCS_STMT_MAX)
+		rc = jcs_err_set(err, JCS_ESCHEMA, "the label would exceed %d bytes: shorten the product name or the"
+				 " model numbers (%zu bytes of text after JSON escaping)", JCS_STMT_MAX, n);
+	free(s);
+	json_decref(o);
+	return rc;
+}
+
 int jcs_reg_app_create(struct jcs_store *db, const struct jcs_actor *a, const json_t *fields,
 		       long long *id, struct jcs_err *err)
 {
@@ -580,7 +606,7 @@ int jcs_reg_app_create(struct jcs_store *db, const struct jcs_actor *a, const js
 		rc = jcs_err_set(err, JCS_ESCHEMA, "'support_end' must be a date YYYY-MM-DD");
 		goto out;
 	}
-	if ((rc = models_field(fields, &models, err)))
+	if ((rc = models_field(fields, &models, err)) || (rc = label_fits(a->org, v[0], fields, err)))
 		goto out;
 	if ((rc = jcs_store_begin(db, err)) || (rc = jcs_reg_counter_next(db, "app", &n, err)))
 		goto fail;
@@ -956,8 +982,24 @@ static int like_pattern(const char *s, struct jcs_buf *b)
 	return jcs_buf_putc(b, '%');
 }
 
+/* The same conditions without an index, for needles the trigram index cannot serve. */
+static const char *const text_scan[] = {
+	"lower(vendor_org || ' ' || product || ' ' || models) LIKE ", "lower(vendor_org) LIKE ", "lower(models) LIKE ",
+};
+
+/* Characters (code points) of the needle in a "%needle%" pattern. */
+static size_t needle_chars(const char *pattern)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
+		n += (*p & 0xc0) != 0x80 && *p != '%';
+	return n;
+}
+
 /* " AND <condition on $N>" for one filter; params[*np] = value. text: enum jcs_store_text
- * for a LIKE pattern through the store's index, or -1 for "column = value". */
+ * for a LIKE pattern through the store's trigram index (3 characters or more; shorter
+ * ones scan), or -1 for "column = value". */
 static int add_filter(struct jcs_store *db, struct jcs_buf *sql, const char **params, size_t *np, int text,
 		      const char *column, const char *value)
 {
@@ -972,6 +1014,8 @@ static int add_filter(struct jcs_store *db, struct jcs_buf *sql, const char **pa
 		return JCS_ENOMEM;
 	if (text < 0)
 		return jcs_buf_printf(sql, "%s = %s", column, ph);
+	if (needle_chars(value) < 3)
+		return jcs_buf_printf(sql, "%s%s", text_scan[text], ph);
 	return jcs_store_text_match(db, (enum jcs_store_text)text, ph, sql);
 }
 

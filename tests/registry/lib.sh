@@ -50,10 +50,12 @@ forget_server() {
 	REG_PIDS=$(echo " $REG_PIDS " | sed "s/ $1 / /")
 }
 
-# start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
+# start_server DBURL [THREADS]: starts jcstar serve (extra options in $SERVE_ARGS); sets $URL,
+# $ADMIN, $SRV_PID
 start_server() {
 	_out="$REG_TMP/serve.$$.$(date +%s%N).out"
-	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} \
+	# shellcheck disable=SC2086
+	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} ${SERVE_ARGS:-} \
 		>"$_out" 2>"$_out.err" &
 	SRV_PID=$!
 	REG_PIDS="$REG_PIDS $SRV_PID"
