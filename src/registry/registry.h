@@ -23,6 +23,8 @@
 #define JCS_REG_PROCURE_MAX  1000      /* model numbers in one procurement query */
 #define JCS_REG_LIST_MAX     500       /* rows in one page of the public list */
 #define JCS_REG_SESSION_SECONDS (8 * 3600)
+#define JCS_REG_CHANGE_MAX   10        /* change notices per application ... */
+#define JCS_REG_CHANGE_WINDOW 3600     /* ... in this many seconds */
 #define JCS_REG_TOKEN_HEX    64        /* API tokens and session ids: 32 random bytes in hex */
 
 enum jcs_role {

@@ -87,8 +87,10 @@ static const struct route routes[] = {
 
 /* ------------------------------------------------------------ responses */
 
-int srv_status_of(int code)
+int srv_status_of(const struct jcs_err *err)
 {
+	int code = err->code ? err->code : JCS_EINVAL;
+
 	switch (code) {
 	case JCS_EPARSE:
 	case JCS_ESCHEMA:
@@ -101,7 +103,8 @@ int srv_status_of(int code)
 	case JCS_ECONFLICT:
 		return MHD_HTTP_CONFLICT;
 	case JCS_ELIMIT:
-		return MHD_HTTP_CONTENT_TOO_LARGE;
+		return strncmp(err->msg, "rate limit", 10) == 0 ? MHD_HTTP_TOO_MANY_REQUESTS
+								: MHD_HTTP_CONTENT_TOO_LARGE;
 	default:
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
@@ -290,7 +293,7 @@ int srv_send_raw_json(struct req *r, unsigned status, const char *text)
 int srv_send_error(struct req *r, const struct jcs_err *err)
 {
 	int code = err->code ? err->code : JCS_EINVAL;
-	int status = srv_status_of(code);
+	int status = srv_status_of(err);
 
 	if (code == JCS_EPERM && r->actor.role == JCS_ROLE_PUBLIC)
 		status = MHD_HTTP_UNAUTHORIZED;

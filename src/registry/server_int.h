@@ -129,7 +129,8 @@ int srv_send(struct req *r, unsigned status, const char *ctype, const char *body
 int srv_send_json(struct req *r, unsigned status, json_t *j);        /* steals j */
 int srv_send_raw_json(struct req *r, unsigned status, const char *text);
 int srv_send_error(struct req *r, const struct jcs_err *err);
-int srv_status_of(int code);
+/* HTTP status of an error (JCS_ELIMIT: 413, or 429 for a "rate limit: ..." message). */
+int srv_status_of(const struct jcs_err *err);
 int srv_redirect(struct req *r, const char *location, const char *set_cookie);
 /* Query-string value (capped at SRV_QUERY_MAX, NULL if absent or too long). */
 const char *srv_query(struct req *r, const char *key);

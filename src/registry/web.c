@@ -168,7 +168,7 @@ static void page_start(struct req *r, struct jcs_buf *b, const char *title)
 	     ".st-valid{color:#060}.st-revoked,.st-suspended,.st-expired{color:#a00;font-weight:bold}"
 	     "form.inline{display:inline}fieldset{margin:.5em 0}label{display:inline-block;margin:.2em .8em .2em 0}"
 	     ".err{background:#fee;border:1px solid #a00;padding:.5em}.note{color:#555;font-size:.9em}"
-	     "dl{display:grid;grid-template-columns:16em 1fr}dt{font-weight:bold}"
+	     "dl{display:grid;grid-template-columns:16em 1fr}dd,td{white-space:pre-line}dt{font-weight:bold}"
 	     "</style></head><body><header><strong>");
 	H(b, T(r, "title"));
 	P(b, "</strong> &nbsp; <a href=\"/\">");
@@ -214,7 +214,7 @@ static int page_end(struct req *r, struct jcs_buf *b, unsigned status)
 static int error_page(struct req *r, const struct jcs_err *err)
 {
 	struct jcs_buf b = JCS_BUF_INIT;
-	int status = srv_status_of(err->code);
+	int status = srv_status_of(err);
 
 	page_start(r, &b, T(r, "error"));
 	P(&b, "<p class=err>");

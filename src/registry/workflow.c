@@ -383,10 +383,34 @@ static int eff_change(struct wf_ctx *c, struct jcs_err *err)
 		"UPDATE applications SET contact = $1 WHERE id = $2",
 		"UPDATE applications SET update_info = $1 WHERE id = $2",
 	};
+	static const char q_recent[] = "SELECT count(*) FROM audit WHERE app_id = $1 AND action = 'notify_change'"
+				       " AND at > $2";
 	const json_t *ch = json_object_get(c->args, "changes");
-	char reg_no[JCS_REGNO_MAX], issued[11], expires[11];
+	char reg_no[JCS_REGNO_MAX], issued[11], expires[11], id[24], since[24];
+	const char *p[] = {id, since};
+	struct jcs_rows r;
+	bool differs = false;
 	int rc;
 
+	/* on the locked, current row: a notice that changes nothing is not signed or logged
+	 * again, and a vendor cannot flood the log */
+	for (size_t i = 0; i < sizeof(change_keys) / sizeof(change_keys[0]); i++) {
+		const char *v = json_string_value(json_object_get(ch, change_keys[i]));
+
+		differs |= v && strcmp(v, jstr(c->app, change_keys[i])) != 0;
+	}
+	if (!differs)
+		return jcs_err_set(err, JCS_ECONFLICT, "the registration already says so: nothing changes");
+	snprintf(id, sizeof(id), "%lld", jint(c->app, "id"));
+	snprintf(since, sizeof(since), "%lld", (long long)time(NULL) - JCS_REG_CHANGE_WINDOW);
+	if ((rc = jcs_store_exec(c->db, q_recent, 2, p, &r, err)))
+		return rc;
+	rc = jcs_rows_int(&r, 0, 0) >= JCS_REG_CHANGE_MAX
+		     ? jcs_err_set(err, JCS_ELIMIT, "rate limit: at most %d change notices per hour", JCS_REG_CHANGE_MAX)
+		     : 0;
+	jcs_rows_free(&r);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < sizeof(change_keys) / sizeof(change_keys[0]); i++) {
 		const char *v = json_string_value(json_object_get(ch, change_keys[i]));
 

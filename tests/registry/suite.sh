@@ -126,6 +126,12 @@ check "only documented fields change" test "$CODE" = 400
 step "$A" notify_change V1 issued '"reason":"firmware 1.1 fixes CVE-2026-0001","changes":{"firmware":"1.1","update_info":"https://acme.example/fw"}'
 api GET "/api/v1/products/$REG" ""
 check "change reaches the public page" test "$(jb .firmware)" = "1.1"
+api GET /api/v1/log/sth ""
+N1=$(jb .payload.tree_size)
+api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change","reason":"again","changes":{"firmware":"1.1","update_info":"https://acme.example/fw"}}'
+check "an identical change notice is refused (409)" test "$CODE" = 409
+api GET /api/v1/log/sth ""
+check "and is not logged again" test "$(jb .payload.tree_size)" = "$N1"
 step "$A" renew RV issued
 step "$A" suspend RV suspended '"reason":"under investigation"'
 api GET "/api/v1/products?status=suspended" ""
@@ -291,6 +297,18 @@ WANT=",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\");@SUM(A1)\","
 check "CSV: models formula neutralised inside the quotes" grep -qF "$WANT" "$REG_TMP/export.csv"
 check "CSV: firmware and contact neutralised" sh -c "grep -qF \",'-1,\" '$REG_TMP/export.csv' && grep -qF \",'+81 3,\" '$REG_TMP/export.csv'"
 check "CSV: no cell starts with a bare formula character" sh -c "! tr -d '\\r' <'$REG_TMP/export.csv' | tr ',' '\\n' | grep -q '^\"*[=+@-]'"
+
+# --- change notices are rate limited per application
+api GET /api/v1/log/sth ""
+N1=$(jb .payload.tree_size)
+codes=""
+for i in 1 2 3 4 5 6 7 8 9 10 11; do
+	api POST "/api/v1/applications/$F/transitions" "$T_V1" "{\"action\":\"notify_change\",\"reason\":\"r$i\",\"changes\":{\"firmware\":\"2.$i\"}}"
+	codes="$codes$CODE "
+done
+check "10 change notices an hour, the 11th is 429 ($codes)" test "$codes" = "200 200 200 200 200 200 200 200 200 200 429 "
+api GET /api/v1/log/sth ""
+check "only the accepted notices are logged" test "$(jb .payload.tree_size)" = $((N1 + 10))
 
 # --- a suspension reason with a newline through the web form (reviewer with a password)
 api POST /api/v1/users "$T_AD" '{"name":"rev2","role":"reviewer","org":"IPA review","password":"reviewer-password"}'
