@@ -542,7 +542,7 @@ int api_log_inclusion(struct req *r)
 
 	if (idx < 0 || size < 0)
 		return fail(r, JCS_EPARSE, "query: index=N[&size=N]");
-	if (jcs_reg_log_inclusion(r->db, idx, size, &s, &err))
+	if (jcs_reg_log_inclusion(r->db, &r->srv->reg, idx, size, &s, &err))
 		return srv_send_error(r, &err);
 	ret = srv_send_raw_json(r, 200, s);
 	free(s);
@@ -558,7 +558,7 @@ int api_log_consistency(struct req *r)
 
 	if (m < 0 || n < 0)
 		return fail(r, JCS_EPARSE, "query: first=M[&second=N]");
-	if (jcs_reg_log_consistency(r->db, m, n, &s, &err))
+	if (jcs_reg_log_consistency(r->db, &r->srv->reg, m, n, &s, &err))
 		return srv_send_error(r, &err);
 	ret = srv_send_raw_json(r, 200, s);
 	free(s);

@@ -46,9 +46,13 @@ struct jcs_actor {
 	char org[JCS_REG_TEXT_MAX + 1];  /* vendor company / lab name */
 };
 
-/* What the server knows that the store does not: signing key and public base URL. */
+struct jcs_logtree;
+
+/* What the server knows that the store does not: signing key, public base URL and its
+ * cache of the log's Merkle tree (logtree.h; NULL: proofs read the whole log). */
 struct jcs_registry {
 	const struct jcs_key *key;
+	struct jcs_logtree *tree;
 	char base_url[256];      /* "http://127.0.0.1:8080", no trailing slash */
 	char registry_id[128];   /* host part of base_url, in every signed statement */
 };
@@ -161,9 +165,10 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 /* Signed tree head over the current log (caller frees). */
 int jcs_reg_log_sth(struct jcs_store *db, const struct jcs_registry *reg, char **out, struct jcs_err *err);
 /* Inclusion proof of leaf index in the tree of size (0 = current) / consistency m..n. */
-int jcs_reg_log_inclusion(struct jcs_store *db, long long index, long long size, char **out,
-			  struct jcs_err *err);
-int jcs_reg_log_consistency(struct jcs_store *db, long long m, long long n, char **out, struct jcs_err *err);
+int jcs_reg_log_inclusion(struct jcs_store *db, const struct jcs_registry *reg, long long index, long long size,
+			  char **out, struct jcs_err *err);
+int jcs_reg_log_consistency(struct jcs_store *db, const struct jcs_registry *reg, long long m, long long n,
+			    char **out, struct jcs_err *err);
 /* One leaf {index, leaf_hash, entry, at}. */
 int jcs_reg_log_entry(struct jcs_store *db, long long index, json_t **out, struct jcs_err *err);
 /* Recompute every leaf hash from its stored entry; JCS_ECRYPTO if any differs or an index is

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "registry/logtree.h"
 #include "registry/server_int.h"
 
 enum {
@@ -971,6 +972,8 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 	s->per_client = o->per_client ? o->per_client : SRV_PER_CLIENT;
 	s->request_seconds = o->request_seconds ? o->request_seconds : SRV_REQUEST_SECONDS;
 	s->reg.key = o->key;
+	if ((rc = jcs_logtree_new(&s->reg.tree)))
+		goto fail;
 	if ((rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &sa, err)))
 		goto fail;
 	if (o->public_url && strncmp(o->public_url, "http://", 7) != 0 && strncmp(o->public_url, "https://", 8) != 0) {
@@ -1087,6 +1090,7 @@ void jcs_server_stop(struct jcs_server *s)
 	pthread_cond_destroy(&s->stop_cv);
 	cache_clear_locked(&s->cache);
 	pthread_mutex_destroy(&s->cache.mu);
+	jcs_logtree_free(s->reg.tree);
 	pthread_mutex_destroy(&s->conns_mu);
 	pthread_mutex_destroy(&s->jobs_mu);
 	pthread_cond_destroy(&s->jobs_cv);

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include "registry/httpparse.h"
+#include "registry/logtree.h"
 #include "registry/registry.h"
+#include "registry/tlog.h"
 #include "t.h"
 
 static char dbpath[64];
@@ -198,6 +200,68 @@ T_TEST(test_login_accounts)
 	cleanup();
 }
 
+/* The cached tree answers exactly what the proofs over all leaves answer, for every size,
+ * index and prefix, while the log grows between calls (incremental sync). */
+T_TEST(test_logtree_matches_full_proofs)
+{
+	struct jcs_store *db = open_db();
+	struct jcs_logtree *t;
+	uint8_t leaves[45 * JCS_HASH_LEN];
+	struct jcs_err err = {0};
+
+	T_EQ_INT(jcs_logtree_new(&t), 0);
+	T_EQ_INT(jcs_store_exec(db, "DELETE FROM tlog", 0, NULL, NULL, &err), 0);
+	for (uint64_t n = 1; n <= 45; n++) {
+		char idx[24], hx[65];
+		const char *p[] = {idx, hx};
+		jcs_hash root;
+
+		jcs_tlog_leaf_hash(&n, sizeof(n), leaves + (n - 1) * JCS_HASH_LEN);
+		jcs_hash_hex(leaves + (n - 1) * JCS_HASH_LEN, hx);
+		snprintf(idx, sizeof(idx), "%llu", (unsigned long long)(n - 1));
+		T_EQ_INT(jcs_store_exec(db, "INSERT INTO tlog (idx, kind, reg_no, leaf_hash, entry, at)"
+					" VALUES ($1, 'label', 'x', $2, '{}', 0)", 2, p, NULL, &err), 0);
+		jcs_tlog_root(leaves, n, root);
+		for (uint64_t i = 0; i < n; i++) {
+			struct jcs_inclusion got = {0};
+			struct jcs_tlog_path want;
+
+			T_EQ_INT(jcs_logtree_inclusion(t, db, i, 0, &got, &err), 0);
+			T_EQ_INT(jcs_tlog_inclusion_proof(leaves, n, i, &want), 0);
+			T_EQ_INT(got.tree_size, n);
+			T_EQ_INT(got.path.n, want.n);
+			T_ASSERT(memcmp(got.path.h, want.h, want.n * JCS_HASH_LEN) == 0);
+			T_EQ_INT(jcs_tlog_inclusion_verify(leaves + i * JCS_HASH_LEN, i, n, &got.path, root), 0);
+		}
+		for (uint64_t m = 1; m <= n; m++) {
+			struct jcs_consistency got = {0};
+			struct jcs_tlog_path want;
+
+			T_EQ_INT(jcs_logtree_consistency(t, db, m, n, &got, &err), 0);
+			T_EQ_INT(jcs_tlog_consistency_proof(leaves, n, m, &want), 0);
+			T_EQ_INT(got.path.n, want.n);
+			T_ASSERT(memcmp(got.path.h, want.h, want.n * JCS_HASH_LEN) == 0);
+		}
+	}
+	{
+		struct jcs_inclusion got;
+
+		T_EQ_INT(jcs_logtree_inclusion(t, db, 45, 0, &got, &err), JCS_ENOTFOUND);
+		T_EQ_INT(jcs_logtree_inclusion(t, db, 3, 46, &got, &err), JCS_ENOTFOUND);
+	}
+	/* a gap in the stored log is damage, not a shorter tree */
+	T_EQ_INT(jcs_store_exec(db, "INSERT INTO tlog (idx, kind, reg_no, leaf_hash, entry, at)"
+				" VALUES (46, 'label', 'x', 'ab', '{}', 0)", 0, NULL, NULL, &err), 0);
+	{
+		struct jcs_inclusion got;
+
+		T_EQ_INT(jcs_logtree_inclusion(t, db, 0, 0, &got, &err), JCS_ECRYPTO);
+	}
+	jcs_logtree_free(t);
+	jcs_store_close(db);
+	cleanup();
+}
+
 T_TEST(test_parsers)
 {
 	struct jcs_form f;
@@ -237,4 +301,4 @@ T_TEST(test_parsers)
 }
 
 T_MAIN(T_CASE(test_migrations_idempotent), T_CASE(test_text_ok), T_CASE(test_issue_expire_renew),
-       T_CASE(test_login_accounts), T_CASE(test_parsers))
+       T_CASE(test_login_accounts), T_CASE(test_logtree_matches_full_proofs), T_CASE(test_parsers))
