@@ -561,13 +561,6 @@ void srv_login_result(struct req *r, bool ok)
 
 /* ------------------------------------------------------------- dispatch */
 
-static void run_handler(struct req *r, int *ret)
-{
-	if (r->rt->flags & R_CACHE && r->actor.role == JCS_ROLE_PUBLIC && !r->by_session && cache_serve(r, ret))
-		return;
-	*ret = r->rt->fn(r);
-}
-
 /* Queue a slow request for the slow-work threads; the connection is suspended until its
  * answer is ready (on_request then queues it). */
 static void defer(struct req *r)
@@ -602,7 +595,6 @@ static void *slow_worker(void *arg)
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
 	for (;;) {
 		struct req *r;
-		int ret;
 
 		pthread_mutex_lock(&s->jobs_mu);
 		while (!s->jobs_head && !s->jobs_stop)
@@ -617,7 +609,7 @@ static void *slow_worker(void *arg)
 		if (!r)
 			return NULL;
 		r->db = pool_get(s);
-		run_handler(r, &ret);
+		r->rt->fn(r);
 		pool_put(s, r->db);
 		r->db = NULL;
 		if (!r->pending) /* the handler could not build an answer: close */
@@ -651,16 +643,17 @@ static int dispatch(struct req *r)
 			goto out;
 		}
 	}
-	if (r->rt->flags & R_SLOW && !(r->rt->flags & R_CACHE && r->actor.role == JCS_ROLE_PUBLIC &&
-				       !r->by_session && cache_serve(r, &ret))) {
+	/* a cached public page is answered here, on the I/O thread */
+	if (r->rt->flags & R_CACHE && r->actor.role == JCS_ROLE_PUBLIC && !r->by_session && cache_serve(r, &ret))
+		goto out;
+	if (r->rt->flags & R_SLOW) {
 		pool_put(r->srv, r->db);
 		r->db = NULL;
 		r->deferred = true;
 		defer(r);
 		return MHD_YES;
 	}
-	if (!r->answered)
-		run_handler(r, &ret);
+	ret = r->rt->fn(r);
 out:
 	pool_put(r->srv, r->db);
 	r->db = NULL;
