@@ -270,16 +270,21 @@ void api_filter_from_query(struct req *r, struct jcs_reg_filter *f)
 
 /* One CSV cell. A cell starting with = + - @ (or a tab or CR) would run as a formula in a
  * spreadsheet: a ' goes in front of it, inside the quotes. */
-static int csv_cell(struct jcs_buf *out, const char *s)
+static void csv_cell(struct jcs_buf *out, const char *s)
 {
 	struct jcs_buf g = JCS_BUF_INIT;
-	int rc;
 
-	if (!*s || !strchr("=+-@\t\r", s[0]))
-		return jcs_buf_put_csv(out, s);
-	rc = jcs_buf_putc(&g, '\'') || jcs_buf_puts(&g, s) || jcs_buf_put_csv(out, g.data);
+	if (!*s || !strchr("=+-@\t\r", s[0])) {
+		jcs_buf_put_csv(out, s);
+		return;
+	}
+	jcs_buf_putc(&g, '\'');
+	jcs_buf_puts(&g, s);
+	if (jcs_buf_error(&g))
+		jcs_buf_fail(out, jcs_buf_error(&g));
+	else
+		jcs_buf_put_csv(out, g.data);
 	jcs_buf_free(&g);
-	return rc;
 }
 
 /* The export opens in Excel as UTF-8 thanks to its byte-order mark. */
@@ -294,37 +299,46 @@ static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, st
 
 	if ((rc = jcs_reg_products(db, f, &list, err)))
 		return rc;
-	rc = jcs_buf_puts(out, "\xef\xbb\xbf");
-	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		rc |= (c && jcs_buf_putc(out, ',')) || jcs_buf_puts(out, cols[c]);
-	rc |= jcs_buf_puts(out, "\r\n");
+	jcs_buf_puts(out, "\xef\xbb\xbf");
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+		if (c)
+			jcs_buf_putc(out, ',');
+		jcs_buf_puts(out, cols[c]);
+	}
+	jcs_buf_puts(out, "\r\n");
 	json_array_foreach(json_object_get(list, "items"), i, it) {
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 			json_t *v = json_object_get(it, cols[c]);
-			char num[24];
 
 			if (c)
-				rc |= jcs_buf_putc(out, ',');
+				jcs_buf_putc(out, ',');
 			if (json_is_integer(v)) {
-				snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-				rc |= jcs_buf_puts(out, num);
+				jcs_buf_printf(out, "%lld", (long long)json_integer_value(v));
 			} else if (json_is_array(v)) {
 				struct jcs_buf m = JCS_BUF_INIT;
 				size_t k;
 				json_t *mv;
 
-				json_array_foreach(v, k, mv)
-					rc |= (k && jcs_buf_putc(&m, ';')) || jcs_buf_puts(&m, json_string_value(mv));
-				rc |= csv_cell(out, m.data ? m.data : "");
+				json_array_foreach(v, k, mv) {
+					if (k)
+						jcs_buf_putc(&m, ';');
+					jcs_buf_puts(&m, json_string_value(mv) ? json_string_value(mv) : "");
+				}
+				if (jcs_buf_error(&m))
+					jcs_buf_fail(out, jcs_buf_error(&m));
+				else
+					csv_cell(out, m.data ? m.data : "");
 				jcs_buf_free(&m);
 			} else {
-				rc |= csv_cell(out, json_string_value(v) ? json_string_value(v) : "");
+				csv_cell(out, json_string_value(v) ? json_string_value(v) : "");
 			}
 		}
-		rc |= jcs_buf_puts(out, "\r\n");
+		jcs_buf_puts(out, "\r\n");
 	}
 	json_decref(list);
-	return rc ? JCS_ENOMEM : 0;
+	if ((rc = jcs_buf_error(out)))
+		return jcs_err_set(err, rc, "products CSV: %s", jcs_strerror(rc));
+	return 0;
 }
 
 int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f)
@@ -337,7 +351,7 @@ int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f)
 		jcs_buf_free(&b);
 		return srv_send_error(r, &err);
 	}
-	ret = srv_send(r, 200, "text/csv; charset=utf-8", b.data, b.len);
+	ret = srv_send_buf(r, 200, "text/csv; charset=utf-8", &b);
 	jcs_buf_free(&b);
 	return ret;
 }
@@ -411,7 +425,7 @@ static int label_image(struct req *r, bool png)
 	    (png ? jcs_label_png(l, 4, &img, &err) : jcs_label_svg(l, &img, &err)))
 		ret = srv_send_error(r, &err);
 	else
-		ret = srv_send(r, 200, png ? "image/png" : "image/svg+xml", img.data, img.len);
+		ret = srv_send_buf(r, 200, png ? "image/png" : "image/svg+xml", &img);
 	jcs_label_free(l);
 	jcs_buf_free(&img);
 	free(env);
