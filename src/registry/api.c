@@ -206,7 +206,8 @@ static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, st
 			struct jcs_err *err)
 {
 	static const char *const cols[] = {"reg_no", "level", "vendor", "product", "category", "models",
-					   "firmware", "support_end", "contact", "status", "issued", "expires"};
+					   "firmware", "support_end", "contact", "status", "status_ja", "issued",
+					   "expires"};
 	json_t *list, *it;
 	size_t i;
 	int rc;
@@ -314,6 +315,21 @@ int api_product_bundle(struct req *r)
 	if (jcs_regno_parse(r->arg[0], NULL, NULL, NULL))
 		return fail(r, JCS_ENOTFOUND, "no such registration");
 	if (jcs_reg_label_bundle(r->db, &r->srv->reg, r->arg[0], &b, &err))
+		return srv_send_error(r, &err);
+	ret = srv_send_raw_json(r, 200, b);
+	free(b);
+	return ret;
+}
+
+int api_product_status(struct req *r)
+{
+	struct jcs_err err = {0};
+	char *b;
+	int ret;
+
+	if (jcs_regno_parse(r->arg[0], NULL, NULL, NULL))
+		return fail(r, JCS_ENOTFOUND, "no such registration");
+	if (jcs_reg_status(r->db, &r->srv->reg, r->arg[0], &b, &err))
 		return srv_send_error(r, &err);
 	ret = srv_send_raw_json(r, 200, b);
 	free(b);

@@ -881,6 +881,7 @@ static const char *const product_keys[] = {
 static json_t *product_json(const struct jcs_rows *r, size_t row)
 {
 	json_t *o = json_object();
+	enum jcs_reg_status st;
 
 	for (size_t c = 0; o && c < sizeof(product_keys) / sizeof(product_keys[0]); c++) {
 		const char *v = jcs_rows_get(r, row, c);
@@ -888,6 +889,10 @@ static json_t *product_json(const struct jcs_rows *r, size_t row)
 		json_object_set_new(o, product_keys[c], c == 1 ? json_integer(jcs_rows_int(r, row, c))
 					: c == 5 ? models_json(v) : json_string(v ? v : ""));
 	}
+	/* IPA's word for the status (有効 / 失効猶予 / 失効 / 取消し, 一時停止) */
+	if (o)
+		json_object_set_new(o, "status_ja", json_string(jcs_reg_status_parse(json_string_value(json_object_get(o,
+				    "status")), &st) ? "?" : jcs_reg_status_ja(st)));
 	return o;
 }
 

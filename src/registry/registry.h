@@ -146,10 +146,15 @@ int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *co
  * inside the caller's transaction; *index = its leaf index. */
 int jcs_reg_log_append(struct jcs_store *db, const char *kind, const char *reg_no, const char *envelope,
 		       long long *index, struct jcs_err *err);
-/* {"label": envelope, "inclusion": proof, "sth": signed tree head} for the newest label
- * statement of reg_no: everything `jcstar label verify` needs offline. */
+/* {"label": envelope, "inclusion": proof, "sth": signed tree head, "status": status
+ * statement at that tree head} for the newest label statement of reg_no: everything
+ * `jcstar label verify` needs offline. */
 int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, char **out,
 			 struct jcs_err *err);
+/* Signed status statement (jcstar.status/1) of reg_no at the current tree head, derived from
+ * the log entries of reg_no in log order (caller frees). JCS_ENOTFOUND if unknown. */
+int jcs_reg_status(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, char **out,
+		   struct jcs_err *err);
 /* Signed tree head over the current log (caller frees). */
 int jcs_reg_log_sth(struct jcs_store *db, const struct jcs_registry *reg, char **out, struct jcs_err *err);
 /* Inclusion proof of leaf index in the tree of size (0 = current) / consistency m..n. */

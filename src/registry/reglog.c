@@ -227,6 +227,57 @@ int jcs_reg_revocations(struct jcs_store *db, char **out, struct jcs_err *err)
 	return 0;
 }
 
+/* The status statement of reg_no over the first n leaves (the tree whose root is root). */
+static int status_of(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, uint64_t n,
+		     const jcs_hash root, char **out, struct jcs_err *err)
+{
+	static const char sql[] = "SELECT idx, leaf_hash, entry FROM tlog WHERE reg_no = $1 AND idx < $2 ORDER BY idx";
+	struct jcs_status_acc acc = {0};
+	struct timespec now;
+	char size[24], today[11], roothex[JCS_HASH_HEX + 1];
+	const char *p[] = {reg_no, size};
+	struct jcs_rows r;
+	int rc;
+
+	*out = NULL;
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)n);
+	if ((rc = jcs_store_exec(db, sql, 2, p, &r, err)))
+		return rc;
+	snprintf(acc.st.registration_number, sizeof(acc.st.registration_number), "%s", reg_no);
+	snprintf(acc.st.registry, sizeof(acc.st.registry), "%s", reg->registry_id);
+	for (size_t i = 0; i < r.nrows && !rc; i++) {
+		const char *e = jcs_rows_get(&r, i, 2);
+		rc = jcs_status_acc_add(&acc, (uint64_t)jcs_rows_int(&r, i, 0), e, strlen(e), jcs_rows_get(&r, i, 1),
+					reg->key, err);
+	}
+	jcs_rows_free(&r);
+	if (rc)
+		return rc;
+	clock_gettime(CLOCK_REALTIME, &now);
+	jcs_date_of(now.tv_sec, today, sizeof(today));
+	jcs_hash_hex(root, roothex);
+	if ((rc = jcs_status_acc_finish(&acc, today, n, roothex,
+					(uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000, err)))
+		return rc == JCS_ENOTFOUND ? jcs_err_set(err, rc, "no registration '%s'", reg_no) : rc;
+	return jcs_status_sign(&acc.st, reg->key, out, err);
+}
+
+int jcs_reg_status(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, char **out,
+		   struct jcs_err *err)
+{
+	uint8_t *leaves;
+	uint64_t n;
+	jcs_hash root;
+	int rc = load_leaves(db, &leaves, &n, err);
+
+	if (rc)
+		return rc;
+	jcs_tlog_root(leaves, n, root);
+	rc = status_of(db, reg, reg_no, n, root, out, err);
+	free(leaves);
+	return rc;
+}
+
 int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, char **out,
 			 struct jcs_err *err)
 {
@@ -237,8 +288,9 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 	struct jcs_inclusion inc = {0};
 	uint8_t *leaves = NULL;
 	uint64_t n;
-	char *sth = NULL, *proof = NULL;
-	json_t *o = NULL, *jl = NULL, *jp = NULL, *js = NULL;
+	char *sth = NULL, *proof = NULL, *status = NULL;
+	json_t *o = NULL, *jl = NULL, *jp = NULL, *js = NULL, *jst = NULL;
+	struct jcs_sth head = {0};
 	int rc;
 
 	*out = NULL;
@@ -252,8 +304,9 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 		goto out;
 	inc.leaf_index = (uint64_t)jcs_rows_int(&r, 0, 0);
 	inc.tree_size = n;
+	jcs_tlog_root(leaves, n, head.root);
 	if ((rc = jcs_tlog_inclusion_proof(leaves, n, inc.leaf_index, &inc.path)) ||
-	    (rc = sth_of(reg, leaves, n, &sth, err)))
+	    (rc = sth_of(reg, leaves, n, &sth, err)) || (rc = status_of(db, reg, reg_no, n, head.root, &status, err)))
 		goto out;
 	if (!(proof = jcs_inclusion_json(&inc))) {
 		rc = JCS_ENOMEM;
@@ -262,12 +315,13 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 	jl = json_loads(jcs_rows_get(&r, 0, 1), 0, NULL);
 	jp = json_loads(proof, 0, NULL);
 	js = json_loads(sth, 0, NULL);
-	if (!jl || !jp || !js) {
+	jst = json_loads(status, 0, NULL);
+	if (!jl || !jp || !js || !jst) {
 		rc = jcs_err_set(err, JCS_EDB, "stored statement of %s is not JSON", reg_no);
 		goto out;
 	}
-	o = json_pack("{s:s, s:O, s:O, s:O}", "schema", "jcstar.label-bundle/1", "label", jl, "inclusion", jp,
-		      "sth", js);
+	o = json_pack("{s:s, s:O, s:O, s:O, s:O}", "schema", "jcstar.label-bundle/1", "label", jl, "inclusion", jp,
+		      "sth", js, "status", jst);
 	if (!o || !(*out = json_dumps(o, JSON_COMPACT)))
 		rc = JCS_ENOMEM;
 out:
@@ -275,7 +329,9 @@ out:
 	json_decref(jl);
 	json_decref(jp);
 	json_decref(js);
+	json_decref(jst);
 	free(sth);
+	free(status);
 	free(proof);
 	free(leaves);
 	jcs_rows_free(&r);

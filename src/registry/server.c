@@ -37,6 +37,7 @@ static const struct route {
 	{"GET", "/api/v1/products/:", api_product, R_CACHE},
 	{"GET", "/api/v1/products/:/label", api_product_label, 0},
 	{"GET", "/api/v1/products/:/bundle", api_product_bundle, 0},
+	{"GET", "/api/v1/products/:/status", api_product_status, 0},
 	{"GET", "/api/v1/products/:/label.svg", api_product_svg, R_CACHE},
 	{"GET", "/api/v1/products/:/label.png", api_product_png, R_CACHE},
 	{"POST", "/api/v1/procurement", api_procurement, R_UPLOAD},

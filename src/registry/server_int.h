@@ -115,6 +115,7 @@ int api_products(struct req *r);
 int api_product(struct req *r);
 int api_product_label(struct req *r);
 int api_product_bundle(struct req *r);
+int api_product_status(struct req *r);
 int api_product_svg(struct req *r);
 int api_product_png(struct req *r);
 int api_procurement(struct req *r);

@@ -47,8 +47,9 @@ static const struct msg {
 	{"prev", "Previous", "前へ"},
 	{"st_valid", "valid", "有効"},
 	{"st_suspended", "suspended", "一時停止"},
-	{"st_revoked", "revoked", "取消"},
-	{"st_expired", "expired", "期限切れ"},
+	{"st_revoked", "revoked", "取消し"},
+	{"st_expiry_grace", "expiry grace", "失効猶予"},
+	{"st_expired", "expired", "失効"},
 	{"disclaimer",
 	 "A JC-STAR label means the product was declared or evaluated as meeting the requirements of its level. "
 	 "It is not a guarantee that the product is free of vulnerabilities.",
@@ -104,6 +105,7 @@ static const struct msg {
 	{"a_reinstate", "Reinstate", "再開"},
 	{"a_revoke", "Revoke", "取消"},
 	{"a_expire", "Expire", "失効"},
+	{"a_lapse", "End expiry grace", "失効猶予終了"},
 };
 
 static const char *T(const struct req *r, const char *key)
@@ -156,7 +158,7 @@ static void page_start(struct req *r, struct jcs_buf *b, const char *title)
 	     "header a{color:#fff;margin-right:1em}main{padding:1em;max-width:72em}"
 	     "table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3em .5em;text-align:left;"
 	     "vertical-align:top}th{background:#eef}.stars{color:#c90;letter-spacing:.1em}"
-	     ".st-valid{color:#060}.st-revoked,.st-suspended,.st-expired{color:#a00;font-weight:bold}"
+	     ".st-valid{color:#060}.st-revoked,.st-suspended,.st-expiry_grace,.st-expired{color:#a00;font-weight:bold}"
 	     "form.inline{display:inline}fieldset{margin:.5em 0}label{display:inline-block;margin:.2em .8em .2em 0}"
 	     ".err{background:#fee;border:1px solid #a00;padding:.5em}.note{color:#555;font-size:.9em}"
 	     "dl{display:grid;grid-template-columns:16em 1fr}dt{font-weight:bold}"
@@ -252,7 +254,7 @@ static void select_opt(struct jcs_buf *b, const char *value, const char *cur, co
 
 int web_index(struct req *r)
 {
-	static const char *const statuses[] = {"valid", "suspended", "revoked", "expired"};
+	static const char *const statuses[] = {"valid", "suspended", "revoked", "expiry_grace", "expired"};
 	struct jcs_err err = {0};
 	struct jcs_buf b = JCS_BUF_INIT, qs = JCS_BUF_INIT;
 	struct jcs_reg_filter f;
@@ -285,7 +287,7 @@ int web_index(struct req *r)
 	select_opt(&b, "4", lvl, "★4");
 	jcs_buf_printf(&b, "</select></label><label>%s <select name=status>", T(r, "status"));
 	select_opt(&b, "", f.status, T(r, "any"));
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++)
 		select_opt(&b, statuses[k], f.status, Tp(r, "st_", statuses[k]));
 	jcs_buf_printf(&b, "</select></label><button>%s</button></fieldset></form>", T(r, "search"));
 	url_arg(&qs, "q", f.q);

@@ -33,7 +33,7 @@ struct wf_transition {
 };
 
 /* Actions that change what the public list shows (they bump the 'public' generation). */
-static const char *const public_actions = " issue notify_change renew suspend reinstate revoke expire ";
+static const char *const public_actions = " issue notify_change renew suspend reinstate revoke expire lapse ";
 
 static int guard_documents(struct wf_ctx *c, struct jcs_err *err);
 static int guard_evaluation(struct wf_ctx *c, struct jcs_err *err);
@@ -51,6 +51,7 @@ static int eff_suspend(struct wf_ctx *c, struct jcs_err *err);
 static int eff_reinstate(struct wf_ctx *c, struct jcs_err *err);
 static int eff_revoke(struct wf_ctx *c, struct jcs_err *err);
 static int eff_expire(struct wf_ctx *c, struct jcs_err *err);
+static int eff_lapse(struct wf_ctx *c, struct jcs_err *err);
 
 static const struct wf_transition table[] = {
 	/* from              action           to                role               reason guard             effect */
@@ -67,12 +68,14 @@ static const struct wf_transition table[] = {
 	{"fee_confirmed",    "issue",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_issue},
 	{"issued",           "notify_change", "issued",         JCS_ROLE_VENDOR,   true,  guard_change,     eff_change},
 	{"issued",           "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
+	{"expiry_grace",     "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
 	{"expired",          "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
 	{"issued",           "suspend",       "suspended",      JCS_ROLE_REVIEWER, true,  NULL,             eff_suspend},
 	{"suspended",        "reinstate",     "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_reinstate},
 	{"issued",           "revoke",        "revoked",        JCS_ROLE_REVIEWER, true,  NULL,             eff_revoke},
 	{"suspended",        "revoke",        "revoked",        JCS_ROLE_REVIEWER, true,  NULL,             eff_revoke},
-	{"issued",           "expire",        "expired",        JCS_ROLE_SYSTEM,   false, NULL,             eff_expire},
+	{"issued",           "expire",        "expiry_grace",   JCS_ROLE_SYSTEM,   false, NULL,             eff_expire},
+	{"expiry_grace",     "lapse",         "expired",        JCS_ROLE_SYSTEM,   false, NULL,             eff_lapse},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
@@ -463,15 +466,26 @@ static int eff_reinstate(struct wf_ctx *c, struct jcs_err *err)
 	return sign_label(c, reg_no, issued, expires, err);
 }
 
-/* Expiry needs no signature: every label carries its expiry date. */
-static int eff_expire(struct wf_ctx *c, struct jcs_err *err)
+/* Expiry needs no signature: every label carries its expiry date, and status statements
+ * derive expiry grace and expiry from it (jcs_status_acc_finish). */
+static int expire_to(struct wf_ctx *c, enum jcs_reg_status st, struct jcs_err *err)
 {
 	char reg_no[JCS_REGNO_MAX], issued[11], expires[11];
 	int rc;
 
 	if ((rc = load_registration(c, reg_no, issued, expires, err)))
 		return rc;
-	return set_status(c, reg_no, "expired", err);
+	return set_status(c, reg_no, jcs_reg_status_name(st), err);
+}
+
+static int eff_expire(struct wf_ctx *c, struct jcs_err *err)
+{
+	return expire_to(c, JCS_RSTAT_EXPIRY_GRACE, err);
+}
+
+static int eff_lapse(struct wf_ctx *c, struct jcs_err *err)
+{
+	return expire_to(c, JCS_RSTAT_EXPIRED, err);
 }
 
 /* --------------------------------------------------------------- apply */
@@ -572,17 +586,15 @@ out:
 	return rc;
 }
 
-int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const char *today, int *count,
-		   struct jcs_err *err)
+/* Apply the system action to every application that sql (one parameter: a date) selects. */
+static int sweep(struct jcs_store *db, const struct jcs_registry *reg, const char *sql, const char *date,
+		 const char *action, int *count, struct jcs_err *err)
 {
-	static const char sql[] = "SELECT app_id FROM registrations WHERE status = 'valid' AND expires < $1"
-				  " ORDER BY app_id LIMIT 200";
 	const struct jcs_actor sys = {0, JCS_ROLE_SYSTEM, "system", ""};
-	const char *p[] = {today};
+	const char *p[] = {date};
 	struct jcs_rows r;
 	int rc, progress;
 
-	*count = 0;
 	for (;;) {
 		if ((rc = jcs_store_exec(db, sql, 1, p, &r, err)))
 			return rc;
@@ -592,8 +604,8 @@ int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const c
 		}
 		progress = 0;
 		for (size_t i = 0; i < r.nrows; i++) {
-			rc = jcs_reg_transition(db, reg, &sys, jcs_rows_int(&r, i, 0), "expire", NULL, NULL, err);
-			if (rc == JCS_ECONFLICT) /* another server expired it first */
+			rc = jcs_reg_transition(db, reg, &sys, jcs_rows_int(&r, i, 0), action, NULL, NULL, err);
+			if (rc == JCS_ECONFLICT) /* another server got there first */
 				continue;
 			if (rc) {
 				jcs_rows_free(&r);
@@ -606,4 +618,26 @@ int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const c
 		if (!progress)
 			return 0;
 	}
+}
+
+int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const char *today, int *count,
+		   struct jcs_err *err)
+{
+	static const char q_expire[] = "SELECT app_id FROM registrations WHERE status = 'valid' AND expires < $1"
+				       " ORDER BY app_id LIMIT 200";
+	static const char q_lapse[] = "SELECT app_id FROM registrations WHERE status = 'expiry_grace'"
+				      " AND expires < $1 ORDER BY app_id LIMIT 200";
+	struct tm tm = {0};
+	char grace_start[11];
+	int rc;
+
+	*count = 0;
+	/* grace ends JCS_STATUS_GRACE_DAYS after expiry: lapse those that expired before today - N */
+	sscanf(today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	jcs_date_of(timegm(&tm) - (time_t)JCS_STATUS_GRACE_DAYS * 86400, grace_start, sizeof(grace_start));
+	if ((rc = sweep(db, reg, q_expire, today, "expire", count, err)))
+		return rc;
+	return sweep(db, reg, q_lapse, grace_start, "lapse", count, err);
 }
