@@ -312,15 +312,10 @@ static int bundle_part(const json_t *b, const char *key, struct jcs_buf *out)
 
 static int read_part(const char *path, size_t max, struct jcs_buf *b, struct jcs_err *err)
 {
-	char why[sizeof(err->msg)];
-
 	if (!path)
 		return 0;
 	jcs_buf_reset(b);
-	if (!read_input(path, max, b, err))
-		return 0;
-	snprintf(why, sizeof(why), "%s", err->msg);
-	return jcs_err_set(err, err->code, "%s: %s", path, why);
+	return read_input(path, max, b, err);
 }
 
 static int load_inputs(const struct verify_opts *o, struct verify_in *in, struct jcs_err *err)
@@ -698,14 +693,96 @@ out:
 
 /* Build a transparency log of the given statements (in order) and write its signed tree
  * head and one inclusion proof per statement: what the registry serves, for offline use. */
+/* One log entry of `label log`: its file, text and registration number. */
+struct log_entry {
+	size_t index;
+	char regno[JCS_REGNO_MAX];
+	bool is_label;
+};
+
+static int by_regno(const void *a, const void *b)
+{
+	const struct log_entry *x = a, *y = b;
+	int c = strcmp(x->regno, y->regno);
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* DIR/NAME.status.json for every label credential: the status statement of its registration
+ * at the tree head, derived from the entries in log order (jcs_status_acc). */
+static int log_statuses(const struct jcs_key *k, const char *registry, char **files, size_t n, const uint8_t *leaves,
+			const jcs_hash root, uint64_t now_ms, const char *dir, struct jcs_err *err)
+{
+	struct log_entry *e = calloc(n, sizeof(*e));
+	struct jcs_buf text = JCS_BUF_INIT, path = JCS_BUF_INIT;
+	char today[11], roothex[JCS_HASH_HEX + 1], leafhex[JCS_HASH_HEX + 1];
+	int rc = e ? 0 : jcs_err_set(err, JCS_ENOMEM, "out of memory");
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct jcs_label *l = NULL;
+		struct jcs_revocation *r = NULL;
+
+		jcs_buf_reset(&text);
+		e[i].index = i;
+		if ((rc = read_input(files[i], JCS_STMT_MAX, &text, err)))
+			break;
+		if (jcs_label_verify(text.data, text.len, k, &l, err) == 0) {
+			snprintf(e[i].regno, sizeof(e[i].regno), "%s", l->registration_number);
+			e[i].is_label = true;
+		} else if (jcs_revocation_verify(text.data, text.len, k, &r, err) == 0) {
+			snprintf(e[i].regno, sizeof(e[i].regno), "%s", r->registration_number);
+		} /* anything else (a tree head) concerns no registration */
+		jcs_label_free(l);
+		jcs_revocation_free(r);
+	}
+	if (!rc)
+		qsort(e, n, sizeof(*e), by_regno);
+	jcs_date_of((time_t)(now_ms / 1000), today, sizeof(today));
+	jcs_hash_hex(root, roothex);
+	for (size_t g = 0; !rc && g < n;) {
+		struct jcs_status_acc acc = {0};
+		size_t end = g;
+		char *st = NULL;
+
+		while (end < n && strcmp(e[end].regno, e[g].regno) == 0)
+			end++;
+		snprintf(acc.st.registration_number, sizeof(acc.st.registration_number), "%s", e[g].regno);
+		snprintf(acc.st.registry, sizeof(acc.st.registry), "%s", registry);
+		for (size_t j = g; e[g].regno[0] && !rc && j < end; j++) {
+			jcs_buf_reset(&text);
+			jcs_hash_hex(leaves + e[j].index * JCS_HASH_LEN, leafhex);
+			if (!(rc = read_input(files[e[j].index], JCS_STMT_MAX, &text, err)))
+				rc = jcs_status_acc_add(&acc, e[j].index, text.data, text.len, leafhex, k, err);
+		}
+		if (e[g].regno[0] && !rc && !(rc = jcs_status_acc_finish(&acc, today, n, roothex, now_ms, err)))
+			rc = jcs_status_sign(&acc.st, k, &st, err);
+		for (size_t j = g; e[g].regno[0] && !rc && j < end; j++) {
+			char *name;
+			if (!e[j].is_label)
+				continue;
+			name = strdup(files[e[j].index]);
+			jcs_buf_reset(&path);
+			jcs_buf_printf(&path, "%s/%s.status.json", dir, name ? basename(name) : "x");
+			free(name);
+			rc = jcs_write_file_atomic(path.data, st, strlen(st), err);
+		}
+		free(st);
+		g = end;
+	}
+	free(e);
+	jcs_buf_free(&text);
+	jcs_buf_free(&path);
+	return rc;
+}
+
 static int label_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"key", required_argument, NULL, 'k'}, {"out-dir", required_argument, NULL, 'd'},
 		{"registry", required_argument, NULL, 'R'}, {"consistency-from", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"now", required_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	const char *key = NULL, *dir = NULL, *registry = NULL;
+	const char *key = NULL, *dir = NULL, *registry = NULL, *now = NULL;
+	uint64_t now_ms;
 	struct jcs_buf text = JCS_BUF_INIT, leaf = JCS_BUF_INIT, path = JCS_BUF_INIT;
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
@@ -722,12 +799,15 @@ static int label_log(int argc, char **argv)
 		case 'd': dir = optarg; break;
 		case 'R': registry = optarg; break;
 		case 'c': from = atol(optarg); break;
+		case 'n': now = optarg; break;
 		case 'h':
 			printf("usage: jcstar label log --key KEY.pem --registry ID --out-dir DIR [--consistency-from M]\n"
-			       "         STATEMENT...\n"
+			       "         [--now YYYY-MM-DDTHH:MM:SSZ] STATEMENT...\n"
 			       "Append signed statements (labels, revocations) in order to a new RFC 6962 log and write\n"
 			       "DIR/sth.json (signed tree head), DIR/NAME.proof.json (inclusion proof of each\n"
-			       "statement) and with --consistency-from M, DIR/consistency.json (tree M to all).\n");
+			       "statement), DIR/NAME.status.json (status statement of each label's registration at\n"
+			       "that tree head, produced --now, good for a day) and with --consistency-from M,\n"
+			       "DIR/consistency.json (tree M to all).\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -735,6 +815,10 @@ static int label_log(int argc, char **argv)
 	if (!dir || !registry || n == 0 || n > LOG_MAX_ENTRIES || from < 0 || (size_t)from > n) {
 		cli_error("usage: jcstar label log --key KEY.pem --registry ID --out-dir DIR STATEMENT... "
 			  "(1..%d statements; 0 <= M <= count)", LOG_MAX_ENTRIES);
+		return EXIT_USAGE;
+	}
+	if (parse_now(now, &now_ms)) {
+		cli_error("--now: not a time (YYYY-MM-DDTHH:MM:SSZ): %s", now);
 		return EXIT_USAGE;
 	}
 	if ((rc = load_key(key, true, &k)))
@@ -767,6 +851,10 @@ static int label_log(int argc, char **argv)
 	jcs_buf_printf(&path, "%s/sth.json", dir);
 	if ((rc = write_out(path.data, s, strlen(s))))
 		goto out;
+	if (log_statuses(k, registry, argv + optind, n, leaves, sth.root, now_ms, dir, &err)) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct jcs_inclusion p = {.leaf_index = i, .tree_size = n};
 		char *name = strdup(argv[optind + i]), *js;
