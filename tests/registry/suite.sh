@@ -99,14 +99,25 @@ api GET "/api/v1/products/$REG" ""
 check "public product page data" test "$CODE:$(jb .status):$(jb '.models[0]')" = "200:valid:RT-AX1"
 curl -s "$URL/api/v1/key" >"$REG_TMP/pub.pem"
 curl -s "$URL/api/v1/products/$REG/label" >"$REG_TMP/label.json"
-check "label verifies offline" "$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" >/dev/null
+"$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" >/dev/null 2>&1
+check "a label alone verifies only as 'status not checked' (exit 6)" test $? = 6
 sed 's/Home Router AX/Home Router AY/' "$REG_TMP/label.json" >"$REG_TMP/label-bad.json"
 check "a changed byte fails verification" sh -c "! '$JCSTAR' label verify '$REG_TMP/label-bad.json' --key '$REG_TMP/pub.pem' >/dev/null 2>&1"
 curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle.json"
 jq -c .inclusion "$REG_TMP/bundle.json" >"$REG_TMP/proof.json"
 jq -c .sth "$REG_TMP/bundle.json" >"$REG_TMP/sth.json"
-check "label is in the transparency log" "$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" \
-	--proof "$REG_TMP/proof.json" --sth "$REG_TMP/sth.json" >/dev/null
+"$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" --proof "$REG_TMP/proof.json" \
+	--sth "$REG_TMP/sth.json" >/dev/null 2>&1
+check "label is in the transparency log (status not checked without a statement)" test $? = 6
+check "the offline bundle verifies: valid, status checked" sh -c "'$JCSTAR' label verify '$REG_TMP/bundle.json' \
+	--key '$REG_TMP/pub.pem' | grep -q 'status       checked: valid'"
+api GET "/api/v1/products/$REG/status" ""
+check "status statement" test "$CODE:$(jb .payload.status):$(jb .payload.registration_number)" = "200:valid:$REG"
+cp "$BODY" "$REG_TMP/status1.json"
+check "status statement verifies with the label" "$JCSTAR" label verify "$REG_TMP/label.json" \
+	--key "$REG_TMP/pub.pem" --status "$REG_TMP/status1.json" >/dev/null
+api GET "/api/v1/products/JCS-1-2026-999999/status" ""
+check "status of an unknown label is 404" test "$CODE" = 404
 check "label SVG" sh -c "curl -s '$URL/products/$REG/label.svg' | grep -q '<svg'"
 check "label PNG" sh -c "curl -s '$URL/products/$REG/label.png' | head -c 4 | grep -q PNG"
 
@@ -120,9 +131,20 @@ api GET "/api/v1/products/$REG" ""
 check "change reaches the public page" test "$(jb .firmware)" = "1.1"
 step "$A" renew RV issued
 step "$A" suspend RV suspended '"reason":"under investigation"'
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-s.json"
+"$JCSTAR" label verify "$REG_TMP/bundle-s.json" --key "$REG_TMP/pub.pem" >"$REG_TMP/v.txt" 2>&1
+check "a suspended label's bundle fails (suspended, exit 1), even in the second it was signed" \
+	test "$?:$(head -1 "$REG_TMP/v.txt" | cut -d: -f2)" = "1: suspended"
 api GET "/api/v1/products?status=suspended" ""
 check "suspended filter" test "$(jb '.items[0].reg_no')" = "$REG"
 step "$A" reinstate RV issued
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-r.json"
+check "reinstated (same second or not): the new bundle verifies" "$JCSTAR" label verify "$REG_TMP/bundle-r.json" \
+	--key "$REG_TMP/pub.pem" >/dev/null
+jq -c .label "$REG_TMP/bundle-s.json" >"$REG_TMP/label-s.json"
+jq -c .status "$REG_TMP/bundle-r.json" >"$REG_TMP/status-r.json"
+"$JCSTAR" label verify "$REG_TMP/label-s.json" --key "$REG_TMP/pub.pem" --status "$REG_TMP/status-r.json" >/dev/null 2>&1
+check "the credential from before the suspension is superseded" test $? = 1
 api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"revoke"}'
 check "revocation needs a reason" test "$CODE" = 400
 
@@ -139,6 +161,9 @@ api POST /api/v1/procurement "" '{"importance":"critical","models":["RT-AX1"]}'
 check "unknown importance is 400" test "$CODE" = 400
 
 step "$A" revoke RV revoked '"reason":"nonconformity found in inspection"'
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-x.json"
+"$JCSTAR" label verify "$REG_TMP/bundle-x.json" --key "$REG_TMP/pub.pem" >"$REG_TMP/v.txt" 2>&1
+check "the revoked label's offline bundle fails: revoked, exit 1" test "$?:$(head -1 "$REG_TMP/v.txt" | cut -d: -f2)" = "1: revoked"
 curl -s "$URL/api/v1/revocations" >"$REG_TMP/revs.json"
 check "revoked label fails verification" sh -c "! '$JCSTAR' label verify '$REG_TMP/label.json' --key '$REG_TMP/pub.pem' --revocations '$REG_TMP/revs.json' >/dev/null 2>&1"
 api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"revoke","reason":"again"}'
