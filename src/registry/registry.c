@@ -968,7 +968,7 @@ int jcs_reg_product(struct jcs_store *db, const char *reg_no, json_t **out, stru
 	static const char sql[] = "SELECT " PRODUCT_COLS " FROM registrations WHERE reg_no = $1";
 	static const char q_hist[] = "SELECT action, to_state, reason, at FROM audit WHERE app_id = $1 AND"
 				     " action IN ('issue', 'notify_change', 'renew', 'suspend', 'reinstate', 'revoke',"
-				     " 'expire') ORDER BY id";
+				     " 'expire', 'lapse') ORDER BY id";
 	const char *p[1] = {reg_no};
 	struct jcs_rows r = {0}, h = {0};
 	json_t *hist;

@@ -51,6 +51,10 @@ struct jcs_registry {
 	const struct jcs_key *key;
 	char base_url[256];      /* "http://127.0.0.1:8080", no trailing slash */
 	char registry_id[128];   /* host part of base_url, in every signed statement */
+	/* Asked before anything is signed: 0, or an error (the self-audit failed) that refuses
+	 * the signature. NULL = always allowed. */
+	int (*may_sign)(const struct jcs_registry *reg, struct jcs_err *err);
+	void *ctx;               /* for may_sign */
 };
 
 /* ------------------------------------------------------------ accounts */
@@ -163,9 +167,16 @@ int jcs_reg_log_inclusion(struct jcs_store *db, long long index, long long size,
 int jcs_reg_log_consistency(struct jcs_store *db, long long m, long long n, char **out, struct jcs_err *err);
 /* One leaf {index, leaf_hash, entry, at}. */
 int jcs_reg_log_entry(struct jcs_store *db, long long index, json_t **out, struct jcs_err *err);
-/* Recompute every leaf hash from its stored entry; JCS_ECRYPTO if any differs or an index is
- * missing. *size = number of leaves. */
-int jcs_reg_log_check(struct jcs_store *db, long long *size, struct jcs_err *err);
+
+/* Self-audit: check every log leaf (index gapless, leaf hash = hash of its entry, entry
+ * signed by the registry's key and about the reg_no it is filed under), that the log
+ * extends the largest tree head ever signed, and that every registration agrees with its
+ * log entries (status in log order, expiry, current credential). *out = {"ok", "checked_at",
+ * "tree_size", "registrations", "problems": [{"reg_no", "problem"}...] (at most 100),
+ * "problems_total"}. Returns an error only when the check itself cannot run. */
+int jcs_reg_self_audit(struct jcs_store *db, const struct jcs_registry *reg, json_t **out, struct jcs_err *err);
+/* 0 or the refusal of reg->may_sign. */
+int jcs_reg_may_sign(const struct jcs_registry *reg, struct jcs_err *err);
 
 /* --------------------------------------------------------------- utils */
 

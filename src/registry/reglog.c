@@ -1,6 +1,7 @@
 /* The registry's side of the transparency log: leaves persisted in the store (table tlog,
  * gapless indexes from the 'log' counter row inside the issuing transaction), tree heads
  * and proofs computed with tlog.h over the stored leaf hashes. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +68,79 @@ out:
 	return rc;
 }
 
-static int sth_of(const struct jcs_registry *reg, const uint8_t *leaves, uint64_t n, char **out,
-		  struct jcs_err *err)
+int jcs_reg_may_sign(const struct jcs_registry *reg, struct jcs_err *err)
+{
+	return reg->may_sign ? reg->may_sign(reg, err) : 0;
+}
+
+static int leaves_count(struct jcs_store *db, long long *n, struct jcs_err *err)
+{
+	static const char sql[] = "SELECT count(*) FROM tlog";
+	struct jcs_rows r;
+	int rc = jcs_store_exec(db, sql, 0, NULL, &r, err);
+
+	if (!rc)
+		*n = jcs_rows_int(&r, 0, 0);
+	jcs_rows_free(&r);
+	return rc;
+}
+
+/* The log must extend the largest tree head ever signed (table tree_heads): same root for
+ * that size, never fewer leaves. Records n's root when it is a new largest head (record =
+ * true). JCS_ECRYPTO with the reason when not. */
+static int head_guard(struct jcs_store *db, const uint8_t *leaves, uint64_t n, bool record, struct jcs_err *err)
+{
+	static const char q_top[] = "SELECT tree_size, root_hash FROM tree_heads ORDER BY tree_size DESC LIMIT 1";
+	static const char q_add[] = "INSERT INTO tree_heads (tree_size, root_hash, at) VALUES ($1, $2, $3)"
+				    " ON CONFLICT (tree_size) DO NOTHING";
+	char size[24], hex[JCS_HASH_HEX + 1], at[24];
+	const char *p[] = {size, hex, at};
+	struct jcs_rows r;
+	jcs_hash root;
+	long long now_n;
+	int rc;
+
+	if ((rc = jcs_store_exec(db, q_top, 0, NULL, &r, err)))
+		return rc;
+	if (r.nrows == 1) {
+		uint64_t m = (uint64_t)jcs_rows_int(&r, 0, 0);
+
+		if (m > n) {
+			/* another process may have appended since our leaves were read */
+			if (!(rc = leaves_count(db, &now_n, err)) && (uint64_t)now_n < m)
+				rc = jcs_err_set(err, JCS_ECRYPTO, "the log has %lld leaves but a tree head of %llu was signed",
+						 now_n, (unsigned long long)m);
+			jcs_rows_free(&r);
+			return rc;
+		}
+		jcs_tlog_root(leaves, m, root);
+		jcs_hash_hex(root, hex);
+		if (strcmp(hex, jcs_rows_get(&r, 0, 1)) != 0) {
+			jcs_rows_free(&r);
+			return jcs_err_set(err, JCS_ECRYPTO, "the first %llu leaves no longer have the root signed for "
+					   "them: the log was changed", (unsigned long long)m);
+		}
+		record &= m < n;
+	}
+	jcs_rows_free(&r);
+	if (!record || n == 0)
+		return 0;
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)n);
+	jcs_tlog_root(leaves, n, root);
+	jcs_hash_hex(root, hex);
+	snprintf(at, sizeof(at), "%lld", (long long)time(NULL));
+	return jcs_store_exec(db, q_add, 3, p, NULL, err);
+}
+
+static int sth_of(struct jcs_store *db, const struct jcs_registry *reg, const uint8_t *leaves, uint64_t n,
+		  char **out, struct jcs_err *err)
 {
 	struct jcs_sth sth = {0};
+	int rc;
 
+	*out = NULL;
+	if ((rc = jcs_reg_may_sign(reg, err)) || (rc = head_guard(db, leaves, n, true, err)))
+		return rc;
 	sth.tree_size = n;
 	jcs_tlog_root(leaves, n, sth.root);
 	snprintf(sth.registry, sizeof(sth.registry), "%s", reg->registry_id);
@@ -86,7 +155,7 @@ int jcs_reg_log_sth(struct jcs_store *db, const struct jcs_registry *reg, char *
 
 	if (rc)
 		return rc;
-	rc = sth_of(reg, leaves, n, out, err);
+	rc = sth_of(db, reg, leaves, n, out, err);
 	free(leaves);
 	return rc;
 }
@@ -168,36 +237,6 @@ int jcs_reg_log_entry(struct jcs_store *db, long long index, json_t **out, struc
 	return rc;
 }
 
-int jcs_reg_log_check(struct jcs_store *db, long long *size, struct jcs_err *err)
-{
-	static const char sql[] = "SELECT idx, leaf_hash, entry FROM tlog ORDER BY idx";
-	struct jcs_buf canon = JCS_BUF_INIT;
-	struct jcs_rows r;
-	int rc;
-
-	if ((rc = jcs_store_exec(db, sql, 0, NULL, &r, err)))
-		return rc;
-	for (size_t i = 0; i < r.nrows && !rc; i++) {
-		const char *e = jcs_rows_get(&r, i, 2);
-		char hexh[65];
-		jcs_hash h;
-
-		jcs_buf_reset(&canon);
-		if (jcs_rows_int(&r, i, 0) != (long long)i) {
-			rc = jcs_err_set(err, JCS_ECRYPTO, "log leaf %zu missing", i);
-		} else if ((rc = jcs_envelope_canonical(e, strlen(e), &canon, err)) == 0) {
-			jcs_tlog_leaf_hash(canon.data, canon.len, h);
-			jcs_hash_hex(h, hexh);
-			if (strcmp(hexh, jcs_rows_get(&r, i, 1)) != 0)
-				rc = jcs_err_set(err, JCS_ECRYPTO, "log leaf %zu: hash does not match its entry", i);
-		}
-	}
-	*size = (long long)r.nrows;
-	jcs_rows_free(&r);
-	jcs_buf_free(&canon);
-	return rc;
-}
-
 int jcs_reg_revocations(struct jcs_store *db, char **out, struct jcs_err *err)
 {
 	static const char sql[] = "SELECT entry FROM tlog WHERE kind = 'revocation' ORDER BY idx";
@@ -227,31 +266,43 @@ int jcs_reg_revocations(struct jcs_store *db, char **out, struct jcs_err *err)
 	return 0;
 }
 
-/* The status statement of reg_no over the first n leaves (the tree whose root is root). */
-static int status_of(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, uint64_t n,
-		     const jcs_hash root, char **out, struct jcs_err *err)
+/* Feed the log entries of reg_no below index n into acc (registration number and registry
+ * set here). */
+static int derive_status(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, uint64_t n,
+			 struct jcs_status_acc *acc, struct jcs_err *err)
 {
 	static const char sql[] = "SELECT idx, leaf_hash, entry FROM tlog WHERE reg_no = $1 AND idx < $2 ORDER BY idx";
-	struct jcs_status_acc acc = {0};
-	struct timespec now;
-	char size[24], today[11], roothex[JCS_HASH_HEX + 1];
+	char size[24];
 	const char *p[] = {reg_no, size};
 	struct jcs_rows r;
 	int rc;
 
-	*out = NULL;
+	memset(acc, 0, sizeof(*acc));
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)n);
 	if ((rc = jcs_store_exec(db, sql, 2, p, &r, err)))
 		return rc;
-	snprintf(acc.st.registration_number, sizeof(acc.st.registration_number), "%s", reg_no);
-	snprintf(acc.st.registry, sizeof(acc.st.registry), "%s", reg->registry_id);
+	snprintf(acc->st.registration_number, sizeof(acc->st.registration_number), "%s", reg_no);
+	snprintf(acc->st.registry, sizeof(acc->st.registry), "%s", reg->registry_id);
 	for (size_t i = 0; i < r.nrows && !rc; i++) {
 		const char *e = jcs_rows_get(&r, i, 2);
-		rc = jcs_status_acc_add(&acc, (uint64_t)jcs_rows_int(&r, i, 0), e, strlen(e), jcs_rows_get(&r, i, 1),
+		rc = jcs_status_acc_add(acc, (uint64_t)jcs_rows_int(&r, i, 0), e, strlen(e), jcs_rows_get(&r, i, 1),
 					reg->key, err);
 	}
 	jcs_rows_free(&r);
-	if (rc)
+	return rc;
+}
+
+/* The status statement of reg_no over the first n leaves (the tree whose root is root). */
+static int status_of(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, uint64_t n,
+		     const jcs_hash root, char **out, struct jcs_err *err)
+{
+	struct jcs_status_acc acc;
+	struct timespec now;
+	char today[11], roothex[JCS_HASH_HEX + 1];
+	int rc;
+
+	*out = NULL;
+	if ((rc = jcs_reg_may_sign(reg, err)) || (rc = derive_status(db, reg, reg_no, n, &acc, err)))
 		return rc;
 	clock_gettime(CLOCK_REALTIME, &now);
 	jcs_date_of(now.tv_sec, today, sizeof(today));
@@ -273,7 +324,8 @@ int jcs_reg_status(struct jcs_store *db, const struct jcs_registry *reg, const c
 	if (rc)
 		return rc;
 	jcs_tlog_root(leaves, n, root);
-	rc = status_of(db, reg, reg_no, n, root, out, err);
+	if (!(rc = head_guard(db, leaves, n, false, err)))
+		rc = status_of(db, reg, reg_no, n, root, out, err);
 	free(leaves);
 	return rc;
 }
@@ -306,7 +358,7 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 	inc.tree_size = n;
 	jcs_tlog_root(leaves, n, head.root);
 	if ((rc = jcs_tlog_inclusion_proof(leaves, n, inc.leaf_index, &inc.path)) ||
-	    (rc = sth_of(reg, leaves, n, &sth, err)) || (rc = status_of(db, reg, reg_no, n, head.root, &status, err)))
+	    (rc = sth_of(db, reg, leaves, n, &sth, err)) || (rc = status_of(db, reg, reg_no, n, head.root, &status, err)))
 		goto out;
 	if (!(proof = jcs_inclusion_json(&inc))) {
 		rc = JCS_ENOMEM;
@@ -335,5 +387,178 @@ out:
 	free(proof);
 	free(leaves);
 	jcs_rows_free(&r);
+	return rc;
+}
+
+/* ------------------------------------------------------------ self-audit */
+
+#define AUDIT_MAX_PROBLEMS 100
+
+struct audit {
+	json_t *problems;
+	size_t total;
+};
+
+static void problem(struct audit *a, const char *reg_no, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void problem(struct audit *a, const char *reg_no, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	a->total++;
+	if (json_array_size(a->problems) >= AUDIT_MAX_PROBLEMS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_array_append_new(a->problems, json_pack("{s:s, s:s}", "reg_no", reg_no ? reg_no : "", "problem", msg));
+}
+
+/* Every leaf: gapless index, hash of its entry, signature, filed under its own reg_no.
+ * Leaves (the stored hashes) into *leaves for the tree-head check. */
+static int audit_leaves(struct jcs_store *db, const struct jcs_registry *reg, struct audit *a, uint8_t **leaves,
+			uint64_t *n, struct jcs_err *err)
+{
+	static const char sql[] = "SELECT idx, kind, reg_no, leaf_hash, entry FROM tlog ORDER BY idx";
+	struct jcs_buf canon = JCS_BUF_INIT;
+	struct jcs_rows r;
+	int rc;
+
+	*leaves = NULL;
+	if ((rc = jcs_store_exec(db, sql, 0, NULL, &r, err)))
+		return rc;
+	*n = r.nrows;
+	if (r.nrows && !(*leaves = calloc(r.nrows, JCS_HASH_LEN))) {
+		jcs_rows_free(&r);
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *kind = jcs_rows_get(&r, i, 1), *reg_no = jcs_rows_get(&r, i, 2), *e = jcs_rows_get(&r, i, 4);
+		struct jcs_label *l = NULL;
+		struct jcs_revocation *rv = NULL;
+		struct jcs_err why = {0};
+		char hexh[JCS_HASH_HEX + 1];
+		jcs_hash h;
+
+		if (jcs_rows_int(&r, i, 0) != (long long)i)
+			problem(a, reg_no, "log leaf %zu is missing (found index %lld)", i, jcs_rows_int(&r, i, 0));
+		if (jcs_hash_from_hex(jcs_rows_get(&r, i, 3), *leaves + i * JCS_HASH_LEN))
+			problem(a, reg_no, "log leaf %zu: stored leaf hash is not a hash", i);
+		jcs_buf_reset(&canon);
+		if (jcs_envelope_canonical(e, strlen(e), &canon, &why)) {
+			problem(a, reg_no, "log leaf %zu: entry is not a statement: %s", i, why.msg);
+			continue;
+		}
+		jcs_tlog_leaf_hash(canon.data, canon.len, h);
+		jcs_hash_hex(h, hexh);
+		if (strcmp(hexh, jcs_rows_get(&r, i, 3)) != 0)
+			problem(a, reg_no, "log leaf %zu: stored leaf hash does not match its entry", i);
+		if (strcmp(kind, "label") == 0 ? jcs_label_verify(e, strlen(e), reg->key, &l, &why)
+					       : jcs_revocation_verify(e, strlen(e), reg->key, &rv, &why))
+			problem(a, reg_no, "log leaf %zu (%s): %s", i, kind, why.msg);
+		else if (strcmp(l ? l->registration_number : rv->registration_number, reg_no) != 0)
+			problem(a, reg_no, "log leaf %zu is filed under %s but concerns %s", i, reg_no,
+				l ? l->registration_number : rv->registration_number);
+		jcs_label_free(l);
+		jcs_revocation_free(rv);
+	}
+	jcs_rows_free(&r);
+	jcs_buf_free(&canon);
+	return 0;
+}
+
+/* Every registration against its log entries; every logged reg_no has a registration. */
+static int audit_registrations(struct jcs_store *db, const struct jcs_registry *reg, struct audit *a, uint64_t n,
+			       long long *count, struct jcs_err *err)
+{
+	static const char q_regs[] = "SELECT r.reg_no, r.status, r.expires, s.statement FROM registrations r"
+				     " LEFT JOIN label_statements s ON s.reg_no = r.reg_no ORDER BY r.reg_no";
+	static const char q_orphans[] = "SELECT DISTINCT reg_no FROM tlog WHERE reg_no NOT IN"
+					" (SELECT reg_no FROM registrations) ORDER BY reg_no";
+	struct jcs_buf canon = JCS_BUF_INIT;
+	struct jcs_rows r, o;
+	int rc;
+
+	if ((rc = jcs_store_exec(db, q_regs, 0, NULL, &r, err)))
+		return rc;
+	*count = (long long)r.nrows;
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *reg_no = jcs_rows_get(&r, i, 0), *st = jcs_rows_get(&r, i, 1), *stmt = jcs_rows_get(&r, i, 3);
+		struct jcs_status_acc acc;
+		struct jcs_err why = {0};
+		enum jcs_reg_status table;
+		char hexh[JCS_HASH_HEX + 1];
+		jcs_hash h;
+
+		if (derive_status(db, reg, reg_no, n, &acc, &why) || !acc.expires[0]) {
+			problem(a, reg_no, "registration has no valid log history: %s",
+				why.msg[0] ? why.msg : "no label credential in the log");
+			continue;
+		}
+		if (jcs_reg_status_parse(st, &table)) {
+			problem(a, reg_no, "registration status '%s' is unknown", st);
+			continue;
+		}
+		/* expiry is by date; withdrawals must be what the log says, in log order */
+		if (table == JCS_RSTAT_EXPIRY_GRACE || table == JCS_RSTAT_EXPIRED)
+			table = JCS_RSTAT_VALID;
+		if (table != acc.st.status)
+			problem(a, reg_no, "registration says %s, the log says %s (entry %llu)", st,
+				jcs_reg_status_name(acc.st.status), (unsigned long long)acc.st.status_index);
+		if (strcmp(jcs_rows_get(&r, i, 2), acc.expires) != 0)
+			problem(a, reg_no, "registration expires %s, its current credential %s", jcs_rows_get(&r, i, 2),
+				acc.expires);
+		jcs_buf_reset(&canon);
+		if (!stmt || jcs_envelope_canonical(stmt, strlen(stmt), &canon, &why)) {
+			problem(a, reg_no, "the served label is missing or not a statement");
+			continue;
+		}
+		jcs_tlog_leaf_hash(canon.data, canon.len, h);
+		jcs_hash_hex(h, hexh);
+		if (strcmp(hexh, acc.st.label_hash) != 0)
+			problem(a, reg_no, "the served label is not the current credential in the log (leaf %llu)",
+				(unsigned long long)acc.st.label_index);
+	}
+	jcs_rows_free(&r);
+	jcs_buf_free(&canon);
+	if ((rc = jcs_store_exec(db, q_orphans, 0, NULL, &o, err)))
+		return rc;
+	for (size_t i = 0; i < o.nrows; i++)
+		problem(a, jcs_rows_get(&o, i, 0), "log entries for a registration that does not exist");
+	jcs_rows_free(&o);
+	return 0;
+}
+
+int jcs_reg_self_audit(struct jcs_store *db, const struct jcs_registry *reg, json_t **out, struct jcs_err *err)
+{
+	struct audit a = {json_array(), 0};
+	struct jcs_err why = {0};
+	uint8_t *leaves = NULL;
+	uint64_t n = 0;
+	long long nreg = 0;
+	int rc;
+
+	*out = NULL;
+	if (!a.problems)
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	if ((rc = audit_leaves(db, reg, &a, &leaves, &n, err)))
+		goto out;
+	if (head_guard(db, leaves, n, false, &why)) {
+		if (why.code != JCS_ECRYPTO) {
+			rc = jcs_err_set(err, why.code, "%s", why.msg);
+			goto out;
+		}
+		problem(&a, NULL, "tree head: %s", why.msg);
+	}
+	if ((rc = audit_registrations(db, reg, &a, n, &nreg, err)))
+		goto out;
+	*out = json_pack("{s:b, s:I, s:I, s:I, s:O, s:I}", "ok", a.total == 0, "checked_at", (json_int_t)time(NULL),
+			 "tree_size", (json_int_t)n, "registrations", (json_int_t)nreg, "problems", a.problems,
+			 "problems_total", (json_int_t)a.total);
+	if (!*out)
+		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
+out:
+	json_decref(a.problems);
+	free(leaves);
 	return rc;
 }

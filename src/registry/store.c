@@ -60,6 +60,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX tlog_reg ON tlog(reg_no);",
 	/* 2: generation of the public data (cache validation across server processes) */
 	"INSERT INTO counters (name, v) VALUES ('public', 0)",
+	/* 3: every tree size the registry signed a head for, with its root: it never signs a
+	 * different root for a size, nor a tree that does not extend the largest (self-audit) */
+	"CREATE TABLE tree_heads (tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, at BIGINT NOT NULL)",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
