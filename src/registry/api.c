@@ -202,8 +202,7 @@ void api_filter_from_query(struct req *r, struct jcs_reg_filter *f)
 		f->limit = 50;
 }
 
-static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, struct jcs_buf *out,
-			struct jcs_err *err)
+static int products_csv(struct req *r, const struct jcs_reg_filter *f, struct jcs_buf *out, struct jcs_err *err)
 {
 	static const char *const cols[] = {"reg_no", "level", "vendor", "product", "category", "models",
 					   "firmware", "support_end", "contact", "status", "status_ja", "issued",
@@ -212,8 +211,9 @@ static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, st
 	size_t i;
 	int rc;
 
-	if ((rc = jcs_reg_products(db, f, &list, err)))
+	if ((rc = jcs_reg_products(r->db, f, &list, err)))
 		return rc;
+	srv_vet(r, list);
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 		rc |= (c && jcs_buf_putc(out, ',')) || jcs_buf_puts(out, cols[c]);
 	rc |= jcs_buf_puts(out, "\r\n");
@@ -257,7 +257,7 @@ int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f)
 	struct jcs_buf b = JCS_BUF_INIT;
 	int ret;
 
-	if (products_csv(r->db, f, &b, &err)) {
+	if (products_csv(r, f, &b, &err)) {
 		jcs_buf_free(&b);
 		return srv_send_error(r, &err);
 	}
@@ -278,6 +278,7 @@ int api_products(struct req *r)
 		return api_send_products_csv(r, &f);
 	if (jcs_reg_products(r->db, &f, &out, &err))
 		return srv_send_error(r, &err);
+	srv_vet(r, out);
 	return srv_send_json(r, 200, out);
 }
 
@@ -288,6 +289,7 @@ int api_product(struct req *r)
 
 	if (jcs_reg_product(r->db, r->arg[0], &out, &err))
 		return srv_send_error(r, &err);
+	srv_vet(r, out);
 	return srv_send_json(r, 200, out);
 }
 
@@ -414,10 +416,12 @@ int api_procurement(struct req *r)
 			}
 		}
 	}
-	if (jcs_reg_procure(r->db, importance, (const char *const *)models, n, today, &out, &err))
+	if (jcs_reg_procure(r->db, importance, (const char *const *)models, n, today, &out, &err)) {
 		ret = srv_send_error(r, &err);
-	else
+	} else {
+		srv_vet(r, out);
 		ret = srv_send_json(r, 200, out);
+	}
 	jcs_csv_models_free(models, n);
 	json_decref(b);
 	return ret;
@@ -446,6 +450,20 @@ int api_key(struct req *r)
 	ret = srv_send(r, 200, "application/x-pem-file", pem, strlen(pem));
 	free(pem);
 	return ret;
+}
+
+int api_audit(struct req *r)
+{
+	struct jcs_err err = {0};
+	json_t *rep;
+
+	if (r->actor.role != JCS_ROLE_ADMIN)
+		return r->actor.role == JCS_ROLE_PUBLIC ? need_login(r) : fail(r, JCS_EPERM, "admin only");
+	if (strcmp(r->method, "POST") == 0 && srv_audit_run(r->srv, r->db, &err) && !srv_audit_report(r->srv))
+		return srv_send_error(r, &err);
+	if (!(rep = srv_audit_report(r->srv)))
+		return fail(r, JCS_ENOTFOUND, "no self-audit has run yet");
+	return srv_send_json(r, 200, rep);
 }
 
 int api_log_sth(struct req *r)

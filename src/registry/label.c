@@ -486,7 +486,7 @@ int jcs_status_acc_add(struct jcs_status_acc *a, uint64_t index, const char *env
 {
 	struct jcs_label *l = NULL;
 	struct jcs_revocation *r = NULL;
-	const char *regno, *registry;
+	const char *regno;
 	int rc;
 
 	if (a->entries && index <= a->st.status_index)
@@ -497,13 +497,15 @@ int jcs_status_acc_add(struct jcs_status_acc *a, uint64_t index, const char *env
 	if (rc)
 		return rc;
 	regno = l ? l->registration_number : r->registration_number;
-	registry = l ? l->registry : r->registry;
-	if (strcmp(regno, a->st.registration_number) != 0 || strcmp(registry, a->st.registry) != 0) {
-		rc = jcs_err_set(err, JCS_ESCHEMA, "log entry %llu is about %s at %s, not %s",
-				 (unsigned long long)index, regno, registry, a->st.registration_number);
+	if (strcmp(regno, a->st.registration_number) != 0) {
+		rc = jcs_err_set(err, JCS_ESCHEMA, "log entry %llu is about %s, not %s", (unsigned long long)index,
+				 regno, a->st.registration_number);
 		goto out;
 	}
 	if (l) {
+		/* the statement names the registry of the current credential (a registry whose
+		 * public URL changed keeps one log and one key) */
+		snprintf(a->st.registry, sizeof(a->st.registry), "%s", l->registry);
 		a->st.label_index = index;
 		snprintf(a->st.label_hash, sizeof(a->st.label_hash), "%s", leaf_hash);
 		snprintf(a->expires, sizeof(a->expires), "%s", l->expires);

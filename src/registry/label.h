@@ -189,14 +189,14 @@ int jcs_status_verify(const char *text, size_t len, const struct jcs_key *pub, s
 #define JCS_STATUS_TTL_MS (24u * 3600 * 1000) /* a status statement is good for a day */
 
 struct jcs_status_acc {
-	struct jcs_status st;  /* registration_number and registry set by the caller */
+	struct jcs_status st;  /* registration_number set by the caller; registry = the current credential's */
 	char expires[11];      /* of the current credential */
 	size_t entries;
 	bool revoked;
 };
 /* Feed the entry at log index (ascending) with its envelope: its signature is checked
- * against pub and it must concern st.registration_number at st.registry (else JCS_ECRYPTO /
- * JCS_ESCHEMA). leaf_hash is its leaf hash in hex. */
+ * against pub and it must concern st.registration_number (else JCS_ECRYPTO / JCS_ESCHEMA).
+ * leaf_hash is its leaf hash in hex. */
 int jcs_status_acc_add(struct jcs_status_acc *a, uint64_t index, const char *envelope, size_t len,
 		       const char *leaf_hash, const struct jcs_key *pub, struct jcs_err *err);
 /* Fill in the dates-based status on today (YYYY-MM-DD), the tree head and the validity

@@ -282,7 +282,6 @@ static int derive_status(struct jcs_store *db, const struct jcs_registry *reg, c
 	if ((rc = jcs_store_exec(db, sql, 2, p, &r, err)))
 		return rc;
 	snprintf(acc->st.registration_number, sizeof(acc->st.registration_number), "%s", reg_no);
-	snprintf(acc->st.registry, sizeof(acc->st.registry), "%s", reg->registry_id);
 	for (size_t i = 0; i < r.nrows && !rc; i++) {
 		const char *e = jcs_rows_get(&r, i, 2);
 		rc = jcs_status_acc_add(acc, (uint64_t)jcs_rows_int(&r, i, 0), e, strlen(e), jcs_rows_get(&r, i, 1),
@@ -467,61 +466,79 @@ static int audit_leaves(struct jcs_store *db, const struct jcs_registry *reg, st
 	return 0;
 }
 
-/* Every registration against its log entries; every logged reg_no has a registration. */
-static int audit_registrations(struct jcs_store *db, const struct jcs_registry *reg, struct audit *a, uint64_t n,
+/* One registration (its stored status, expiry and served label) against its log entries:
+ * NULL if they agree, else the problem in buf. */
+static const char *registration_problem(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no,
+					const char *st, const char *expires, const char *stmt, char *buf, size_t len)
+{
+	struct jcs_buf canon = JCS_BUF_INIT;
+	struct jcs_status_acc acc;
+	struct jcs_err why = {0};
+	enum jcs_reg_status table;
+	char hexh[JCS_HASH_HEX + 1];
+	jcs_hash h;
+
+	buf[0] = 0;
+	if (derive_status(db, reg, reg_no, JCS_TLOG_MAX_SIZE, &acc, &why) || !acc.expires[0])
+		snprintf(buf, len, "registration has no valid log history: %s",
+			 why.msg[0] ? why.msg : "no label credential in the log");
+	else if (jcs_reg_status_parse(st, &table))
+		snprintf(buf, len, "registration status '%s' is unknown", st);
+	/* expiry is by date; withdrawals must be what the log says, in log order */
+	else if ((table == JCS_RSTAT_EXPIRY_GRACE || table == JCS_RSTAT_EXPIRED ? JCS_RSTAT_VALID : table) !=
+		 acc.st.status)
+		snprintf(buf, len, "registration says %s, the log says %s (entry %llu)", st,
+			 jcs_reg_status_name(acc.st.status), (unsigned long long)acc.st.status_index);
+	else if (strcmp(expires, acc.expires) != 0)
+		snprintf(buf, len, "registration expires %s, its current credential %s", expires, acc.expires);
+	else if (!stmt || jcs_envelope_canonical(stmt, strlen(stmt), &canon, &why))
+		snprintf(buf, len, "the served label is missing or not a statement");
+	else {
+		jcs_tlog_leaf_hash(canon.data, canon.len, h);
+		jcs_hash_hex(h, hexh);
+		if (strcmp(hexh, acc.st.label_hash) != 0)
+			snprintf(buf, len, "the served label is not the current credential in the log (leaf %llu)",
+				 (unsigned long long)acc.st.label_index);
+	}
+	jcs_buf_free(&canon);
+	return buf[0] ? buf : NULL;
+}
+
+/* Every registration against its log entries; every logged reg_no has a registration.
+ * A mismatch is read again before it counts: the registration and the log are read by
+ * separate statements, and a change committed in between is not damage. */
+static int audit_registrations(struct jcs_store *db, const struct jcs_registry *reg, struct audit *a,
 			       long long *count, struct jcs_err *err)
 {
 	static const char q_regs[] = "SELECT r.reg_no, r.status, r.expires, s.statement FROM registrations r"
 				     " LEFT JOIN label_statements s ON s.reg_no = r.reg_no ORDER BY r.reg_no";
+	static const char q_one[] = "SELECT r.reg_no, r.status, r.expires, s.statement FROM registrations r"
+				    " LEFT JOIN label_statements s ON s.reg_no = r.reg_no WHERE r.reg_no = $1";
 	static const char q_orphans[] = "SELECT DISTINCT reg_no FROM tlog WHERE reg_no NOT IN"
 					" (SELECT reg_no FROM registrations) ORDER BY reg_no";
-	struct jcs_buf canon = JCS_BUF_INIT;
 	struct jcs_rows r, o;
+	char buf[1400];
 	int rc;
 
 	if ((rc = jcs_store_exec(db, q_regs, 0, NULL, &r, err)))
 		return rc;
 	*count = (long long)r.nrows;
-	for (size_t i = 0; i < r.nrows; i++) {
-		const char *reg_no = jcs_rows_get(&r, i, 0), *st = jcs_rows_get(&r, i, 1), *stmt = jcs_rows_get(&r, i, 3);
-		struct jcs_status_acc acc;
-		struct jcs_err why = {0};
-		enum jcs_reg_status table;
-		char hexh[JCS_HASH_HEX + 1];
-		jcs_hash h;
+	for (size_t i = 0; i < r.nrows && !rc; i++) {
+		const char *reg_no = jcs_rows_get(&r, i, 0);
+		const char *p[] = {reg_no};
 
-		if (derive_status(db, reg, reg_no, n, &acc, &why) || !acc.expires[0]) {
-			problem(a, reg_no, "registration has no valid log history: %s",
-				why.msg[0] ? why.msg : "no label credential in the log");
+		if (!registration_problem(db, reg, reg_no, jcs_rows_get(&r, i, 1), jcs_rows_get(&r, i, 2),
+					  jcs_rows_get(&r, i, 3), buf, sizeof(buf)))
 			continue;
-		}
-		if (jcs_reg_status_parse(st, &table)) {
-			problem(a, reg_no, "registration status '%s' is unknown", st);
-			continue;
-		}
-		/* expiry is by date; withdrawals must be what the log says, in log order */
-		if (table == JCS_RSTAT_EXPIRY_GRACE || table == JCS_RSTAT_EXPIRED)
-			table = JCS_RSTAT_VALID;
-		if (table != acc.st.status)
-			problem(a, reg_no, "registration says %s, the log says %s (entry %llu)", st,
-				jcs_reg_status_name(acc.st.status), (unsigned long long)acc.st.status_index);
-		if (strcmp(jcs_rows_get(&r, i, 2), acc.expires) != 0)
-			problem(a, reg_no, "registration expires %s, its current credential %s", jcs_rows_get(&r, i, 2),
-				acc.expires);
-		jcs_buf_reset(&canon);
-		if (!stmt || jcs_envelope_canonical(stmt, strlen(stmt), &canon, &why)) {
-			problem(a, reg_no, "the served label is missing or not a statement");
-			continue;
-		}
-		jcs_tlog_leaf_hash(canon.data, canon.len, h);
-		jcs_hash_hex(h, hexh);
-		if (strcmp(hexh, acc.st.label_hash) != 0)
-			problem(a, reg_no, "the served label is not the current credential in the log (leaf %llu)",
-				(unsigned long long)acc.st.label_index);
+		if ((rc = jcs_store_exec(db, q_one, 1, p, &o, err)))
+			break;
+		if (o.nrows == 1 && registration_problem(db, reg, reg_no, jcs_rows_get(&o, 0, 1), jcs_rows_get(&o, 0, 2),
+							 jcs_rows_get(&o, 0, 3), buf, sizeof(buf)))
+			problem(a, reg_no, "%s", buf);
+		jcs_rows_free(&o);
 	}
 	jcs_rows_free(&r);
-	jcs_buf_free(&canon);
-	if ((rc = jcs_store_exec(db, q_orphans, 0, NULL, &o, err)))
+	if (rc || (rc = jcs_store_exec(db, q_orphans, 0, NULL, &o, err)))
 		return rc;
 	for (size_t i = 0; i < o.nrows; i++)
 		problem(a, jcs_rows_get(&o, i, 0), "log entries for a registration that does not exist");
@@ -550,7 +567,7 @@ int jcs_reg_self_audit(struct jcs_store *db, const struct jcs_registry *reg, jso
 		}
 		problem(&a, NULL, "tree head: %s", why.msg);
 	}
-	if ((rc = audit_registrations(db, reg, &a, n, &nreg, err)))
+	if ((rc = audit_registrations(db, reg, &a, &nreg, err)))
 		goto out;
 	*out = json_pack("{s:b, s:I, s:I, s:I, s:O, s:I}", "ok", a.total == 0, "checked_at", (json_int_t)time(NULL),
 			 "tree_size", (json_int_t)n, "registrations", (json_int_t)nreg, "problems", a.problems,

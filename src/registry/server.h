@@ -14,7 +14,8 @@ struct jcs_server_opts {
 	const struct jcs_key *key; /* registry signing key (borrowed, must outlive the server) */
 	const char *public_url;    /* base of QR/page URLs; NULL = http://ADDR:PORT */
 	unsigned threads;          /* worker threads = store handles (0 = 2) */
-	unsigned sweep_seconds;    /* expiry sweep interval (0 = 60) */
+	unsigned sweep_seconds;    /* expiry sweep and self-audit interval (0 = 60) */
+	void (*log)(const char *line); /* where self-audit failures are reported (NULL = nowhere) */
 };
 
 struct jcs_server;
@@ -25,5 +26,7 @@ const char *jcs_server_url(const struct jcs_server *s);
 /* Create the first admin account if none exists; token (65 bytes) set when *created. */
 int jcs_server_bootstrap(struct jcs_server *s, char *token, bool *created, struct jcs_err *err);
 void jcs_server_stop(struct jcs_server *s);
+/* Run the self-audit now (also done at start and every sweep); *ok = its verdict. */
+int jcs_server_audit(struct jcs_server *s, bool *ok, struct jcs_err *err);
 
 #endif

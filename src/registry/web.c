@@ -50,6 +50,7 @@ static const struct msg {
 	{"st_revoked", "revoked", "取消し"},
 	{"st_expiry_grace", "expiry grace", "失効猶予"},
 	{"st_expired", "expired", "失効"},
+	{"st_unverified", "unverified (the registry's self-audit found a mismatch)", "未検証（登録簿の自己監査で不一致）"},
 	{"disclaimer",
 	 "A JC-STAR label means the product was declared or evaluated as meeting the requirements of its level. "
 	 "It is not a guarantee that the product is free of vulnerabilities.",
@@ -83,6 +84,16 @@ static const struct msg {
 	{"actions", "Actions", "操作"},
 	{"who", "Who", "実施者"},
 	{"when", "When", "日時"},
+	{"audit", "Registry self-audit", "登録簿の自己監査"},
+	{"audit_ok", "passed: every log entry, the tree heads and every registration agree",
+	 "合格: ログの全エントリ、ツリーヘッド、全登録が一致しています"},
+	{"audit_failed", "FAILED: the registry signs nothing until the database is repaired",
+	 "不合格: データベースが修復されるまで、登録簿は何も署名しません"},
+	{"audit_none", "No self-audit has run yet.", "自己監査はまだ実行されていません。"},
+	{"checked_at", "Checked at (Unix time)", "確認日時 (Unix 時刻)"},
+	{"tree_size", "Log entries", "ログのエントリ数"},
+	{"registrations", "Registrations", "登録数"},
+	{"problem", "Problem", "問題"},
 	{"question", "Supply-chain question", "サプライチェーンリスクに関する照会"},
 	{"answer", "Answer of the government liaison", "関係省庁の回答"},
 	{"lab", "Evaluation lab", "評価機関"},
@@ -266,6 +277,7 @@ int web_index(struct req *r)
 	api_filter_from_query(r, &f);
 	if (jcs_reg_products(r->db, &f, &list, &err))
 		return error_page(r, &err);
+	srv_vet(r, list);
 	total = (long long)json_integer_value(json_object_get(list, "total"));
 	page_start(r, &b, T(r, "products"));
 	P(&b, "<form method=get action=\"/\"><fieldset>");
@@ -372,6 +384,7 @@ int web_export_json(struct req *r)
 	export_filter(r, &f);
 	if (jcs_reg_products(r->db, &f, &out, &err))
 		return srv_send_error(r, &err);
+	srv_vet(r, out);
 	return srv_send_json(r, 200, out);
 }
 
@@ -394,6 +407,7 @@ int web_product(struct req *r)
 
 	if (jcs_reg_product(r->db, r->arg[0], &p, &err))
 		return error_page(r, &err);
+	srv_vet(r, p);
 	reg = js(p, "reg_no");
 	page_start(r, &b, reg);
 	P(&b, "<dl>");
@@ -503,6 +517,7 @@ int web_procurement(struct req *r)
 			jcs_csv_models_free(models, n);
 			return error_page(r, &err);
 		}
+		srv_vet(r, out);
 	}
 	page_start(r, &b, T(r, "procurement"));
 	jcs_buf_printf(&b, "<form method=post enctype=\"multipart/form-data\" action=\"/procurement\"><fieldset>"
@@ -606,6 +621,49 @@ int web_logout(struct req *r)
 }
 
 /* --------------------------------------------------------- applications */
+
+/* The administrator's status page: the last self-audit. */
+int web_admin(struct req *r)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	json_t *rep, *p;
+	size_t i;
+	bool ok;
+
+	if (r->actor.role == JCS_ROLE_PUBLIC)
+		return need_login(r);
+	if (r->actor.role != JCS_ROLE_ADMIN) {
+		struct jcs_err err;
+		jcs_err_set(&err, JCS_EPERM, "admin only");
+		return error_page(r, &err);
+	}
+	rep = srv_audit_report(r->srv);
+	page_start(r, &b, T(r, "audit"));
+	if (!rep) {
+		jcs_buf_printf(&b, "<p>%s</p>", T(r, "audit_none"));
+		return page_end(r, &b, 200);
+	}
+	ok = json_is_true(json_object_get(rep, "ok"));
+	jcs_buf_printf(&b, "<p id=audit class=%s>%s</p><dl><dt>%s</dt><dd>%lld</dd><dt>%s</dt><dd>%lld</dd>"
+		       "<dt>%s</dt><dd>%lld</dd></dl>", ok ? "st-valid" : "st-revoked",
+		       T(r, ok ? "audit_ok" : "audit_failed"), T(r, "checked_at"),
+		       (long long)json_integer_value(json_object_get(rep, "checked_at")), T(r, "tree_size"),
+		       (long long)json_integer_value(json_object_get(rep, "tree_size")), T(r, "registrations"),
+		       (long long)json_integer_value(json_object_get(rep, "registrations")));
+	if (!ok) {
+		jcs_buf_printf(&b, "<table id=problems><tr><th>%s</th><th>%s</th></tr>", T(r, "reg_no"), T(r, "problem"));
+		json_array_foreach(json_object_get(rep, "problems"), i, p) {
+			P(&b, "<tr><td>");
+			H(&b, js(p, "reg_no"));
+			P(&b, "</td><td>");
+			H(&b, js(p, "problem"));
+			P(&b, "</td></tr>");
+		}
+		P(&b, "</table>");
+	}
+	json_decref(rep);
+	return page_end(r, &b, ok ? 200 : 503);
+}
 
 int web_apps(struct req *r)
 {

@@ -303,7 +303,7 @@ static int sign_label(struct wf_ctx *c, const char *reg_no, const char *issued, 
 	l.status = JCS_LSTAT_VALID;
 	l.registry = c->reg->registry_id;
 	l.url = url;
-	if ((rc = jcs_label_sign(&l, c->reg->key, &env, err)))
+	if ((rc = jcs_reg_may_sign(c->reg, err)) || (rc = jcs_label_sign(&l, c->reg->key, &env, err)))
 		return rc;
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	{
@@ -437,7 +437,7 @@ static int withdraw_label(struct wf_ctx *c, enum jcs_label_status st, struct jcs
 	rv.reason = c->reason;
 	rv.effective = c->today;
 	rv.registry = c->reg->registry_id;
-	if ((rc = jcs_revocation_sign(&rv, c->reg->key, &env, err)))
+	if ((rc = jcs_reg_may_sign(c->reg, err)) || (rc = jcs_revocation_sign(&rv, c->reg->key, &env, err)))
 		return rc;
 	if (!(rc = set_status(c, reg_no, jcs_label_status_name(st), err)))
 		rc = jcs_reg_log_append(c->db, "revocation", reg_no, env, &idx, err);

@@ -52,6 +52,7 @@ forget_server() {
 
 # start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
 start_server() {
+	DB_URL=$1
 	_out="$REG_TMP/serve.$$.$(date +%s%N).out"
 	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} \
 		>"$_out" 2>"$_out.err" &
@@ -70,6 +71,14 @@ start_server() {
 	_t=$(sed -n 's/^first admin token: //p' "$_out")
 	[ -n "$_t" ] && ADMIN=$_t
 	return 0
+}
+
+# db_sql SQL: run SQL on the server's database behind its back (tamper tests)
+db_sql() {
+	case "$DB_URL" in
+	sqlite:*) sqlite3 "${DB_URL#sqlite:}" "$1" ;;
+	*) pg_as psql -q -v ON_ERROR_STOP=1 "$DB_URL" -c "$1" >/dev/null ;;
+	esac
 }
 
 stop_server() {

@@ -250,3 +250,50 @@ check "log entry 0 is the first label" test "$(jb .kind):$(jb .reg_no)" = "label
 # --- audit trail records who, when, why
 api GET "/api/v1/applications/$A" "$T_V1"
 check "audit trail" test "$(jb '[.audit[] | select(.action=="revoke")][0].reason'):$(jb '[.audit[] | select(.action=="revoke")][0].actor')" = "nonconformity found in inspection:rev"
+
+# --- self-audit: tampering behind the server's back is detected, nothing tampered shows as
+# valid, and the registry refuses to sign until the database is repaired
+api GET /api/v1/admin/audit "$T_AD"
+check "self-audit passed at start: $(head -c 300 "$BODY")" test "$CODE:$(jb .ok):$(jb .problems_total)" = "200:true:0"
+api GET /api/v1/admin/audit "$T_RV"
+check "the audit report is for admins" test "$CODE" = 403
+check "admin status page" sh -c "curl -s -H 'Authorization: Bearer $T_AD' '$URL/admin' | grep -q 'id=audit class=st-valid'"
+# a registration edited from revoked to valid
+db_sql "UPDATE registrations SET status = 'valid' WHERE reg_no = '$REG'"
+api POST /api/v1/admin/audit "$T_AD"
+check "edited registration detected" test "$(jb .ok):$(jb '.problems[0].reg_no')" = "false:$REG"
+check "the problem says what the log says" sh -c "jq -r '.problems[0].problem' '$BODY' | grep -q 'the log says revoked'"
+api GET "/api/v1/products/$REG" ""
+check "the tampered registration is not shown as valid" test "$(jb .status)" = unverified
+api GET "/api/v1/products?status=valid&q=rt-ax" ""
+check "nor in the list" test "$(jb '[.items[] | select(.status == "valid")] | length')" = 0
+api POST /api/v1/procurement "" '{"importance":"low","models":["RT-AX1"]}'
+check "nor in the procurement check" test "$(jb '.results[0].meets'):$(jb '.results[0].status')" = "false:unverified"
+check "the product page says unverified" sh -c "curl -s '$URL/products/$REG?lang=ja' | grep -q '未検証'"
+check "admin status page shows the failure" sh -c "curl -s -H 'Authorization: Bearer $T_AD' '$URL/admin' | grep -q '$REG'"
+api GET /api/v1/log/sth ""
+check "no tree head is signed while the audit fails" test "$CODE" = 503
+api GET "/api/v1/products/$REG3/bundle" ""
+check "no bundle either" test "$CODE" = 503
+check "reported loudly on stderr" grep -q "SELF-AUDIT FAILED" "$REG_TMP/srv.$SRV_PID.err"
+db_sql "UPDATE registrations SET status = 'revoked' WHERE reg_no = '$REG'"
+api POST /api/v1/admin/audit "$T_AD"
+check "repaired: the audit passes again" test "$(jb .ok)" = true
+api GET "/api/v1/products/$REG" ""
+check "and the page shows the log's status" test "$(jb .status)" = revoked
+# one leaf hash changed: the server refuses to sign a different root for the same size (no fork)
+api GET /api/v1/log/sth ""
+ROOT=$(jb .payload.root_hash)
+check "tree head before tampering" test "$CODE" = 200
+api GET /api/v1/log/entries/0 ""
+LEAF0=$(jb .leaf_hash)
+db_sql "UPDATE tlog SET leaf_hash = CASE WHEN substr(leaf_hash, 1, 1) = '0' THEN '1' ELSE '0' END || substr(leaf_hash, 2) WHERE idx = 0"
+api GET /api/v1/log/sth ""
+check "forked root refused before any audit ran" test "$CODE" = 503
+api POST /api/v1/admin/audit "$T_AD"
+check "changed leaf hash detected" sh -c "jq -r '.problems[].problem' '$BODY' | grep -q 'leaf 0: stored leaf hash does not match'"
+db_sql "UPDATE tlog SET leaf_hash = '$LEAF0' WHERE idx = 0"
+api POST /api/v1/admin/audit "$T_AD"
+check "leaf repaired: audit passes" test "$(jb .ok)" = true
+api GET /api/v1/log/sth ""
+check "signing resumes with the same root" test "$CODE:$(jb .payload.root_hash)" = "200:$ROOT"
