@@ -103,6 +103,17 @@ int jcs_reg_attach(struct jcs_store *db, const struct jcs_actor *a, long long id
 int jcs_reg_attachment(struct jcs_store *db, const struct jcs_actor *a, long long id, long long att_id,
 		       char **name, char **ctype, char **data, size_t *len, struct jcs_err *err);
 
+/* Review on evidence (review.c). Parse and check a jcstar.report/1 (docs/report.md): schema,
+ * level, product, summary consistent with the criteria's verdicts. *out = {"ready",
+ * "statement", "level", "counts", "verdicts": [{"criterion", "verdict"}], "differences":
+ * [{"field", "application", "report"}]} with the differences from app (vendor, model,
+ * firmware, level; none when app is NULL). */
+int jcs_reg_review_report(const char *text, size_t len, const json_t *app, json_t **out, struct jcs_err *err);
+/* A checklist CSV: UTF-8, a header naming the criterion column, criterion rows. */
+int jcs_reg_check_checklist(const char *text, size_t len, struct jcs_err *err);
+/* The review of the application's newest report (plus "sha256", "file"); NULL if none. */
+int jcs_reg_app_review(struct jcs_store *db, const json_t *app, json_t **out, struct jcs_err *err);
+
 /* ------------------------------------------------------------- workflow */
 
 /* Apply action to application id as actor (workflow.c). args: {reason, question, answer,

@@ -40,6 +40,7 @@ static int guard_evaluation(struct wf_ctx *c, struct jcs_err *err);
 static int guard_question(struct wf_ctx *c, struct jcs_err *err);
 static int guard_answer(struct wf_ctx *c, struct jcs_err *err);
 static int guard_change(struct wf_ctx *c, struct jcs_err *err);
+static int guard_issue(struct wf_ctx *c, struct jcs_err *err);
 static int eff_number(struct wf_ctx *c, struct jcs_err *err);
 static int eff_question(struct wf_ctx *c, struct jcs_err *err);
 static int eff_answer(struct wf_ctx *c, struct jcs_err *err);
@@ -65,7 +66,7 @@ static const struct wf_transition table[] = {
 	{"inquiry_answered", "accept",        "accepted",       JCS_ROLE_REVIEWER, false, guard_evaluation, NULL},
 	{"inquiry_answered", "reject",        "rejected",       JCS_ROLE_REVIEWER, true,  NULL,             eff_reason},
 	{"accepted",         "confirm_fee",   "fee_confirmed",  JCS_ROLE_ADMIN,    false, NULL,             NULL},
-	{"fee_confirmed",    "issue",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_issue},
+	{"fee_confirmed",    "issue",         "issued",         JCS_ROLE_REVIEWER, false, guard_issue,      eff_issue},
 	{"issued",           "notify_change", "issued",         JCS_ROLE_VENDOR,   true,  guard_change,     eff_change},
 	{"issued",           "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
 	{"expiry_grace",     "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
@@ -209,6 +210,38 @@ static int guard_change(struct wf_ctx *c, struct jcs_err *err)
 		return jcs_err_set(err, JCS_ESCHEMA, "'changes' may only name product, firmware, support_end, "
 				   "contact, update_info");
 	return 0;
+}
+
+/* Issuance on evidence: the newest report must be ready to declare the application's level
+ * and be about its product; otherwise the reviewer gives an 'override' reason, which is
+ * audited (action "override") and shown with the application. */
+static int guard_issue(struct wf_ctx *c, struct jcs_err *err)
+{
+	const char *override = json_string_value(json_object_get(c->args, "override"));
+	json_t *rev = NULL;
+	char why[600] = "";
+	int rc;
+
+	if ((rc = jcs_reg_app_review(c->db, c->app, &rev, err)))
+		return rc;
+	if (!rev)
+		snprintf(why, sizeof(why), "no jcstar report is attached");
+	else if (json_array_size(json_object_get(rev, "differences")))
+		snprintf(why, sizeof(why), "the report is about another product");
+	else if (!json_is_true(json_object_get(rev, "ready")))
+		snprintf(why, sizeof(why), "the report is not ready to declare the level: %s",
+			 json_string_value(json_object_get(rev, "statement")));
+	json_decref(rev);
+	if (!why[0])
+		return 0;
+	if (!override || !*override || !jcs_reg_text_ok(override, JCS_REG_TEXT_MAX, true))
+		return jcs_err_set(err, JCS_ESCHEMA, "%s; issuing anyway needs an 'override' reason", why);
+	{
+		char text[JCS_REG_TEXT_MAX + 700];
+		snprintf(text, sizeof(text), "%s — %s", override, why);
+		return jcs_reg_audit(c->db, jint(c->app, "id"), c->actor, "override", jstr(c->app, "state"),
+				     jstr(c->app, "state"), text, err);
+	}
 }
 
 /* ------------------------------------------------------------ effects */

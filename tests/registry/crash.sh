@@ -13,7 +13,7 @@ i=0
 while [ $i -lt $N ]; do
 	api POST /api/v1/applications "$T_V" "$(app_json "Device $i" 1 "DEV-$i")"
 	id=$(jb .id)
-	upload "$id" "$T_V" report "$REG_TMP/report.json"
+	upload_report "$id" "$T_V" "DEV-$i" 1 0 Acme
 	upload "$id" "$T_V" checklist "$REG_TMP/checklist.csv"
 	tr_ "$id" "$T_V" '{"action":"submit"}'
 	tr_ "$id" "$T_R" '{"action":"start_review"}'
@@ -105,7 +105,9 @@ for reg in $(jb '.items[].reg_no'); do
 	jq -c .label "$REG_TMP/b.json" >"$REG_TMP/l.json"
 	jq -c .inclusion "$REG_TMP/b.json" >"$REG_TMP/p.json"
 	jq -c .sth "$REG_TMP/b.json" >"$REG_TMP/s.json"
-	check "label $reg verifies and is in the log" "$JCSTAR" label verify "$REG_TMP/l.json" --key "$REG_TMP/pub.pem" \
-		--proof "$REG_TMP/p.json" --sth "$REG_TMP/s.json" >/dev/null
+	jq -c .status "$REG_TMP/b.json" >"$REG_TMP/t.json"
+	check "label $reg verifies, is in the log and valid by its status statement" "$JCSTAR" label verify \
+		"$REG_TMP/l.json" --key "$REG_TMP/pub.pem" --proof "$REG_TMP/p.json" --sth "$REG_TMP/s.json" \
+		--status "$REG_TMP/t.json" >/dev/null
 done
 finish

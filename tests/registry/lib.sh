@@ -119,9 +119,28 @@ new_user() {
 
 # Sample documents
 make_docs() {
-	printf '{"schema":"jcstar.report/1","summary":{"ready":true}}\n' >"$REG_TMP/report.json"
 	printf 'criterion,answer\nS1.1-01,conform\n' >"$REG_TMP/checklist.csv"
 	printf 'evaluation report (ISO/IEC 17025 lab)\n' >"$REG_TMP/eval.txt"
+}
+
+# report_json MODEL LEVEL [NONCONFORM [VENDOR]]: a jcstar.report/1 (docs/report.md) for the
+# product app_json files, with NONCONFORM (default 0) nonconform criteria and two conform
+report_json() {
+	jq -cn --arg m "$1" --argjson l "$2" --argjson nc "${3:-0}" --arg v "${4:-Acme Devices K.K.}" '
+	  ([range(0; $nc) | {criterion: ("S1.1-" + (10 + . | tostring)), verdict: "nonconform"}]
+	   + [{criterion: "S1.1-01", verdict: "conform"}, {criterion: "S1.1-02", verdict: "conform"}]) as $c
+	  | {schema: "jcstar.report/1", level: $l,
+	     product: {vendor: $v, model: $m, models: [], firmware_version: "1.0"},
+	     summary: {ready: ($nc == 0),
+	               statement: (if $nc == 0 then "Ready to declare ★\($l)."
+	                           else "Not ready to declare ★\($l): \($nc) nonconform." end),
+	               counts: {conform: 2, nonconform: $nc, "needs-evidence": 0, "not-applicable": 0}},
+	     criteria: $c}'
+}
+# upload_report APP TOKEN MODEL LEVEL [NONCONFORM [VENDOR]]
+upload_report() {
+	report_json "$3" "$4" "${5:-0}" "${6:-}" >"$REG_TMP/report-$1.json"
+	upload "$1" "$2" report "$REG_TMP/report-$1.json"
 }
 
 # app_json PRODUCT LEVEL MODEL [LAB]

@@ -67,9 +67,21 @@ check "submit without documents is refused" test "$CODE" = 400
 printf 'not json' >"$REG_TMP/bad.json"
 upload "$A" "$T_V1" report "$REG_TMP/bad.json"
 check "a report must be a jcstar report" test "$CODE" = 400
-upload "$A" "$T_V2" report "$REG_TMP/report.json"
+printf '{"schema":"jcstar.report/1"}\n' >"$REG_TMP/tiny.json"
+upload "$A" "$T_V1" report "$REG_TMP/tiny.json"
+check "a 29-byte report with only its schema is refused" test "$CODE:$(wc -c <"$REG_TMP/tiny.json")" = "400:29"
+report_json CAM-100 1 0 "Example Devices K.K." >"$REG_TMP/other.json"
+upload "$A" "$T_V1" report "$REG_TMP/other.json"
+check "a report about another product is refused" sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'another product'"
+report_json RT-AX1 1 | jq -c '.summary.ready = true | .criteria[0].verdict = "nonconform"' >"$REG_TMP/liar.json"
+upload "$A" "$T_V1" report "$REG_TMP/liar.json"
+check "a report whose summary contradicts its verdicts is refused" test "$CODE" = 400
+printf 'not,a,checklist\n' >"$REG_TMP/notcl.csv"
+upload "$A" "$T_V1" checklist "$REG_TMP/notcl.csv"
+check "'not,a,checklist' is refused" test "$CODE" = 400
+upload_report "$A" "$T_V2" RT-AX1 1
 check "another vendor cannot attach" test "$CODE" = 404
-upload "$A" "$T_V1" report "$REG_TMP/report.json"
+upload_report "$A" "$T_V1" RT-AX1 1
 check "report attached" test "$CODE" = 201
 upload "$A" "$T_V1" checklist "$REG_TMP/checklist.csv"
 check "checklist attached" test "$CODE" = 201
@@ -90,6 +102,8 @@ check "liaison sees the inquiry" test "$CODE:$(jb .question)" = "200:Any supply-
 step "$A" answer GL inquiry_answered '"answer":"No concerns."'
 step "$A" accept RV accepted
 step "$A" confirm_fee AD fee_confirmed
+api GET "/api/v1/applications/$A" "$T_RV"
+check "the reviewer sees the report's verdicts, no differences" test "$(jb .review.ready):$(jb '.review.verdicts | length'):$(jb '.review.differences | length')" = "true:2:0"
 step "$A" issue RV issued
 REG=$(jb .registration.reg_no)
 check "registration number format" sh -c "echo '$REG' | grep -Eq '^JCS-1-[0-9]{4}-[0-9]{6}$'"
@@ -175,7 +189,7 @@ check "revoked listed with status" test "$(jb .total):$(jb '.items[0].status')" 
 for from in draft submitted; do
 	api POST /api/v1/applications "$T_V1" "$(app_json "W $from" 1 "W-$from")"
 	W=$(jb .id)
-	upload "$W" "$T_V1" report "$REG_TMP/report.json"
+	upload_report "$W" "$T_V1" "W-$from" 1
 	upload "$W" "$T_V1" checklist "$REG_TMP/checklist.csv"
 	[ $from = submitted ] && step "$W" submit V1 submitted
 	step "$W" withdraw V1 withdrawn
@@ -183,7 +197,7 @@ done
 for at in under_review inquiry_answered; do
 	api POST /api/v1/applications "$T_V1" "$(app_json "R $at" 2 "R-$at")"
 	R=$(jb .id)
-	upload "$R" "$T_V1" report "$REG_TMP/report.json"
+	upload_report "$R" "$T_V1" "R-$at" 2
 	upload "$R" "$T_V1" checklist "$REG_TMP/checklist.csv"
 	step "$R" submit V1 submitted
 	step "$R" start_review RV under_review
@@ -201,7 +215,7 @@ api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro' 3 CAM-3)"
 check "★3 needs a lab" test "$CODE" = 400
 api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro' 3 CAM-3 'Lab A')"
 C=$(jb .id)
-upload "$C" "$T_V1" report "$REG_TMP/report.json"
+upload_report "$C" "$T_V1" CAM-3 3
 upload "$C" "$T_V1" checklist "$REG_TMP/checklist.csv"
 upload "$C" "$T_V1" evaluation "$REG_TMP/eval.txt"
 check "a vendor cannot upload the evaluation report" test "$CODE" = 403
@@ -297,3 +311,22 @@ api POST /api/v1/admin/audit "$T_AD"
 check "leaf repaired: audit passes" test "$(jb .ok)" = true
 api GET /api/v1/log/sth ""
 check "signing resumes with the same root" test "$CODE:$(jb .payload.root_hash)" = "200:$ROOT"
+
+# --- review on evidence: a report that is not ready (5 nonconform) gives no label without an
+# audited override
+api POST /api/v1/applications "$T_V1" "$(app_json 'NC Router' 1 NC-1)"
+NC=$(jb .id)
+upload_report "$NC" "$T_V1" NC-1 1 5
+check "a not-ready report can be attached" test "$CODE" = 201
+upload "$NC" "$T_V1" checklist "$REG_TMP/checklist.csv"
+for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_RV accept" "$T_AD confirm_fee"; do
+	set -- $s
+	api POST "/api/v1/applications/$NC/transitions" "$1" "{\"action\":\"$2\",\"question\":\"q\",\"answer\":\"a\"}"
+done
+check "ready for issuance" test "$(jb .state)" = fee_confirmed
+check "the review shows 5 nonconform" test "$(jb .review.ready):$(jb '.review.counts.nonconform')" = "false:5"
+api POST "/api/v1/applications/$NC/transitions" "$T_RV" '{"action":"issue"}'
+check "no label for a 5-nonconform report" sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'not ready to declare'"
+api POST "/api/v1/applications/$NC/transitions" "$T_RV" '{"action":"issue","override":"nonconformities fixed in 1.0.1, retest attached"}'
+check "issued with an override" test "$CODE:$(jb .state)" = "200:issued"
+check "the override is audited with its reason" test "$(jb '[.audit[] | select(.action == "override")][0].reason' | cut -c1-33)" = "nonconformities fixed in 1.0.1, r"

@@ -116,8 +116,18 @@ T_TEST(test_issue_expire_renew)
 	T_EQ_INT(jcs_reg_app_create(db, &v, f, &id, &err), 0);
 	json_decref(f);
 	T_EQ_INT(jcs_reg_attach(db, &v, id, "report", "r.json", "application/json",
-				"{\"schema\":\"jcstar.report/1\"}", 28, &att, &err), 0);
-	T_EQ_INT(jcs_reg_attach(db, &v, id, "checklist", "c.csv", "text/csv", "a,b\n", 4, &att, &err), 0);
+				"{\"schema\":\"jcstar.report/1\"}", 28, &att, &err), JCS_ESCHEMA);
+	T_EQ_INT(jcs_reg_attach(db, &v, id, "checklist", "c.csv", "text/csv", "a,b\n", 4, &att, &err), JCS_ESCHEMA);
+	{
+		static const char rep[] = "{\"schema\":\"jcstar.report/1\",\"level\":1,\"product\":{\"vendor\":\"Acme\","
+					  "\"model\":\"RT-1\",\"firmware_version\":\"1.0\"},\"summary\":{\"ready\":true,"
+					  "\"statement\":\"Ready\"},\"criteria\":[{\"criterion\":\"S1.1-01\","
+					  "\"verdict\":\"conform\"}]}";
+		static const char cl[] = "criterion,answer\nS1.1-01,conform\n";
+		T_EQ_INT(jcs_reg_attach(db, &v, id, "report", "r.json", "application/json", rep, sizeof(rep) - 1, &att,
+					&err), 0);
+		T_EQ_INT(jcs_reg_attach(db, &v, id, "checklist", "c.csv", "text/csv", cl, sizeof(cl) - 1, &att, &err), 0);
+	}
 	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"submit\"}"), JCS_EPERM);
 	T_EQ_INT(act(db, &reg, &v, id, "{\"action\":\"submit\"}"), 0);
 	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"start_review\"}"), 0);
