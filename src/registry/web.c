@@ -84,7 +84,17 @@ static const struct msg {
 	{"actions", "Actions", "操作"},
 	{"who", "Who", "実施者"},
 	{"when", "When", "日時"},
-	{"audit", "Registry self-audit", "登録簿の自己監査"},
+	{"self_audit", "Registry self-audit", "登録簿の自己監査"},
+	{"review", "Review of the assessment report", "評価レポートの審査"},
+	{"review_none", "No jcstar report is attached.", "jcstar のレポートが添付されていません。"},
+	{"review_ready", "ready to declare the level", "当該レベルの宣言が可能"},
+	{"review_not_ready", "NOT ready to declare the level: issuing needs an override reason",
+	 "当該レベルの宣言はできません: 発行にはオーバーライドの理由が必要です"},
+	{"differences", "Differences from the application", "申請との相違"},
+	{"criterion", "Criterion", "適合基準"},
+	{"verdict", "Verdict", "判定"},
+	{"field", "Field", "項目"},
+	{"override", "Override reason (only if the report is not ready)", "オーバーライドの理由（レポートが不十分な場合のみ）"},
 	{"audit_ok", "passed: every log entry, the tree heads and every registration agree",
 	 "合格: ログの全エントリ、ツリーヘッド、全登録が一致しています"},
 	{"audit_failed", "FAILED: the registry signs nothing until the database is repaired",
@@ -638,7 +648,7 @@ int web_admin(struct req *r)
 		return error_page(r, &err);
 	}
 	rep = srv_audit_report(r->srv);
-	page_start(r, &b, T(r, "audit"));
+	page_start(r, &b, T(r, "self_audit"));
 	if (!rep) {
 		jcs_buf_printf(&b, "<p>%s</p>", T(r, "audit_none"));
 		return page_end(r, &b, 200);
@@ -801,11 +811,63 @@ static void action_form(struct req *r, struct jcs_buf *b, long long id, const ch
 			       "</label><br><label>%s<br><textarea name=update_info rows=2 cols=60></textarea></label><br>",
 			       T(r, "firmware"), T(r, "support_end"), T(r, "update_info"));
 	}
+	if (strcmp(action, "issue") == 0)
+		jcs_buf_printf(b, "<label>%s<br><textarea name=override rows=2 cols=60></textarea></label><br>",
+			       T(r, "override"));
 	if (strcmp(action, "reject") == 0 || strcmp(action, "suspend") == 0 || strcmp(action, "revoke") == 0 ||
 	    strcmp(action, "notify_change") == 0)
 		jcs_buf_printf(b, "<label>%s<br><textarea name=reason rows=2 cols=60 required></textarea></label><br>",
 			       T(r, "reason"));
 	jcs_buf_printf(b, "<button name=do value=\"%s\">%s</button></fieldset></form>", action, Tp(r, "a_", action));
+}
+
+/* The reviewer's view of the newest report: verdict, per-criterion table, differences. */
+static void review_section(struct req *r, struct jcs_buf *b, const json_t *rev)
+{
+	const json_t *x;
+	size_t i;
+
+	jcs_buf_printf(b, "<h2>%s</h2>", T(r, "review"));
+	if (!json_is_object(rev)) {
+		jcs_buf_printf(b, "<p>%s</p>", T(r, "review_none"));
+		return;
+	}
+	if (json_object_get(rev, "error")) {
+		P(b, "<p class=st-revoked>");
+		H(b, js(rev, "error"));
+		P(b, "</p>");
+		return;
+	}
+	jcs_buf_printf(b, "<p id=review class=%s>", json_is_true(json_object_get(rev, "ready")) ? "st-valid" : "st-revoked");
+	H(b, js(rev, "statement"));
+	jcs_buf_printf(b, " — %s (", T(r, json_is_true(json_object_get(rev, "ready")) ? "review_ready" : "review_not_ready"));
+	H(b, js(rev, "file"));
+	P(b, ", SHA-256 ");
+	H(b, js(rev, "sha256"));
+	P(b, ")</p>");
+	if (json_array_size(json_object_get(rev, "differences"))) {
+		jcs_buf_printf(b, "<h3>%s</h3><table id=differences><tr><th>%s</th><th>%s</th><th>%s</th></tr>",
+			       T(r, "differences"), T(r, "field"), T(r, "apps"), "jcstar report");
+		json_array_foreach(json_object_get(rev, "differences"), i, x) {
+			P(b, "<tr><td>");
+			H(b, js(x, "field"));
+			P(b, "</td><td>");
+			H(b, js(x, "application"));
+			P(b, "</td><td>");
+			H(b, js(x, "report"));
+			P(b, "</td></tr>");
+		}
+		P(b, "</table>");
+	}
+	jcs_buf_printf(b, "<table id=verdicts><tr><th>%s</th><th>%s</th></tr>", T(r, "criterion"), T(r, "verdict"));
+	json_array_foreach(json_object_get(rev, "verdicts"), i, x) {
+		P(b, "<tr><td>");
+		H(b, js(x, "criterion"));
+		jcs_buf_printf(b, "</td><td class=v-%s>", strcmp(js(x, "verdict"), "conform") == 0 ? "ok" : "no");
+		H(b, js(x, "verdict"));
+		P(b, "</td></tr>");
+	}
+	P(b, "</table>");
 }
 
 int web_app(struct req *r)
@@ -874,6 +936,7 @@ int web_app(struct req *r)
 		P(&b, ")</li>");
 	}
 	P(&b, "</ul>");
+	review_section(r, &b, json_object_get(a, "review"));
 	can_attach = r->actor.role == JCS_ROLE_VENDOR || r->actor.role == JCS_ROLE_LAB;
 	if (can_attach) {
 		jcs_buf_printf(&b, "<form method=post enctype=\"multipart/form-data\" action=\"/apps/%lld/attach\">"
@@ -938,7 +1001,8 @@ int web_app_action(struct req *r)
 	for (size_t i = 0; i < r->form.n; i++) {
 		const char *k = r->form.f[i].key, *v = r->form.f[i].value;
 
-		if (strcmp(k, "reason") == 0 || strcmp(k, "question") == 0 || strcmp(k, "answer") == 0)
+		if (strcmp(k, "reason") == 0 || strcmp(k, "question") == 0 || strcmp(k, "answer") == 0 ||
+		    strcmp(k, "override") == 0)
 			json_object_set_new(args, k, json_string(v));
 		for (size_t c = 0; c < 3; c++)
 			if (strcmp(k, change_keys[c]) == 0 && *v)

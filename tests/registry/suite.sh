@@ -325,6 +325,8 @@ for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_
 done
 check "ready for issuance" test "$(jb .state)" = fee_confirmed
 check "the review shows 5 nonconform" test "$(jb .review.ready):$(jb '.review.counts.nonconform')" = "false:5"
+check "the review page shows the verdicts (ja)" sh -c "curl -s -H 'Authorization: Bearer $T_RV' '$URL/apps/$NC?lang=ja' | grep -q '宣言はできません.*id=verdicts'"
+check "the review page shows the verdicts (en)" sh -c "curl -s -H 'Authorization: Bearer $T_RV' '$URL/apps/$NC?lang=en' | grep -q 'NOT ready.*id=verdicts'"
 api POST "/api/v1/applications/$NC/transitions" "$T_RV" '{"action":"issue"}'
 check "no label for a 5-nonconform report" sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'not ready to declare'"
 api POST "/api/v1/applications/$NC/transitions" "$T_RV" '{"action":"issue","override":"nonconformities fixed in 1.0.1, retest attached"}'
