@@ -4,6 +4,7 @@
 : "${JCSTAR:?JCSTAR must point at the built jcstar}"
 command -v curl >/dev/null || { echo "curl missing (scripts/debian-packages.txt)"; exit 1; }
 command -v jq >/dev/null || { echo "jq missing (scripts/debian-packages.txt)"; exit 1; }
+. "${JCS_SRC:?}/tests/integration/lib/wait.sh"
 
 REG_TMP=$(mktemp -d /tmp/jcs-reg.XXXXXX)
 chmod 755 "$REG_TMP"
@@ -50,23 +51,22 @@ forget_server() {
 	REG_PIDS=$(echo " $REG_PIDS " | sed "s/ $1 / /")
 }
 
+# the server has printed its address, or has died (start_server then reports why)
+_listening() {
+	grep -q '^jcstar registry listening on ' "$1" || ! kill -0 "$SRV_PID" 2>/dev/null
+}
+
 # start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
 start_server() {
 	DB_URL=$1
-	_out="$REG_TMP/serve.$$.$(date +%s%N).out"
+	_out=$(mktemp "$REG_TMP/serve.XXXXXX")
 	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} \
 		>"$_out" 2>"$_out.err" &
 	SRV_PID=$!
 	REG_PIDS="$REG_PIDS $SRV_PID"
 	ln -sf "$_out.err" "$REG_TMP/srv.$SRV_PID.err"
-	i=0
-	while [ $i -lt 200 ]; do
-		URL=$(sed -n 's/^jcstar registry listening on //p' "$_out")
-		[ -n "$URL" ] && break
-		kill -0 "$SRV_PID" 2>/dev/null || { cat "$_out.err" >&2; return 1; }
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_until 30 _listening "$_out"
+	URL=$(sed -n 's/^jcstar registry listening on //p' "$_out")
 	[ -n "$URL" ] || { echo "server did not start" >&2; cat "$_out.err" >&2; return 1; }
 	_t=$(sed -n 's/^first admin token: //p' "$_out")
 	[ -n "$_t" ] && ADMIN=$_t
@@ -93,15 +93,15 @@ api() {
 	_m=$1 _p=$2 _t=$3
 	shift 3
 	if [ $# -gt 0 ]; then
-		CODE=$(curl -s -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} \
+		CODE=$(curl -s -m 60 -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} \
 			-H 'Content-Type: application/json' --data-binary "$1" "$URL$_p")
 	else
-		CODE=$(curl -s -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} "$URL$_p")
+		CODE=$(curl -s -m 60 -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} "$URL$_p")
 	fi
 }
 # upload APP TOKEN KIND FILE
 upload() {
-	CODE=$(curl -s -o "$BODY" -w '%{http_code}' ${2:+-H "Authorization: Bearer $2"} -F "kind=$3" \
+	CODE=$(curl -s -m 60 -o "$BODY" -w '%{http_code}' ${2:+-H "Authorization: Bearer $2"} -F "kind=$3" \
 		-F "file=@$4" "$URL/api/v1/applications/$1/attachments")
 }
 jb() { jq -r "$1" "$BODY"; }
@@ -119,18 +119,20 @@ new_user() {
 
 # Sample documents
 make_docs() {
+	report_json DEV 1 >"$REG_TMP/report.json"
 	printf 'criterion,answer\nS1.1-01,conform\n' >"$REG_TMP/checklist.csv"
 	printf 'evaluation report (ISO/IEC 17025 lab)\n' >"$REG_TMP/eval.txt"
 }
 
-# report_json MODEL LEVEL [NONCONFORM [VENDOR]]: a jcstar.report/1 (docs/report.md) for the
-# product app_json files, with NONCONFORM (default 0) nonconform criteria and two conform
+# report_json MODEL LEVEL [NONCONFORM [VENDOR [FIRMWARE]]]: a jcstar.report/1 (docs/report.md)
+# for the product app_json files, with NONCONFORM (default 0) nonconform criteria and two conform
 report_json() {
-	jq -cn --arg m "$1" --argjson l "$2" --argjson nc "${3:-0}" --arg v "${4:-Acme Devices K.K.}" '
+	jq -cn --arg m "$1" --argjson l "$2" --argjson nc "${3:-0}" --arg v "${4:-Acme Devices K.K.}" \
+		--arg fw "${5:-1.0}" '
 	  ([range(0; $nc) | {criterion: ("S1.1-" + (10 + . | tostring)), verdict: "nonconform"}]
 	   + [{criterion: "S1.1-01", verdict: "conform"}, {criterion: "S1.1-02", verdict: "conform"}]) as $c
 	  | {schema: "jcstar.report/1", level: $l,
-	     product: {vendor: $v, model: $m, models: [], firmware_version: "1.0"},
+	     product: {vendor: $v, model: $m, models: [], firmware_version: $fw},
 	     summary: {ready: ($nc == 0),
 	               statement: (if $nc == 0 then "Ready to declare ★\($l)."
 	                           else "Not ready to declare ★\($l): \($nc) nonconform." end),
