@@ -42,6 +42,54 @@ static void badge(struct jcs_buf *o, const char *verdict)
 	jcs_buf_puts(o, "</span>");
 }
 
+/* What an evidence file covered, and what it could not test and why. */
+static void coverage(struct jcs_buf *o, const json_t *cov, bool incomplete)
+{
+	const json_t *tcp = json_object_get(cov, "tcp"), *nt;
+	size_t i;
+
+	if (!cov) {
+		jcs_buf_puts(o, "—");
+		return;
+	}
+	if (incomplete)
+		jcs_buf_puts(o, "<span class=\"res-inconclusive\">不完全 / incomplete</span>");
+	else
+		jcs_buf_puts(o, "<span class=\"res-pass\">完了 / complete</span>");
+	if (json_is_string(json_object_get(cov, "stopped"))) {
+		jcs_buf_puts(o, " (");
+		esc(o, jcs_rs(cov, "stopped"));
+		jcs_buf_puts(o, ")");
+	}
+	if (tcp)
+		jcs_buf_printf(o, "<br>TCP: %lld / %lld ports swept%s — %lld open, %lld closed, %lld no answer",
+			       (long long)json_integer_value(json_object_get(tcp, "ports_swept")),
+			       (long long)json_integer_value(json_object_get(tcp, "ports_listed")),
+			       json_is_true(json_object_get(tcp, "full_range")) ? " (full range)" : "",
+			       (long long)json_integer_value(json_object_get(tcp, "open")),
+			       (long long)json_integer_value(json_object_get(tcp, "closed")),
+			       (long long)json_integer_value(json_object_get(tcp, "no_answer")));
+	if (json_is_string(json_object_get(cov, "udp"))) {
+		jcs_buf_puts(o, "<br>UDP: ");
+		esc(o, jcs_rs(cov, "udp"));
+	}
+	if (json_object_get(cov, "entries"))
+		jcs_buf_printf(o, "<br>%lld entries read, %lld parts unreadable",
+			       (long long)json_integer_value(json_object_get(cov, "entries")),
+			       (long long)json_integer_value(json_object_get(cov, "unread_parts")));
+	if (!json_array_size(json_object_get(cov, "not_tested")))
+		return;
+	jcs_buf_puts(o, "<ul>");
+	json_array_foreach(json_object_get(cov, "not_tested"), i, nt) {
+		jcs_buf_puts(o, "<li>未試験 / not tested: <code>");
+		esc(o, jcs_rs(nt, "where"));
+		jcs_buf_puts(o, "</code> — ");
+		esc(o, jcs_rs(nt, "why"));
+		jcs_buf_puts(o, "</li>");
+	}
+	jcs_buf_puts(o, "</ul>");
+}
+
 static void list(struct jcs_buf *o, const json_t *arr, const char *cls)
 {
 	size_t i;
@@ -273,7 +321,7 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 		jcs_buf_puts(o, "</td></tr>");
 	}
 	jcs_buf_puts(o, "</table><h2>証跡 / Evidence files</h2><table><tr><th>file</th><th>kind</th><th>subject</th>"
-			"<th>started</th><th>findings</th></tr>");
+			"<th>started</th><th>findings</th><th>試験範囲 / coverage</th></tr>");
 	json_array_foreach(json_object_get(r, "evidence"), i, e) {
 		jcs_buf_puts(o, "<tr><td><code>");
 		esc(o, jcs_rs(e, "file"));
@@ -283,7 +331,9 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 		esc(o, jcs_rs(e, "subject"));
 		jcs_buf_puts(o, "</td><td>");
 		esc(o, jcs_rs(e, "started"));
-		jcs_buf_printf(o, "</td><td>%lld</td></tr>", (long long)json_integer_value(json_object_get(e, "findings")));
+		jcs_buf_printf(o, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(e, "findings")));
+		coverage(o, json_object_get(e, "coverage"), json_is_false(json_object_get(e, "complete")));
+		jcs_buf_puts(o, "</td></tr>");
 	}
 	jcs_buf_puts(o, "</table><footer>");
 	jcs_buf_printf(o, "jcstar %s · ", jcs_rs(json_object_get(r, "tool"), "version"));
