@@ -15,7 +15,7 @@
 #include "registry/tlog.h"
 
 /* Exit codes of `jcstar label verify` beyond the common ones (docs/jcstar-label.1.md). */
-enum { EXIT_BAD_SIGNATURE = 4, EXIT_NOT_IN_LOG = 5 };
+enum { EXIT_BAD_SIGNATURE = 4, EXIT_NOT_IN_LOG = 5, EXIT_UNCHECKED = 6 };
 
 #define LOG_MAX_ENTRIES 100000
 
@@ -273,9 +273,76 @@ static int label_revoke(int argc, char **argv)
 /* ------------------------------------------------------------- verify */
 
 struct verify_opts {
-	const char *file, *key, *revocations, *proof, *sth, *at;
+	const char *file, *key, *revocations, *proof, *sth, *status, *at, *now;
 	bool json;
 };
+
+/* The pieces a verification reads: from their own files, or from a label bundle
+ * (jcstar.label-bundle/1, what the registry's /bundle serves) given as FILE. */
+struct verify_in {
+	struct jcs_buf label, proof, sth, status;
+	bool bundle;
+};
+
+#define BUNDLE_MAX (4 * JCS_STMT_MAX)
+
+static void verify_in_free(struct verify_in *in)
+{
+	jcs_buf_free(&in->label);
+	jcs_buf_free(&in->proof);
+	jcs_buf_free(&in->sth);
+	jcs_buf_free(&in->status);
+}
+
+static int bundle_part(const json_t *b, const char *key, struct jcs_buf *out)
+{
+	const json_t *v = json_object_get(b, key);
+	char *s;
+	int rc;
+
+	if (!v)
+		return 0;
+	if (!(s = json_dumps(v, JSON_COMPACT)))
+		return JCS_ENOMEM;
+	jcs_buf_reset(out);
+	rc = jcs_buf_puts(out, s);
+	free(s);
+	return rc;
+}
+
+static int read_part(const char *path, size_t max, struct jcs_buf *b, struct jcs_err *err)
+{
+	if (!path)
+		return 0;
+	jcs_buf_reset(b);
+	return read_input(path, max, b, err);
+}
+
+static int load_inputs(const struct verify_opts *o, struct verify_in *in, struct jcs_err *err)
+{
+	json_t *doc;
+	int rc = read_part(o->file, BUNDLE_MAX, &in->label, err);
+
+	if (rc)
+		return rc;
+	doc = json_loadb(in->label.data, in->label.len, JSON_REJECT_DUPLICATES, NULL);
+	if (json_is_object(doc) && json_is_string(json_object_get(doc, "schema")) &&
+	    strcmp(json_string_value(json_object_get(doc, "schema")), "jcstar.label-bundle/1") == 0) {
+		in->bundle = true;
+		rc = bundle_part(doc, "inclusion", &in->proof) || bundle_part(doc, "sth", &in->sth) ||
+		     bundle_part(doc, "status", &in->status) || bundle_part(doc, "label", &in->label) ? JCS_ENOMEM : 0;
+	} else if (in->label.len > JCS_STMT_MAX) {
+		rc = jcs_err_set(err, JCS_ELIMIT, "%s: larger than %d bytes", o->file, JCS_STMT_MAX);
+	}
+	json_decref(doc);
+	if (!rc)
+		rc = read_part(o->proof, JCS_STMT_MAX, &in->proof, err);
+	if (!rc)
+		rc = read_part(o->sth, JCS_STMT_MAX, &in->sth, err);
+	if (!rc)
+		rc = read_part(o->status, JCS_STMT_MAX, &in->status, err);
+	return rc;
+}
 
 static void print_label(const struct jcs_label *l)
 {
@@ -300,8 +367,21 @@ static json_t *label_json(const struct jcs_label *l)
 			 l->signed_at, "key_id", l->key_id);
 }
 
+/* What was checked besides the signature (JSON members "log", "revocations", "status"). */
+struct verify_facts {
+	json_t *log, *rev, *status;
+};
+
+static void facts_free(struct verify_facts *f)
+{
+	json_decref(f->log);
+	json_decref(f->rev);
+	json_decref(f->status);
+	memset(f, 0, sizeof(*f));
+}
+
 static int report(const struct verify_opts *o, const char *status, const char *detail, const struct jcs_label *l,
-		  json_t *logj, json_t *revj, int code)
+		  struct verify_facts *f, int code)
 {
 	if (o->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:i}", "schema", "jcstar.label-verify/1", "file", o->file,
@@ -310,42 +390,91 @@ static int report(const struct verify_opts *o, const char *status, const char *d
 			json_object_set_new(j, "detail", json_string(detail));
 		if (l)
 			json_object_set_new(j, "label", label_json(l));
-		json_object_set_new(j, "log", logj ? logj : json_null());
-		json_object_set_new(j, "revocations", revj ? revj : json_null());
+		json_object_set(j, "log", f->log ? f->log : json_null());
+		json_object_set(j, "revocations", f->rev ? f->rev : json_null());
+		json_object_set(j, "status_statement", f->status ? f->status : json_null());
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		json_decref(j);
-		return code;
+	} else {
+		printf("%s: %s%s%s\n", l ? l->registration_number : o->file, status, detail ? ": " : "",
+		       detail ? detail : "");
+		if (l)
+			print_label(l);
 	}
-	printf("%s: %s%s%s\n", l ? l->registration_number : o->file, status, detail ? ": " : "", detail ? detail : "");
-	if (l)
-		print_label(l);
-	json_decref(logj);
-	json_decref(revj);
+	facts_free(f);
 	return code;
+}
+
+/* Report a failure of one piece of evidence: a bad signature (exit 4), "not in log" (exit 5)
+ * or malformed input (cli_fail). */
+static int evidence_fail(const struct verify_opts *o, const char *what, struct jcs_err *err,
+			 const struct jcs_label *l, struct verify_facts *f, const char *verdict, int code)
+{
+	char line[2 * sizeof(err->msg)];
+
+	snprintf(line, sizeof(line), "%s: %s", what, err->msg);
+	if (err->code == JCS_ECRYPTO)
+		return report(o, verdict, line, l, f, code);
+	facts_free(f);
+	jcs_err_set(err, err->code, "%s", line);
+	return cli_fail(err);
+}
+
+static int parse_now(const char *s, uint64_t *ms)
+{
+	struct tm tm = {0};
+	const char *end;
+
+	if (!s) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		*ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		return 0;
+	}
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end || tm.tm_year < 70)
+		return JCS_EPARSE;
+	*ms = (uint64_t)timegm(&tm) * 1000;
+	return 0;
 }
 
 static int do_verify(const struct verify_opts *o)
 {
-	struct jcs_buf text = JCS_BUF_INIT, aux = JCS_BUF_INIT;
+	struct verify_in in = {JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT, false};
+	struct jcs_buf aux = JCS_BUF_INIT, leaf = JCS_BUF_INIT;
+	struct verify_facts f = {0};
 	struct jcs_key *k = NULL;
 	struct jcs_label *l = NULL;
 	struct jcs_revlist *rl = NULL;
 	struct jcs_label_state st;
+	struct jcs_status status;
+	struct jcs_status_check sc = {0};
+	struct jcs_sth sth;
 	struct jcs_err err = {0};
-	json_t *logj = NULL, *revj = NULL;
-	char today[11], line[2 * sizeof(err.msg)];
+	char today[11], line[2 * sizeof(err.msg)], leafhex[JCS_HASH_HEX + 1];
+	jcs_hash lh;
 	int rc;
 
 	if ((rc = load_key(o->key, false, &k)))
 		return rc;
-	if (read_input(o->file, JCS_STMT_MAX, &text, &err)) {
+	if (parse_now(o->now, &sc.now_ms)) {
+		cli_error("--now: not a time (YYYY-MM-DDTHH:MM:SSZ): %s", o->now);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (load_inputs(o, &in, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	rc = jcs_label_verify(text.data, text.len, k, &l, &err);
+	if (in.proof.len && !in.sth.len) {
+		cli_error("an inclusion proof needs the signed tree head it refers to (--sth)");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = jcs_label_verify(in.label.data, in.label.len, k, &l, &err);
 	if (rc == JCS_ECRYPTO) {
-		rc = report(o, "bad signature", err.msg, NULL, NULL, NULL, EXIT_BAD_SIGNATURE);
+		rc = report(o, "bad signature", err.msg, NULL, &f, EXIT_BAD_SIGNATURE);
 		goto out;
 	}
 	if (rc) {
@@ -355,83 +484,100 @@ static int do_verify(const struct verify_opts *o)
 	if (o->revocations) {
 		if (read_input(o->revocations, JCS_REVLIST_MAX, &aux, &err) ||
 		    jcs_revlist_verify(aux.data, aux.len, k, &rl, &err)) {
-			char why[sizeof(err.msg)];
-			snprintf(why, sizeof(why), "%s", err.msg);
-			if (err.code == JCS_ECRYPTO) {
-				snprintf(line, sizeof(line), "revocation list %s: %s", o->revocations, why);
-				rc = report(o, "bad signature", line, NULL, NULL, NULL, EXIT_BAD_SIGNATURE);
-				goto out;
-			}
-			jcs_err_set(&err, err.code, "%s: %s", o->revocations, why);
-			rc = cli_fail(&err);
+			snprintf(line, sizeof(line), "revocation list %s", o->revocations);
+			rc = evidence_fail(o, line, &err, NULL, &f, "bad signature", EXIT_BAD_SIGNATURE);
 			goto out;
 		}
-		revj = json_pack("{s:s, s:I}", "file", o->revocations, "entries", (json_int_t)jcs_revlist_count(rl));
+		f.rev = json_pack("{s:s, s:I}", "file", o->revocations, "entries", (json_int_t)jcs_revlist_count(rl));
 	}
-	if (o->proof) {
+	if (in.sth.len) {
+		if (jcs_sth_verify(in.sth.data, in.sth.len, k, &sth, &err)) {
+			rc = evidence_fail(o, "tree head", &err, l, &f, "not in log", EXIT_NOT_IN_LOG);
+			goto out;
+		}
+		sc.sth = &sth;
+	}
+	if (in.proof.len) {
 		struct jcs_inclusion proof;
-		struct jcs_sth sth;
-		jcs_buf_reset(&aux);
-		if (read_input(o->sth, JCS_STMT_MAX, &aux, &err) || jcs_sth_verify(aux.data, aux.len, k, &sth, &err)) {
-			char why[sizeof(err.msg)];
-			snprintf(why, sizeof(why), "%s", err.msg);
-			if (err.code == JCS_ECRYPTO) {
-				snprintf(line, sizeof(line), "tree head %s: %s", o->sth, why);
-				rc = report(o, "not in log", line, l, NULL, revj, EXIT_NOT_IN_LOG);
-				revj = NULL;
-				goto out;
-			}
-			jcs_err_set(&err, err.code, "%s: %s", o->sth, why);
-			rc = cli_fail(&err);
+
+		if (jcs_inclusion_parse(in.proof.data, in.proof.len, &proof, &err)) {
+			rc = evidence_fail(o, "inclusion proof", &err, l, &f, "not in log", EXIT_NOT_IN_LOG);
 			goto out;
 		}
-		jcs_buf_reset(&aux);
-		if (read_input(o->proof, JCS_STMT_MAX, &aux, &err) || jcs_inclusion_parse(aux.data, aux.len, &proof, &err)) {
-			char why[sizeof(err.msg)];
-			snprintf(why, sizeof(why), "%s", err.msg);
-			jcs_err_set(&err, err.code, "%s: %s", o->proof, why);
-			rc = cli_fail(&err);
+		if (jcs_tlog_check_inclusion(in.label.data, in.label.len, &proof, &sth, &err)) {
+			rc = report(o, "not in log", err.msg, l, &f, EXIT_NOT_IN_LOG);
 			goto out;
 		}
-		if (jcs_tlog_check_inclusion(text.data, text.len, &proof, &sth, &err)) {
-			rc = report(o, "not in log", err.msg, l, NULL, revj, EXIT_NOT_IN_LOG);
-			revj = NULL;
-			goto out;
-		}
-		logj = json_pack("{s:b, s:I, s:I, s:I}", "included", 1, "leaf_index", (json_int_t)proof.leaf_index,
-				 "tree_size", (json_int_t)sth.tree_size, "timestamp", (json_int_t)sth.timestamp);
+		f.log = json_pack("{s:b, s:I, s:I, s:I}", "included", 1, "leaf_index", (json_int_t)proof.leaf_index,
+				  "tree_size", (json_int_t)sth.tree_size, "timestamp", (json_int_t)sth.timestamp);
 	}
-	if (o->at)
-		snprintf(today, sizeof(today), "%s", o->at);
-	else
-		jcs_date_of(time(NULL), today, sizeof(today));
-	if (jcs_label_state(l, today, rl, &st, &err)) {
+	if (in.status.len) {
+		if (jcs_status_verify(in.status.data, in.status.len, k, &status, &err)) {
+			rc = evidence_fail(o, "status statement", &err, l, &f, "bad signature", EXIT_BAD_SIGNATURE);
+			goto out;
+		}
+		sc.status = &status;
+		f.status = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "status", jcs_reg_status_name(status.status),
+				     "label_index", (json_int_t)status.label_index, "status_index",
+				     (json_int_t)status.status_index, "tree_size", (json_int_t)status.tree_size,
+				     "produced", (json_int_t)status.produced, "next_update",
+				     (json_int_t)status.next_update);
+	}
+	if (jcs_envelope_canonical(in.label.data, in.label.len, &leaf, &err) ||
+	    jcs_tlog_leaf_hash(leaf.data, leaf.len, lh)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
+	jcs_hash_hex(lh, leafhex);
+	sc.leaf_hash = leafhex;
+	if (o->at)
+		snprintf(today, sizeof(today), "%s", o->at);
+	else
+		jcs_date_of((time_t)(sc.now_ms / 1000), today, sizeof(today));
+	if (jcs_label_state(l, today, rl, &sc, &st, &err)) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (f.status)
+		json_object_set_new(f.status, "checked", json_boolean(st.status_checked));
 	line[0] = 0;
 	if (st.by)
 		snprintf(line, sizeof(line), "%s since %s: %s", jcs_label_status_name(st.by->status), st.by->effective,
 			 st.by->reason);
+	else if (st.verdict == JCS_VERDICT_UNCHECKED)
+		snprintf(line, sizeof(line), "%s", st.unchecked_why);
+	else if (st.verdict == JCS_VERDICT_SUPERSEDED)
+		snprintf(line, sizeof(line), "the log holds a newer credential (leaf %llu)",
+			 (unsigned long long)status.label_index);
+	else if (sc.status && (st.verdict == JCS_VERDICT_REVOKED || st.verdict == JCS_VERDICT_SUSPENDED))
+		snprintf(line, sizeof(line), "%s in the registry's log (entry %llu)", jcs_reg_status_name(status.status),
+			 (unsigned long long)status.status_index);
 	else if (st.verdict != JCS_VERDICT_VALID)
 		snprintf(line, sizeof(line), "on %s", today);
-	rc = report(o, jcs_label_verdict_name(st.verdict), line[0] ? line : NULL, l, logj, revj,
-		    st.verdict == JCS_VERDICT_VALID ? EXIT_OK : EXIT_FINDINGS);
-	logj = revj = NULL;
+	rc = report(o, jcs_label_verdict_name(st.verdict), line[0] ? line : NULL, l, &f,
+		    st.verdict == JCS_VERDICT_VALID       ? EXIT_OK
+		    : st.verdict == JCS_VERDICT_UNCHECKED ? EXIT_UNCHECKED
+							  : EXIT_FINDINGS);
 	if (!o->json) {
 		printf("  signature    good\n");
-		printf("  log          %s\n", o->proof ? "included (inclusion proof checked against the signed tree head)"
-						   : "not checked (no --proof/--sth)");
+		printf("  log          %s\n", in.proof.len ? "included (inclusion proof checked against the signed tree head)"
+						    : "not checked (no inclusion proof and tree head)");
+		if (st.status_checked)
+			printf("  status       checked: %s at log entry %llu of %llu (statement good until %llu ms)\n",
+			       jcs_reg_status_name(status.status), (unsigned long long)status.status_index,
+			       (unsigned long long)status.tree_size, (unsigned long long)status.next_update);
+		else
+			printf("  status       not checked (%s)\n", st.unchecked_why ? st.unchecked_why : "?");
 		printf("  revocations  %s\n", o->revocations ? "checked" : "not checked (no --revocations)");
 	}
 out:
-	json_decref(logj);
-	json_decref(revj);
+	facts_free(&f);
 	jcs_revlist_free(rl);
 	jcs_label_free(l);
 	jcs_key_free(k);
-	jcs_buf_free(&text);
+	verify_in_free(&in);
 	jcs_buf_free(&aux);
+	jcs_buf_free(&leaf);
 	return rc;
 }
 
@@ -440,6 +586,7 @@ static int label_verify(int argc, char **argv)
 	static const struct option opts[] = {
 		{"key", required_argument, NULL, 'k'},     {"revocations", required_argument, NULL, 'r'},
 		{"proof", required_argument, NULL, 'p'},   {"sth", required_argument, NULL, 's'},
+		{"status", required_argument, NULL, 'S'},  {"now", required_argument, NULL, 'n'},
 		{"at", required_argument, NULL, 'a'},      {"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
@@ -452,23 +599,28 @@ static int label_verify(int argc, char **argv)
 		case 'r': o.revocations = optarg; break;
 		case 'p': o.proof = optarg; break;
 		case 's': o.sth = optarg; break;
+		case 'S': o.status = optarg; break;
+		case 'n': o.now = optarg; break;
 		case 'a': o.at = optarg; break;
 		case 'j': o.json = true; break;
 		case 'h':
-			printf("usage: jcstar label verify FILE|- --key PUB.pem [--revocations FILE]\n"
-			       "         [--proof FILE --sth FILE] [--at YYYY-MM-DD] [--json]\n"
-			       "Check a label credential offline against the registry's public key.\n"
-			       "exit: 0 valid, 1 expired/not yet valid/suspended/revoked, 2 usage or malformed input,\n"
-			       "      3 runtime error, 4 bad signature, 5 not in log\n");
+			printf("usage: jcstar label verify FILE|BUNDLE|- --key PUB.pem [--status FILE]\n"
+			       "         [--proof FILE --sth FILE] [--revocations FILE] [--at YYYY-MM-DD]\n"
+			       "         [--now YYYY-MM-DDTHH:MM:SSZ] [--json]\n"
+			       "Check a label credential (or the registry's offline bundle) against the registry's\n"
+			       "public key. 'valid' needs a fresh status statement for this credential.\n"
+			       "exit: 0 valid, 1 expired/expiry grace/not yet valid/suspended/revoked/superseded,\n"
+			       "      2 usage or malformed input, 3 runtime error, 4 bad signature, 5 not in log,\n"
+			       "      6 status not checked (no fresh status statement)\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	if (optind != argc - 1 || !o.key) {
-		cli_error("usage: jcstar label verify FILE|- --key PUB.pem [--revocations FILE] [--proof FILE --sth FILE]");
+		cli_error("usage: jcstar label verify FILE|BUNDLE|- --key PUB.pem [--status FILE] [--proof FILE --sth FILE]");
 		return EXIT_USAGE;
 	}
-	if (!o.proof != !o.sth) {
-		cli_error("--proof and --sth go together");
+	if (o.proof && !o.sth) {
+		cli_error("--proof needs --sth");
 		return EXIT_USAGE;
 	}
 	if (o.at && !jcs_date_valid(o.at)) {
@@ -541,14 +693,96 @@ out:
 
 /* Build a transparency log of the given statements (in order) and write its signed tree
  * head and one inclusion proof per statement: what the registry serves, for offline use. */
+/* One log entry of `label log`: its file, text and registration number. */
+struct log_entry {
+	size_t index;
+	char regno[JCS_REGNO_MAX];
+	bool is_label;
+};
+
+static int by_regno(const void *a, const void *b)
+{
+	const struct log_entry *x = a, *y = b;
+	int c = strcmp(x->regno, y->regno);
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* DIR/NAME.status.json for every label credential: the status statement of its registration
+ * at the tree head, derived from the entries in log order (jcs_status_acc). */
+static int log_statuses(const struct jcs_key *k, const char *registry, char **files, size_t n, const uint8_t *leaves,
+			const jcs_hash root, uint64_t now_ms, const char *dir, struct jcs_err *err)
+{
+	struct log_entry *e = calloc(n, sizeof(*e));
+	struct jcs_buf text = JCS_BUF_INIT, path = JCS_BUF_INIT;
+	char today[11], roothex[JCS_HASH_HEX + 1], leafhex[JCS_HASH_HEX + 1];
+	int rc = e ? 0 : jcs_err_set(err, JCS_ENOMEM, "out of memory");
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct jcs_label *l = NULL;
+		struct jcs_revocation *r = NULL;
+
+		jcs_buf_reset(&text);
+		e[i].index = i;
+		if ((rc = read_input(files[i], JCS_STMT_MAX, &text, err)))
+			break;
+		if (jcs_label_verify(text.data, text.len, k, &l, err) == 0) {
+			snprintf(e[i].regno, sizeof(e[i].regno), "%s", l->registration_number);
+			e[i].is_label = true;
+		} else if (jcs_revocation_verify(text.data, text.len, k, &r, err) == 0) {
+			snprintf(e[i].regno, sizeof(e[i].regno), "%s", r->registration_number);
+		} /* anything else (a tree head) concerns no registration */
+		jcs_label_free(l);
+		jcs_revocation_free(r);
+	}
+	if (!rc)
+		qsort(e, n, sizeof(*e), by_regno);
+	jcs_date_of((time_t)(now_ms / 1000), today, sizeof(today));
+	jcs_hash_hex(root, roothex);
+	for (size_t g = 0; !rc && g < n;) {
+		struct jcs_status_acc acc = {0};
+		size_t end = g;
+		char *st = NULL;
+
+		while (end < n && strcmp(e[end].regno, e[g].regno) == 0)
+			end++;
+		snprintf(acc.st.registration_number, sizeof(acc.st.registration_number), "%s", e[g].regno);
+		snprintf(acc.st.registry, sizeof(acc.st.registry), "%s", registry);
+		for (size_t j = g; e[g].regno[0] && !rc && j < end; j++) {
+			jcs_buf_reset(&text);
+			jcs_hash_hex(leaves + e[j].index * JCS_HASH_LEN, leafhex);
+			if (!(rc = read_input(files[e[j].index], JCS_STMT_MAX, &text, err)))
+				rc = jcs_status_acc_add(&acc, e[j].index, text.data, text.len, leafhex, k, err);
+		}
+		if (e[g].regno[0] && !rc && !(rc = jcs_status_acc_finish(&acc, today, n, roothex, now_ms, err)))
+			rc = jcs_status_sign(&acc.st, k, &st, err);
+		for (size_t j = g; e[g].regno[0] && !rc && j < end; j++) {
+			char *name;
+			if (!e[j].is_label)
+				continue;
+			name = strdup(files[e[j].index]);
+			jcs_buf_reset(&path);
+			jcs_buf_printf(&path, "%s/%s.status.json", dir, name ? basename(name) : "x");
+			free(name);
+			rc = jcs_write_file_atomic(path.data, st, strlen(st), err);
+		}
+		free(st);
+		g = end;
+	}
+	free(e);
+	jcs_buf_free(&text);
+	jcs_buf_free(&path);
+	return rc;
+}
+
 static int label_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"key", required_argument, NULL, 'k'}, {"out-dir", required_argument, NULL, 'd'},
 		{"registry", required_argument, NULL, 'R'}, {"consistency-from", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"now", required_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	const char *key = NULL, *dir = NULL, *registry = NULL;
+	const char *key = NULL, *dir = NULL, *registry = NULL, *now = NULL;
+	uint64_t now_ms;
 	struct jcs_buf text = JCS_BUF_INIT, leaf = JCS_BUF_INIT, path = JCS_BUF_INIT;
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
@@ -565,12 +799,15 @@ static int label_log(int argc, char **argv)
 		case 'd': dir = optarg; break;
 		case 'R': registry = optarg; break;
 		case 'c': from = atol(optarg); break;
+		case 'n': now = optarg; break;
 		case 'h':
 			printf("usage: jcstar label log --key KEY.pem --registry ID --out-dir DIR [--consistency-from M]\n"
-			       "         STATEMENT...\n"
+			       "         [--now YYYY-MM-DDTHH:MM:SSZ] STATEMENT...\n"
 			       "Append signed statements (labels, revocations) in order to a new RFC 6962 log and write\n"
 			       "DIR/sth.json (signed tree head), DIR/NAME.proof.json (inclusion proof of each\n"
-			       "statement) and with --consistency-from M, DIR/consistency.json (tree M to all).\n");
+			       "statement), DIR/NAME.status.json (status statement of each label's registration at\n"
+			       "that tree head, produced --now, good for a day) and with --consistency-from M,\n"
+			       "DIR/consistency.json (tree M to all).\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -578,6 +815,10 @@ static int label_log(int argc, char **argv)
 	if (!dir || !registry || n == 0 || n > LOG_MAX_ENTRIES || from < 0 || (size_t)from > n) {
 		cli_error("usage: jcstar label log --key KEY.pem --registry ID --out-dir DIR STATEMENT... "
 			  "(1..%d statements; 0 <= M <= count)", LOG_MAX_ENTRIES);
+		return EXIT_USAGE;
+	}
+	if (parse_now(now, &now_ms)) {
+		cli_error("--now: not a time (YYYY-MM-DDTHH:MM:SSZ): %s", now);
 		return EXIT_USAGE;
 	}
 	if ((rc = load_key(key, true, &k)))
@@ -610,6 +851,10 @@ static int label_log(int argc, char **argv)
 	jcs_buf_printf(&path, "%s/sth.json", dir);
 	if ((rc = write_out(path.data, s, strlen(s))))
 		goto out;
+	if (log_statuses(k, registry, argv + optind, n, leaves, sth.root, now_ms, dir, &err)) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct jcs_inclusion p = {.leaf_index = i, .tree_size = n};
 		char *name = strdup(argv[optind + i]), *js;

@@ -48,6 +48,12 @@ static int key_open(const char *path, struct jcs_key **k, bool *created, struct 
 	return 0;
 }
 
+/* The server's loud reports (self-audit failures) go to standard error. */
+static void log_stderr(const char *line)
+{
+	fprintf(stderr, "jcstar serve: %s\n", line);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -57,7 +63,7 @@ int cmd_serve(int argc, char **argv)
 		{"request-timeout", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0};
+	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0, log_stderr};
 	const char *keypath = DEFAULT_KEY;
 	struct jcs_server *srv = NULL;
 	struct jcs_key *key = NULL;

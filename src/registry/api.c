@@ -288,18 +288,19 @@ static void csv_cell(struct jcs_buf *out, const char *s)
 }
 
 /* The export opens in Excel as UTF-8 thanks to its byte-order mark. */
-static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, struct jcs_buf *out,
-			struct jcs_err *err)
+static int products_csv(struct req *r, const struct jcs_reg_filter *f, struct jcs_buf *out, struct jcs_err *err)
 {
 	static const char *const cols[] = {"reg_no", "level", "vendor", "product", "category", "models",
-					   "firmware", "support_end", "contact", "status", "issued", "expires"};
+					   "firmware", "support_end", "contact", "status", "status_ja", "issued",
+					   "expires"};
 	json_t *list, *it;
 	size_t i;
 	int rc;
 
-	if ((rc = jcs_reg_products(db, f, &list, err)))
+	if ((rc = jcs_reg_products(r->db, f, &list, err)))
 		return rc;
 	jcs_buf_puts(out, "\xef\xbb\xbf");
+	srv_vet(r, list);
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 		if (c)
 			jcs_buf_putc(out, ',');
@@ -347,7 +348,7 @@ int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f)
 	struct jcs_buf b = JCS_BUF_INIT;
 	int ret;
 
-	if (products_csv(r->db, f, &b, &err)) {
+	if (products_csv(r, f, &b, &err)) {
 		jcs_buf_free(&b);
 		return srv_send_error(r, &err);
 	}
@@ -368,6 +369,7 @@ int api_products(struct req *r)
 		return api_send_products_csv(r, &f);
 	if (jcs_reg_products(r->db, &f, &out, &err))
 		return srv_send_error(r, &err);
+	srv_vet(r, out);
 	return srv_send_json(r, 200, out);
 }
 
@@ -378,6 +380,7 @@ int api_product(struct req *r)
 
 	if (jcs_reg_product(r->db, r->arg[0], &out, &err))
 		return srv_send_error(r, &err);
+	srv_vet(r, out);
 	return srv_send_json(r, 200, out);
 }
 
@@ -405,6 +408,21 @@ int api_product_bundle(struct req *r)
 	if (jcs_regno_parse(r->arg[0], NULL, NULL, NULL))
 		return fail(r, JCS_ENOTFOUND, "no such registration");
 	if (jcs_reg_label_bundle(r->db, &r->srv->reg, r->arg[0], &b, &err))
+		return srv_send_error(r, &err);
+	ret = srv_send_raw_json(r, 200, b);
+	free(b);
+	return ret;
+}
+
+int api_product_status(struct req *r)
+{
+	struct jcs_err err = {0};
+	char *b;
+	int ret;
+
+	if (jcs_regno_parse(r->arg[0], NULL, NULL, NULL))
+		return fail(r, JCS_ENOTFOUND, "no such registration");
+	if (jcs_reg_status(r->db, &r->srv->reg, r->arg[0], &b, &err))
 		return srv_send_error(r, &err);
 	ret = srv_send_raw_json(r, 200, b);
 	free(b);
@@ -489,10 +507,12 @@ int api_procurement(struct req *r)
 			}
 		}
 	}
-	if (jcs_reg_procure(r->db, importance, (const char *const *)models, n, today, &out, &err))
+	if (jcs_reg_procure(r->db, importance, (const char *const *)models, n, today, &out, &err)) {
 		ret = srv_send_error(r, &err);
-	else
+	} else {
+		srv_vet(r, out);
 		ret = srv_send_json(r, 200, out);
+	}
 	jcs_csv_models_free(models, n);
 	json_decref(b);
 	return ret;
@@ -521,6 +541,20 @@ int api_key(struct req *r)
 	ret = srv_send(r, 200, "application/x-pem-file", pem, strlen(pem));
 	free(pem);
 	return ret;
+}
+
+int api_audit(struct req *r)
+{
+	struct jcs_err err = {0};
+	json_t *rep;
+
+	if (r->actor.role != JCS_ROLE_ADMIN)
+		return r->actor.role == JCS_ROLE_PUBLIC ? need_login(r) : fail(r, JCS_EPERM, "admin only");
+	if (strcmp(r->method, "POST") == 0 && srv_audit_run(r->srv, r->db, &err) && !srv_audit_report(r->srv))
+		return srv_send_error(r, &err);
+	if (!(rep = srv_audit_report(r->srv)))
+		return fail(r, JCS_ENOTFOUND, "no self-audit has run yet");
+	return srv_send_json(r, 200, rep);
 }
 
 int api_log_sth(struct req *r)

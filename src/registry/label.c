@@ -6,6 +6,7 @@
 
 #include "registry/label.h"
 #include "registry/stmt.h"
+#include "registry/tlog.h"
 
 /* ------------------------------------------------- registration numbers */
 
@@ -97,8 +98,34 @@ static enum jcs_label_status status_parse(const char *s)
 
 const char *jcs_label_verdict_name(enum jcs_label_verdict v)
 {
-	static const char *const names[] = {"valid", "not yet valid", "expired", "suspended", "revoked"};
-	return (unsigned)v < 5 ? names[v] : "?";
+	static const char *const names[] = {"valid",   "not yet valid", "expired",    "suspended",
+					    "revoked", "expiry grace",  "superseded", "status not checked"};
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+static const char *const rstat_names[JCS_RSTAT_COUNT] = {"valid", "suspended", "revoked", "expiry_grace",
+							 "expired"};
+/* IPA's words on its public list (有効 / 失効猶予 / 失効 / 取消し) and suspension */
+static const char *const rstat_ja[JCS_RSTAT_COUNT] = {"有効", "一時停止", "取消し", "失効猶予", "失効"};
+
+const char *jcs_reg_status_name(enum jcs_reg_status s)
+{
+	return (unsigned)s < JCS_RSTAT_COUNT ? rstat_names[s] : "?";
+}
+
+const char *jcs_reg_status_ja(enum jcs_reg_status s)
+{
+	return (unsigned)s < JCS_RSTAT_COUNT ? rstat_ja[s] : "?";
+}
+
+int jcs_reg_status_parse(const char *s, enum jcs_reg_status *out)
+{
+	for (int i = 0; s && i < JCS_RSTAT_COUNT; i++)
+		if (strcmp(s, rstat_names[i]) == 0) {
+			*out = (enum jcs_reg_status)i;
+			return 0;
+		}
+	return JCS_EPARSE;
 }
 
 /* ------------------------------------------------------------- labels */
@@ -389,11 +416,186 @@ void jcs_revlist_free(struct jcs_revlist *rl)
 	free(rl);
 }
 
+/* ------------------------------------------------------------- status statements */
+
+static int status_cross_check(const json_t *p, struct jcs_err *err)
+{
+	json_int_t li = json_integer_value(json_object_get(p, "label_index"));
+	json_int_t si = json_integer_value(json_object_get(p, "status_index"));
+	json_int_t n = json_integer_value(json_object_get(p, "tree_size"));
+
+	if (li > si || si >= n)
+		return jcs_err_set(err, JCS_ESCHEMA, "status: need label_index <= status_index < tree_size");
+	if (json_integer_value(json_object_get(p, "produced")) >= json_integer_value(json_object_get(p, "next_update")))
+		return jcs_err_set(err, JCS_ESCHEMA, "status: next_update is not after produced");
+	return 0;
+}
+
+int jcs_status_sign(const struct jcs_status *st, const struct jcs_key *k, char **out, struct jcs_err *err)
+{
+	json_t *p;
+	int rc;
+
+	*out = NULL;
+	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "schema", JCS_SCHEMA_STATUS,
+		      "registration_number", st->registration_number, "registry", st->registry, "status",
+		      jcs_reg_status_name(st->status), "label_hash", st->label_hash, "label_index",
+		      (json_int_t)st->label_index, "status_index", (json_int_t)st->status_index, "tree_size",
+		      (json_int_t)st->tree_size, "produced", (json_int_t)st->produced, "next_update",
+		      (json_int_t)st->next_update, "root_hash", st->root_hash);
+	if (!p)
+		return jcs_err_set(err, JCS_ESCHEMA, "status: a field is not valid UTF-8");
+	rc = stmt_seal(p, k, status_cross_check, out, err);
+	json_decref(p);
+	return rc;
+}
+
+int jcs_status_verify(const char *text, size_t len, const struct jcs_key *pub, struct jcs_status *out,
+		      struct jcs_err *err)
+{
+	json_t *p;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!pub)
+		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+	if ((rc = stmt_open(text, len, JCS_SCHEMA_STATUS, pub, &p, err)))
+		return rc;
+	if (!(rc = status_cross_check(p, err))) {
+		snprintf(out->registration_number, sizeof(out->registration_number), "%s",
+			 sget(p, "registration_number"));
+		snprintf(out->registry, sizeof(out->registry), "%s", sget(p, "registry"));
+		jcs_reg_status_parse(sget(p, "status"), &out->status);
+		out->label_index = (uint64_t)json_integer_value(json_object_get(p, "label_index"));
+		out->status_index = (uint64_t)json_integer_value(json_object_get(p, "status_index"));
+		out->tree_size = (uint64_t)json_integer_value(json_object_get(p, "tree_size"));
+		out->produced = (uint64_t)json_integer_value(json_object_get(p, "produced"));
+		out->next_update = (uint64_t)json_integer_value(json_object_get(p, "next_update"));
+		snprintf(out->label_hash, sizeof(out->label_hash), "%s", sget(p, "label_hash"));
+		snprintf(out->root_hash, sizeof(out->root_hash), "%s", sget(p, "root_hash"));
+		snprintf(out->key_id, sizeof(out->key_id), "%s", sget(p, "key_id"));
+	}
+	json_decref(p);
+	return rc;
+}
+
+/* ------------------------------------------------------------- status from the log */
+
+int jcs_status_acc_add(struct jcs_status_acc *a, uint64_t index, const char *envelope, size_t len,
+		       const char *leaf_hash, const struct jcs_key *pub, struct jcs_err *err)
+{
+	struct jcs_label *l = NULL;
+	struct jcs_revocation *r = NULL;
+	const char *regno;
+	int rc;
+
+	if (a->entries && index <= a->st.status_index)
+		return jcs_err_set(err, JCS_EINVAL, "log entries out of order at %llu", (unsigned long long)index);
+	rc = jcs_label_verify(envelope, len, pub, &l, err);
+	if (rc == JCS_ESCHEMA && (rc = jcs_revocation_verify(envelope, len, pub, &r, err)))
+		return rc;
+	if (rc)
+		return rc;
+	regno = l ? l->registration_number : r->registration_number;
+	if (strcmp(regno, a->st.registration_number) != 0) {
+		rc = jcs_err_set(err, JCS_ESCHEMA, "log entry %llu is about %s, not %s", (unsigned long long)index,
+				 regno, a->st.registration_number);
+		goto out;
+	}
+	if (l) {
+		/* the statement names the registry of the current credential (a registry whose
+		 * public URL changed keeps one log and one key) */
+		snprintf(a->st.registry, sizeof(a->st.registry), "%s", l->registry);
+		a->st.label_index = index;
+		snprintf(a->st.label_hash, sizeof(a->st.label_hash), "%s", leaf_hash);
+		snprintf(a->expires, sizeof(a->expires), "%s", l->expires);
+		a->revoked |= l->status == JCS_LSTAT_REVOKED;
+		a->st.status = l->status == JCS_LSTAT_SUSPENDED ? JCS_RSTAT_SUSPENDED : JCS_RSTAT_VALID;
+	} else {
+		a->revoked |= r->status == JCS_LSTAT_REVOKED;
+		a->st.status = JCS_RSTAT_SUSPENDED;
+	}
+	if (a->revoked)
+		a->st.status = JCS_RSTAT_REVOKED;
+	a->st.status_index = index;
+	a->entries++;
+out:
+	jcs_label_free(l);
+	jcs_revocation_free(r);
+	return rc;
+}
+
+int jcs_status_acc_finish(struct jcs_status_acc *a, const char *today, uint64_t tree_size, const char *root_hex,
+			  uint64_t now_ms, struct jcs_err *err)
+{
+	if (!a->expires[0])
+		return jcs_err_set(err, JCS_ENOTFOUND, "no label credential of %s in the log",
+				   a->st.registration_number);
+	if (a->st.status == JCS_RSTAT_VALID && strcmp(today, a->expires) > 0) {
+		struct tm tm = {0};
+		char grace_end[11];
+		sscanf(a->expires, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		jcs_date_of(timegm(&tm) + (time_t)JCS_STATUS_GRACE_DAYS * 86400, grace_end, sizeof(grace_end));
+		a->st.status = strcmp(today, grace_end) <= 0 ? JCS_RSTAT_EXPIRY_GRACE : JCS_RSTAT_EXPIRED;
+	}
+	a->st.tree_size = tree_size;
+	snprintf(a->st.root_hash, sizeof(a->st.root_hash), "%s", root_hex);
+	a->st.produced = now_ms;
+	a->st.next_update = now_ms + JCS_STATUS_TTL_MS;
+	return 0;
+}
+
 /* ------------------------------------------------------------- verdicts */
 
-int jcs_label_state(const struct jcs_label *l, const char *date, const struct jcs_revlist *rl,
-		    struct jcs_label_state *out, struct jcs_err *err)
+/* What a status statement adds to the facts (it never removes one). */
+static void apply_status(const struct jcs_label *l, const struct jcs_status_check *sc, struct jcs_label_state *out)
 {
+	const struct jcs_status *st = sc ? sc->status : NULL;
+
+	out->unchecked_why = "no status statement";
+	if (!st)
+		return;
+	if (strcmp(st->registration_number, l->registration_number) != 0 || strcmp(st->registry, l->registry) != 0) {
+		out->unchecked_why = "the status statement is for another label";
+		return;
+	}
+	/* withdrawals apply whatever the statement's age or credential: they are final or
+	 * only lifted by a newer statement */
+	if (st->status == JCS_RSTAT_REVOKED)
+		out->revoked = true;
+	if (st->status == JCS_RSTAT_SUSPENDED)
+		out->suspended = true;
+	if (sc->sth) {
+		char root[JCS_HASH_HEX + 1];
+		jcs_hash_hex(sc->sth->root, root);
+		if (sc->sth->tree_size != st->tree_size || strcmp(root, st->root_hash) != 0) {
+			out->unchecked_why = "the status statement is bound to another tree head";
+			return;
+		}
+	}
+	if (sc->now_ms + JCS_STATUS_SKEW_MS < st->produced || sc->now_ms > st->next_update) {
+		out->unchecked_why = sc->now_ms < st->produced ? "the status statement is from the future"
+							       : "the status statement is out of date";
+		return;
+	}
+	if (!sc->leaf_hash || strcmp(sc->leaf_hash, st->label_hash) != 0) {
+		/* a newer credential of this registration is in the log */
+		out->superseded = true;
+		return;
+	}
+	out->grace = st->status == JCS_RSTAT_EXPIRY_GRACE;
+	out->expired |= st->status == JCS_RSTAT_EXPIRED || out->grace;
+	out->status_checked = true;
+	out->unchecked_why = NULL;
+}
+
+int jcs_label_state(const struct jcs_label *l, const char *date, const struct jcs_revlist *rl,
+		    const struct jcs_status_check *sc, struct jcs_label_state *out, struct jcs_err *err)
+{
+	bool tie = false, later = false; /* list suspensions in the label's second / after it */
+
 	memset(out, 0, sizeof(*out));
 	if (!jcs_date_valid(date))
 		return jcs_err_set(err, JCS_EINVAL, "not a date (YYYY-MM-DD): %s", date ? date : "(null)");
@@ -407,7 +609,10 @@ int jcs_label_state(const struct jcs_label *l, const char *date, const struct jc
 		if (r->status == JCS_LSTAT_REVOKED) {
 			out->revoked = true;
 			out->by = r;
-		} else if (strcmp(r->signed_at, l->signed_at) > 0) {
+		} else if (strcmp(r->signed_at, l->signed_at) >= 0) {
+			/* same second: cannot tell the order, so it counts (fail closed) */
+			tie |= strcmp(r->signed_at, l->signed_at) == 0;
+			later |= strcmp(r->signed_at, l->signed_at) > 0;
 			out->suspended = true;
 			if (!out->by || out->by->status != JCS_LSTAT_REVOKED)
 				out->by = r;
@@ -415,10 +620,22 @@ int jcs_label_state(const struct jcs_label *l, const char *date, const struct jc
 	}
 	out->expired = strcmp(date, l->expires) > 0;
 	out->not_yet_valid = strcmp(date, l->issued) < 0;
+	apply_status(l, sc, out);
+	/* a list suspension signed in the label's second is ordered by the log: a fresh status
+	 * statement that says valid for this very credential puts the credential after it */
+	if (out->status_checked && sc->status->status == JCS_RSTAT_VALID && l->status == JCS_LSTAT_VALID && tie &&
+	    !later) {
+		out->suspended = false;
+		if (out->by && out->by->status == JCS_LSTAT_SUSPENDED)
+			out->by = NULL;
+	}
 	out->verdict = out->revoked ? JCS_VERDICT_REVOKED
 		     : out->suspended ? JCS_VERDICT_SUSPENDED
+		     : out->grace ? JCS_VERDICT_EXPIRY_GRACE
 		     : out->expired ? JCS_VERDICT_EXPIRED
 		     : out->not_yet_valid ? JCS_VERDICT_NOT_YET_VALID
+		     : out->superseded ? JCS_VERDICT_SUPERSEDED
+		     : !out->status_checked ? JCS_VERDICT_UNCHECKED
 		     : JCS_VERDICT_VALID;
 	return 0;
 }

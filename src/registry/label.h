@@ -28,6 +28,7 @@
 #define JCS_SCHEMA_LABEL      "jcstar.label/1"
 #define JCS_SCHEMA_REVOCATION "jcstar.revocation/1"
 #define JCS_SCHEMA_STH        "jcstar.sth/1"
+#define JCS_SCHEMA_STATUS     "jcstar.status/1"
 
 #define JCS_KEY_ID_HEX     64    /* hex chars of a key id (SHA-256) */
 #define JCS_SIG_LEN        64    /* Ed25519 signature bytes */
@@ -137,6 +138,72 @@ size_t jcs_revlist_count(const struct jcs_revlist *rl);
 const struct jcs_revocation *jcs_revlist_get(const struct jcs_revlist *rl, size_t i);
 void jcs_revlist_free(struct jcs_revlist *rl);
 
+/* -------------------------------------------------------- status statements */
+
+/* Status of a registration as the registry's log says (docs/label-credential.md): IPA's
+ * 有効 / 失効猶予 / 失効 / 取消し plus suspension (一時停止). */
+enum jcs_reg_status {
+	JCS_RSTAT_VALID,
+	JCS_RSTAT_SUSPENDED,
+	JCS_RSTAT_REVOKED,
+	JCS_RSTAT_EXPIRY_GRACE,  /* past expiry, still renewable */
+	JCS_RSTAT_EXPIRED,
+};
+#define JCS_RSTAT_COUNT 5
+/* "valid", "suspended", "revoked", "expiry_grace", "expired" / 有効 一時停止 取消し 失効猶予 失効 */
+const char *jcs_reg_status_name(enum jcs_reg_status s);
+const char *jcs_reg_status_ja(enum jcs_reg_status s);
+/* JCS_EPARSE for anything but the five names. */
+int jcs_reg_status_parse(const char *s, enum jcs_reg_status *out);
+
+#define JCS_HASH_HEX 64
+#define JCS_STATUS_SKEW_MS (5 * 60 * 1000) /* a statement may be this much "from the future" */
+
+/* A short-lived signed status statement (jcstar.status/1), like a stapled OCSP response:
+ * at the tree head (tree_size, root_hash) the newest label credential of the registration
+ * is leaf label_index (leaf hash label_hash) and the newest log entry of any kind for it is
+ * status_index; the registration's status is status. Valid from produced until next_update
+ * (milliseconds since the epoch). */
+struct jcs_status {
+	char registration_number[JCS_REGNO_MAX];
+	char registry[256];
+	enum jcs_reg_status status;
+	uint64_t label_index, status_index, tree_size;
+	uint64_t produced, next_update;
+	char label_hash[JCS_HASH_HEX + 1], root_hash[JCS_HASH_HEX + 1]; /* lowercase hex */
+	char key_id[JCS_KEY_ID_HEX + 1];  /* set by verify; ignored by sign */
+};
+
+/* Sign (checks label_index <= status_index < tree_size, produced < next_update). */
+int jcs_status_sign(const struct jcs_status *s, const struct jcs_key *k, char **out, struct jcs_err *err);
+/* Parse and verify against pub (errors as jcs_label_verify). */
+int jcs_status_verify(const char *text, size_t len, const struct jcs_key *pub, struct jcs_status *out,
+		      struct jcs_err *err);
+
+/* Deriving a registration's status from its log entries, in log order (never by clock):
+ * a label credential sets "valid" (or its own status) and becomes the current credential,
+ * a suspension sets "suspended", a revocation "revoked" for good. Then dates: past the
+ * current credential's expiry the status is "expiry_grace" for JCS_STATUS_GRACE_DAYS, then
+ * "expired". The registry and `jcstar label log` both build status statements this way. */
+#define JCS_STATUS_GRACE_DAYS 30
+#define JCS_STATUS_TTL_MS (24u * 3600 * 1000) /* a status statement is good for a day */
+
+struct jcs_status_acc {
+	struct jcs_status st;  /* registration_number set by the caller; registry = the current credential's */
+	char expires[11];      /* of the current credential */
+	size_t entries;
+	bool revoked;
+};
+/* Feed the entry at log index (ascending) with its envelope: its signature is checked
+ * against pub and it must concern st.registration_number (else JCS_ECRYPTO / JCS_ESCHEMA).
+ * leaf_hash is its leaf hash in hex. */
+int jcs_status_acc_add(struct jcs_status_acc *a, uint64_t index, const char *envelope, size_t len,
+		       const char *leaf_hash, const struct jcs_key *pub, struct jcs_err *err);
+/* Fill in the dates-based status on today (YYYY-MM-DD), the tree head and the validity
+ * window from now_ms; JCS_ENOTFOUND when no label credential was fed. */
+int jcs_status_acc_finish(struct jcs_status_acc *a, const char *today, uint64_t tree_size, const char *root_hex,
+			  uint64_t now_ms, struct jcs_err *err);
+
 /* -------------------------------------------------------- verdicts */
 
 enum jcs_label_verdict {
@@ -145,21 +212,42 @@ enum jcs_label_verdict {
 	JCS_VERDICT_EXPIRED,        /* date after expiry */
 	JCS_VERDICT_SUSPENDED,
 	JCS_VERDICT_REVOKED,
+	JCS_VERDICT_EXPIRY_GRACE,   /* expired, the registry still allows renewal */
+	JCS_VERDICT_SUPERSEDED,     /* a newer credential of the registration is in the log */
+	JCS_VERDICT_UNCHECKED,      /* nothing against it, but no fresh status: "status not checked" */
 };
 const char *jcs_label_verdict_name(enum jcs_label_verdict v); /* "valid", "not yet valid", ... */
 
+/* The status evidence for one credential: a verified status statement, the leaf hash of the
+ * credential (lowercase hex, jcs_envelope_canonical + jcs_tlog_leaf_hash) and the time
+ * (ms since the epoch) at which freshness is judged. */
+struct jcs_sth;
+struct jcs_status_check {
+	const struct jcs_status *status;
+	const char *leaf_hash;
+	uint64_t now_ms;
+	const struct jcs_sth *sth;  /* when given, the statement must be bound to this tree head */
+};
+
 struct jcs_label_state {
 	enum jcs_label_verdict verdict;  /* the most severe of the facts below */
-	bool revoked, suspended, expired, not_yet_valid;
+	bool revoked, suspended, expired, not_yet_valid, grace, superseded;
+	bool status_checked;             /* a fresh status statement for this credential was used */
+	const char *unchecked_why;       /* why not (static text), when !status_checked */
 	const struct jcs_revocation *by; /* the revocation/suspension that applies, or NULL */
 };
 
 /* Status of a verified label on date (YYYY-MM-DD; the label is valid from issued through
- * expires inclusive), given an optional verified revocation list (NULL = none). A
- * revocation applies when its registration number matches; a suspension only when signed
- * after the label. The credential's own status field counts too. */
+ * expires inclusive), given an optional verified revocation list and an optional status
+ * check (NULL = none). Evidence can only make a verdict worse, except that "valid" needs a
+ * fresh status statement for this very credential: without one the verdict is at best
+ * JCS_VERDICT_UNCHECKED (a revocation list cannot prove that nothing was left out of it).
+ * A list revocation applies when the number matches; a list suspension when signed in the
+ * same second as the label or later (seconds cannot order them; the status statement,
+ * ordered by log index, can). The credential's own status field counts too. A revoked or
+ * suspended status statement applies even when stale. */
 int jcs_label_state(const struct jcs_label *l, const char *date, const struct jcs_revlist *rl,
-		    struct jcs_label_state *out, struct jcs_err *err);
+		    const struct jcs_status_check *sc, struct jcs_label_state *out, struct jcs_err *err);
 
 /* ------------------------------------------------------------ helpers */
 

@@ -120,15 +120,28 @@ static void tree_mth(const void *ctx, uint64_t start, uint64_t n, jcs_hash out)
 	jcs_tlog_node_hash(l, r, out);
 }
 
-int jcs_logtree_sth(struct jcs_logtree *t, struct jcs_store *db, const struct jcs_registry *reg, char **sth,
-		    uint64_t *size, struct jcs_err *err)
+int jcs_logtree_with(struct jcs_logtree *t, struct jcs_store *db, jcs_logtree_fn fn, void *arg, struct jcs_err *err)
 {
+	const struct jcs_tlog_src src = {tree_mth, t};
+	int rc;
+
+	pthread_mutex_lock(&t->mu);
+	if (!(rc = sync_locked(t, db, err)))
+		rc = fn(arg, &src, t->cnt[0], err);
+	pthread_mutex_unlock(&t->mu);
+	return rc;
+}
+
+int jcs_logtree_sth(struct jcs_logtree *t, struct jcs_store *db, const struct jcs_registry *reg,
+		    jcs_logtree_fn guard, void *arg, char **sth, uint64_t *size, struct jcs_err *err)
+{
+	const struct jcs_tlog_src src = {tree_mth, t};
 	time_t now = time(NULL);
 	int rc;
 
 	*sth = NULL;
 	pthread_mutex_lock(&t->mu);
-	if ((rc = sync_locked(t, db, err)))
+	if ((rc = sync_locked(t, db, err)) || (guard && (rc = guard(arg, &src, t->cnt[0], err))))
 		goto out;
 	if (!t->sth || t->sth_size != t->cnt[0] || now - t->sth_at >= JCS_LOGTREE_STH_SECONDS || now < t->sth_at) {
 		struct jcs_sth h = {0};

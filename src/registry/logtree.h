@@ -19,9 +19,17 @@ struct jcs_logtree;
 int jcs_logtree_new(struct jcs_logtree **out);
 void jcs_logtree_free(struct jcs_logtree *t);
 
-/* Signed tree head of the whole log as it is now (caller frees *sth); *size = its tree size. */
-int jcs_logtree_sth(struct jcs_logtree *t, struct jcs_store *db, const struct jcs_registry *reg, char **sth,
-		    uint64_t *size, struct jcs_err *err);
+/* Called with the tree's lock held, after it caught up with the store: src gives the root of
+ * any prefix of the n leaves. */
+typedef int (*jcs_logtree_fn)(void *arg, const struct jcs_tlog_src *src, uint64_t n, struct jcs_err *err);
+
+/* Signed tree head of the whole log as it is now (caller frees *sth); *size = its tree size.
+ * guard (may be NULL) runs before every signature and before a cached head is handed out: its
+ * error is returned and nothing is signed. */
+int jcs_logtree_sth(struct jcs_logtree *t, struct jcs_store *db, const struct jcs_registry *reg,
+		    jcs_logtree_fn guard, void *arg, char **sth, uint64_t *size, struct jcs_err *err);
+/* fn over the log as it is now. */
+int jcs_logtree_with(struct jcs_logtree *t, struct jcs_store *db, jcs_logtree_fn fn, void *arg, struct jcs_err *err);
 /* Inclusion proof of leaf index in the tree of size (0 = the whole log now). JCS_ENOTFOUND
  * when there is no such leaf or tree. */
 int jcs_logtree_inclusion(struct jcs_logtree *t, struct jcs_store *db, uint64_t index, uint64_t size,

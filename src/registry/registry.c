@@ -685,6 +685,15 @@ static int add_details(struct jcs_store *db, const struct jcs_actor *a, json_t *
 	jcs_rows_free(&r);
 	owner = jcs_reg_app_visible(a, app);
 	json_object_set_new(app, "actions", jcs_reg_actions_for(a, jstr(app, "state"), owner));
+	{
+		/* what the reviewer decides on: the report's verdicts and how it differs */
+		struct jcs_err why = {0};
+		json_t *rev = NULL;
+
+		if (jcs_reg_app_review(db, app, &rev, &why))
+			rev = json_pack("{s:s}", "error", why.msg);
+		json_object_set_new(app, "review", rev ? rev : json_null());
+	}
 	return 0;
 }
 
@@ -787,32 +796,29 @@ static bool word_in(const char *word, const char *list)
 	return false;
 }
 
-/* The documents must be what they claim: a jcstar report is JSON with its schema tag,
- * a checklist is UTF-8 CSV text. */
-static int check_document(const char *kind, const void *data, size_t len, struct jcs_err *err)
+/* The documents must be what they claim: a valid jcstar report whose product is the
+ * application's (review.c), a checklist with criterion rows. */
+static int check_document(const char *kind, const void *data, size_t len, const json_t *app, struct jcs_err *err)
 {
-	if (strcmp(kind, "report") == 0) {
-		json_error_t je;
-		json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-		const char *schema = json_string_value(json_object_get(j, "schema"));
-		int rc = 0;
+	json_t *rev = NULL, *d;
+	struct jcs_buf why = JCS_BUF_INIT;
+	size_t i;
+	int rc = 0;
 
-		if (!j)
-			rc = jcs_err_set(err, JCS_EPARSE, "report: not JSON (%s)", je.text);
-		else if (!schema || strncmp(schema, "jcstar.report/", 14) != 0)
-			rc = jcs_err_set(err, JCS_ESCHEMA, "report: not a jcstar report (schema %s)", JCS_SCHEMA_REPORT);
-		json_decref(j);
+	if (strcmp(kind, "checklist") == 0)
+		return jcs_reg_check_checklist(data, len, err);
+	if (strcmp(kind, "report") != 0 || (rc = jcs_reg_review_report(data, len, app, &rev, err)))
 		return rc;
-	}
-	if (strcmp(kind, "checklist") == 0) {
-		char *s = strndup(data, len);
-		bool ok = s && strlen(s) == len && jcs_reg_text_ok(s, JCS_REG_ATTACH_MAX, true);
-
-		free(s);
-		if (!ok)
-			return jcs_err_set(err, JCS_ESCHEMA, "checklist: must be UTF-8 CSV text");
-	}
-	return 0;
+	json_array_foreach(json_object_get(rev, "differences"), i, d)
+		jcs_buf_printf(&why, "%s%s: application '%s', report '%s'", i ? "; " : "",
+			       json_string_value(json_object_get(d, "field")),
+			       json_string_value(json_object_get(d, "application")),
+			       json_string_value(json_object_get(d, "report")));
+	if (why.len)
+		rc = jcs_err_set(err, JCS_ESCHEMA, "report: it is about another product (%s)", why.data);
+	jcs_buf_free(&why);
+	json_decref(rev);
+	return rc;
 }
 
 int jcs_reg_attach(struct jcs_store *db, const struct jcs_actor *a, long long id, const char *kind,
@@ -838,7 +844,7 @@ int jcs_reg_attach(struct jcs_store *db, const struct jcs_actor *a, long long id
 		return jcs_err_set(err, JCS_ESCHEMA, "attachment name: 1-200 bytes, no path separators");
 	if (!ctype || !jcs_reg_text_ok(ctype, 100, false))
 		return jcs_err_set(err, JCS_ESCHEMA, "bad content type");
-	if ((rc = check_document(kind, data, len, err)))
+	if ((rc = check_document(kind, data, len, NULL, err)))
 		return rc;
 	if ((rc = jcs_store_begin(db, err)) || (rc = jcs_reg_app_row(db, id, &row, err)))
 		goto out;
@@ -846,6 +852,8 @@ int jcs_reg_attach(struct jcs_store *db, const struct jcs_actor *a, long long id
 		rc = jcs_err_set(err, JCS_ENOTFOUND, "no application %lld", id);
 		goto out;
 	}
+	if ((rc = check_document(kind, data, len, row, err)))
+		goto out;
 	if (a->role != rule->role) {
 		rc = jcs_err_set(err, JCS_EPERM, "only %s accounts attach %s documents", jcs_role_name(rule->role), kind);
 		goto out;
@@ -953,6 +961,7 @@ static const char *const product_keys[] = {
 static json_t *product_json(const struct jcs_rows *r, size_t row)
 {
 	json_t *o = json_object();
+	enum jcs_reg_status st;
 
 	for (size_t c = 0; o && c < sizeof(product_keys) / sizeof(product_keys[0]); c++) {
 		const char *v = jcs_rows_get(r, row, c);
@@ -960,6 +969,10 @@ static json_t *product_json(const struct jcs_rows *r, size_t row)
 		json_object_set_new(o, product_keys[c], c == 1 ? json_integer(jcs_rows_int(r, row, c))
 					: c == 5 ? models_json(v) : json_string(v ? v : ""));
 	}
+	/* IPA's word for the status (有効 / 失効猶予 / 失効 / 取消し, 一時停止) */
+	if (o)
+		json_object_set_new(o, "status_ja", json_string(jcs_reg_status_parse(json_string_value(json_object_get(o,
+				    "status")), &st) ? "?" : jcs_reg_status_ja(st)));
 	return o;
 }
 
@@ -1090,7 +1103,7 @@ int jcs_reg_product(struct jcs_store *db, const char *reg_no, json_t **out, stru
 	static const char sql[] = "SELECT " PRODUCT_COLS " FROM registrations WHERE reg_no = $1";
 	static const char q_hist[] = "SELECT action, to_state, reason, at FROM audit WHERE app_id = $1 AND"
 				     " action IN ('issue', 'notify_change', 'renew', 'suspend', 'reinstate', 'revoke',"
-				     " 'expire') ORDER BY id";
+				     " 'expire', 'lapse') ORDER BY id";
 	const char *p[1] = {reg_no};
 	struct jcs_rows r = {0}, h = {0};
 	json_t *hist;

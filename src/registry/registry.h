@@ -55,6 +55,10 @@ struct jcs_registry {
 	struct jcs_logtree *tree;
 	char base_url[256];      /* "http://127.0.0.1:8080", no trailing slash */
 	char registry_id[128];   /* host part of base_url, in every signed statement */
+	/* Asked before anything is signed: 0, or an error (the self-audit failed) that refuses
+	 * the signature. NULL = always allowed. */
+	int (*may_sign)(const struct jcs_registry *reg, struct jcs_err *err);
+	void *ctx;               /* for may_sign */
 };
 
 /* ------------------------------------------------------------ accounts */
@@ -111,6 +115,17 @@ int jcs_reg_attach(struct jcs_store *db, const struct jcs_actor *a, long long id
 int jcs_reg_attachment(struct jcs_store *db, const struct jcs_actor *a, long long id, long long att_id,
 		       char **name, char **ctype, char **data, size_t *len, struct jcs_err *err);
 
+/* Review on evidence (review.c). Parse and check a jcstar.report/1 (docs/report.md): schema,
+ * level, product, summary consistent with the criteria's verdicts. *out = {"ready",
+ * "statement", "level", "counts", "verdicts": [{"criterion", "verdict"}], "differences":
+ * [{"field", "application", "report"}]} with the differences from app (vendor, model,
+ * firmware, level; none when app is NULL). */
+int jcs_reg_review_report(const char *text, size_t len, const json_t *app, json_t **out, struct jcs_err *err);
+/* A checklist CSV: UTF-8, a header naming the criterion column, criterion rows. */
+int jcs_reg_check_checklist(const char *text, size_t len, struct jcs_err *err);
+/* The review of the application's newest report (plus "sha256", "file"); NULL if none. */
+int jcs_reg_app_review(struct jcs_store *db, const json_t *app, json_t **out, struct jcs_err *err);
+
 /* ------------------------------------------------------------- workflow */
 
 /* Apply action to application id as actor (workflow.c). args: {reason, question, answer,
@@ -158,10 +173,15 @@ int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *co
  * inside the caller's transaction; *index = its leaf index. */
 int jcs_reg_log_append(struct jcs_store *db, const char *kind, const char *reg_no, const char *envelope,
 		       long long *index, struct jcs_err *err);
-/* {"label": envelope, "inclusion": proof, "sth": signed tree head} for the newest label
- * statement of reg_no: everything `jcstar label verify` needs offline. */
+/* {"label": envelope, "inclusion": proof, "sth": signed tree head, "status": status
+ * statement at that tree head} for the newest label statement of reg_no: everything
+ * `jcstar label verify` needs offline. */
 int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, char **out,
 			 struct jcs_err *err);
+/* Signed status statement (jcstar.status/1) of reg_no at the current tree head, derived from
+ * the log entries of reg_no in log order (caller frees). JCS_ENOTFOUND if unknown. */
+int jcs_reg_status(struct jcs_store *db, const struct jcs_registry *reg, const char *reg_no, char **out,
+		   struct jcs_err *err);
 /* Signed tree head over the current log (caller frees). */
 int jcs_reg_log_sth(struct jcs_store *db, const struct jcs_registry *reg, char **out, struct jcs_err *err);
 /* Inclusion proof of leaf index in the tree of size (0 = current) / consistency m..n. */
@@ -171,9 +191,16 @@ int jcs_reg_log_consistency(struct jcs_store *db, const struct jcs_registry *reg
 			    char **out, struct jcs_err *err);
 /* One leaf {index, leaf_hash, entry, at}. */
 int jcs_reg_log_entry(struct jcs_store *db, long long index, json_t **out, struct jcs_err *err);
-/* Recompute every leaf hash from its stored entry; JCS_ECRYPTO if any differs or an index is
- * missing. *size = number of leaves. */
-int jcs_reg_log_check(struct jcs_store *db, long long *size, struct jcs_err *err);
+
+/* Self-audit: check every log leaf (index gapless, leaf hash = hash of its entry, entry
+ * signed by the registry's key and about the reg_no it is filed under), that the log
+ * extends the largest tree head ever signed, and that every registration agrees with its
+ * log entries (status in log order, expiry, current credential). *out = {"ok", "checked_at",
+ * "tree_size", "registrations", "problems": [{"reg_no", "problem"}...] (at most 100),
+ * "problems_total"}. Returns an error only when the check itself cannot run. */
+int jcs_reg_self_audit(struct jcs_store *db, const struct jcs_registry *reg, json_t **out, struct jcs_err *err);
+/* 0 or the refusal of reg->may_sign. */
+int jcs_reg_may_sign(const struct jcs_registry *reg, struct jcs_err *err);
 
 /* --------------------------------------------------------------- utils */
 

@@ -3,6 +3,7 @@
  * expiry sweeper. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/products/:", api_product, R_CACHE | R_SLOW, B_NONE},
 	{"GET", "/api/v1/products/:/label", api_product_label, 0, B_NONE},
 	{"GET", "/api/v1/products/:/bundle", api_product_bundle, R_SLOW, B_NONE},
+	{"GET", "/api/v1/products/:/status", api_product_status, R_SLOW, B_NONE},
 	{"GET", "/api/v1/products/:/label.svg", api_product_svg, R_CACHE | R_SLOW, B_NONE},
 	{"GET", "/api/v1/products/:/label.png", api_product_png, R_CACHE | R_SLOW, B_NONE},
 	{"POST", "/api/v1/procurement", api_procurement, R_SLOW, B_JSON},
@@ -65,6 +67,8 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/log/inclusion", api_log_inclusion, 0, B_NONE},
 	{"GET", "/api/v1/log/consistency", api_log_consistency, 0, B_NONE},
 	{"GET", "/api/v1/log/entries/:", api_log_entry, 0, B_NONE},
+	{"GET", "/api/v1/admin/audit", api_audit, 0, B_NONE},
+	{"POST", "/api/v1/admin/audit", api_audit, R_CSRF | R_SLOW, B_JSON},
 	{"GET", "/", web_index, R_CACHE | R_SLOW, B_NONE},
 	{"GET", "/products.csv", web_export_csv, R_CACHE | R_SLOW, B_NONE},
 	{"GET", "/products.json", web_export_json, R_CACHE | R_SLOW, B_NONE},
@@ -82,6 +86,7 @@ static const struct route routes[] = {
 	{"GET", "/apps/:", web_app, 0, B_NONE},
 	{"POST", "/apps/:/action", web_app_action, R_CSRF, B_JSON},
 	{"POST", "/apps/:/attach", web_app_attach, R_CSRF | R_LOGIN, B_UPLOAD},
+	{"GET", "/admin", web_admin, 0, B_NONE},
 	{"GET", "/admin/users", web_users, 0, B_NONE},
 	{"POST", "/admin/users/:", web_user_action, R_CSRF | R_LOGIN, B_FORM},
 };
@@ -106,6 +111,8 @@ int srv_status_of(const struct jcs_err *err)
 	case JCS_ELIMIT:
 		return strncmp(err->msg, "rate limit", 10) == 0 ? MHD_HTTP_TOO_MANY_REQUESTS
 								: MHD_HTTP_CONTENT_TOO_LARGE;
+	case JCS_ECRYPTO: /* the self-audit failed: the registry refuses to sign */
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
 	default:
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
@@ -243,7 +250,7 @@ static bool cache_serve(struct req *r, int *ret)
 	bool hit = false;
 	size_t i;
 
-	if (!r->raw_uri || jcs_reg_public_generation(r->db, &gen, NULL))
+	if (!r->raw_uri || r->srv->audit_failed || jcs_reg_public_generation(r->db, &gen, NULL))
 		return false;
 	key.max = SRV_CACHE_KEY_MAX;
 	jcs_buf_printf(&key, "%d %s %s", r->lang, r->method, r->raw_uri);
@@ -886,6 +893,159 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* ----------------------------------------------------------- self-audit */
+
+static void audit_log(struct jcs_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void audit_log(struct jcs_server *s, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+
+	if (!s->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->log(line);
+}
+
+static int audit_may_sign(const struct jcs_registry *reg, struct jcs_err *err)
+{
+	struct jcs_server *s = reg->ctx;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->audit_mu);
+	if (s->audit_failed) {
+		const json_t *p0 = json_array_get(json_object_get(s->audit, "problems"), 0);
+		rc = jcs_err_set(err, JCS_ECRYPTO, "the registry's self-audit failed (%lld problems, first: %s%s%s); "
+				 "nothing is signed until the database is repaired",
+				 (long long)json_integer_value(json_object_get(s->audit, "problems_total")),
+				 json_string_value(json_object_get(p0, "reg_no")), json_string_value(json_object_get(p0,
+				 "reg_no"))[0] ? ": " : "", json_string_value(json_object_get(p0, "problem")));
+	}
+	pthread_mutex_unlock(&s->audit_mu);
+	return rc;
+}
+
+int srv_audit_run(struct jcs_server *s, struct jcs_store *db, struct jcs_err *err)
+{
+	struct jcs_err e = {0};
+	json_t *rep = NULL, *p;
+	bool failed, was;
+	size_t i;
+	int rc = jcs_reg_self_audit(db, &s->reg, &rep, &e);
+
+	if (rc) /* the check could not run: that is a failure too */
+		rep = json_pack("{s:b, s:I, s:[{s:s, s:s}], s:I}", "ok", 0, "checked_at", (json_int_t)time(NULL),
+				"problems", "reg_no", "", "problem", e.msg, "problems_total", (json_int_t)1);
+	if (!rep)
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	failed = !json_is_true(json_object_get(rep, "ok"));
+	pthread_mutex_lock(&s->audit_mu);
+	was = s->audit_failed;
+	json_decref(s->audit);
+	s->audit = rep;
+	s->audit_failed = failed;
+	pthread_mutex_unlock(&s->audit_mu);
+	if (failed != was) { /* what the public pages show changes */
+		pthread_mutex_lock(&s->cache.mu);
+		cache_clear_locked(&s->cache);
+		pthread_mutex_unlock(&s->cache.mu);
+	}
+	if (failed) {
+		audit_log(s, "SELF-AUDIT FAILED: %lld problem(s); the registry refuses to sign until repaired",
+			  (long long)json_integer_value(json_object_get(rep, "problems_total")));
+		json_array_foreach(json_object_get(rep, "problems"), i, p) {
+			if (i == 20)
+				break;
+			audit_log(s, "SELF-AUDIT: %s%s%s", json_string_value(json_object_get(p, "reg_no")),
+				  json_string_value(json_object_get(p, "reg_no"))[0] ? ": " : "",
+				  json_string_value(json_object_get(p, "problem")));
+		}
+	} else if (was) {
+		audit_log(s, "self-audit passed again: signing resumes");
+	}
+	if (rc)
+		jcs_err_set(err, rc, "%s", e.msg);
+	return rc;
+}
+
+json_t *srv_audit_report(struct jcs_server *s)
+{
+	json_t *r;
+
+	pthread_mutex_lock(&s->audit_mu);
+	r = json_incref(s->audit);
+	pthread_mutex_unlock(&s->audit_mu);
+	return r;
+}
+
+/* Whether the audit report names reg_no, or damage not tied to one registration. */
+static bool audit_flags(const json_t *rep, const char *reg_no)
+{
+	const json_t *probs = json_object_get(rep, "problems"), *p;
+	size_t i;
+
+	if ((json_int_t)json_array_size(probs) < json_integer_value(json_object_get(rep, "problems_total")))
+		return true; /* more problems than listed: trust none */
+	json_array_foreach(probs, i, p) {
+		const char *n = json_string_value(json_object_get(p, "reg_no"));
+		if (!n || !*n || strcmp(n, reg_no) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void vet(const json_t *rep, json_t *j, int depth)
+{
+	const char *k, *reg_no = json_string_value(json_object_get(j, "reg_no"));
+	json_t *v;
+	size_t i;
+
+	if (depth > 8)
+		return;
+	if (json_is_array(j))
+		json_array_foreach(j, i, v)
+			vet(rep, v, depth + 1);
+	if (!json_is_object(j))
+		return;
+	if (reg_no && audit_flags(rep, reg_no)) {
+		json_object_set_new(j, "status", json_string("unverified"));
+		json_object_set_new(j, "status_ja", json_string("未検証"));
+		if (json_object_get(j, "meets"))
+			json_object_set_new(j, "meets", json_false());
+		if (json_object_get(j, "valid_until"))
+			json_object_set_new(j, "valid_until", json_string(""));
+		if (json_object_get(j, "note"))
+			json_object_set_new(j, "note", json_string("status unverified: the registry's self-audit found "
+								   "a mismatch"));
+	}
+	json_object_foreach(j, k, v)
+		if (json_is_array(v) || json_is_object(v))
+			vet(rep, v, depth + 1);
+}
+
+void srv_vet(struct req *r, json_t *j)
+{
+	json_t *rep;
+
+	if (!r->srv->audit_failed || !(rep = srv_audit_report(r->srv)))
+		return;
+	if (json_is_false(json_object_get(rep, "ok")))
+		vet(rep, j, 0);
+	json_decref(rep);
+}
+
+int jcs_server_audit(struct jcs_server *s, bool *ok, struct jcs_err *err)
+{
+	struct jcs_store *db = pool_get(s);
+	int rc = srv_audit_run(s, db, err);
+
+	pool_put(s, db);
+	*ok = !s->audit_failed;
+	return rc;
+}
+
 /* ----------------------------------------------------------- lifecycle */
 
 /* Every second: close overdue requests; every sweep_seconds: expire labels. */
@@ -912,6 +1072,7 @@ static void *housekeeper(void *arg)
 			ticks = 0;
 			srv_today(today);
 			jcs_reg_expire(db, &s->reg, today, &n, NULL);
+			srv_audit_run(s, db, NULL);
 			pool_put(s, db);
 		}
 		pthread_mutex_lock(&s->mu);
@@ -970,12 +1131,16 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 	pthread_mutex_init(&s->jobs_mu, NULL);
 	pthread_cond_init(&s->jobs_cv, NULL);
 	pthread_mutex_init(&s->throttle.mu, NULL);
+	pthread_mutex_init(&s->audit_mu, NULL);
 	s->sweep_seconds = o->sweep_seconds ? o->sweep_seconds : 60;
 	s->per_client = o->per_client ? o->per_client : SRV_PER_CLIENT;
 	s->request_seconds = o->request_seconds ? o->request_seconds : SRV_REQUEST_SECONDS;
 	s->reg.key = o->key;
 	if ((rc = jcs_logtree_new(&s->reg.tree)))
 		goto fail;
+	s->reg.may_sign = audit_may_sign;
+	s->reg.ctx = s;
+	s->log = o->log;
 	if ((rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &sa, err)))
 		goto fail;
 	if (o->public_url && strncmp(o->public_url, "http://", 7) != 0 && strncmp(o->public_url, "https://", 8) != 0) {
@@ -1031,8 +1196,10 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 		h = h ? h + 3 : s->reg.base_url;
 		snprintf(s->reg.registry_id, sizeof(s->reg.registry_id), "%.*s", (int)strcspn(h, "/"), h);
 	}
+	/* audit first: a damaged registry must not sign even the expiry sweep's changes */
+	srv_audit_run(s, s->pool[0], NULL);
 	srv_today(today);
-	if ((rc = jcs_reg_expire(s->pool[0], &s->reg, today, &n, err)))
+	if (!s->audit_failed && (rc = jcs_reg_expire(s->pool[0], &s->reg, today, &n, err)))
 		goto fail;
 	if (pthread_create(&s->housekeeper, NULL, housekeeper, s) == 0)
 		s->housekeeper_started = true;
@@ -1097,5 +1264,7 @@ void jcs_server_stop(struct jcs_server *s)
 	pthread_mutex_destroy(&s->jobs_mu);
 	pthread_cond_destroy(&s->jobs_cv);
 	pthread_mutex_destroy(&s->throttle.mu);
+	json_decref(s->audit);
+	pthread_mutex_destroy(&s->audit_mu);
 	free(s);
 }

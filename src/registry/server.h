@@ -14,9 +14,10 @@ struct jcs_server_opts {
 	const struct jcs_key *key; /* registry signing key (borrowed, must outlive the server) */
 	const char *public_url;    /* base of QR/page URLs; NULL = http://ADDR:PORT */
 	unsigned threads;          /* worker threads = store handles (0 = 2) */
-	unsigned sweep_seconds;    /* expiry sweep interval (0 = 60) */
+	unsigned sweep_seconds;    /* expiry sweep and self-audit interval (0 = 60) */
 	unsigned per_client;       /* connections per client address (0 = 32) */
 	unsigned request_seconds;  /* deadline for a request's headers and body (0 = 30) */
+	void (*log)(const char *line); /* where self-audit failures are reported (NULL = nowhere) */
 };
 
 struct jcs_server;
@@ -29,5 +30,7 @@ bool jcs_server_public_url_loopback(const struct jcs_server *s);
 /* Create the first admin account if none exists; token (65 bytes) set when *created. */
 int jcs_server_bootstrap(struct jcs_server *s, char *token, bool *created, struct jcs_err *err);
 void jcs_server_stop(struct jcs_server *s);
+/* Run the self-audit now (also done at start and every sweep); *ok = its verdict. */
+int jcs_server_audit(struct jcs_server *s, bool *ok, struct jcs_err *err);
 
 #endif

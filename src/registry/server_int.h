@@ -71,6 +71,7 @@ struct jcs_server {
 	bool housekeeper_started, stopping;
 	struct srv_cache cache;
 	unsigned sweep_seconds, per_client, request_seconds;
+	void (*log)(const char *line);
 	bool cookie_secure;      /* public URL is https: cookies get Secure */
 	/* open connections (absolute request deadline, enforced by the housekeeper) */
 	pthread_mutex_t conns_mu;
@@ -83,6 +84,11 @@ struct jcs_server {
 	size_t nworkers;
 	bool jobs_stop;
 	struct srv_throttle throttle;
+	/* the last self-audit (jcs_reg_self_audit): while it failed nothing is signed and the
+	 * registrations it names are shown as unverified */
+	pthread_mutex_t audit_mu;
+	json_t *audit;
+	bool audit_failed;
 };
 
 enum srv_lang { LANG_EN, LANG_JA };
@@ -153,6 +159,14 @@ bool srv_token_eq(const char *given, size_t len, const char *want);
 long long srv_id(const char *s);
 /* Today's date (UTC) YYYY-MM-DD. */
 void srv_today(char *out);
+/* The last self-audit report (a new reference; caller json_decref()s), NULL before the first. */
+json_t *srv_audit_report(struct jcs_server *s);
+/* Run the self-audit on db now and publish its result (logs and clears caches on failure). */
+int srv_audit_run(struct jcs_server *s, struct jcs_store *db, struct jcs_err *err);
+/* While the self-audit fails: every object in j (recursively) whose "reg_no" the audit
+ * names, or every one when the log itself is damaged, gets status "unverified" (and
+ * "meets": false, "valid_until": ""), so that nothing tampered shows as valid. */
+void srv_vet(struct req *r, json_t *j);
 
 /* Handlers: api.c */
 int api_me(struct req *r);
@@ -171,6 +185,7 @@ int api_products(struct req *r);
 int api_product(struct req *r);
 int api_product_label(struct req *r);
 int api_product_bundle(struct req *r);
+int api_product_status(struct req *r);
 int api_product_svg(struct req *r);
 int api_product_png(struct req *r);
 int api_procurement(struct req *r);
@@ -180,6 +195,7 @@ int api_log_sth(struct req *r);
 int api_log_inclusion(struct req *r);
 int api_log_consistency(struct req *r);
 int api_log_entry(struct req *r);
+int api_audit(struct req *r);
 /* Helpers shared with web.c */
 void api_filter_from_query(struct req *r, struct jcs_reg_filter *f);
 /* Send the public product list matching f as CSV. */
@@ -202,5 +218,6 @@ int web_app_action(struct req *r);
 int web_app_attach(struct req *r);
 int web_users(struct req *r);
 int web_user_action(struct req *r);
+int web_admin(struct req *r);
 
 #endif

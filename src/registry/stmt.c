@@ -13,6 +13,12 @@
 static bool is_schema_label(const char *s) { return strcmp(s, JCS_SCHEMA_LABEL) == 0; }
 static bool is_schema_revocation(const char *s) { return strcmp(s, JCS_SCHEMA_REVOCATION) == 0; }
 static bool is_schema_sth(const char *s) { return strcmp(s, JCS_SCHEMA_STH) == 0; }
+static bool is_schema_status(const char *s) { return strcmp(s, JCS_SCHEMA_STATUS) == 0; }
+static bool is_reg_status(const char *s)
+{
+	enum jcs_reg_status st;
+	return jcs_reg_status_parse(s, &st) == 0;
+}
 static bool is_regno(const char *s) { return jcs_regno_parse(s, NULL, NULL, NULL) == 0; }
 static bool is_label_status(const char *s)
 {
@@ -58,11 +64,27 @@ static const struct stmt_field sth_fields[] = {
 	{"tree_size", STMT_INT, NULL, JCS_TLOG_MAX_SIZE},
 };
 
+static const struct stmt_field status_fields[] = {
+	{"key_id", STMT_STR, stmt_is_hex64, 0},
+	{"label_hash", STMT_STR, stmt_is_hex64, 0},
+	{"label_index", STMT_INT, NULL, JCS_TLOG_MAX_SIZE},
+	{"next_update", STMT_INT, NULL, MAX_SAFE_INT},
+	{"produced", STMT_INT, NULL, MAX_SAFE_INT},
+	{"registration_number", STMT_STR, is_regno, 0},
+	{"registry", STMT_STR, stmt_is_registry, 0},
+	{"root_hash", STMT_STR, stmt_is_hex64, 0},
+	{"schema", STMT_STR, is_schema_status, 0},
+	{"status", STMT_STR, is_reg_status, 0},
+	{"status_index", STMT_INT, NULL, JCS_TLOG_MAX_SIZE},
+	{"tree_size", STMT_INT, NULL, JCS_TLOG_MAX_SIZE},
+};
+
 #define SCHEMA(n, f) {n, f, sizeof(f) / sizeof(f[0])}
 static const struct stmt_schema schemas[] = {
 	SCHEMA(JCS_SCHEMA_LABEL, label_fields),
 	SCHEMA(JCS_SCHEMA_REVOCATION, revocation_fields),
 	SCHEMA(JCS_SCHEMA_STH, sth_fields),
+	SCHEMA(JCS_SCHEMA_STATUS, status_fields),
 };
 
 const struct stmt_schema *stmt_schema_get(const char *name)

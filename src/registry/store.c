@@ -62,6 +62,9 @@ static const char *const migrations[] = {
 	"INSERT INTO counters (name, v) VALUES ('public', 0)",
 	/* 3: accounts can be disabled */
 	"ALTER TABLE users ADD COLUMN disabled BIGINT NOT NULL DEFAULT 0",
+	/* 4: every tree size the registry signed a head for, with its root: it never signs a
+	 * different root for a size, nor a tree that does not extend the largest (self-audit) */
+	"CREATE TABLE tree_heads (tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, at BIGINT NOT NULL)",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -47,8 +47,10 @@ static const struct msg {
 	{"prev", "Previous", "前へ"},
 	{"st_valid", "valid", "有効"},
 	{"st_suspended", "suspended", "一時停止"},
-	{"st_revoked", "revoked", "取消"},
-	{"st_expired", "expired", "期限切れ"},
+	{"st_revoked", "revoked", "取消し"},
+	{"st_expiry_grace", "expiry grace", "失効猶予"},
+	{"st_expired", "expired", "失効"},
+	{"st_unverified", "unverified (the registry's self-audit found a mismatch)", "未検証（登録簿の自己監査で不一致）"},
 	{"disclaimer",
 	 "A JC-STAR label means the product was declared or evaluated as meeting the requirements of its level. "
 	 "It is not a guarantee that the product is free of vulnerabilities.",
@@ -82,6 +84,26 @@ static const struct msg {
 	{"actions", "Actions", "操作"},
 	{"who", "Who", "実施者"},
 	{"when", "When", "日時"},
+	{"self_audit", "Registry self-audit", "登録簿の自己監査"},
+	{"review", "Review of the assessment report", "評価レポートの審査"},
+	{"review_none", "No jcstar report is attached.", "jcstar のレポートが添付されていません。"},
+	{"review_ready", "ready to declare the level", "当該レベルの宣言が可能"},
+	{"review_not_ready", "NOT ready to declare the level: issuing needs an override reason",
+	 "当該レベルの宣言はできません: 発行にはオーバーライドの理由が必要です"},
+	{"differences", "Differences from the application", "申請との相違"},
+	{"criterion", "Criterion", "適合基準"},
+	{"verdict", "Verdict", "判定"},
+	{"field", "Field", "項目"},
+	{"override", "Override reason (only if the report is not ready)", "オーバーライドの理由（レポートが不十分な場合のみ）"},
+	{"audit_ok", "passed: every log entry, the tree heads and every registration agree",
+	 "合格: ログの全エントリ、ツリーヘッド、全登録が一致しています"},
+	{"audit_failed", "FAILED: the registry signs nothing until the database is repaired",
+	 "不合格: データベースが修復されるまで、登録簿は何も署名しません"},
+	{"audit_none", "No self-audit has run yet.", "自己監査はまだ実行されていません。"},
+	{"checked_at", "Checked at (Unix time)", "確認日時 (Unix 時刻)"},
+	{"tree_size", "Log entries", "ログのエントリ数"},
+	{"registrations", "Registrations", "登録数"},
+	{"problem", "Problem", "問題"},
 	{"question", "Supply-chain question", "サプライチェーンリスクに関する照会"},
 	{"answer", "Answer of the government liaison", "関係省庁の回答"},
 	{"lab", "Evaluation lab", "評価機関"},
@@ -113,6 +135,7 @@ static const struct msg {
 	{"u_disable", "Disable", "無効にする"},
 	{"u_enable", "Enable", "有効にする"},
 	{"u_revoke_token", "Revoke API token", "API トークンを失効"},
+	{"a_lapse", "End expiry grace", "失効猶予終了"},
 };
 
 static const char *T(const struct req *r, const char *key)
@@ -165,7 +188,7 @@ static void page_start(struct req *r, struct jcs_buf *b, const char *title)
 	     "header a{color:#fff;margin-right:1em}main{padding:1em;max-width:72em}"
 	     "table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3em .5em;text-align:left;"
 	     "vertical-align:top}th{background:#eef}.stars{color:#c90;letter-spacing:.1em}"
-	     ".st-valid{color:#060}.st-revoked,.st-suspended,.st-expired{color:#a00;font-weight:bold}"
+	     ".st-valid{color:#060}.st-revoked,.st-suspended,.st-expiry_grace,.st-expired{color:#a00;font-weight:bold}"
 	     "form.inline{display:inline}fieldset{margin:.5em 0}label{display:inline-block;margin:.2em .8em .2em 0}"
 	     ".err{background:#fee;border:1px solid #a00;padding:.5em}.note{color:#555;font-size:.9em}"
 	     "dl{display:grid;grid-template-columns:16em 1fr}dd,td{white-space:pre-line}dt{font-weight:bold}"
@@ -264,7 +287,7 @@ static void select_opt(struct jcs_buf *b, const char *value, const char *cur, co
 
 int web_index(struct req *r)
 {
-	static const char *const statuses[] = {"valid", "suspended", "revoked", "expired"};
+	static const char *const statuses[] = {"valid", "suspended", "revoked", "expiry_grace", "expired"};
 	struct jcs_err err = {0};
 	struct jcs_buf b = JCS_BUF_INIT, qs = JCS_BUF_INIT;
 	struct jcs_reg_filter f;
@@ -276,6 +299,7 @@ int web_index(struct req *r)
 	api_filter_from_query(r, &f);
 	if (jcs_reg_products(r->db, &f, &list, &err))
 		return error_page(r, &err);
+	srv_vet(r, list);
 	total = (long long)json_integer_value(json_object_get(list, "total"));
 	page_start(r, &b, T(r, "products"));
 	P(&b, "<form method=get action=\"/\"><fieldset>");
@@ -297,7 +321,7 @@ int web_index(struct req *r)
 	select_opt(&b, "4", lvl, "★4");
 	jcs_buf_printf(&b, "</select></label><label>%s <select name=status>", T(r, "status"));
 	select_opt(&b, "", f.status, T(r, "any"));
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++)
 		select_opt(&b, statuses[k], f.status, Tp(r, "st_", statuses[k]));
 	jcs_buf_printf(&b, "</select></label><button>%s</button></fieldset></form>", T(r, "search"));
 	url_arg(&qs, "q", f.q);
@@ -382,6 +406,7 @@ int web_export_json(struct req *r)
 	export_filter(r, &f);
 	if (jcs_reg_products(r->db, &f, &out, &err))
 		return srv_send_error(r, &err);
+	srv_vet(r, out);
 	return srv_send_json(r, 200, out);
 }
 
@@ -404,6 +429,7 @@ int web_product(struct req *r)
 
 	if (jcs_reg_product(r->db, r->arg[0], &p, &err))
 		return error_page(r, &err);
+	srv_vet(r, p);
 	reg = js(p, "reg_no");
 	page_start(r, &b, reg);
 	P(&b, "<dl>");
@@ -513,6 +539,7 @@ int web_procurement(struct req *r)
 			jcs_csv_models_free(models, n);
 			return error_page(r, &err);
 		}
+		srv_vet(r, out);
 	}
 	page_start(r, &b, T(r, "procurement"));
 	jcs_buf_printf(&b, "<form method=post enctype=\"multipart/form-data\" action=\"/procurement\"><fieldset>"
@@ -641,6 +668,49 @@ int web_logout(struct req *r)
 }
 
 /* --------------------------------------------------------- applications */
+
+/* The administrator's status page: the last self-audit. */
+int web_admin(struct req *r)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	json_t *rep, *p;
+	size_t i;
+	bool ok;
+
+	if (r->actor.role == JCS_ROLE_PUBLIC)
+		return need_login(r);
+	if (r->actor.role != JCS_ROLE_ADMIN) {
+		struct jcs_err err;
+		jcs_err_set(&err, JCS_EPERM, "admin only");
+		return error_page(r, &err);
+	}
+	rep = srv_audit_report(r->srv);
+	page_start(r, &b, T(r, "self_audit"));
+	if (!rep) {
+		jcs_buf_printf(&b, "<p>%s</p>", T(r, "audit_none"));
+		return page_end(r, &b, 200);
+	}
+	ok = json_is_true(json_object_get(rep, "ok"));
+	jcs_buf_printf(&b, "<p id=audit class=%s>%s</p><dl><dt>%s</dt><dd>%lld</dd><dt>%s</dt><dd>%lld</dd>"
+		       "<dt>%s</dt><dd>%lld</dd></dl>", ok ? "st-valid" : "st-revoked",
+		       T(r, ok ? "audit_ok" : "audit_failed"), T(r, "checked_at"),
+		       (long long)json_integer_value(json_object_get(rep, "checked_at")), T(r, "tree_size"),
+		       (long long)json_integer_value(json_object_get(rep, "tree_size")), T(r, "registrations"),
+		       (long long)json_integer_value(json_object_get(rep, "registrations")));
+	if (!ok) {
+		jcs_buf_printf(&b, "<table id=problems><tr><th>%s</th><th>%s</th></tr>", T(r, "reg_no"), T(r, "problem"));
+		json_array_foreach(json_object_get(rep, "problems"), i, p) {
+			P(&b, "<tr><td>");
+			H(&b, js(p, "reg_no"));
+			P(&b, "</td><td>");
+			H(&b, js(p, "problem"));
+			P(&b, "</td></tr>");
+		}
+		P(&b, "</table>");
+	}
+	json_decref(rep);
+	return page_end(r, &b, ok ? 200 : 503);
+}
 
 int web_apps(struct req *r)
 {
@@ -778,11 +848,63 @@ static void action_form(struct req *r, struct jcs_buf *b, long long id, const ch
 			       "</label><br><label>%s<br><textarea name=update_info rows=2 cols=60></textarea></label><br>",
 			       T(r, "firmware"), T(r, "support_end"), T(r, "update_info"));
 	}
+	if (strcmp(action, "issue") == 0)
+		jcs_buf_printf(b, "<label>%s<br><textarea name=override rows=2 cols=60></textarea></label><br>",
+			       T(r, "override"));
 	if (strcmp(action, "reject") == 0 || strcmp(action, "suspend") == 0 || strcmp(action, "revoke") == 0 ||
 	    strcmp(action, "notify_change") == 0)
 		jcs_buf_printf(b, "<label>%s<br><textarea name=reason rows=2 cols=60 required></textarea></label><br>",
 			       T(r, "reason"));
 	jcs_buf_printf(b, "<button name=do value=\"%s\">%s</button></fieldset></form>", action, Tp(r, "a_", action));
+}
+
+/* The reviewer's view of the newest report: verdict, per-criterion table, differences. */
+static void review_section(struct req *r, struct jcs_buf *b, const json_t *rev)
+{
+	const json_t *x;
+	size_t i;
+
+	jcs_buf_printf(b, "<h2>%s</h2>", T(r, "review"));
+	if (!json_is_object(rev)) {
+		jcs_buf_printf(b, "<p>%s</p>", T(r, "review_none"));
+		return;
+	}
+	if (json_object_get(rev, "error")) {
+		P(b, "<p class=st-revoked>");
+		H(b, js(rev, "error"));
+		P(b, "</p>");
+		return;
+	}
+	jcs_buf_printf(b, "<p id=review class=%s>", json_is_true(json_object_get(rev, "ready")) ? "st-valid" : "st-revoked");
+	H(b, js(rev, "statement"));
+	jcs_buf_printf(b, " — %s (", T(r, json_is_true(json_object_get(rev, "ready")) ? "review_ready" : "review_not_ready"));
+	H(b, js(rev, "file"));
+	P(b, ", SHA-256 ");
+	H(b, js(rev, "sha256"));
+	P(b, ")</p>");
+	if (json_array_size(json_object_get(rev, "differences"))) {
+		jcs_buf_printf(b, "<h3>%s</h3><table id=differences><tr><th>%s</th><th>%s</th><th>%s</th></tr>",
+			       T(r, "differences"), T(r, "field"), T(r, "apps"), "jcstar report");
+		json_array_foreach(json_object_get(rev, "differences"), i, x) {
+			P(b, "<tr><td>");
+			H(b, js(x, "field"));
+			P(b, "</td><td>");
+			H(b, js(x, "application"));
+			P(b, "</td><td>");
+			H(b, js(x, "report"));
+			P(b, "</td></tr>");
+		}
+		P(b, "</table>");
+	}
+	jcs_buf_printf(b, "<table id=verdicts><tr><th>%s</th><th>%s</th></tr>", T(r, "criterion"), T(r, "verdict"));
+	json_array_foreach(json_object_get(rev, "verdicts"), i, x) {
+		P(b, "<tr><td>");
+		H(b, js(x, "criterion"));
+		jcs_buf_printf(b, "</td><td class=v-%s>", strcmp(js(x, "verdict"), "conform") == 0 ? "ok" : "no");
+		H(b, js(x, "verdict"));
+		P(b, "</td></tr>");
+	}
+	P(b, "</table>");
 }
 
 int web_app(struct req *r)
@@ -851,6 +973,7 @@ int web_app(struct req *r)
 		P(&b, ")</li>");
 	}
 	P(&b, "</ul>");
+	review_section(r, &b, json_object_get(a, "review"));
 	can_attach = r->actor.role == JCS_ROLE_VENDOR || r->actor.role == JCS_ROLE_LAB;
 	if (can_attach) {
 		jcs_buf_printf(&b, "<form method=post enctype=\"multipart/form-data\" action=\"/apps/%lld/attach\">"
@@ -915,7 +1038,8 @@ int web_app_action(struct req *r)
 	for (size_t i = 0; i < r->form.n; i++) {
 		const char *k = r->form.f[i].key, *v = r->form.f[i].value;
 
-		if (strcmp(k, "reason") == 0 || strcmp(k, "question") == 0 || strcmp(k, "answer") == 0)
+		if (strcmp(k, "reason") == 0 || strcmp(k, "question") == 0 || strcmp(k, "answer") == 0 ||
+		    strcmp(k, "override") == 0)
 			json_object_set_new(args, k, json_string(v));
 		for (size_t c = 0; c < 3; c++)
 			if (strcmp(k, change_keys[c]) == 0 && *v)

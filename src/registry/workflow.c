@@ -33,13 +33,14 @@ struct wf_transition {
 };
 
 /* Actions that change what the public list shows (they bump the 'public' generation). */
-static const char *const public_actions = " issue notify_change renew suspend reinstate revoke expire ";
+static const char *const public_actions = " issue notify_change renew suspend reinstate revoke expire lapse ";
 
 static int guard_documents(struct wf_ctx *c, struct jcs_err *err);
 static int guard_evaluation(struct wf_ctx *c, struct jcs_err *err);
 static int guard_question(struct wf_ctx *c, struct jcs_err *err);
 static int guard_answer(struct wf_ctx *c, struct jcs_err *err);
 static int guard_change(struct wf_ctx *c, struct jcs_err *err);
+static int guard_issue(struct wf_ctx *c, struct jcs_err *err);
 static int eff_number(struct wf_ctx *c, struct jcs_err *err);
 static int eff_question(struct wf_ctx *c, struct jcs_err *err);
 static int eff_answer(struct wf_ctx *c, struct jcs_err *err);
@@ -51,6 +52,7 @@ static int eff_suspend(struct wf_ctx *c, struct jcs_err *err);
 static int eff_reinstate(struct wf_ctx *c, struct jcs_err *err);
 static int eff_revoke(struct wf_ctx *c, struct jcs_err *err);
 static int eff_expire(struct wf_ctx *c, struct jcs_err *err);
+static int eff_lapse(struct wf_ctx *c, struct jcs_err *err);
 
 static const struct wf_transition table[] = {
 	/* from              action           to                role               reason guard             effect */
@@ -65,17 +67,19 @@ static const struct wf_transition table[] = {
 	{"inquiry_answered", "reject",        "rejected",       JCS_ROLE_REVIEWER, true,  NULL,             eff_reason},
 	{"accepted",         "confirm_fee",   "fee_confirmed",  JCS_ROLE_ADMIN,    false, NULL,             NULL},
 	{"accepted",         "reject",        "rejected",       JCS_ROLE_REVIEWER, true,  NULL,             eff_reason},
-	{"fee_confirmed",    "issue",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_issue},
+	{"fee_confirmed",    "issue",         "issued",         JCS_ROLE_REVIEWER, false, guard_issue,      eff_issue},
 	/* the way out when issuance cannot succeed */
 	{"fee_confirmed",    "reject",        "rejected",       JCS_ROLE_REVIEWER, true,  NULL,             eff_reason},
 	{"issued",           "notify_change", "issued",         JCS_ROLE_VENDOR,   true,  guard_change,     eff_change},
 	{"issued",           "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
+	{"expiry_grace",     "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
 	{"expired",          "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
 	{"issued",           "suspend",       "suspended",      JCS_ROLE_REVIEWER, true,  NULL,             eff_suspend},
 	{"suspended",        "reinstate",     "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_reinstate},
 	{"issued",           "revoke",        "revoked",        JCS_ROLE_REVIEWER, true,  NULL,             eff_revoke},
 	{"suspended",        "revoke",        "revoked",        JCS_ROLE_REVIEWER, true,  NULL,             eff_revoke},
-	{"issued",           "expire",        "expired",        JCS_ROLE_SYSTEM,   false, NULL,             eff_expire},
+	{"issued",           "expire",        "expiry_grace",   JCS_ROLE_SYSTEM,   false, NULL,             eff_expire},
+	{"expiry_grace",     "lapse",         "expired",        JCS_ROLE_SYSTEM,   false, NULL,             eff_lapse},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
@@ -211,6 +215,38 @@ static int guard_change(struct wf_ctx *c, struct jcs_err *err)
 	return 0;
 }
 
+/* Issuance on evidence: the newest report must be ready to declare the application's level
+ * and be about its product; otherwise the reviewer gives an 'override' reason, which is
+ * audited (action "override") and shown with the application. */
+static int guard_issue(struct wf_ctx *c, struct jcs_err *err)
+{
+	const char *override = json_string_value(json_object_get(c->args, "override"));
+	json_t *rev = NULL;
+	char why[600] = "";
+	int rc;
+
+	if ((rc = jcs_reg_app_review(c->db, c->app, &rev, err)))
+		return rc;
+	if (!rev)
+		snprintf(why, sizeof(why), "no jcstar report is attached");
+	else if (json_array_size(json_object_get(rev, "differences")))
+		snprintf(why, sizeof(why), "the report is about another product");
+	else if (!json_is_true(json_object_get(rev, "ready")))
+		snprintf(why, sizeof(why), "the report is not ready to declare the level: %s",
+			 json_string_value(json_object_get(rev, "statement")));
+	json_decref(rev);
+	if (!why[0])
+		return 0;
+	if (!override || !*override || !jcs_reg_text_ok(override, JCS_REG_TEXT_MAX, true))
+		return jcs_err_set(err, JCS_ESCHEMA, "%s; issuing anyway needs an 'override' reason", why);
+	{
+		char text[JCS_REG_TEXT_MAX + 700];
+		snprintf(text, sizeof(text), "%s — %s", override, why);
+		return jcs_reg_audit(c->db, jint(c->app, "id"), c->actor, "override", jstr(c->app, "state"),
+				     jstr(c->app, "state"), text, err);
+	}
+}
+
 /* ------------------------------------------------------------ effects */
 
 static int set_app_text(struct wf_ctx *c, const char *column_sql, const char *value, struct jcs_err *err)
@@ -303,7 +339,7 @@ static int sign_label(struct wf_ctx *c, const char *reg_no, const char *issued, 
 	l.status = JCS_LSTAT_VALID;
 	l.registry = c->reg->registry_id;
 	l.url = url;
-	if ((rc = jcs_label_sign(&l, c->reg->key, &env, err)))
+	if ((rc = jcs_reg_may_sign(c->reg, err)) || (rc = jcs_label_sign(&l, c->reg->key, &env, err)))
 		return rc;
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	{
@@ -467,8 +503,11 @@ static int withdraw_label(struct wf_ctx *c, enum jcs_label_status st, struct jcs
 	rv.reason = one_line;
 	rv.effective = c->today;
 	rv.registry = c->reg->registry_id;
-	if (!(rc = jcs_revocation_sign(&rv, c->reg->key, &env, err)) &&
-	    !(rc = set_status(c, reg_no, jcs_label_status_name(st), err)))
+	if ((rc = jcs_reg_may_sign(c->reg, err)) || (rc = jcs_revocation_sign(&rv, c->reg->key, &env, err))) {
+		free(one_line);
+		return rc;
+	}
+	if (!(rc = set_status(c, reg_no, jcs_label_status_name(st), err)))
 		rc = jcs_reg_log_append(c->db, "revocation", reg_no, env, &idx, err);
 	free(env);
 	free(one_line);
@@ -496,15 +535,26 @@ static int eff_reinstate(struct wf_ctx *c, struct jcs_err *err)
 	return sign_label(c, reg_no, issued, expires, err);
 }
 
-/* Expiry needs no signature: every label carries its expiry date. */
-static int eff_expire(struct wf_ctx *c, struct jcs_err *err)
+/* Expiry needs no signature: every label carries its expiry date, and status statements
+ * derive expiry grace and expiry from it (jcs_status_acc_finish). */
+static int expire_to(struct wf_ctx *c, enum jcs_reg_status st, struct jcs_err *err)
 {
 	char reg_no[JCS_REGNO_MAX], issued[11], expires[11];
 	int rc;
 
 	if ((rc = load_registration(c, reg_no, issued, expires, err)))
 		return rc;
-	return set_status(c, reg_no, "expired", err);
+	return set_status(c, reg_no, jcs_reg_status_name(st), err);
+}
+
+static int eff_expire(struct wf_ctx *c, struct jcs_err *err)
+{
+	return expire_to(c, JCS_RSTAT_EXPIRY_GRACE, err);
+}
+
+static int eff_lapse(struct wf_ctx *c, struct jcs_err *err)
+{
+	return expire_to(c, JCS_RSTAT_EXPIRED, err);
 }
 
 /* --------------------------------------------------------------- apply */
@@ -605,17 +655,15 @@ out:
 	return rc;
 }
 
-int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const char *today, int *count,
-		   struct jcs_err *err)
+/* Apply the system action to every application that sql (one parameter: a date) selects. */
+static int sweep(struct jcs_store *db, const struct jcs_registry *reg, const char *sql, const char *date,
+		 const char *action, int *count, struct jcs_err *err)
 {
-	static const char sql[] = "SELECT app_id FROM registrations WHERE status = 'valid' AND expires < $1"
-				  " ORDER BY app_id LIMIT 200";
 	const struct jcs_actor sys = {0, JCS_ROLE_SYSTEM, "system", ""};
-	const char *p[] = {today};
+	const char *p[] = {date};
 	struct jcs_rows r;
 	int rc, progress;
 
-	*count = 0;
 	for (;;) {
 		if ((rc = jcs_store_exec(db, sql, 1, p, &r, err)))
 			return rc;
@@ -625,8 +673,8 @@ int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const c
 		}
 		progress = 0;
 		for (size_t i = 0; i < r.nrows; i++) {
-			rc = jcs_reg_transition(db, reg, &sys, jcs_rows_int(&r, i, 0), "expire", NULL, NULL, err);
-			if (rc == JCS_ECONFLICT) /* another server expired it first */
+			rc = jcs_reg_transition(db, reg, &sys, jcs_rows_int(&r, i, 0), action, NULL, NULL, err);
+			if (rc == JCS_ECONFLICT) /* another server got there first */
 				continue;
 			if (rc) {
 				jcs_rows_free(&r);
@@ -639,4 +687,26 @@ int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const c
 		if (!progress)
 			return 0;
 	}
+}
+
+int jcs_reg_expire(struct jcs_store *db, const struct jcs_registry *reg, const char *today, int *count,
+		   struct jcs_err *err)
+{
+	static const char q_expire[] = "SELECT app_id FROM registrations WHERE status = 'valid' AND expires < $1"
+				       " ORDER BY app_id LIMIT 200";
+	static const char q_lapse[] = "SELECT app_id FROM registrations WHERE status = 'expiry_grace'"
+				      " AND expires < $1 ORDER BY app_id LIMIT 200";
+	struct tm tm = {0};
+	char grace_start[11];
+	int rc;
+
+	*count = 0;
+	/* grace ends JCS_STATUS_GRACE_DAYS after expiry: lapse those that expired before today - N */
+	sscanf(today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	jcs_date_of(timegm(&tm) - (time_t)JCS_STATUS_GRACE_DAYS * 86400, grace_start, sizeof(grace_start));
+	if ((rc = sweep(db, reg, q_expire, today, "expire", count, err)))
+		return rc;
+	return sweep(db, reg, q_lapse, grace_start, "lapse", count, err);
 }

@@ -53,21 +53,22 @@ expect 2 "$J" label sign --key reg.pub --regno JCS-1-2026-000004 --vendor V --pr
 grep -q '"expires":"2028-04-01"' a.json || fail "default expiry issue + 2 years"
 
 # --- verify: valid, expired, not yet valid, stdin, JSON
-expect 0 "$J" label verify a.json --key reg.pub --at 2026-11-26
-grep -q "^JCS-1-2026-000001: valid$" out.txt || fail "valid line"
+# without a status statement nothing verifies as valid: "status not checked", exit 6
+expect 6 "$J" label verify a.json --key reg.pub --at 2026-11-26
+grep -q "^JCS-1-2026-000001: status not checked: no status statement$" out.txt || fail "unchecked line"
 grep -q "signature    good" out.txt || fail "signature line"
-expect 0 "$J" label verify - --key reg.pub --at 2028-04-01 <a.json   # last valid day
+expect 6 "$J" label verify - --key reg.pub --at 2028-04-01 <a.json   # last day before expiry
 expect 1 "$J" label verify a.json --key reg.pub --at 2028-04-02
 grep -q "^JCS-1-2026-000001: expired: on 2028-04-02" out.txt || fail "expired line"
 expect 1 "$J" label verify a.json --key reg.pub --at 2026-03-31
 grep -q "not yet valid" out.txt || fail "not yet valid"
-expect 0 "$J" label verify c.json --key reg.pub --at 2026-11-26 --json
+expect 6 "$J" label verify c.json --key reg.pub --at 2026-11-26 --json
 python3 - out.txt <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["schema"] == "jcstar.label-verify/1" and j["status"] == "valid" and j["exit_code"] == 0, j
+assert j["schema"] == "jcstar.label-verify/1" and j["status"] == "status not checked" and j["exit_code"] == 6, j
 assert j["label"]["level"] == 3 and j["label"]["models"] == ["CAM-3", "CAM-3W"], j
-assert j["log"] is None and j["revocations"] is None
+assert j["log"] is None and j["revocations"] is None and j["status_statement"] is None
 PY
 ok
 
@@ -111,10 +112,13 @@ expect 0 "$J" label revoke --key reg.key --regno JCS-1-2026-000001 --suspend --r
 { printf '['; tr -d '\n' <rev.json; printf ','; tr -d '\n' <susp.json; printf ']\n'; } >revocations.json
 expect 1 "$J" label verify b.json --key reg.pub --revocations revocations.json --at 2026-11-26
 grep -q "^JCS-1-2026-000002: revoked: revoked since 2026-10-01: nonconformity found" out.txt || fail "revoked line"
-expect 0 "$J" label verify b.json --key reg.pub --revocations revocations.json --at 2026-09-30
+expect 6 "$J" label verify b.json --key reg.pub --revocations revocations.json --at 2026-09-30
 expect 1 "$J" label verify a.json --key reg.pub --revocations revocations.json --at 2026-11-26
 grep -q "suspended since 2026-06-01" out.txt || fail "suspended line"
-expect 0 "$J" label verify c.json --key reg.pub --revocations revocations.json --at 2026-11-26
+expect 6 "$J" label verify c.json --key reg.pub --revocations revocations.json --at 2026-11-26
+# a list with the revocation of b removed proves nothing: never "valid"
+tr -d '\n' <susp.json | sed 's/^/[/; s/$/]/' >cut.json
+expect 6 "$J" label verify b.json --key reg.pub --revocations cut.json --at 2026-11-26
 expect 0 "$J" label revoke --key other.key --regno JCS-3-2026-000003 --reason forged \
 	--registry registry.example -o forged.json
 expect 4 "$J" label verify c.json --key reg.pub --revocations forged.json
@@ -126,10 +130,10 @@ expect 0 "$J" label log --key reg.key --registry registry.example --out-dir log2
 expect 0 "$J" label log --key reg.key --registry registry.example --out-dir log5 --consistency-from 2 \
 	a.json b.json c.json rev.json susp.json
 for f in a b c; do
-	expect 0 "$J" label verify $f.json --key reg.pub --proof log5/$f.json.proof.json --sth log5/sth.json --at 2026-05-01
+	expect 6 "$J" label verify $f.json --key reg.pub --proof log5/$f.json.proof.json --sth log5/sth.json --at 2026-05-01
 	grep -q "log          included" out.txt || fail "included line ($f)"
 done
-expect 0 "$J" label verify b.json --key reg.pub --proof log5/b.json.proof.json --sth log5/sth.json --json --at 2026-05-01
+expect 6 "$J" label verify b.json --key reg.pub --proof log5/b.json.proof.json --sth log5/sth.json --json --at 2026-05-01
 python3 -c 'import json,sys; j=json.load(open("out.txt")); assert j["log"]["included"] and j["log"]["leaf_index"]==1 and j["log"]["tree_size"]==5, j'
 ok
 expect 5 "$J" label verify b.json --key reg.pub --proof log5/a.json.proof.json --sth log5/sth.json
@@ -145,6 +149,84 @@ mkdir logx
 expect 0 "$J" label log --key reg.key --registry registry.example --out-dir logx --consistency-from 2 \
 	b.json a.json c.json rev.json susp.json                              # history rewritten
 expect 5 "$J" label consistency --key reg.pub --old log2/sth.json --new logx/sth.json --proof logx/consistency.json
+
+
+# --- status statements: derived from the log in log order, bound to the tree head
+NOW=2026-12-01T00:00:00Z
+mkdir st5 st6
+expect 0 "$J" label log --key reg.key --registry registry.example --out-dir st5 --now $NOW \
+	a.json b.json c.json rev.json susp.json
+[ -f st5/c.json.status.json ] && [ ! -f st5/rev.json.status.json ] || fail "status files"
+vs() { # vs CODE LABEL STATUS [extra...]: verify with proof, tree head and status of st5
+	code=$1 f=$2 st=$3; shift 3
+	expect "$code" "$J" label verify "$f" --key reg.pub --proof "st5/$f.proof.json" --sth st5/sth.json \
+		--status "$st" --now $NOW "$@"
+}
+vs 0 c.json st5/c.json.status.json
+grep -q "^JCS-3-2026-000003: valid$" out.txt || fail "valid with status"
+grep -q "status       checked: valid at log entry 2 of 5" out.txt || fail "status line"
+vs 1 a.json st5/a.json.status.json
+grep -q "^JCS-1-2026-000001: suspended: suspended in the registry's log (entry 4)" out.txt || fail "suspended by status"
+vs 1 b.json st5/b.json.status.json
+grep -q "^JCS-1-2026-000002: revoked" out.txt || fail "revoked by status"
+vs 1 b.json st5/b.json.status.json --now 2031-01-01T00:00:00Z --at 2026-12-01   # stale: still revoked
+vs 6 c.json st5/c.json.status.json --now 2026-12-02T00:00:01Z --at 2026-12-01   # stale: not checked
+grep -q "status not checked: the status statement is out of date" out.txt || fail "stale line"
+vs 6 c.json st5/a.json.status.json                                              # another label's
+grep -q "for another label" out.txt || fail "other label line"
+# the offline bundle (what /api/v1/products/REG/bundle serves) in one file
+jq -n --slurpfile l c.json --slurpfile p st5/c.json.proof.json --slurpfile s st5/sth.json \
+	--slurpfile t st5/c.json.status.json \
+	'{schema: "jcstar.label-bundle/1", label: $l[0], inclusion: $p[0], sth: $s[0], status: $t[0]}' >bundle.json
+expect 0 "$J" label verify bundle.json --key reg.pub --now $NOW --json
+python3 -c 'import json; j=json.load(open("out.txt")); assert j["status"]=="valid" and j["status_statement"]["checked"] and j["log"]["included"], j'
+ok
+jq 'del(.status)' bundle.json >nostatus.json
+expect 6 "$J" label verify nostatus.json --key reg.pub --now $NOW
+# forgeries: a changed status, another key, truncation, another tree head
+sed 's/"status":"revoked"/"status":"valid"/' st5/b.json.status.json >forged.json
+cmp -s forged.json st5/b.json.status.json && fail "sed changed nothing"
+vs 4 b.json forged.json
+expect 0 "$J" label sign --key other.key --regno JCS-3-2026-000003 --vendor V --product P --model M --level 3 \
+	--registry registry.example --url https://registry.example/x -o c-other.json
+expect 0 "$J" label log --key other.key --registry registry.example --out-dir st6 --now $NOW c-other.json
+vs 4 c.json st6/c-other.json.status.json
+head -c 200 st5/c.json.status.json >trunc.json
+vs 2 c.json trunc.json
+mkdir st7
+expect 0 "$J" label log --key reg.key --registry registry.example --out-dir st7 --now $NOW \
+	a.json b.json c.json rev.json susp.json d.json
+expect 6 "$J" label verify c.json --key reg.pub --sth st7/sth.json --status st5/c.json.status.json --now $NOW
+grep -q "bound to another tree head" out.txt || fail "tree head binding"
+# same second and reordering: order is the log's, never the clock's
+sign JCS-1-2026-000011 1 2026-05-01 e.json
+expect 0 "$J" label revoke --key reg.key --regno JCS-1-2026-000011 --suspend --reason "under investigation" \
+	--effective 2026-05-01 --registry registry.example --signed-at 2026-05-01T09:00:00Z -o susp-e.json
+sign JCS-1-2026-000011 1 2026-05-01 e2.json --model CAM-1X    # reinstated in the same second
+{ printf '['; tr -d '\n' <susp-e.json; printf ']\n'; } >revs-e.json
+expect 1 "$J" label verify e.json --key reg.pub --revocations revs-e.json --at 2026-06-01
+grep -q "suspended" out.txt || fail "same-second suspension ignored"
+mkdir se1 se2
+expect 0 "$J" label log --key reg.key --registry registry.example --out-dir se1 --now $NOW e.json susp-e.json e2.json
+expect 0 "$J" label verify e2.json --key reg.pub --revocations revs-e.json --status se1/e2.json.status.json \
+	--now $NOW --at 2026-06-01
+expect 1 "$J" label verify e.json --key reg.pub --status se1/e2.json.status.json --now $NOW --at 2026-06-01
+grep -q "superseded" out.txt || fail "older credential superseded"
+expect 0 "$J" label log --key reg.key --registry registry.example --out-dir se2 --now $NOW e.json e2.json susp-e.json
+expect 1 "$J" label verify e2.json --key reg.pub --status se2/e2.json.status.json --now $NOW --at 2026-06-01
+grep -q "suspended" out.txt || fail "suspension after the reinstatement in the log"
+mkdir sr
+expect 0 "$J" label log --key reg.key --registry registry.example --out-dir sr --now $NOW rev.json b.json
+expect 1 "$J" label verify b.json --key reg.pub --status sr/b.json.status.json --now $NOW
+grep -q "revoked" out.txt || fail "revocation before the credential in the log is still final"
+# expiry grace: c expires 2027-04-03; 30 days of grace, then expired
+mkdir sg sx
+expect 0 "$J" label log --key reg.key --registry registry.example --out-dir sg --now 2027-04-20T00:00:00Z c.json
+expect 1 "$J" label verify c.json --key reg.pub --status sg/c.json.status.json --now 2027-04-20T00:00:00Z
+grep -q "^JCS-3-2026-000003: expiry grace" out.txt || fail "expiry grace"
+expect 0 "$J" label log --key reg.key --registry registry.example --out-dir sx --now 2027-05-04T00:00:00Z c.json
+expect 1 "$J" label verify c.json --key reg.pub --status sx/c.json.status.json --now 2027-05-04T00:00:00Z
+grep -q "^JCS-3-2026-000003: expired" out.txt || fail "expired after grace"
 
 # --- images: SVG well-formed, PNG decodes to the product page URL
 expect 0 "$J" label render c.json --svg c.svg --png c.png --scale 6

@@ -17,7 +17,7 @@ IDS=""
 for i in 1 2 3 4 5 6; do
 	api POST /api/v1/applications "$T_V1" "$(app_json "Concurrent $i" 1 "CC-$i")"
 	id=$(jb .id)
-	upload "$id" "$T_V1" report "$REG_TMP/report.json"
+	upload_report "$id" "$T_V1" "CC-$i" 1
 	upload "$id" "$T_V1" checklist "$REG_TMP/checklist.csv"
 	for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_RV accept" "$T_AD confirm_fee"; do
 		set -- $s

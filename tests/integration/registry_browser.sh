@@ -18,6 +18,7 @@ rm -rf "$ART"
 mkdir -p "$ART"
 start_server "sqlite:$REG_TMP/reg.db" || exit 1
 make_docs
+report_json HUB-H1 1 0 "Acme Home K.K." 2.4.0 >"$REG_TMP/report.json" # the product registry.mjs files
 for u in "vendor vendor Acme Home K.K." "reviewer reviewer IPA" "liaison liaison METI" "finance admin IPA"; do
 	set -- $u
 	name=$1 role=$2

@@ -20,6 +20,7 @@ ready() {
 	echo "new-$1 $CODE" >>"$LOG"
 	[ "$CODE" = 201 ] || return 1
 	APP=$(jb .id)
+	report_json "DEV-$1" 1 0 Acme >"$REG_TMP/report.json"
 	for kind in report checklist; do
 		f=$REG_TMP/report.json
 		[ $kind = checklist ] && f=$REG_TMP/checklist.csv
@@ -142,7 +143,9 @@ for reg in $(jb '.items[].reg_no'); do
 	jq -c .label "$REG_TMP/b.json" >"$REG_TMP/l.json"
 	jq -c .inclusion "$REG_TMP/b.json" >"$REG_TMP/p.json"
 	jq -c .sth "$REG_TMP/b.json" >"$REG_TMP/s.json"
-	check "label $reg verifies and is in the log" "$JCSTAR" label verify "$REG_TMP/l.json" --key "$REG_TMP/pub.pem" \
-		--proof "$REG_TMP/p.json" --sth "$REG_TMP/s.json" >/dev/null
+	jq -c .status "$REG_TMP/b.json" >"$REG_TMP/t.json"
+	check "label $reg verifies, is in the log and valid by its status statement" "$JCSTAR" label verify \
+		"$REG_TMP/l.json" --key "$REG_TMP/pub.pem" --proof "$REG_TMP/p.json" --sth "$REG_TMP/s.json" \
+		--status "$REG_TMP/t.json" >/dev/null
 done
 finish

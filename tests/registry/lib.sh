@@ -59,6 +59,7 @@ _listening() {
 # start_server DBURL [THREADS]: starts jcstar serve (extra options in $SERVE_ARGS); sets $URL,
 # $ADMIN, $SRV_PID
 start_server() {
+	DB_URL=$1
 	_out=$(mktemp "$REG_TMP/serve.XXXXXX")
 	# shellcheck disable=SC2086
 	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} ${SERVE_ARGS:-} \
@@ -72,6 +73,14 @@ start_server() {
 	_t=$(sed -n 's/^first admin token: //p' "$_out")
 	[ -n "$_t" ] && ADMIN=$_t
 	return 0
+}
+
+# db_sql SQL: run SQL on the server's database behind its back (tamper tests)
+db_sql() {
+	case "$DB_URL" in
+	sqlite:*) sqlite3 "${DB_URL#sqlite:}" "$1" ;;
+	*) pg_as psql -q -v ON_ERROR_STOP=1 "$DB_URL" -c "$1" >/dev/null ;;
+	esac
 }
 
 stop_server() {
@@ -122,9 +131,30 @@ web_login() {
 
 # Sample documents
 make_docs() {
-	printf '{"schema":"jcstar.report/1","summary":{"ready":true}}\n' >"$REG_TMP/report.json"
+	report_json DEV 1 >"$REG_TMP/report.json"
 	printf 'criterion,answer\nS1.1-01,conform\n' >"$REG_TMP/checklist.csv"
 	printf 'evaluation report (ISO/IEC 17025 lab)\n' >"$REG_TMP/eval.txt"
+}
+
+# report_json MODEL LEVEL [NONCONFORM [VENDOR [FIRMWARE]]]: a jcstar.report/1 (docs/report.md)
+# for the product app_json files, with NONCONFORM (default 0) nonconform criteria and two conform
+report_json() {
+	jq -cn --arg m "$1" --argjson l "$2" --argjson nc "${3:-0}" --arg v "${4:-Acme Devices K.K.}" \
+		--arg fw "${5:-1.0}" '
+	  ([range(0; $nc) | {criterion: ("S1.1-" + (10 + . | tostring)), verdict: "nonconform"}]
+	   + [{criterion: "S1.1-01", verdict: "conform"}, {criterion: "S1.1-02", verdict: "conform"}]) as $c
+	  | {schema: "jcstar.report/1", level: $l,
+	     product: {vendor: $v, model: $m, models: [], firmware_version: $fw},
+	     summary: {ready: ($nc == 0),
+	               statement: (if $nc == 0 then "Ready to declare ★\($l)."
+	                           else "Not ready to declare ★\($l): \($nc) nonconform." end),
+	               counts: {conform: 2, nonconform: $nc, "needs-evidence": 0, "not-applicable": 0}},
+	     criteria: $c}'
+}
+# upload_report APP TOKEN MODEL LEVEL [NONCONFORM [VENDOR]]
+upload_report() {
+	report_json "$3" "$4" "${5:-0}" "${6:-}" >"$REG_TMP/report-$1.json"
+	upload "$1" "$2" report "$REG_TMP/report-$1.json"
 }
 
 # app_json PRODUCT LEVEL MODEL [LAB]

@@ -67,9 +67,21 @@ check "submit without documents is refused" test "$CODE" = 400
 printf 'not json' >"$REG_TMP/bad.json"
 upload "$A" "$T_V1" report "$REG_TMP/bad.json"
 check "a report must be a jcstar report" test "$CODE" = 400
-upload "$A" "$T_V2" report "$REG_TMP/report.json"
+printf '{"schema":"jcstar.report/1"}\n' >"$REG_TMP/tiny.json"
+upload "$A" "$T_V1" report "$REG_TMP/tiny.json"
+check "a 29-byte report with only its schema is refused" test "$CODE:$(wc -c <"$REG_TMP/tiny.json")" = "400:29"
+report_json CAM-100 1 0 "Example Devices K.K." >"$REG_TMP/other.json"
+upload "$A" "$T_V1" report "$REG_TMP/other.json"
+check "a report about another product is refused" sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'another product'"
+report_json RT-AX1 1 | jq -c '.summary.ready = true | .criteria[0].verdict = "nonconform"' >"$REG_TMP/liar.json"
+upload "$A" "$T_V1" report "$REG_TMP/liar.json"
+check "a report whose summary contradicts its verdicts is refused" test "$CODE" = 400
+printf 'not,a,checklist\n' >"$REG_TMP/notcl.csv"
+upload "$A" "$T_V1" checklist "$REG_TMP/notcl.csv"
+check "'not,a,checklist' is refused" test "$CODE" = 400
+upload_report "$A" "$T_V2" RT-AX1 1
 check "another vendor cannot attach" test "$CODE" = 404
-upload "$A" "$T_V1" report "$REG_TMP/report.json"
+upload_report "$A" "$T_V1" RT-AX1 1
 check "report attached" test "$CODE" = 201
 upload "$A" "$T_V1" checklist "$REG_TMP/checklist.csv"
 check "checklist attached" test "$CODE" = 201
@@ -90,6 +102,8 @@ check "liaison sees the inquiry" test "$CODE:$(jb .question)" = "200:Any supply-
 step "$A" answer GL inquiry_answered '"answer":"No concerns."'
 step "$A" accept RV accepted
 step "$A" confirm_fee AD fee_confirmed
+api GET "/api/v1/applications/$A" "$T_RV"
+check "the reviewer sees the report's verdicts, no differences" test "$(jb .review.ready):$(jb '.review.verdicts | length'):$(jb '.review.differences | length')" = "true:2:0"
 step "$A" issue RV issued
 REG=$(jb .registration.reg_no)
 check "registration number format" sh -c "echo '$REG' | grep -Eq '^JCS-1-[0-9]{4}-[0-9]{6}$'"
@@ -107,14 +121,25 @@ api GET "/api/v1/products/$REG" ""
 check "public product page data" test "$CODE:$(jb .status):$(jb '.models[0]')" = "200:valid:RT-AX1"
 curl -s "$URL/api/v1/key" >"$REG_TMP/pub.pem"
 curl -s "$URL/api/v1/products/$REG/label" >"$REG_TMP/label.json"
-check "label verifies offline" "$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" >/dev/null
+"$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" >/dev/null 2>&1
+check "a label alone verifies only as 'status not checked' (exit 6)" test $? = 6
 sed 's/Home Router AX/Home Router AY/' "$REG_TMP/label.json" >"$REG_TMP/label-bad.json"
 check "a changed byte fails verification" sh -c "! '$JCSTAR' label verify '$REG_TMP/label-bad.json' --key '$REG_TMP/pub.pem' >/dev/null 2>&1"
 curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle.json"
 jq -c .inclusion "$REG_TMP/bundle.json" >"$REG_TMP/proof.json"
 jq -c .sth "$REG_TMP/bundle.json" >"$REG_TMP/sth.json"
-check "label is in the transparency log" "$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" \
-	--proof "$REG_TMP/proof.json" --sth "$REG_TMP/sth.json" >/dev/null
+"$JCSTAR" label verify "$REG_TMP/label.json" --key "$REG_TMP/pub.pem" --proof "$REG_TMP/proof.json" \
+	--sth "$REG_TMP/sth.json" >/dev/null 2>&1
+check "label is in the transparency log (status not checked without a statement)" test $? = 6
+check "the offline bundle verifies: valid, status checked" sh -c "'$JCSTAR' label verify '$REG_TMP/bundle.json' \
+	--key '$REG_TMP/pub.pem' | grep -q 'status       checked: valid'"
+api GET "/api/v1/products/$REG/status" ""
+check "status statement" test "$CODE:$(jb .payload.status):$(jb .payload.registration_number)" = "200:valid:$REG"
+cp "$BODY" "$REG_TMP/status1.json"
+check "status statement verifies with the label" "$JCSTAR" label verify "$REG_TMP/label.json" \
+	--key "$REG_TMP/pub.pem" --status "$REG_TMP/status1.json" >/dev/null
+api GET "/api/v1/products/JCS-1-2026-999999/status" ""
+check "status of an unknown label is 404" test "$CODE" = 404
 check "label SVG" sh -c "curl -s '$URL/products/$REG/label.svg' | grep -q '<svg'"
 check "label PNG" sh -c "curl -s '$URL/products/$REG/label.png' | head -c 4 | grep -q PNG"
 
@@ -134,9 +159,20 @@ api GET /api/v1/log/sth ""
 check "and is not logged again" test "$(jb .payload.tree_size)" = "$N1"
 step "$A" renew RV issued
 step "$A" suspend RV suspended '"reason":"under investigation"'
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-s.json"
+"$JCSTAR" label verify "$REG_TMP/bundle-s.json" --key "$REG_TMP/pub.pem" >"$REG_TMP/v.txt" 2>&1
+check "a suspended label's bundle fails (suspended, exit 1), even in the second it was signed" \
+	test "$?:$(head -1 "$REG_TMP/v.txt" | cut -d: -f2)" = "1: suspended"
 api GET "/api/v1/products?status=suspended" ""
 check "suspended filter" test "$(jb '.items[0].reg_no')" = "$REG"
 step "$A" reinstate RV issued
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-r.json"
+check "reinstated (same second or not): the new bundle verifies" "$JCSTAR" label verify "$REG_TMP/bundle-r.json" \
+	--key "$REG_TMP/pub.pem" >/dev/null
+jq -c .label "$REG_TMP/bundle-s.json" >"$REG_TMP/label-s.json"
+jq -c .status "$REG_TMP/bundle-r.json" >"$REG_TMP/status-r.json"
+"$JCSTAR" label verify "$REG_TMP/label-s.json" --key "$REG_TMP/pub.pem" --status "$REG_TMP/status-r.json" >/dev/null 2>&1
+check "the credential from before the suspension is superseded" test $? = 1
 api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"revoke"}'
 check "revocation needs a reason" test "$CODE" = 400
 
@@ -153,6 +189,9 @@ api POST /api/v1/procurement "" '{"importance":"critical","models":["RT-AX1"]}'
 check "unknown importance is 400" test "$CODE" = 400
 
 step "$A" revoke RV revoked '"reason":"nonconformity found in inspection\n<b>second line</b>"'
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-x.json"
+"$JCSTAR" label verify "$REG_TMP/bundle-x.json" --key "$REG_TMP/pub.pem" >"$REG_TMP/v.txt" 2>&1
+check "the revoked label's offline bundle fails: revoked, exit 1" test "$?:$(head -1 "$REG_TMP/v.txt" | cut -d: -f2)" = "1: revoked"
 curl -s "$URL/api/v1/revocations" >"$REG_TMP/revs.json"
 check "revoked label fails verification" sh -c "! '$JCSTAR' label verify '$REG_TMP/label.json' --key '$REG_TMP/pub.pem' --revocations '$REG_TMP/revs.json' >/dev/null 2>&1"
 api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"revoke","reason":"again"}'
@@ -164,7 +203,7 @@ check "revoked listed with status" test "$(jb .total):$(jb '.items[0].status')" 
 for from in draft submitted; do
 	api POST /api/v1/applications "$T_V1" "$(app_json "W $from" 1 "W-$from")"
 	W=$(jb .id)
-	upload "$W" "$T_V1" report "$REG_TMP/report.json"
+	upload_report "$W" "$T_V1" "W-$from" 1
 	upload "$W" "$T_V1" checklist "$REG_TMP/checklist.csv"
 	[ $from = submitted ] && step "$W" submit V1 submitted
 	step "$W" withdraw V1 withdrawn
@@ -172,7 +211,7 @@ done
 for at in under_review inquiry_answered; do
 	api POST /api/v1/applications "$T_V1" "$(app_json "R $at" 2 "R-$at")"
 	R=$(jb .id)
-	upload "$R" "$T_V1" report "$REG_TMP/report.json"
+	upload_report "$R" "$T_V1" "R-$at" 2
 	upload "$R" "$T_V1" checklist "$REG_TMP/checklist.csv"
 	step "$R" submit V1 submitted
 	step "$R" start_review RV under_review
@@ -190,7 +229,7 @@ api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro' 3 CAM-3)"
 check "★3 needs a lab" test "$CODE" = 400
 api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro 見守りカメラ' 3 CAM-3 'Lab A')"
 C=$(jb .id)
-upload "$C" "$T_V1" report "$REG_TMP/report.json"
+upload_report "$C" "$T_V1" CAM-3 3
 upload "$C" "$T_V1" checklist "$REG_TMP/checklist.csv"
 upload "$C" "$T_V1" evaluation "$REG_TMP/eval.txt"
 check "a vendor cannot upload the evaluation report" test "$CODE" = 403
@@ -249,7 +288,7 @@ api POST /api/v1/applications "$T_V1" "$(cat "$REG_TMP/big-models.json")"
 check "models whose label would exceed 64 KiB are refused at filing" sh -c "test '$CODE' = 400 && grep -q 'exceed' '$BODY'"
 api POST /api/v1/applications "$T_V1" "$(app_json 'Stuck Router' 1 STUCK-1)"
 K=$(jb .id)
-upload "$K" "$T_V1" report "$REG_TMP/report.json"
+upload_report "$K" "$T_V1" STUCK-1 1
 upload "$K" "$T_V1" checklist "$REG_TMP/checklist.csv"
 for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_RV accept" "$T_AD confirm_fee"; do
 	set -- $s
@@ -284,7 +323,8 @@ check "a multi-line reason is shown escaped on the product page" sh -c "curl -s 
 # --- CSV export: cells that a spreadsheet would run as formulas get a ' inside the quotes
 api POST /api/v1/applications "$T_V1" '{"product":"=1+2","category":"router","level":1,"models":["=HYPERLINK(\"http://x\",\"y\")","@SUM(A1)"],"firmware":"-1","support_end":"2030-12-31","contact":"+81 3","update_info":"u"}'
 F=$(jb .id)
-upload "$F" "$T_V1" report "$REG_TMP/report.json"
+report_json '=HYPERLINK("http://x","y")' 1 0 "" -1 >"$REG_TMP/report-formula.json"
+upload "$F" "$T_V1" report "$REG_TMP/report-formula.json"
 upload "$F" "$T_V1" checklist "$REG_TMP/checklist.csv"
 for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_RV accept" "$T_AD confirm_fee" "$T_RV issue"; do
 	set -- $s
@@ -318,3 +358,72 @@ W=$(curl -s -b "$REG_TMP/jar-rev" -o /dev/null -w '%{http_code}' --data "csrf=$C
 api GET "/api/v1/applications/$F" "$T_RV"
 check "web form: suspension with a multi-line reason" test "$W:$(jb .state)" = "303:suspended"
 check "web form: the reason is kept and shown escaped" sh -c "curl -s -b '$REG_TMP/jar-rev' '$URL/apps/$F' | grep -q 'second &lt;line&gt;'"
+check "audit trail" test "$(jb '[.audit[] | select(.action=="revoke")][0].reason'):$(jb '[.audit[] | select(.action=="revoke")][0].actor')" = "nonconformity found in inspection:rev"
+
+# --- self-audit: tampering behind the server's back is detected, nothing tampered shows as
+# valid, and the registry refuses to sign until the database is repaired
+api GET /api/v1/admin/audit "$T_AD"
+check "self-audit passed at start: $(head -c 300 "$BODY")" test "$CODE:$(jb .ok):$(jb .problems_total)" = "200:true:0"
+api GET /api/v1/admin/audit "$T_RV"
+check "the audit report is for admins" test "$CODE" = 403
+check "admin status page" sh -c "curl -s -H 'Authorization: Bearer $T_AD' '$URL/admin' | grep -q 'id=audit class=st-valid'"
+# a registration edited from revoked to valid
+db_sql "UPDATE registrations SET status = 'valid' WHERE reg_no = '$REG'"
+api POST /api/v1/admin/audit "$T_AD"
+check "edited registration detected" test "$(jb .ok):$(jb '.problems[0].reg_no')" = "false:$REG"
+check "the problem says what the log says" sh -c "jq -r '.problems[0].problem' '$BODY' | grep -q 'the log says revoked'"
+api GET "/api/v1/products/$REG" ""
+check "the tampered registration is not shown as valid" test "$(jb .status)" = unverified
+api GET "/api/v1/products?status=valid&q=rt-ax" ""
+check "nor in the list" test "$(jb '[.items[] | select(.status == "valid")] | length')" = 0
+api POST /api/v1/procurement "" '{"importance":"low","models":["RT-AX1"]}'
+check "nor in the procurement check" test "$(jb '.results[0].meets'):$(jb '.results[0].status')" = "false:unverified"
+check "the product page says unverified" sh -c "curl -s '$URL/products/$REG?lang=ja' | grep -q '未検証'"
+check "admin status page shows the failure" sh -c "curl -s -H 'Authorization: Bearer $T_AD' '$URL/admin' | grep -q '$REG'"
+api GET /api/v1/log/sth ""
+check "no tree head is signed while the audit fails" test "$CODE" = 503
+api GET "/api/v1/products/$REG3/bundle" ""
+check "no bundle either" test "$CODE" = 503
+check "reported loudly on stderr" grep -q "SELF-AUDIT FAILED" "$REG_TMP/srv.$SRV_PID.err"
+db_sql "UPDATE registrations SET status = 'revoked' WHERE reg_no = '$REG'"
+api POST /api/v1/admin/audit "$T_AD"
+check "repaired: the audit passes again" test "$(jb .ok)" = true
+api GET "/api/v1/products/$REG" ""
+check "and the page shows the log's status" test "$(jb .status)" = revoked
+# one leaf hash changed: the server refuses to sign a different root for the same size (no fork)
+api GET /api/v1/log/sth ""
+ROOT=$(jb .payload.root_hash)
+check "tree head before tampering" test "$CODE" = 200
+api GET /api/v1/log/entries/0 ""
+LEAF0=$(jb .leaf_hash)
+db_sql "UPDATE tlog SET leaf_hash = CASE WHEN substr(leaf_hash, 1, 1) = '0' THEN '1' ELSE '0' END || substr(leaf_hash, 2) WHERE idx = 0"
+api GET /api/v1/log/sth ""
+check "forked root refused before any audit ran" test "$CODE" = 503
+api POST /api/v1/admin/audit "$T_AD"
+check "changed leaf hash detected" sh -c "jq -r '.problems[].problem' '$BODY' | grep -q 'leaf 0: stored leaf hash does not match'"
+db_sql "UPDATE tlog SET leaf_hash = '$LEAF0' WHERE idx = 0"
+api POST /api/v1/admin/audit "$T_AD"
+check "leaf repaired: audit passes" test "$(jb .ok)" = true
+api GET /api/v1/log/sth ""
+check "signing resumes with the same root" test "$CODE:$(jb .payload.root_hash)" = "200:$ROOT"
+
+# --- review on evidence: a report that is not ready (5 nonconform) gives no label without an
+# audited override
+api POST /api/v1/applications "$T_V1" "$(app_json 'NC Router' 1 NC-1)"
+NC=$(jb .id)
+upload_report "$NC" "$T_V1" NC-1 1 5
+check "a not-ready report can be attached" test "$CODE" = 201
+upload "$NC" "$T_V1" checklist "$REG_TMP/checklist.csv"
+for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_RV accept" "$T_AD confirm_fee"; do
+	set -- $s
+	api POST "/api/v1/applications/$NC/transitions" "$1" "{\"action\":\"$2\",\"question\":\"q\",\"answer\":\"a\"}"
+done
+check "ready for issuance" test "$(jb .state)" = fee_confirmed
+check "the review shows 5 nonconform" test "$(jb .review.ready):$(jb '.review.counts.nonconform')" = "false:5"
+check "the review page shows the verdicts (ja)" sh -c "curl -s -H 'Authorization: Bearer $T_RV' '$URL/apps/$NC?lang=ja' | grep -q '宣言はできません.*id=verdicts'"
+check "the review page shows the verdicts (en)" sh -c "curl -s -H 'Authorization: Bearer $T_RV' '$URL/apps/$NC?lang=en' | grep -q 'NOT ready.*id=verdicts'"
+api POST "/api/v1/applications/$NC/transitions" "$T_RV" '{"action":"issue"}'
+check "no label for a 5-nonconform report" sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'not ready to declare'"
+api POST "/api/v1/applications/$NC/transitions" "$T_RV" '{"action":"issue","override":"nonconformities fixed in 1.0.1, retest attached"}'
+check "issued with an override" test "$CODE:$(jb .state)" = "200:issued"
+check "the override is audited with its reason" test "$(jb '[.audit[] | select(.action == "override")][0].reason' | cut -c1-33)" = "nonconformities fixed in 1.0.1, r"

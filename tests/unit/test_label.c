@@ -335,27 +335,27 @@ T_TEST(expiry_and_revocation)
 	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
 	T_EQ_INT(jcs_label_verify(s, strlen(s), k, &got, &err), 0);
 
-	T_EQ_INT(jcs_label_state(got, "2027-01-01", NULL, &st, &err), 0);
-	T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
-	T_EQ_INT(jcs_label_state(got, "2028-04-01", NULL, &st, &err), 0); /* last day */
-	T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
-	T_EQ_INT(jcs_label_state(got, "2028-04-02", NULL, &st, &err), 0);
+	T_EQ_INT(jcs_label_state(got, "2027-01-01", NULL, NULL, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_UNCHECKED);
+	T_EQ_INT(jcs_label_state(got, "2028-04-01", NULL, NULL, &st, &err), 0); /* last day */
+	T_EQ_INT(st.verdict, JCS_VERDICT_UNCHECKED);
+	T_EQ_INT(jcs_label_state(got, "2028-04-02", NULL, NULL, &st, &err), 0);
 	T_EQ_INT(st.verdict, JCS_VERDICT_EXPIRED);
 	T_EQ_STR(jcs_label_verdict_name(st.verdict), "expired");
-	T_EQ_INT(jcs_label_state(got, "2026-03-31", NULL, &st, &err), 0);
+	T_EQ_INT(jcs_label_state(got, "2026-03-31", NULL, NULL, &st, &err), 0);
 	T_EQ_INT(st.verdict, JCS_VERDICT_NOT_YET_VALID);
-	T_EQ_INT(jcs_label_state(got, "yesterday", NULL, &st, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_label_state(got, "yesterday", NULL, NULL, &st, &err), JCS_EINVAL);
 
 	/* revocation: signed, applies from its effective date */
 	T_EQ_INT(jcs_revocation_sign(&r, k, &rev, &err), 0);
 	T_EQ_INT(jcs_revlist_verify(rev, strlen(rev), k, &rl, &err), 0);
 	T_EQ_INT(jcs_revlist_count(rl), 1);
-	T_EQ_INT(jcs_label_state(got, "2026-09-30", rl, &st, &err), 0);
-	T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
-	T_EQ_INT(jcs_label_state(got, "2026-10-01", rl, &st, &err), 0);
+	T_EQ_INT(jcs_label_state(got, "2026-09-30", rl, NULL, &st, &err), 0);
+	T_EQ_INT(st.verdict, JCS_VERDICT_UNCHECKED);
+	T_EQ_INT(jcs_label_state(got, "2026-10-01", rl, NULL, &st, &err), 0);
 	T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
 	T_ASSERT(st.by != NULL && strcmp(st.by->reason, r.reason) == 0);
-	T_EQ_INT(jcs_label_state(got, "2030-01-01", rl, &st, &err), 0); /* revoked beats expired */
+	T_EQ_INT(jcs_label_state(got, "2030-01-01", rl, NULL, &st, &err), 0); /* revoked beats expired */
 	T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
 	T_ASSERT(st.expired);
 	jcs_revlist_free(rl);
@@ -373,9 +373,9 @@ T_TEST(expiry_and_revocation)
 	}
 	T_EQ_INT(jcs_revlist_verify(list, strlen(list), k, &rl, &err), 0);
 	T_EQ_INT(jcs_revlist_count(rl), 2);
-	T_EQ_INT(jcs_label_state(got, "2026-07-01", rl, &st, &err), 0);
+	T_EQ_INT(jcs_label_state(got, "2026-07-01", rl, NULL, &st, &err), 0);
 	T_EQ_INT(st.verdict, JCS_VERDICT_SUSPENDED);
-	T_EQ_INT(jcs_label_state(got, "2026-11-01", rl, &st, &err), 0);
+	T_EQ_INT(jcs_label_state(got, "2026-11-01", rl, NULL, &st, &err), 0);
 	T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
 	jcs_label_free(got);
 	got = NULL;
@@ -386,8 +386,8 @@ T_TEST(expiry_and_revocation)
 		l2.signed_at = "2026-06-15T00:00:00Z";
 		T_EQ_INT(jcs_label_sign(&l2, k, &s2, &err), 0);
 		T_EQ_INT(jcs_label_verify(s2, strlen(s2), k, &got, &err), 0);
-		T_EQ_INT(jcs_label_state(got, "2026-07-01", rl, &st, &err), 0);
-		T_EQ_INT(st.verdict, JCS_VERDICT_VALID);
+		T_EQ_INT(jcs_label_state(got, "2026-07-01", rl, NULL, &st, &err), 0);
+		T_EQ_INT(st.verdict, JCS_VERDICT_UNCHECKED);
 		free(s2);
 	}
 	jcs_revlist_free(rl);
@@ -406,7 +406,7 @@ T_TEST(expiry_and_revocation)
 		l3.status = JCS_LSTAT_REVOKED;
 		T_EQ_INT(jcs_label_sign(&l3, k, &s3, &err), 0);
 		T_EQ_INT(jcs_label_verify(s3, strlen(s3), k, &g3, &err), 0);
-		T_EQ_INT(jcs_label_state(g3, "2027-01-01", NULL, &st, &err), 0);
+		T_EQ_INT(jcs_label_state(g3, "2027-01-01", NULL, NULL, &st, &err), 0);
 		T_EQ_INT(st.verdict, JCS_VERDICT_REVOKED);
 		jcs_label_free(g3);
 		free(s3);
@@ -456,6 +456,194 @@ T_TEST(log_inclusion)
 	jcs_key_free(k);
 }
 
+
+/* Leaf hash (hex) of an envelope. */
+static void leaf_hex(const char *env, char *out)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	jcs_hash h;
+
+	T_EQ_INT(jcs_envelope_canonical(env, strlen(env), &b, &err), 0);
+	T_EQ_INT(jcs_tlog_leaf_hash(b.data, b.len, h), 0);
+	jcs_hash_hex(h, out);
+	jcs_buf_free(&b);
+}
+
+#define T0 UINT64_C(1790000000000) /* 2026-09-21T14:13:20Z */
+
+static struct jcs_status status_for(const char *leaf, enum jcs_reg_status st)
+{
+	struct jcs_status s = {
+		.registration_number = "JCS-1-2026-000123",
+		.registry = "registry.example",
+		.status = st,
+		.label_index = 3,
+		.status_index = 5,
+		.tree_size = 9,
+		.produced = T0,
+		.next_update = T0 + 3600 * 1000,
+	};
+	snprintf(s.label_hash, sizeof(s.label_hash), "%s", leaf);
+	memset(s.root_hash, 'a', JCS_HASH_HEX);
+	return s;
+}
+
+/* Verdict of credential got on date with statement s (signed by k, verified again) at now. */
+static enum jcs_label_verdict verdict_with(const struct jcs_label *got, const char *leaf, const struct jcs_status *s,
+					   struct jcs_key *k, uint64_t now, const struct jcs_revlist *rl,
+					   const struct jcs_sth *sth)
+{
+	struct jcs_status back;
+	struct jcs_status_check sc = {&back, leaf, now, sth};
+	struct jcs_label_state st;
+	struct jcs_err err;
+	char *env = NULL;
+
+	T_EQ_INT(jcs_status_sign(s, k, &env, &err), 0);
+	T_EQ_INT(jcs_status_verify(env, strlen(env), k, &back, &err), 0);
+	T_EQ_INT(jcs_label_state(got, "2026-09-21", rl, &sc, &st, &err), 0);
+	free(env);
+	return st.verdict;
+}
+
+T_TEST(status_statements)
+{
+	struct jcs_key *k = key(), *other = key();
+	struct jcs_label l = sample(), *got = NULL;
+	struct jcs_status s, back;
+	struct jcs_err err;
+	char *cred = NULL, *env = NULL, leaf[JCS_HASH_HEX + 1], other_leaf[JCS_HASH_HEX + 1];
+
+	T_EQ_INT(jcs_label_sign(&l, k, &cred, &err), 0);
+	T_EQ_INT(jcs_label_verify(cred, strlen(cred), k, &got, &err), 0);
+	leaf_hex(cred, leaf);
+	memset(other_leaf, 'b', JCS_HASH_HEX);
+	other_leaf[JCS_HASH_HEX] = 0;
+
+	/* fresh, for this credential: the only way to "valid" */
+	s = status_for(leaf, JCS_RSTAT_VALID);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0 + 1000, NULL, NULL), JCS_VERDICT_VALID);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0 + 3600 * 1000, NULL, NULL), JCS_VERDICT_VALID); /* last ms */
+	/* out of date, from the future (beyond the skew), for another label or credential */
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0 + 3600 * 1000 + 1, NULL, NULL), JCS_VERDICT_UNCHECKED);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0 - JCS_STATUS_SKEW_MS - 1, NULL, NULL), JCS_VERDICT_UNCHECKED);
+	T_EQ_INT(verdict_with(got, other_leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_SUPERSEDED);
+	snprintf(s.registration_number, sizeof(s.registration_number), "JCS-1-2026-000124");
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_UNCHECKED);
+	s = status_for(leaf, JCS_RSTAT_VALID);
+	snprintf(s.registry, sizeof(s.registry), "registry.evil");
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_UNCHECKED);
+
+	/* withdrawals apply even from a stale statement or an older credential */
+	s = status_for(leaf, JCS_RSTAT_REVOKED);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_REVOKED);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0 + 86400000, NULL, NULL), JCS_VERDICT_REVOKED);
+	T_EQ_INT(verdict_with(got, other_leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_REVOKED);
+	s = status_for(leaf, JCS_RSTAT_SUSPENDED);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_SUSPENDED);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0 + 86400000, NULL, NULL), JCS_VERDICT_SUSPENDED);
+	s = status_for(leaf, JCS_RSTAT_EXPIRY_GRACE);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_EXPIRY_GRACE);
+	T_EQ_STR(jcs_label_verdict_name(JCS_VERDICT_EXPIRY_GRACE), "expiry grace");
+	s = status_for(leaf, JCS_RSTAT_EXPIRED);
+	T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, NULL), JCS_VERDICT_EXPIRED);
+
+	/* bound to a tree head: another tree size or root is not this statement's */
+	{
+		struct jcs_sth sth = {.tree_size = 9};
+		s = status_for(leaf, JCS_RSTAT_VALID);
+		memset(sth.root, 0xaa, sizeof(sth.root));
+		T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, &sth), JCS_VERDICT_VALID);
+		sth.tree_size = 10;
+		T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, &sth), JCS_VERDICT_UNCHECKED);
+		sth.tree_size = 9;
+		sth.root[31] = 0xab;
+		T_EQ_INT(verdict_with(got, leaf, &s, k, T0, NULL, &sth), JCS_VERDICT_UNCHECKED);
+	}
+
+	/* forgery: another key, any flipped byte, truncation, extra or reordered indexes */
+	s = status_for(leaf, JCS_RSTAT_VALID);
+	T_EQ_INT(jcs_status_sign(&s, other, &env, &err), 0);
+	T_EQ_INT(jcs_status_verify(env, strlen(env), k, &back, &err), JCS_ECRYPTO);
+	free(env);
+	T_EQ_INT(jcs_status_sign(&s, k, &env, &err), 0);
+	{
+		size_t n = strlen(env);
+		char *t = malloc(n + 1);
+		for (size_t i = 0; i < n - 1; i++) {
+			memcpy(t, env, n + 1);
+			t[i] ^= 1;
+			T_ASSERT(jcs_status_verify(t, n, k, &back, &err) != 0);
+		}
+		for (size_t i = 0; i < n - 2; i += 7)
+			T_ASSERT(jcs_status_verify(env, i, k, &back, &err) != 0);
+		free(t);
+	}
+	{
+		/* "valid" turned into "revoked" in the payload: signature fails */
+		char *t = strdup(env), *p = strstr(t, "\"status\":\"valid\"");
+		T_ASSERT(p != NULL);
+		memcpy(p + 10, "REVOK", 5);
+		T_ASSERT(jcs_status_verify(t, strlen(t), k, &back, &err) != 0);
+		free(t);
+	}
+	free(env);
+	env = NULL;
+	s.label_index = 6; /* after status_index */
+	T_EQ_INT(jcs_status_sign(&s, k, &env, &err), JCS_ESCHEMA);
+	s.label_index = 3;
+	s.status_index = 9; /* not below tree_size */
+	T_EQ_INT(jcs_status_sign(&s, k, &env, &err), JCS_ESCHEMA);
+	s.status_index = 5;
+	s.next_update = s.produced;
+	T_EQ_INT(jcs_status_sign(&s, k, &env, &err), JCS_ESCHEMA);
+	T_ASSERT(env == NULL);
+
+	/* same second: a suspension signed in the credential's second counts from a list alone;
+	 * a fresh status statement (ordered by log index) for this credential resolves it */
+	{
+		struct jcs_revocation r = {
+			.registration_number = "JCS-1-2026-000123",
+			.status = JCS_LSTAT_SUSPENDED,
+			.reason = "vulnerability under investigation",
+			.effective = "2026-04-01",
+			.registry = "registry.example",
+			.signed_at = "2026-04-01T09:00:00Z", /* = the credential's signed_at */
+		};
+		struct jcs_revlist *rl = NULL;
+		struct jcs_label_state st;
+		char *rev = NULL;
+
+		T_EQ_INT(jcs_revocation_sign(&r, k, &rev, &err), 0);
+		T_EQ_INT(jcs_revlist_verify(rev, strlen(rev), k, &rl, &err), 0);
+		T_EQ_INT(jcs_label_state(got, "2026-09-21", rl, NULL, &st, &err), 0);
+		T_EQ_INT(st.verdict, JCS_VERDICT_SUSPENDED);
+		s = status_for(leaf, JCS_RSTAT_SUSPENDED);
+		T_EQ_INT(verdict_with(got, leaf, &s, k, T0, rl, NULL), JCS_VERDICT_SUSPENDED);
+		s = status_for(leaf, JCS_RSTAT_VALID); /* reinstated in the same second */
+		T_EQ_INT(verdict_with(got, leaf, &s, k, T0, rl, NULL), JCS_VERDICT_VALID);
+		T_EQ_INT(verdict_with(got, leaf, &s, k, T0 + 3600 * 1000 + 1, rl, NULL), JCS_VERDICT_SUSPENDED);
+		jcs_revlist_free(rl);
+		free(rev);
+		/* a suspension a second later contradicts a "valid" statement: fail closed */
+		r.signed_at = "2026-04-01T09:00:01Z";
+		T_EQ_INT(jcs_revocation_sign(&r, k, &rev, &err), 0);
+		T_EQ_INT(jcs_revlist_verify(rev, strlen(rev), k, &rl, &err), 0);
+		T_EQ_INT(verdict_with(got, leaf, &s, k, T0, rl, NULL), JCS_VERDICT_SUSPENDED);
+		jcs_revlist_free(rl);
+		free(rev);
+	}
+	T_EQ_STR(jcs_reg_status_ja(JCS_RSTAT_EXPIRY_GRACE), "失効猶予");
+	T_EQ_STR(jcs_reg_status_ja(JCS_RSTAT_REVOKED), "取消し");
+	T_EQ_STR(jcs_reg_status_ja(JCS_RSTAT_EXPIRED), "失効");
+	T_EQ_STR(jcs_reg_status_ja(JCS_RSTAT_VALID), "有効");
+	jcs_label_free(got);
+	free(cred);
+	jcs_key_free(k);
+	jcs_key_free(other);
+}
+
 T_MAIN(T_CASE(regno), T_CASE(dates), T_CASE(keys), T_CASE(canonical_form), T_CASE(round_trip),
        T_CASE(any_flipped_byte_fails), T_CASE(wrong_key_fails), T_CASE(schema_checks),
-       T_CASE(expiry_and_revocation), T_CASE(log_inclusion))
+       T_CASE(expiry_and_revocation), T_CASE(log_inclusion), T_CASE(status_statements))

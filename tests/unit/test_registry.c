@@ -1,5 +1,7 @@
 /* Registry domain layer on a real SQLite file: migrations, text checks, the workflow up to
  * issuance, automatic expiry, renewal after expiry, procurement and log integrity. */
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,7 +93,7 @@ T_TEST(test_issue_expire_renew)
 	struct jcs_actor v, r, g, ad;
 	char tok[65];
 	json_t *f, *app = NULL, *p = NULL, *q = NULL;
-	long long id, att, size;
+	long long id, att;
 	const char *models[] = {"RT-1"};
 	int n;
 
@@ -116,8 +118,18 @@ T_TEST(test_issue_expire_renew)
 	T_EQ_INT(jcs_reg_app_create(db, &v, f, &id, &err), 0);
 	json_decref(f);
 	T_EQ_INT(jcs_reg_attach(db, &v, id, "report", "r.json", "application/json",
-				"{\"schema\":\"jcstar.report/1\"}", 28, &att, &err), 0);
-	T_EQ_INT(jcs_reg_attach(db, &v, id, "checklist", "c.csv", "text/csv", "a,b\n", 4, &att, &err), 0);
+				"{\"schema\":\"jcstar.report/1\"}", 28, &att, &err), JCS_ESCHEMA);
+	T_EQ_INT(jcs_reg_attach(db, &v, id, "checklist", "c.csv", "text/csv", "a,b\n", 4, &att, &err), JCS_ESCHEMA);
+	{
+		static const char rep[] = "{\"schema\":\"jcstar.report/1\",\"level\":1,\"product\":{\"vendor\":\"Acme\","
+					  "\"model\":\"RT-1\",\"firmware_version\":\"1.0\"},\"summary\":{\"ready\":true,"
+					  "\"statement\":\"Ready\"},\"criteria\":[{\"criterion\":\"S1.1-01\","
+					  "\"verdict\":\"conform\"}]}";
+		static const char cl[] = "criterion,answer\nS1.1-01,conform\n";
+		T_EQ_INT(jcs_reg_attach(db, &v, id, "report", "r.json", "application/json", rep, sizeof(rep) - 1, &att,
+					&err), 0);
+		T_EQ_INT(jcs_reg_attach(db, &v, id, "checklist", "c.csv", "text/csv", cl, sizeof(cl) - 1, &att, &err), 0);
+	}
 	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"submit\"}"), JCS_EPERM);
 	T_EQ_INT(act(db, &reg, &v, id, "{\"action\":\"submit\"}"), 0);
 	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"start_review\"}"), 0);
@@ -128,13 +140,32 @@ T_TEST(test_issue_expire_renew)
 	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"issue\"}"), 0);
 	T_EQ_INT(act(db, &reg, &r, id, "{\"action\":\"issue\"}"), JCS_ECONFLICT);
 
-	/* automatic expiry: nothing today, everything after the 2-year validity */
-	T_EQ_INT(jcs_reg_expire(db, &reg, "2000-01-01", &n, &err), 0);
-	T_EQ_INT(n, 0);
-	T_EQ_INT(jcs_reg_expire(db, &reg, "2099-01-01", &n, &err), 0);
-	T_EQ_INT(n, 1);
-	T_EQ_INT(jcs_reg_expire(db, &reg, "2099-01-01", &n, &err), 0);
-	T_EQ_INT(n, 0);
+	/* automatic expiry: nothing before the expiry date; then expiry grace, then expired */
+	T_EQ_INT(jcs_reg_app_get(db, &v, id, &app, &err), 0);
+	{
+		const char *exp = json_string_value(json_object_get(json_object_get(app, "registration"), "expires"));
+		struct tm tm = {0};
+		char in_grace[11], after[11];
+
+		sscanf(exp, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		jcs_date_of(timegm(&tm) + 86400 * JCS_STATUS_GRACE_DAYS, in_grace, sizeof(in_grace));
+		jcs_date_of(timegm(&tm) + 86400 * (JCS_STATUS_GRACE_DAYS + 1), after, sizeof(after));
+		T_EQ_INT(jcs_reg_expire(db, &reg, exp, &n, &err), 0);
+		T_EQ_INT(n, 0);
+		T_EQ_INT(jcs_reg_expire(db, &reg, in_grace, &n, &err), 0);
+		T_EQ_INT(n, 1);
+		json_decref(app);
+		T_EQ_INT(jcs_reg_app_get(db, &v, id, &app, &err), 0);
+		T_EQ_STR(json_string_value(json_object_get(app, "state")), "expiry_grace");
+		T_EQ_STR(json_string_value(json_object_get(json_object_get(app, "registration"), "status")), "expiry_grace");
+		T_EQ_INT(jcs_reg_expire(db, &reg, in_grace, &n, &err), 0);
+		T_EQ_INT(n, 0);
+		T_EQ_INT(jcs_reg_expire(db, &reg, after, &n, &err), 0);
+		T_EQ_INT(n, 1);
+	}
+	json_decref(app);
 	T_EQ_INT(jcs_reg_app_get(db, &v, id, &app, &err), 0);
 	T_EQ_STR(json_string_value(json_object_get(app, "state")), "expired");
 	T_EQ_STR(json_string_value(json_object_get(json_object_get(app, "registration"), "status")), "expired");
@@ -147,14 +178,48 @@ T_TEST(test_issue_expire_renew)
 	T_EQ_INT(jcs_reg_product(db, json_string_value(json_object_get(json_object_get(app, "registration"), "reg_no")),
 				 &p, &err), 0);
 	T_EQ_STR(json_string_value(json_object_get(p, "status")), "valid");
-	T_EQ_INT(json_array_size(json_object_get(p, "history")), 3); /* issue, expire, renew */
+	T_EQ_INT(json_array_size(json_object_get(p, "history")), 4); /* issue, expire, lapse, renew */
 
-	/* the log: two label statements; tampering with an entry is detected */
-	T_EQ_INT(jcs_reg_log_check(db, &size, &err), 0);
-	T_EQ_INT(size, 2);
-	T_EQ_INT(jcs_store_exec(db, "UPDATE tlog SET entry = replace(entry, 'Router', 'Routes') WHERE idx = 0", 0,
-				NULL, NULL, &err), 0);
-	T_EQ_INT(jcs_reg_log_check(db, &size, &err), JCS_ECRYPTO);
+	/* the self-audit: two label statements, all consistent; then each kind of tampering */
+	{
+		json_t *au = NULL;
+		const char *reg_no = json_string_value(json_object_get(json_object_get(app, "registration"), "reg_no"));
+		char *sth = NULL;
+		char sql[256];
+
+		T_EQ_INT(jcs_reg_self_audit(db, &reg, &au, &err), 0);
+		T_ASSERT(json_is_true(json_object_get(au, "ok")));
+		T_EQ_INT(json_integer_value(json_object_get(au, "tree_size")), 2);
+		T_EQ_INT(json_integer_value(json_object_get(au, "registrations")), 1);
+		json_decref(au);
+		T_EQ_INT(jcs_reg_log_sth(db, &reg, &sth, &err), 0); /* records the head of size 2 */
+		free(sth);
+		/* a registration edited to another status than its log says */
+		snprintf(sql, sizeof(sql), "UPDATE registrations SET status = 'revoked' WHERE reg_no = '%s'", reg_no);
+		T_EQ_INT(jcs_store_exec(db, sql, 0, NULL, NULL, &err), 0);
+		T_EQ_INT(jcs_reg_self_audit(db, &reg, &au, &err), 0);
+		T_ASSERT(json_is_false(json_object_get(au, "ok")));
+		T_ASSERT(strstr(json_string_value(json_object_get(json_array_get(json_object_get(au, "problems"), 0),
+								  "problem")), "the log says valid") != NULL);
+		json_decref(au);
+		snprintf(sql, sizeof(sql), "UPDATE registrations SET status = 'valid' WHERE reg_no = '%s'", reg_no);
+		T_EQ_INT(jcs_store_exec(db, sql, 0, NULL, NULL, &err), 0);
+		/* one leaf hash changed: no tree head over it is signed again (no fork) */
+		T_EQ_INT(jcs_store_exec(db, "UPDATE tlog SET leaf_hash = '00' || substr(leaf_hash, 3) WHERE idx = 0", 0,
+					NULL, NULL, &err), 0);
+		T_EQ_INT(jcs_reg_log_sth(db, &reg, &sth, &err), JCS_ECRYPTO);
+		T_ASSERT(sth == NULL);
+		T_EQ_INT(jcs_reg_self_audit(db, &reg, &au, &err), 0);
+		T_ASSERT(json_is_false(json_object_get(au, "ok")));
+		T_ASSERT(json_integer_value(json_object_get(au, "problems_total")) >= 2); /* the leaf, the head */
+		json_decref(au);
+		/* an entry altered (hash recomputed by the attacker would still fail the signature) */
+		T_EQ_INT(jcs_store_exec(db, "UPDATE tlog SET entry = replace(entry, 'Router', 'Routes') WHERE idx = 1", 0,
+					NULL, NULL, &err), 0);
+		T_EQ_INT(jcs_reg_self_audit(db, &reg, &au, &err), 0);
+		T_ASSERT(json_integer_value(json_object_get(au, "problems_total")) >= 3);
+		json_decref(au);
+	}
 
 	json_decref(app);
 	json_decref(p);
