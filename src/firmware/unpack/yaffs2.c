@@ -167,7 +167,7 @@ static int emit_obj(struct yf *y, const struct ychunk *h)
 		return 0; /* not reached: pages are at least 512 bytes */
 	switch (type) {
 	case 1: { /* file: data chunks of this object, newest per chunk id */
-		uint64_t size = size32;
+		uint64_t size = size32, want = (size + y->page - 1) / y->page, have = 0;
 		size_t lo = 0, hi = y->ndat;
 		f.type = JCS_FW_FILE;
 		f.size = size;
@@ -199,7 +199,11 @@ static int emit_obj(struct yf *y, const struct ychunk *h)
 			if (n > size - at)
 				n = (size_t)(size - at);
 			memcpy(buf + at, jcs_cur_take(&dc, n), n); /* later (newer) chunks overwrite older ones */
+			have += i == lo || y->dat[i - 1].chunk != d->chunk;
 		}
+		if (have < want)
+			jcs_fw_problem(y->w, h->off, "file %.300s: %llu of its %llu data chunks are missing (truncated or "
+				       "damaged image)", y->path, (unsigned long long)(want - have), (unsigned long long)want);
 		f.data = buf;
 		f.len = (size_t)size;
 		break;
@@ -301,6 +305,13 @@ static int yaffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 		}
 		(*arr)[(*n)++] = t;
 	}
+	/* YAFFS2 declares no size: an image that ends inside a chunk was cut, and objects may be lost */
+	for (size_t k = off; k < len; k++)
+		if (p[k] != 0xff) {
+			jcs_fw_problem(w, off, "YAFFS2 truncated: the image ends %zu bytes into a %zu-byte chunk", len - off,
+				       y.page + y.spare);
+			break;
+		}
 	*used = off;
 	if (y.nhdr > 1)
 		qsort(y.hdr, y.nhdr, sizeof(*y.hdr), by_obj);
