@@ -8,13 +8,18 @@
 #      tasks each (goal: >= hydra, while jcstar confirms
 #      each success): HTTP basic auth (lighttpd) and telnet (busybox telnetd + login).
 #      Every pair hydra reports is printed: its telnet module takes prompt-like text for success.
+#   3. brute-force observation as an attacker sees it (default window 60 s, 8 parallel
+#      connections): busybox telnetd + login (3 s delay per failure on one connection) and
+#      mosquitto over TLS behind fail2ban + nftables (ban after 10 refused CONNECTs): attempts,
+#      elapsed time, aggregate and sustained rate, when and how protection appeared, verdict.
 # Usage: sh bench/probe.sh [path/to/jcstar]   (root; needs nmap, hydra and the device daemons)
 set -eu
 JCSTAR=${1:-build/jcstar}
 case $JCSTAR in /*) ;; *) JCSTAR=$(pwd)/$JCSTAR ;; esac
 JCS_SRC=$(cd "$(dirname "$0")/.." && pwd)
+JCS_FIXTURES=${JCS_FIXTURES:-$JCS_SRC/tests/fixtures}
 . "$JCS_SRC/tests/integration/lib/probe-devices.sh"
-dev_need nmap hydra jq
+dev_need nmap hydra jq fail2ban-server mosquitto_passwd
 dev_net b 9
 trap dev_cleanup EXIT INT TERM
 dev_weak
@@ -64,3 +69,20 @@ bench_creds() { # SERVICE PORT USER PASS HYDRA-TARGET
 }
 bench_creds http 80 admin admin "http-get://$DEV_IP/"
 bench_creds telnet 23 support support "telnet://$DEV_IP"
+
+echo "== brute-force observation (default window and parallelism): busybox telnet, mosquitto/TLS + fail2ban"
+dev_mqtt_tls 8883
+dev_fail2ban_mqtt 8883 10
+dev_wait_port 8883
+printf 'admin:admin\n' >"$DEV_TMP/bfcreds.txt"
+t0=$(now)
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 23,8883 --creds "$DEV_TMP/bfcreds.txt" -o "$DEV_TMP/bf.json" >/dev/null
+echo "whole run: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')s"
+jq -r '.findings[] | select(.id == "probe.auth.bruteforce") | .location + ": " + .result + ", " +
+	(.evidence.attempts | tostring) + " attempts (" + (.evidence.denied | tostring) + " answered, " +
+	(.evidence.blocked | tostring) + " blocked) in " + ((.evidence.elapsed_ms / 100 | floor) / 10 | tostring) + " s over " +
+	(.evidence.parallel | tostring) + " connections, aggregate " + (.evidence.rate_per_min | tostring) +
+	"/min, sustained " + (.evidence.sustained_rate_per_min | tostring) + "/min (threshold " +
+	(.evidence.threshold_per_min | tostring) + "/min), protection: " +
+	(if .evidence.protection then (.evidence.protection.how + " after " + (.evidence.protection.after_failures | tostring) +
+	" failures at " + (.evidence.protection.at_ms | tostring) + " ms, per " + .evidence.protection.scope) else "none" end)' "$DEV_TMP/bf.json"

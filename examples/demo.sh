@@ -43,7 +43,7 @@ EOT
 	lighttpd -D -f "$dev/lighttpd.conf" 2>"$dev/lighttpd.log" & pids="$pids $!"
 	mosquitto -c "$dev/mosquitto.conf" >/dev/null 2>&1 & pids="$pids $!"
 	sleep 1
-	"$J" probe 127.0.0.1 --ports 18080,18883 --profile quick --needed-ports 18080/tcp \
+	"$J" probe 127.0.0.1 --ports 18080,18883 --profile quick --needed-ports 18080/tcp --bf-window 10 \
 		-o "$out/probe.json" && probe_ev="$out/probe.json"
 	stop
 	trap - EXIT

@@ -1,7 +1,6 @@
 /* Credential checks of one identified service, the same for every protocol module:
  * access without credentials, the default-credential list (parallel workers, stop at the
- * first confirmed success), and a bounded brute-force series judged by how the device
- * answers (lockout, delay, refusal, throttling) — or does not. */
+ * first confirmed success), then the brute-force observation (bruteforce.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +8,10 @@
 
 #include "probe/probe.h"
 
-#define CRED_WORKERS 16
-#define THROTTLE_RETRIES 3
+#define CRED_WORKERS 32     /* parallel logins, as a botnet would: a per-connection delay is no defence */
+#define CRED_TRIES 4        /* tries of one pair that gets errors (timeouts, protocol errors) */
+#define BACKOFF_MAX_MS 8000 /* longest common pause after a refusal, reset or "slow down" */
+#define BAN_SILENCE_MS 30000 /* no definite answer for this long after answers came: banned */
 
 static void sleep_ms(int ms)
 {
@@ -62,41 +63,102 @@ struct cred_run {
 	struct jcs_service *s;
 	size_t limit;
 	atomic_size_t next;
-	atomic_bool found;
-	atomic_int tried, throttled, errors;
+	atomic_bool found, banned;
+	atomic_int tried, throttled, errors, answered, retried;
+	/* the device throttles: every worker waits until pause_until, and only the first `window`
+	 * workers go on; each definite answer widens the window by one again */
+	atomic_int window, ids;       /* workers allowed to log in now (halved at each refusal) */
+	atomic_llong pause_until, last_answer;
 	pthread_mutex_t lock;
 	char user[128], pass[128], note[160];
 	struct jcs_buf transcript;
 };
 
+/* Wait for the common pause. */
+static void wait_pause(struct cred_run *c)
+{
+	long long until = atomic_load(&c->pause_until), now = jcs_now_ms();
+
+	if (until > now && jcs_probe_left_ms(c->p) > until - now)
+		sleep_ms((int)(until - now));
+}
+
+/* Before taking a pair: wait while this worker is outside the current window (holding no
+ * pair, so the others finish the list whatever happens to this one). */
+static void wait_turn(struct cred_run *c, int id)
+{
+	for (;;) {
+		wait_pause(c);
+		if (id < atomic_load(&c->window) || jcs_probe_left_ms(c->p) <= 0 || atomic_load(&c->banned) ||
+		    atomic_load(&c->found) || atomic_load(&c->next) >= c->limit)
+			return;
+		sleep_ms(200);
+	}
+}
+
+/* No definite answer: fewer workers, a common pause (1 s while answers still come, longer as
+ * the silence grows), and a ban when the silence lasts. */
+static void no_answer(struct cred_run *c)
+{
+	long long now = jcs_now_ms(), silent = now - atomic_load(&c->last_answer);
+	long long until = now + (silent < 2000 ? 1000 : silent < BACKOFF_MAX_MS ? silent : BACKOFF_MAX_MS);
+	long long cur = atomic_load(&c->pause_until);
+	int w = atomic_load(&c->window);
+
+	while (w > 1 && !atomic_compare_exchange_weak(&c->window, &w, w / 2))
+		;
+	while (cur < until && !atomic_compare_exchange_weak(&c->pause_until, &cur, until))
+		;
+	if (atomic_load(&c->answered) > 0 && silent > BAN_SILENCE_MS)
+		atomic_store(&c->banned, true);
+}
+
 static void *cred_worker(void *arg)
 {
 	struct cred_run *c = arg;
+	int id = atomic_fetch_add(&c->ids, 1);
 
-	while (!atomic_load(&c->found) && jcs_probe_left_ms(c->p) > 0) {
-		size_t i = atomic_fetch_add(&c->next, 1);
+	for (;;) {
 		char user[128], pass[128];
 		struct jcs_login_result r = {0};
 		int tries = 0;
+		size_t i;
 
+		wait_turn(c, id);
+		if (atomic_load(&c->found) || atomic_load(&c->banned) || jcs_probe_left_ms(c->p) <= 0)
+			break;
+		i = atomic_fetch_add(&c->next, 1);
 		if (i >= c->limit || !cred_at(c->p->creds, i, user, sizeof(user), pass, sizeof(pass)))
 			break;
 		if (c->s->anon == 1 && (strcmp(user, "anonymous") == 0 || strcmp(user, "ftp") == 0)) {
 			atomic_fetch_add(&c->tried, 1); /* anonymous access is reported as probe.auth.none */
 			continue;
 		}
-		do {
+		/* a pair without a definite answer (refused, reset, timeout, "slow down") is tried again
+		 * after the common pause: the list only counts when every pair got a yes or a no */
+		for (;;) {
 			jcs_buf_reset(&r.transcript);
 			if (c->s->proto->login(c->p, c->s, user, pass, &r))
 				r.outcome = JCS_LOGIN_ERROR;
-			if (r.outcome == JCS_LOGIN_THROTTLED) {
-				atomic_fetch_add(&c->throttled, 1);
-				sleep_ms(1000 << tries); /* back off, then the same credential again */
-			}
-		} while (r.outcome == JCS_LOGIN_THROTTLED && ++tries < THROTTLE_RETRIES && jcs_probe_left_ms(c->p) > 0);
+			if (r.outcome == JCS_LOGIN_OK || r.outcome == JCS_LOGIN_DENIED)
+				break;
+			atomic_fetch_add(r.outcome == JCS_LOGIN_THROTTLED ? &c->throttled : &c->retried, 1);
+			no_answer(c);
+			/* "slow down" is an answer of a live device: only silence and errors use up tries */
+			if ((r.outcome != JCS_LOGIN_THROTTLED && ++tries >= CRED_TRIES) || atomic_load(&c->banned) ||
+			    atomic_load(&c->found) || jcs_probe_left_ms(c->p) <= 0)
+				break;
+			wait_pause(c);
+		}
 		atomic_fetch_add(&c->tried, 1);
-		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED)
+		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED) {
 			atomic_fetch_add(&c->errors, 1);
+		} else {
+			atomic_fetch_add(&c->answered, 1);
+			atomic_store(&c->last_answer, jcs_now_ms());
+			if (atomic_load(&c->window) < CRED_WORKERS)
+				atomic_fetch_add(&c->window, 1);
+		}
 		if (r.outcome == JCS_LOGIN_OK) {
 			pthread_mutex_lock(&c->lock);
 			if (!atomic_load(&c->found)) {
@@ -115,7 +177,7 @@ static void *cred_worker(void *arg)
 
 static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 {
-	struct cred_run c = {.p = p, .s = s};
+	struct cred_run c = {.p = p, .s = s, .last_answer = jcs_now_ms(), .window = CRED_WORKERS};
 	size_t total = cred_count(p->creds);
 	pthread_t th[CRED_WORKERS];
 	int nth = 0;
@@ -129,9 +191,11 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 	for (int i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&c.lock);
-	s->cred = json_pack("{s:i, s:i, s:i, s:i, s:i, s:I}", "tried", atomic_load(&c.tried), "list_size", (int)total,
-			    "limit", (int)c.limit, "throttled", atomic_load(&c.throttled), "errors",
-			    atomic_load(&c.errors), "duration_ms", (json_int_t)(jcs_now_ms() - t0));
+	s->cred = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:b, s:i, s:I}", "tried", atomic_load(&c.tried),
+			    "list_size", (int)total, "limit", (int)c.limit, "answered", atomic_load(&c.answered),
+			    "throttled", atomic_load(&c.throttled), "errors", atomic_load(&c.errors), "retries",
+			    atomic_load(&c.retried), "banned", (int)atomic_load(&c.banned), "parallel", nth,
+			    "duration_ms", (json_int_t)(jcs_now_ms() - t0));
 	if (c.found) {
 		json_object_set_new(s->cred, "accepted",
 				    json_pack("{s:s, s:s}", "user", c.user, "password", c.pass));
@@ -139,112 +203,6 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 		json_object_set_new(s->cred, "transcript", json_string(c.transcript.data ? c.transcript.data : ""));
 	}
 	jcs_buf_free(&c.transcript);
-}
-
-/* --- brute-force series --- */
-
-static int cmp_long(const void *a, const void *b)
-{
-	long x = *(const long *)a, y = *(const long *)b;
-	return (x > y) - (x < y);
-}
-
-static long median(const long *v, size_t n)
-{
-	long tmp[256];
-
-	if (!n)
-		return 0;
-	if (n > 256)
-		n = 256;
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_long);
-	return tmp[n / 2];
-}
-
-static void bruteforce(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *good_pass,
-		       int64_t budget_ms)
-{
-	int max = p->o.max_attempts;
-	long lat[1024];
-	int n = 0, throttled_at = 0, denied = 0, errors = 0;
-	int64_t start = jcs_now_ms(), end = start + budget_ms;
-	json_t *series = json_array();
-	char reason[256] = "";
-	int locked = -1;
-	long base = 0;
-
-	if (max > 1024)
-		max = 1024;
-	while (n < max && jcs_now_ms() < end && jcs_probe_left_ms(p) > 0) {
-		struct jcs_login_result r = {0};
-		char pass[64];
-		int64_t t0 = jcs_now_ms();
-
-		snprintf(pass, sizeof(pass), "jcs-wrong-%u-%d", p->nonce, n);
-		if (s->proto->login(p, s, user, pass, &r))
-			r.outcome = JCS_LOGIN_ERROR;
-		lat[n] = (long)(jcs_now_ms() - t0);
-		json_array_append_new(series, json_integer(lat[n]));
-		n++;
-		jcs_buf_free(&r.transcript);
-		if (r.outcome == JCS_LOGIN_OK) {
-			snprintf(reason, sizeof(reason), "a wrong password was accepted (%s)", r.note);
-			break;
-		}
-		if (r.outcome == JCS_LOGIN_DENIED)
-			denied++;
-		if (n == 3)
-			base = median(lat, 3);
-		if (r.outcome == JCS_LOGIN_THROTTLED ||
-		    (r.outcome == JCS_LOGIN_ERROR && denied >= 2)) {
-			throttled_at = n;
-			snprintf(reason, sizeof(reason), "attempt %d: %s", n, r.note);
-			break;
-		}
-		if (r.outcome == JCS_LOGIN_ERROR)
-			errors++;
-		if (n > 3 && lat[n - 1] > 5 * base && lat[n - 1] > base + 1000) {
-			throttled_at = n;
-			snprintf(reason, sizeof(reason), "attempt %d took %ld ms against a %ld ms baseline", n,
-				 lat[n - 1], base);
-			break;
-		}
-	}
-	/* would the right password still work? (only when the test knows one) */
-	if (good_pass && jcs_probe_left_ms(p) > 0) {
-		struct jcs_login_result r = {0};
-		if (s->proto->login(p, s, user, good_pass, &r) == 0)
-			locked = r.outcome != JCS_LOGIN_OK;
-		jcs_buf_free(&r.transcript);
-	}
-	long med = median(lat, (size_t)n);
-	double secs = (double)(jcs_now_ms() - start) / 1000.0;
-	if (throttled_at || locked == 1) {
-		s->bf_result = JCS_PASS;
-		if (!throttled_at)
-			snprintf(reason, sizeof(reason), "the correct password was refused after %d failures (locked out)", n);
-	} else if (reason[0]) {
-		s->bf_result = JCS_FAIL; /* a wrong password got in */
-	} else if (n >= 3 && med >= 1000 && denied >= n / 2) {
-		s->bf_result = JCS_PASS;
-		throttled_at = 1;
-		snprintf(reason, sizeof(reason), "every failed login is delayed (median %ld ms): at most %.1f guesses/s per connection",
-			 med, 1000.0 / (double)med);
-	} else if (n >= 10 && denied >= n - 1) {
-		s->bf_result = JCS_FAIL;
-		snprintf(reason, sizeof(reason), "%d failed logins in %.1f s (%.1f/s) without lockout, delay or refusal",
-			 n, secs, n / (secs > 0 ? secs : 1));
-	} else {
-		s->bf_result = JCS_INCONCLUSIVE;
-		snprintf(reason, sizeof(reason), "only %d attempts (%d denied, %d errors) within the budget", n, denied,
-			 errors);
-	}
-	s->bf = json_pack("{s:s, s:i, s:i, s:o, s:o, s:b, s:s, s:s, s:i}", "service", s->proto->name, "port", s->port,
-			  "attempts", n, "latencies_ms", series, "throttled_at",
-			  throttled_at ? json_integer(throttled_at) : json_null(), "locked_out", locked == 1, "reason",
-			  reason, "user", user, "median_ms", (int)med);
-	json_object_set_new(s->bf, "correct_login_checked", json_boolean(locked >= 0));
 }
 
 void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
@@ -273,8 +231,18 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 	snprintf(pass, sizeof(pass), "x-%u-nope", p->nonce);
 	rc = m->login(p, s, user, pass, &canary);
 	jcs_buf_free(&canary.transcript);
-	if (rc == JCS_EUNSUPPORTED)
-		return; /* no password login on this service */
+	if (rc == JCS_EUNSUPPORTED) {
+		/* no password login: nothing to guess (S1.1-04 not applicable, no default password);
+		 * said only when the service's authentication was seen, never for one that did not
+		 * answer (throttled, timed out) */
+		if (s->anon < 0)
+			return;
+		s->bf_result = s->anon == 1 ? JCS_INFO : JCS_PASS;
+		s->bf = json_pack("{s:s, s:i, s:b, s:s}", "service", m->name, "port", s->port, "applicable", 0, "reason",
+				  s->anon == 1 ? "the service asks for no password at all (see probe.auth.none): nothing to guess"
+					       : "the service offers no password login (e.g. public keys only): nothing to guess");
+		return;
+	}
 	if (canary.outcome == JCS_LOGIN_OK) {
 		s->accepts_any = true;
 		return;
@@ -289,5 +257,5 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 	}
 	if (json_integer_value(json_object_get(s->cred, "throttled")))
 		sleep_ms(2000); /* let a rate limiter drain before timing the series */
-	bruteforce(p, s, user, pass[0] ? pass : NULL, p->bf_ms);
+	jcs_bruteforce(p, s, user, pass[0] ? pass : NULL);
 }

@@ -67,7 +67,9 @@ static int ftp_try(struct jcs_probe *p, struct jcs_service *s, const char *user,
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)p->o.timeout_ms * 4);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)p->o.timeout_ms);
+	/* curl's connect phase of FTP includes USER/PASS: room for a server's delay after a
+	 * wrong password (PAM waits about 2 s) */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)p->o.timeout_ms * 3);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	curl_easy_setopt(h, CURLOPT_USERNAME, user);

@@ -103,12 +103,22 @@ static bool head_done(const struct jcs_buf *b, void *arg)
 int jcs_http_get(struct jcs_tr *t, const char *host, const char *path, struct jcs_http_reply *r,
 		 struct jcs_buf *body)
 {
+	return jcs_http_request(t, host, "GET", path, "", NULL, r, body);
+}
+
+int jcs_http_request(struct jcs_tr *t, const char *host, const char *method, const char *path,
+		     const char *headers, const char *data, struct jcs_http_reply *r, struct jcs_buf *body)
+{
 	struct jcs_buf req = JCS_BUF_INIT, in = JCS_BUF_INIT;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	jcs_buf_printf(&req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: jcstar-probe\r\nConnection: close\r\n\r\n",
-		       path, host);
+	jcs_buf_printf(&req, "%s %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: jcstar-probe\r\nConnection: close\r\n%s",
+		       method, path, host, headers);
+	if (data)
+		jcs_buf_printf(&req, "Content-Length: %zu\r\n\r\n%s", strlen(data), data);
+	else
+		jcs_buf_puts(&req, "\r\n");
 	if ((rc = jcs_buf_error(&req)) || (rc = jcs_tr_write(t, req.data, req.len)))
 		goto out;
 	rc = jcs_tr_read_until(t, &in, JCS_REPLY_MAX, head_done, r);
@@ -136,9 +146,16 @@ out:
 
 /* --- the module --- */
 
+/* HTTP for certain, unless the status says the request was not understood or not found: a
+ * server of another protocol may answer an HTTP request that way (VLC's RTSP server) */
 static int http_match(const uint8_t *b, size_t n)
 {
-	return n >= 7 && memcmp(b, "HTTP/1.", 7) == 0 ? 100 : 0;
+	if (n < 12 || memcmp(b, "HTTP/1.", 7) != 0)
+		return 0;
+	return memcmp(b + 9, "400", 3) == 0 || memcmp(b + 9, "404", 3) == 0 || memcmp(b + 9, "405", 3) == 0 ||
+		       memcmp(b + 9, "501", 3) == 0
+		       ? 60
+		       : 100;
 }
 
 /* GET path over a fresh connection to the service. */

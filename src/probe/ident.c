@@ -7,7 +7,7 @@
 #include "probe/probe.h"
 
 extern const struct jcs_proto jcs_proto_telnet, jcs_proto_ssh, jcs_proto_ftp, jcs_proto_http,
-	jcs_proto_rtsp, jcs_proto_mqtt, jcs_proto_adb, jcs_proto_sip;
+	jcs_proto_rtsp, jcs_proto_mqtt, jcs_proto_adb, jcs_proto_sip, jcs_proto_modbus;
 
 /* One line per protocol module. Order matters only for the hello probes sent to silent ports. */
 const struct jcs_proto *const jcs_protos[] = {
@@ -19,6 +19,7 @@ const struct jcs_proto *const jcs_protos[] = {
 	&jcs_proto_rtsp,
 	&jcs_proto_sip,
 	&jcs_proto_adb,
+	&jcs_proto_modbus,
 	NULL,
 };
 
@@ -38,6 +39,9 @@ const struct jcs_proto *jcs_proto_find(const char *name)
 int64_t jcs_probe_left_ms(const struct jcs_probe *p)
 {
 	int64_t left = p->deadline - jcs_now_ms();
+
+	if (p->o.stop && atomic_load(p->o.stop))
+		return 0;
 	return left > 0 ? left : 0;
 }
 
@@ -77,6 +81,7 @@ int jcs_probe_open(struct jcs_probe *p, int port, bool tls, struct jcs_tr *t, st
 	if (left > (int64_t)p->o.timeout_ms * SESSION_TIMEOUTS)
 		left = (int64_t)p->o.timeout_ms * SESSION_TIMEOUTS;
 	jcs_tr_init(t, tls ? &jcs_tr_tls : &jcs_tr_tcp, p->o.timeout_ms, (int)(left > 0 ? left : 1));
+	t->stop = p->o.stop;
 	if ((rc = jcs_probe_take_slot(p)))
 		return jcs_err_set(err, rc, "connection or time budget spent");
 	return jcs_tr_connect(t, p->host, port, err);
@@ -129,7 +134,7 @@ static void read_greeting(struct jcs_tr *t, struct jcs_buf *b, int first_ms)
 	t->timeout_ms = saved;
 }
 
-static const struct jcs_proto *best_match(const struct jcs_buf *b)
+static const struct jcs_proto *best_match(const struct jcs_buf *b, int *best_score)
 {
 	const struct jcs_proto *best = NULL;
 	int score = 0;
@@ -141,6 +146,8 @@ static const struct jcs_proto *best_match(const struct jcs_buf *b)
 			best = jcs_protos[i];
 		}
 	}
+	if (best_score)
+		*best_score = score;
 	return best;
 }
 
@@ -192,7 +199,7 @@ int jcs_identify(struct jcs_probe *p, struct jcs_service *s)
 		goto out;
 	if (b.len) {
 		set_banner(s, &b);
-		s->proto = best_match(&b);
+		s->proto = best_match(&b, NULL);
 		goto out;
 	}
 	/* 2. silent: does it speak TLS? (a full handshake by the local OpenSSL) */
@@ -205,22 +212,30 @@ int jcs_identify(struct jcs_probe *p, struct jcs_service *s)
 		/* a server-first protocol inside TLS (FTPS, telnets) */
 		if ((rc = hello_reply(p, s, true, NULL, 0, &b)))
 			goto out;
-		if (b.len && (s->proto = best_match(&b))) {
+		if (b.len && (s->proto = best_match(&b, NULL))) {
 			set_banner(s, &b);
 			goto out;
 		}
 	}
-	/* 3. client-first protocols: send each module's hello until one answers */
-	for (size_t i = 0; jcs_protos[i] && !s->proto; i++) {
-		const struct jcs_proto *m = jcs_protos[i];
+	/* 3. client-first protocols: send each module's hello until one is answered with certainty;
+	 * a doubtful answer (an HTTP 404 from an RTSP server such as VLC's) lets the others try */
+	for (size_t i = 0, best = 0; jcs_protos[i] && best < 100; i++) {
+		const struct jcs_proto *m = jcs_protos[i], *got;
+		int score = 0;
+
 		if (!m->hello || m->udp)
 			continue;
 		jcs_buf_reset(&b);
 		if ((rc = hello_reply(p, s, s->tls, m->hello, m->hello_len, &b)))
 			goto out;
-		if (b.len) {
+		if (!b.len)
+			continue;
+		got = best_match(&b, &score);
+		if (!s->banner[0] || (got && (size_t)score > best))
 			set_banner(s, &b);
-			s->proto = best_match(&b);
+		if (got && (size_t)score > best) {
+			best = (size_t)score;
+			s->proto = got;
 		}
 	}
 out:

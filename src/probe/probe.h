@@ -69,6 +69,8 @@ struct jcs_service {
 	int bf_result;                     /* enum jcs_result, -1 untested */
 	char model[128];
 	struct jcs_evidence *tls_ev;       /* TLS findings of this service (merged in port order) */
+	bool examined;                     /* a worker took it (identification at least ran) */
+	bool cut;                          /* the run stopped or ran out of time while examining it */
 };
 
 struct jcs_probe {
@@ -78,7 +80,6 @@ struct jcs_probe {
 	atomic_long connections;           /* TCP connections made so far */
 	pthread_mutex_t rate_lock;
 	int64_t next_slot_us;              /* per-target rate limiter */
-	int bf_ms;                         /* brute-force series budget per service */
 	int tls_ms;                        /* TLS assessment budget per service */
 	unsigned nonce;
 	const char *creds;                 /* "user:pass" lines */
@@ -104,6 +105,15 @@ void jcs_printable(const uint8_t *b, size_t n, char *out, size_t outlen);
 /* Append bytes to a transcript, keeping it under JCS_TRANSCRIPT_MAX. */
 void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_t n);
 
+/* The bundled "user:pass" list in attack order (probe.c): its Mirai pairs (up to the first '#'
+ * line), then the pairs data/creds/vendor.txt has for vendor (same first word, case and
+ * punctuation ignored), then the rest; each pair once. */
+void jcs_creds_ordered(const char *bundled, const char *vendor, struct jcs_buf *out);
+
+/* Observe brute-force protection of one service with wrong passwords for user (bruteforce.c):
+ * fills s->bf and s->bf_result. good_pass (may be NULL) checks for a lockout afterwards. */
+void jcs_bruteforce(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *good_pass);
+
 /* Run the credential checks of one identified service (auth.c). */
 void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s);
 
@@ -124,6 +134,10 @@ int jcs_http_parse(const uint8_t *b, size_t n, struct jcs_http_reply *r);
 /* One HTTP/1.0 GET of path over t; reply head parsed into r, body (capped) into body. */
 int jcs_http_get(struct jcs_tr *t, const char *host, const char *path, struct jcs_http_reply *r,
 		 struct jcs_buf *body);
+/* The same for any method: headers ("Name: value\r\n" lines, may be "") and data (a request
+ * body, or NULL). */
+int jcs_http_request(struct jcs_tr *t, const char *host, const char *method, const char *path,
+		     const char *headers, const char *data, struct jcs_http_reply *r, struct jcs_buf *body);
 
 /* Telnet (telnet.c). The option-negotiation filter keeps state across reads: it strips IAC
  * sequences from in, appends data bytes to out and our answers to reply (may be NULL).
@@ -152,17 +166,40 @@ struct jcs_upnp_desc {
 	char manufacturer[96], model_name[96], model_number[96], friendly[96], device_type[128];
 };
 int jcs_upnp_parse(const char *xml, size_t n, struct jcs_upnp_desc *d);
+/* The control URL path and service type of the first WANIPConnection or WANPPPConnection
+ * service of an IGD description: 0, or JCS_ENOTFOUND. */
+int jcs_upnp_wan_service(const char *xml, size_t n, char *control, size_t clen, char *type, size_t tlen);
+/* S1.1-13: does the IGD at port/control add a port mapping for us without authentication?
+ * Verified with GetSpecificPortMappingEntry and deleted again; a probe.interface.risky finding
+ * at loc. */
+void jcs_upnp_igd_check(struct jcs_probe *p, int port, const char *control, const char *type, const char *loc,
+			struct jcs_evidence *ev);
 
 /* SNMP (udp.c): parse a GetResponse; community and first varbind string value. */
 int jcs_snmp_parse(const uint8_t *b, size_t n, int *version, char *community, size_t clen,
 		   char *value, size_t vlen);
 
+/* SNMPv3 (udp.c): parse the answer to an engine discovery (a Report or Response); the
+ * authoritative engine ID in hex into engine. */
+int jcs_snmp3_parse(const uint8_t *b, size_t n, char *engine, size_t elen);
+
+/* Modbus/TCP (modbus.c): one answer frame with transaction id tid; its function code and
+ * data (borrowed from b). JCS_EPARSE when b is not such a frame. */
+int jcs_modbus_parse(const uint8_t *b, size_t n, uint16_t tid, uint8_t *fc, const uint8_t **data, size_t *dlen);
+
 /* UDP service probes (udp.c): one send/receive per service, results into services[]. */
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);
 
+/* What a TCP sweep saw: ports answered (open or closed), ports that stayed silent. */
+struct jcs_scan_stats {
+	size_t swept;    /* ports with an answer or a timeout (the rest were never tried) */
+	size_t open, closed, filtered;
+};
+
 /* TCP connect scan (scan.c) of list[0..n): on_open(arg, port) for each open port as it is
- * found (from the calling thread). */
+ * found (from the calling thread). st is filled also when the sweep ends early (budget spent or
+ * the run stopped: JCS_ETIMEOUT / JCS_ELIMIT). */
 int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
-		 void *arg, struct jcs_err *err);
+		 void *arg, struct jcs_scan_stats *st, struct jcs_err *err);
 
 #endif

@@ -1,4 +1,5 @@
-/* RTSP (cameras): OPTIONS identification, DESCRIBE without and with credentials (libcurl). */
+/* RTSP (cameras): OPTIONS identification, DESCRIBE without and with credentials (libcurl) on
+ * the stream paths cameras and streaming servers commonly use. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +18,12 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
-/* DESCRIBE rtsp://host:port/ ; returns the RTSP status or a negative JCS_E*. */
-static int describe(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *pass)
+/* Stream paths tried in turn until one exists (answers anything but 404). */
+static const char *const stream_paths[] = {"/", "/stream", "/live", "/live.sdp", "/h264", "/ch0", "/video1",
+					   "/cam/realmonitor", "/Streaming/Channels/101", "/11", NULL};
+
+/* DESCRIBE rtsp://host:port/path ; returns the RTSP status or a negative JCS_E*. */
+static int describe(struct jcs_probe *p, struct jcs_service *s, const char *path, const char *user, const char *pass)
 {
 	CURL *h;
 	char url[300];
@@ -29,7 +34,7 @@ static int describe(struct jcs_probe *p, struct jcs_service *s, const char *user
 		return JCS_ELIMIT;
 	if (!(h = curl_easy_init()))
 		return JCS_ENOMEM;
-	snprintf(url, sizeof(url), "rtsp://%s:%d/", p->host, s->port);
+	snprintf(url, sizeof(url), "rtsp://%s:%d%s", p->host, s->port, path);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_RTSP_STREAM_URI, url);
 	curl_easy_setopt(h, CURLOPT_RTSP_REQUEST, (long)CURL_RTSPREQ_DESCRIBE);
@@ -53,11 +58,18 @@ static int describe(struct jcs_probe *p, struct jcs_service *s, const char *user
 
 static int rtsp_anon(struct jcs_probe *p, struct jcs_service *s, struct jcs_buf *note)
 {
-	int st = describe(p, s, NULL, NULL);
+	int st = JCS_ENOTFOUND;
 
-	if (st < 0)
-		return st;
-	jcs_buf_printf(note, "DESCRIBE without credentials answered %d\n", st);
+	for (size_t i = 0; stream_paths[i] && jcs_probe_left_ms(p) > 0; i++) {
+		st = describe(p, s, stream_paths[i], NULL, NULL);
+		if (st < 0)
+			return st;
+		jcs_buf_printf(note, "DESCRIBE %s without credentials answered %d\n", stream_paths[i], st);
+		if (st != 404) {
+			json_object_set_new(s->facts, "rtsp_path", json_string(stream_paths[i]));
+			break;
+		}
+	}
 	if (st == 401)
 		json_object_set_new(s->facts, "auth", json_string("rtsp"));
 	return st == 200 ? 1 : st == 401 || st == 403 ? 0 : -1;
@@ -68,10 +80,12 @@ static int rtsp_login(struct jcs_probe *p, struct jcs_service *s, const char *us
 {
 	int st;
 
-	if (!json_object_get(s->facts, "auth"))
+	const char *path = json_string_value(json_object_get(s->facts, "rtsp_path"));
+
+	if (!json_object_get(s->facts, "auth") || !path)
 		return JCS_EUNSUPPORTED;
-	st = describe(p, s, user, pass);
-	snprintf(r->note, sizeof(r->note), "DESCRIBE as %s answered %d", user, st);
+	st = describe(p, s, path, user, pass);
+	snprintf(r->note, sizeof(r->note), "DESCRIBE %.60s as %.40s answered %d", path, user, st);
 	jcs_transcript_add(&r->transcript, ">", r->note, strlen(r->note));
 	r->outcome = st == 200 ? JCS_LOGIN_OK
 		     : st == 401 || st == 403 ? JCS_LOGIN_DENIED

@@ -11,7 +11,25 @@ static int ssh_match(const uint8_t *b, size_t n)
 	return n >= 4 && memcmp(b, "SSH-", 4) == 0 ? 100 : 0;
 }
 
-/* Connect and authenticate (user NULL: the "none" method as "root"). SSH_AUTH_* or -1. */
+#define NO_PASSWORD_LOGIN (-3)
+
+/* keyboard-interactive with the password as the answer to every prompt (bounded rounds) */
+static int kbdint(ssh_session h, const char *pass)
+{
+	int rc = ssh_userauth_kbdint(h, NULL, NULL);
+
+	for (int round = 0; rc == SSH_AUTH_INFO && round < 4; round++) {
+		int n = ssh_userauth_kbdint_getnprompts(h);
+		for (int i = 0; i < n && i < 8; i++)
+			ssh_userauth_kbdint_setanswer(h, (unsigned)i, pass);
+		rc = ssh_userauth_kbdint(h, NULL, NULL);
+	}
+	return rc;
+}
+
+/* Connect and authenticate (user NULL: the "none" method as "root"). SSH_AUTH_*, -1 (error),
+ * -2 (no session: refused, reset, timed out) or NO_PASSWORD_LOGIN (the server offers neither
+ * "password" nor "keyboard-interactive", e.g. public keys only). */
 static int ssh_try(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *pass, char *why,
 		   size_t wlen)
 {
@@ -40,8 +58,19 @@ static int ssh_try(struct jcs_probe *p, struct jcs_service *s, const char *user,
 		rc = -2;
 		goto out;
 	}
-	rc = user ? ssh_userauth_password(h, NULL, pass) : ssh_userauth_none(h, NULL);
-	snprintf(why, wlen, "%s", rc == SSH_AUTH_SUCCESS ? "authenticated" : ssh_get_error(h));
+	rc = ssh_userauth_none(h, NULL);
+	if (user && rc != SSH_AUTH_SUCCESS && rc != SSH_AUTH_ERROR) {
+		int methods = ssh_userauth_list(h, NULL);
+		if (methods & SSH_AUTH_METHOD_PASSWORD)
+			rc = ssh_userauth_password(h, NULL, pass);
+		else if (methods & SSH_AUTH_METHOD_INTERACTIVE)
+			rc = kbdint(h, pass);
+		else
+			rc = NO_PASSWORD_LOGIN;
+	}
+	snprintf(why, wlen, "%s", rc == SSH_AUTH_SUCCESS	? "authenticated"
+				  : rc == NO_PASSWORD_LOGIN ? "no password or keyboard-interactive method offered"
+							    : ssh_get_error(h));
 	ssh_disconnect(h);
 out:
 	ssh_free(h);
@@ -65,6 +94,8 @@ static int ssh_login(struct jcs_probe *p, struct jcs_service *s, const char *use
 	char why[160] = "";
 	int rc = ssh_try(p, s, user, pass, why, sizeof(why));
 
+	if (rc == NO_PASSWORD_LOGIN)
+		return JCS_EUNSUPPORTED;
 	snprintf(r->note, sizeof(r->note), "password auth as %.40s: %.100s", user, why);
 	jcs_transcript_add(&r->transcript, ">", r->note, strlen(r->note));
 	r->outcome = rc == SSH_AUTH_SUCCESS ? JCS_LOGIN_OK

@@ -1,6 +1,7 @@
-/* UDP services of IoT devices: one request each (SNMP v2c/v1 'public', SSDP, mDNS, CoAP,
- * TFTP, NTP), sent together and answered within the operation timeout (two tries).
- * Module pattern: one table line per UDP probe. */
+/* UDP services of IoT devices: one request each (SNMP v2c/v1 with the usual default
+ * communities and an SNMPv3 engine discovery, SSDP, mDNS, CoAP, TFTP, NTP), sent together and
+ * answered within the operation timeout (two tries). Module pattern: one table line per UDP
+ * probe. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -19,6 +20,8 @@ struct udp_probe {
 	const char *req;
 	size_t len;
 	bool (*valid)(const uint8_t *b, size_t n);
+	const char *community;  /* SNMP v1/v2c: req is built from it and snmp_version */
+	int snmp_version;       /* 0 = v1, 1 = v2c */
 };
 
 /* --- SNMP (BER) --- */
@@ -101,10 +104,68 @@ static bool snmp_valid(const uint8_t *b, size_t n)
 	return jcs_snmp_parse(b, n, &v, comm, sizeof(comm), val, sizeof(val)) == 0;
 }
 
-/* GetRequest sysDescr.0 (1.3.6.1.2.1.1.1.0), community "public"; byte 4 = version */
-#define SNMP_GET(v) \
-	"\x30\x29\x02\x01" v "\x04\x06public\xa0\x1c\x02\x04jcs1\x02\x01\x00\x02\x01\x00" \
-	"\x30\x0e\x30\x0c\x06\x08\x2b\x06\x01\x02\x01\x01\x01\x00\x05\x00"
+int jcs_snmp3_parse(const uint8_t *b, size_t n, char *engine, size_t elen)
+{
+	struct jcs_cur c = jcs_cur_make(b, n), s, sp;
+	size_t len;
+	const uint8_t *p;
+	int tag;
+
+	if (elen)
+		engine[0] = 0;
+	if (ber_tlv(&c, &len) != 0x30)
+		return JCS_EPARSE;
+	s = jcs_cur_sub(&c, len);
+	if (ber_int(&s) != 3 || ber_tlv(&s, &len) != 0x30) /* msgVersion, msgGlobalData */
+		return JCS_EPARSE;
+	jcs_cur_skip(&s, len);
+	if (ber_tlv(&s, &len) != 0x04) /* msgSecurityParameters: a USM sequence inside */
+		return JCS_EPARSE;
+	sp = jcs_cur_sub(&s, len);
+	if (ber_tlv(&sp, &len) != 0x30 || ber_tlv(&sp, &len) != 0x04 || len > 32 || !(p = jcs_cur_take(&sp, len)))
+		return JCS_EPARSE;
+	for (size_t i = 0; i < len && 2 * i + 2 < elen; i++)
+		snprintf(engine + 2 * i, 3, "%02x", p[i]);
+	if (ber_tlv(&s, &len) != 0x30) /* scopedPDU (plaintext: the discovery is never encrypted) */
+		return JCS_EPARSE;
+	if (ber_tlv(&s, &len) != 0x04 || !jcs_cur_take(&s, len) || ber_tlv(&s, &len) != 0x04 || !jcs_cur_take(&s, len))
+		return JCS_EPARSE;
+	tag = ber_tlv(&s, &len);
+	/* a Report (usmStatsUnknownEngineIDs) or a Response */
+	return !s.bad && (tag == 0xa8 || tag == 0xa2) ? 0 : JCS_EPARSE;
+}
+
+static bool snmp3_valid(const uint8_t *b, size_t n)
+{
+	char engine[8];
+	return jcs_snmp3_parse(b, n, engine, 0) == 0;
+}
+
+/* GetRequest sysDescr.0 (1.3.6.1.2.1.1.1.0) for v1 (0) or v2c (1) with a community. */
+static size_t snmp_get(uint8_t *out, size_t cap, int version, const char *community)
+{
+	static const uint8_t pdu[] = {0xa0, 0x1c, 0x02, 0x04, 'j', 'c', 's', '1', 0x02, 0x01, 0x00, 0x02, 0x01, 0x00,
+				      0x30, 0x0e, 0x30, 0x0c, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01,
+				      0x00, 0x05, 0x00};
+	size_t cl = strlen(community), n = 0;
+
+	if (cl > 64 || cap < 7 + cl + sizeof(pdu))
+		return 0;
+	out[n++] = 0x30;
+	out[n++] = (uint8_t)(5 + cl + sizeof(pdu));
+	out[n++] = 0x02, out[n++] = 0x01, out[n++] = (uint8_t)version;
+	out[n++] = 0x04, out[n++] = (uint8_t)cl;
+	memcpy(out + n, community, cl);
+	n += cl;
+	memcpy(out + n, pdu, sizeof(pdu));
+	return n + sizeof(pdu);
+}
+
+/* SNMPv3 engine discovery (RFC 3414 4): noAuthNoPriv, reportable, empty engine ID and user */
+#define SNMP3_DISCOVERY \
+	"\x30\x3c\x02\x01\x03\x30\x11\x02\x04jcs3\x02\x03\x00\xff\xe3\x04\x01\x04\x02\x01\x03" \
+	"\x04\x10\x30\x0e\x04\x00\x02\x01\x00\x02\x01\x00\x04\x00\x04\x00\x04\x00" \
+	"\x30\x12\x04\x00\x04\x00\xa0\x0c\x02\x02jc\x02\x01\x00\x02\x01\x00\x30\x00"
 
 /* --- the others --- */
 
@@ -142,14 +203,23 @@ static bool ntp_valid(const uint8_t *b, size_t n)
 		"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 #define L(s) s, sizeof(s) - 1
 
+/* SNMP communities tried: the defaults of net-snmp and most vendors (read "public",
+ * write "private") and a few more found on devices. */
+#define SNMP_COMMUNITY(c) {"snmp", 161, NULL, 0, snmp_valid, c, 1}, {"snmp", 161, NULL, 0, snmp_valid, c, 0}
+
 static const struct udp_probe udp_probes[] = {
-	{"snmp", 161, L(SNMP_GET("\x01")), snmp_valid}, /* v2c */
-	{"snmp", 161, L(SNMP_GET("\x00")), snmp_valid}, /* v1 */
-	{"ssdp", 1900, L(SSDP_REQ), ssdp_valid},
-	{"mdns", 5353, L(MDNS_REQ), mdns_valid},
-	{"coap", 5683, L(COAP_REQ), coap_valid},
-	{"tftp", 69, L(TFTP_REQ), tftp_valid},
-	{"ntp", 123, L(NTP_REQ), ntp_valid},
+	SNMP_COMMUNITY("public"),
+	SNMP_COMMUNITY("private"),
+	SNMP_COMMUNITY("community"),
+	SNMP_COMMUNITY("admin"),
+	SNMP_COMMUNITY("default"),
+	SNMP_COMMUNITY("snmp"),
+	{"snmp", 161, L(SNMP3_DISCOVERY), snmp3_valid, NULL, 3},
+	{"ssdp", 1900, L(SSDP_REQ), ssdp_valid, NULL, 0},
+	{"mdns", 5353, L(MDNS_REQ), mdns_valid, NULL, 0},
+	{"coap", 5683, L(COAP_REQ), coap_valid, NULL, 0},
+	{"tftp", 69, L(TFTP_REQ), tftp_valid, NULL, 0},
+	{"ntp", 123, L(NTP_REQ), ntp_valid, NULL, 0},
 };
 #define NPROBES (sizeof(udp_probes) / sizeof(udp_probes[0]))
 
@@ -184,9 +254,17 @@ static void ssdp_describe(struct jcs_probe *p, const struct answer *a, json_t *s
 	    port < 1 || port > 65535)
 		return; /* only the target itself, never another host */
 	json_object_set_new(svc, "location", json_string(r.location));
-	if (jcs_probe_open(p, port, false, &t, NULL) == 0 && jcs_http_get(&t, p->host, path, &dr, &body) == 0 &&
-	    dr.status == 200 && jcs_upnp_parse(body.data ? body.data : "", body.len, &d) == 0 &&
-	    (d.model_name[0] || d.model_number[0])) {
+	if (jcs_probe_open(p, port, false, &t, NULL) != 0 || jcs_http_get(&t, p->host, path, &dr, &body) != 0 ||
+	    dr.status != 200 || jcs_upnp_parse(body.data ? body.data : "", body.len, &d) != 0)
+		goto out;
+	if (strstr(d.device_type, "InternetGatewayDevice")) {
+		char control[256], type[128], loc[64];
+		snprintf(loc, sizeof(loc), "tcp/%d (upnp-igd)", port);
+		json_object_set_new(svc, "device_type", json_string(d.device_type));
+		if (jcs_upnp_wan_service(body.data, body.len, control, sizeof(control), type, sizeof(type)) == 0)
+			jcs_upnp_igd_check(p, port, control, type, loc, ev);
+	}
+	if (d.model_name[0] || d.model_number[0]) {
 		char loc[64];
 		snprintf(loc, sizeof(loc), "udp/1900 (ssdp) → tcp/%d", port);
 		jcs_evidence_add(ev, "probe.model.identified", JCS_INFO, JCS_SEV_NONE, loc,
@@ -196,8 +274,79 @@ static void ssdp_describe(struct jcs_probe *p, const struct answer *a, json_t *s
 					   "source", r.location),
 				 NULL);
 	}
+out:
 	jcs_tr_close(&t);
 	jcs_buf_free(&body);
+}
+
+/* The SNMP service from every SNMP answer: each community that answered is access without
+ * credentials and a default credential (S1.1-01, S1.1-02); an agent that refused them all
+ * but answered the v3 discovery requires a user. */
+static json_t *snmp_service(struct jcs_evidence *ev, const struct answer *ans)
+{
+	json_t *comms = json_array(), *versions = json_array(), *svc;
+	char banner[JCS_BANNER_MAX] = "", engine[72] = "";
+	bool v1 = false, v2 = false, v3 = false;
+	int tried = 0;
+
+	for (size_t i = 0; i < NPROBES; i++) {
+		const struct udp_probe *u = &udp_probes[i];
+		char comm[64], val[JCS_BANNER_MAX];
+		int ver = 0;
+
+		if (strcmp(u->name, "snmp") != 0)
+			continue;
+		tried += u->community != NULL;
+		if (!ans[i].ok)
+			continue;
+		if (!u->community) {
+			v3 = jcs_snmp3_parse(ans[i].buf, ans[i].len, engine, sizeof(engine)) == 0;
+			continue;
+		}
+		if (jcs_snmp_parse(ans[i].buf, ans[i].len, &ver, comm, sizeof(comm), val, sizeof(val)) != 0)
+			continue;
+		v1 = v1 || u->snmp_version == 0;
+		v2 = v2 || u->snmp_version == 1;
+		if (!banner[0])
+			snprintf(banner, sizeof(banner), "%s", val);
+		json_array_append_new(comms, json_pack("{s:s, s:s, s:s}", "community", u->community, "version",
+						       u->snmp_version ? "v2c" : "v1", "sysDescr", val));
+	}
+	if (v1)
+		json_array_append_new(versions, json_string("v1"));
+	if (v2)
+		json_array_append_new(versions, json_string("v2c"));
+	if (v3)
+		json_array_append_new(versions, json_string("v3"));
+	if (!banner[0])
+		snprintf(banner, sizeof(banner), "SNMPv3 engine %s", engine);
+	if (json_array_size(comms)) {
+		json_t *first = json_array_get(comms, 0);
+		jcs_evidence_add(ev, "probe.auth.none", JCS_FAIL, JCS_SEV_HIGH, "udp/161 (snmp)",
+				 "SNMP answers a community string (v1/v2c: no user authentication)",
+				 json_pack("{s:O, s:O}", "versions", versions, "communities", comms), NULL);
+		jcs_evidence_add(ev, "probe.auth.default-credential", JCS_FAIL, JCS_SEV_CRITICAL, "udp/161 (snmp)",
+				 "Default SNMP community accepted (confirmed by a GetResponse)",
+				 json_pack("{s:s, s:{s:s, s:O}, s:O, s:i, s:i}", "service", "snmp", "accepted", "user",
+					   "(community)", "password", json_object_get(first, "community"), "communities",
+					   comms, "tried", tried, "list_size", tried),
+				 NULL);
+	} else {
+		jcs_evidence_add(ev, "probe.auth.none", JCS_PASS, JCS_SEV_NONE, "udp/161 (snmp)",
+				 "SNMP requires an SNMPv3 user: no v1/v2c community answered",
+				 json_pack("{s:O, s:s}", "versions", versions, "engine_id", engine), NULL);
+		jcs_evidence_add(ev, "probe.auth.default-credential", JCS_PASS, JCS_SEV_NONE, "udp/161 (snmp)",
+				 "No default SNMP community accepted",
+				 json_pack("{s:s, s:i, s:i, s:i, s:s}", "service", "snmp", "tried", tried, "list_size", tried,
+					   "errors", 0, "note", "v1 and v2c with each community; SNMPv3 user names are not guessed"),
+				 NULL);
+	}
+	svc = json_pack("{s:i, s:s, s:s, s:b, s:s, s:o, s:b}", "port", 161, "proto", "udp", "service", "snmp", "tls", 0,
+			"banner", banner, "versions", versions, "risky", json_array_size(comms) > 0);
+	if (engine[0])
+		json_object_set_new(svc, "engine_id", json_string(engine));
+	json_decref(comms);
+	return svc;
 }
 
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services)
@@ -229,8 +378,14 @@ int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services)
 			struct sockaddr_storage ss;
 			memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
 			((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)udp_probes[i].port); /* same offset for v6 */
-			if (!ans[i].ok && jcs_probe_left_ms(p) > 0)
-				sendto(pf[i].fd, udp_probes[i].req, udp_probes[i].len, 0, (struct sockaddr *)&ss, ai->ai_addrlen);
+			const struct udp_probe *u = &udp_probes[i];
+			uint8_t req[160];
+			size_t len = u->community ? snmp_get(req, sizeof(req), u->snmp_version, u->community) : u->len;
+
+			if (!u->community)
+				memcpy(req, u->req, len < sizeof(req) ? len : sizeof(req));
+			if (!ans[i].ok && jcs_probe_left_ms(p) > 0 && len <= sizeof(req))
+				sendto(pf[i].fd, req, len, 0, (struct sockaddr *)&ss, ai->ai_addrlen);
 		}
 		while ((left = (int)(end - jcs_now_ms())) > 0 && poll(pf, NPROBES, left) > 0) {
 			for (size_t i = 0; i < NPROBES; i++) {
@@ -257,20 +412,12 @@ int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services)
 		if (!ans[i].ok)
 			continue;
 		if (strcmp(u->name, "snmp") == 0) {
-			char comm[64], val[JCS_BANNER_MAX];
-			int ver = 0;
-			jcs_snmp_parse(ans[i].buf, ans[i].len, &ver, comm, sizeof(comm), val, sizeof(val));
-			jcs_evidence_add(ev, "probe.auth.none", JCS_FAIL, JCS_SEV_HIGH, "udp/161 (snmp)",
-					 ver == 0 ? "SNMP v1 answers the community 'public'"
-						  : "SNMP v2c answers the community 'public'",
-					 json_pack("{s:s, s:s, s:s}", "version", ver == 0 ? "v1" : "v2c", "community",
-						   comm, "sysDescr", val),
-					 NULL);
-			snprintf(banner, sizeof(banner), "%s", val);
 			if (snmp_done)
 				continue;
 			snmp_done = true;
-		} else {
+			svc = snmp_service(ev, ans);
+			json_array_append_new(services, svc);
+			continue;		} else {
 			jcs_printable(ans[i].buf, ans[i].len < 100 ? ans[i].len : 100, banner, sizeof(banner));
 		}
 		svc = json_pack("{s:i, s:s, s:s, s:b, s:s}", "port", u->port, "proto", "udp", "service", u->name,

@@ -42,6 +42,54 @@ static void badge(struct jcs_buf *o, const char *verdict)
 	jcs_buf_puts(o, "</span>");
 }
 
+/* What an evidence file covered, and what it could not test and why. */
+static void coverage(struct jcs_buf *o, const json_t *cov, bool incomplete)
+{
+	const json_t *tcp = json_object_get(cov, "tcp"), *nt;
+	size_t i;
+
+	if (!cov) {
+		jcs_buf_puts(o, "—");
+		return;
+	}
+	if (incomplete)
+		jcs_buf_puts(o, "<span class=\"res-inconclusive\">不完全 / incomplete</span>");
+	else
+		jcs_buf_puts(o, "<span class=\"res-pass\">完了 / complete</span>");
+	if (json_is_string(json_object_get(cov, "stopped"))) {
+		jcs_buf_puts(o, " (");
+		esc(o, jcs_rs(cov, "stopped"));
+		jcs_buf_puts(o, ")");
+	}
+	if (tcp)
+		jcs_buf_printf(o, "<br>TCP: %lld / %lld ports swept%s — %lld open, %lld closed, %lld no answer",
+			       (long long)json_integer_value(json_object_get(tcp, "ports_swept")),
+			       (long long)json_integer_value(json_object_get(tcp, "ports_listed")),
+			       json_is_true(json_object_get(tcp, "full_range")) ? " (full range)" : "",
+			       (long long)json_integer_value(json_object_get(tcp, "open")),
+			       (long long)json_integer_value(json_object_get(tcp, "closed")),
+			       (long long)json_integer_value(json_object_get(tcp, "no_answer")));
+	if (json_is_string(json_object_get(cov, "udp"))) {
+		jcs_buf_puts(o, "<br>UDP: ");
+		esc(o, jcs_rs(cov, "udp"));
+	}
+	if (json_object_get(cov, "entries"))
+		jcs_buf_printf(o, "<br>%lld entries read, %lld parts unreadable",
+			       (long long)json_integer_value(json_object_get(cov, "entries")),
+			       (long long)json_integer_value(json_object_get(cov, "unread_parts")));
+	if (!json_array_size(json_object_get(cov, "not_tested")))
+		return;
+	jcs_buf_puts(o, "<ul>");
+	json_array_foreach(json_object_get(cov, "not_tested"), i, nt) {
+		jcs_buf_puts(o, "<li>未試験 / not tested: <code>");
+		esc(o, jcs_rs(nt, "where"));
+		jcs_buf_puts(o, "</code> — ");
+		esc(o, jcs_rs(nt, "why"));
+		jcs_buf_puts(o, "</li>");
+	}
+	jcs_buf_puts(o, "</ul>");
+}
+
 static void list(struct jcs_buf *o, const json_t *arr, const char *cls)
 {
 	size_t i;
@@ -58,42 +106,77 @@ static void list(struct jcs_buf *o, const json_t *arr, const char *cls)
 	jcs_buf_puts(o, "</ul>");
 }
 
-/* Inline SVG line chart of a brute-force test's login latencies (probe.auth.bruteforce). */
+/* Inline SVG chart of a brute-force observation (probe.auth.bruteforce): one dot per login
+ * attempt at its start time (x) and latency (y), coloured by how the device answered (grey
+ * denied, red blocked, orange error, black accepted), and a dashed line where protection
+ * appeared. */
+/* Attempt i of a brute-force evidence object: start and latency in ms, outcome letter. Older
+ * evidence has only latencies_ms (attempts one after another). */
+static bool bf_attempt(const json_t *ev, size_t i, double *start, double *lat, const char **oc)
+{
+	const json_t *tl = json_object_get(ev, "timeline"), *lats = json_object_get(ev, "latencies_ms");
+
+	if (json_is_array(tl)) {
+		const json_t *v = json_array_get(tl, i);
+		*start = json_number_value(json_array_get(v, 0));
+		*lat = json_number_value(json_array_get(v, 1));
+		*oc = json_string_value(json_array_get(v, 2));
+		return v != NULL;
+	}
+	*start = 0;
+	for (size_t k = 0; k < i; k++)
+		*start += json_number_value(json_array_get(lats, k));
+	*lat = json_number_value(json_array_get(lats, i));
+	*oc = "d";
+	return i < json_array_size(lats);
+}
+
 static void latency_chart(struct jcs_buf *o, const json_t *f)
 {
-	const json_t *ev = json_object_get(f, "evidence"), *lat = json_object_get(ev, "latencies_ms"), *v;
-	const json_t *at = json_object_get(ev, "throttled_at");
-	const double W = 560, H = 140, L = 48, B = 24;
-	double max = 1;
-	size_t i, n = json_array_size(lat);
+	const json_t *ev = json_object_get(f, "evidence");
+	const json_t *prot = json_object_get(ev, "protection");
+	const double W = 560, H = 150, L = 48, B = 28;
+	double tmax = 1, lmax = 1, t0, lat;
+	const char *oc;
+	size_t i;
 
-	if (n < 2)
+	for (i = 0; bf_attempt(ev, i, &t0, &lat, &oc); i++) {
+		tmax = t0 + lat > tmax ? t0 + lat : tmax;
+		lmax = lat > lmax ? lat : lmax;
+	}
+	if (i < 2)
 		return;
-	json_array_foreach(lat, i, v)
-		if (json_number_value(v) > max)
-			max = json_number_value(v);
 	jcs_buf_puts(o, "<h3>ログイン試行ごとの応答時間 / Login latency per attempt</h3>");
+	if (json_object_get(ev, "parallel"))
+		jcs_buf_printf(o, "<p>%lld attempts over %lld parallel connections in %.1f s: %.1f guesses/min sustained "
+				  "(threshold %lld/min)</p>",
+			       (long long)json_integer_value(json_object_get(ev, "attempts")),
+			       (long long)json_integer_value(json_object_get(ev, "parallel")),
+			       (double)json_integer_value(json_object_get(ev, "elapsed_ms")) / 1000.0,
+			       json_number_value(json_object_get(ev, "sustained_rate_per_min")),
+			       (long long)json_integer_value(json_object_get(ev, "threshold_per_min")));
 	jcs_buf_printf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
 			  "aria-label=\"latency chart\" style=\"font-size:10px\">", W, H);
 	jcs_buf_printf(o, "<line x1=\"%.0f\" y1=\"4\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#8c959f\"/>", L, L, H - B);
 	jcs_buf_printf(o, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#8c959f\"/>", L, H - B, W - 4,
 		       H - B);
-	jcs_buf_printf(o, "<text x=\"2\" y=\"12\">%.0f ms</text><text x=\"2\" y=\"%.0f\">0</text>", max, H - B);
-	jcs_buf_printf(o, "<text x=\"%.0f\" y=\"%.0f\">1</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%zu attempts</text>",
-		       L, H - 8, W - 4, H - 8, n);
-	if (json_is_integer(at) && json_integer_value(at) >= 1 && (size_t)json_integer_value(at) <= n) {
-		double x = L + (double)(json_integer_value(at) - 1) * (W - 4 - L) / (double)(n - 1);
+	jcs_buf_printf(o, "<text x=\"2\" y=\"12\">%.0f ms</text><text x=\"2\" y=\"%.0f\">0</text>", lmax, H - B);
+	jcs_buf_printf(o, "<text x=\"%.0f\" y=\"%.0f\">0 s</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%.1f s</text>",
+		       L, H - 14, W - 4, H - 14, tmax / 1000.0);
+	if (json_is_object(prot) && json_is_integer(json_object_get(prot, "at_ms"))) {
+		double x = L + (double)json_integer_value(json_object_get(prot, "at_ms")) * (W - 4 - L) / tmax;
 		jcs_buf_printf(o, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>"
-				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">throttled at #%lld</text>",
-			       x, x, H - B, x + 4, H - B - 6, (long long)json_integer_value(at));
+				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">blocked after %lld failures</text>",
+			       x, x, H - B, x + 4, H - B - 6, (long long)json_integer_value(json_object_get(prot, "after_failures")));
 	}
-	jcs_buf_puts(o, "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"");
-	json_array_foreach(lat, i, v) {
-		double x = L + (double)i * (W - 4 - L) / (double)(n - 1);
-		double y = H - B - json_number_value(v) / max * (H - B - 8);
-		jcs_buf_printf(o, "%.1f,%.1f ", x, y);
+	for (i = 0; bf_attempt(ev, i, &t0, &lat, &oc); i++) {
+		double x = L + t0 * (W - 4 - L) / tmax;
+		double y = H - B - lat / lmax * (H - B - 8);
+		jcs_buf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", x, y,
+			       !oc ? "#8c959f" : *oc == 'b' ? "#cf222e" : *oc == 'e' ? "#bc4c00" : *oc == 'a' ? "#000" : "#0969da");
 	}
-	jcs_buf_puts(o, "\"/></svg>");
+	jcs_buf_puts(o, "<text x=\"60\" y=\"148\" fill=\"#0969da\">● denied</text><text x=\"120\" y=\"148\" fill=\"#cf222e\">● blocked</text>"
+			"<text x=\"180\" y=\"148\" fill=\"#bc4c00\">● error</text><text x=\"230\" y=\"148\">● accepted</text></svg>");
 }
 
 static void findings_table(struct jcs_buf *o, const json_t *findings)
@@ -273,7 +356,7 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 		jcs_buf_puts(o, "</td></tr>");
 	}
 	jcs_buf_puts(o, "</table><h2>証跡 / Evidence files</h2><table><tr><th>file</th><th>kind</th><th>subject</th>"
-			"<th>started</th><th>findings</th></tr>");
+			"<th>started</th><th>findings</th><th>試験範囲 / coverage</th></tr>");
 	json_array_foreach(json_object_get(r, "evidence"), i, e) {
 		jcs_buf_puts(o, "<tr><td><code>");
 		esc(o, jcs_rs(e, "file"));
@@ -283,7 +366,9 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 		esc(o, jcs_rs(e, "subject"));
 		jcs_buf_puts(o, "</td><td>");
 		esc(o, jcs_rs(e, "started"));
-		jcs_buf_printf(o, "</td><td>%lld</td></tr>", (long long)json_integer_value(json_object_get(e, "findings")));
+		jcs_buf_printf(o, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(e, "findings")));
+		coverage(o, json_object_get(e, "coverage"), json_is_false(json_object_get(e, "complete")));
+		jcs_buf_puts(o, "</td></tr>");
 	}
 	jcs_buf_puts(o, "</table><footer>");
 	jcs_buf_printf(o, "jcstar %s · ", jcs_rs(json_object_get(r, "tool"), "version"));

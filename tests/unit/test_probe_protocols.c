@@ -1,6 +1,7 @@
 /* Protocol modules on recorded replies (fuzz/corpus holds the captured bytes). */
 #include "t.h"
 #include "core/buf.h"
+#include "core/blob.h"
 #include "probe/probe.h"
 
 static struct jcs_buf load(const char *path)
@@ -154,6 +155,17 @@ T_TEST(snmp_response)
 	T_EQ_INT(jcs_snmp_parse((const uint8_t *)b.data, b.len - 3, &ver, comm, sizeof(comm), val, sizeof(val)),
 		 JCS_EPARSE);
 	jcs_buf_free(&b);
+	/* a v3-only net-snmp agent's answer to the engine discovery (a Report) */
+	b = load("fuzz/corpus/snmp/report-v3-discovery");
+	char engine[72];
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len, engine, sizeof(engine)), 0);
+	T_EQ_STR(engine, "80001f8880a90e4c658984116b00000000");
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len - 5, engine, sizeof(engine)), JCS_EPARSE);
+	T_ASSERT(jcs_snmp_parse((const uint8_t *)b.data, b.len, &ver, comm, sizeof(comm), val, sizeof(val)) != 0);
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/snmp/getresponse-v2c");
+	T_EQ_INT(jcs_snmp3_parse((const uint8_t *)b.data, b.len, engine, sizeof(engine)), JCS_EPARSE);
+	jcs_buf_free(&b);
 }
 
 T_TEST(upnp_description)
@@ -173,6 +185,35 @@ T_TEST(upnp_description)
 	T_EQ_STR(d.model_number, "8245H");
 	jcs_buf_free(&b);
 	T_EQ_INT(jcs_upnp_parse("<root><device>", 14, &d), JCS_EPARSE);
+	/* miniupnpd's IGD: the WAN connection service and its control URL */
+	char control[256], type[128];
+	b = load("fuzz/corpus/upnp/miniupnpd-rootdesc.xml");
+	T_EQ_INT(jcs_upnp_wan_service(b.data, b.len, control, sizeof(control), type, sizeof(type)), 0);
+	T_EQ_STR(control, "/ctl/IPConn");
+	T_EQ_STR(type, "urn:schemas-upnp-org:service:WANIPConnection:2");
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/upnp/tr64desc.xml");
+	T_EQ_INT(jcs_upnp_wan_service(b.data, b.len, control, sizeof(control), type, sizeof(type)), JCS_ENOTFOUND);
+	jcs_buf_free(&b);
+}
+
+T_TEST(modbus_frames)
+{
+	struct jcs_buf b = load("fuzz/corpus/modbus/pymodbus-read-holding");
+	const uint8_t *d;
+	size_t dl;
+	uint8_t fc;
+
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 1, &fc, &d, &dl), 0);
+	T_EQ_INT(fc, 3);
+	T_ASSERT(dl == 3 && d[0] == 2 && d[2] == 17);
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 2, &fc, &d, &dl), JCS_EPARSE); /* other id */
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len - 1, 1, &fc, &d, &dl), JCS_EPARSE); /* cut */
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/modbus/pymodbus-write-exception");
+	T_EQ_INT(jcs_modbus_parse((const uint8_t *)b.data, b.len, 3, &fc, &d, &dl), 0);
+	T_ASSERT(fc == 0x86 && dl == 1 && d[0] == 2);
+	jcs_buf_free(&b);
 }
 
 T_TEST(needed_ports)
@@ -189,6 +230,31 @@ T_TEST(needed_ports)
 	T_EQ_INT(jcs_needed_ports_parse("70000", &v, &n, &err), JCS_EINVAL);
 }
 
+/* The bundled list in attack order: Mirai first, the declared vendor's defaults next, no pair
+ * twice (a vendor default that is also a Mirai pair keeps its Mirai place). */
+T_TEST(credential_order)
+{
+	const struct jcs_blob *b = jcs_blob_get("creds/default.txt");
+	struct jcs_buf out = JCS_BUF_INIT, plain = JCS_BUF_INIT;
+	const char *hik, *rest;
+
+	T_ASSERT(b != NULL);
+	T_ASSERT(strncmp((const char *)b->data, "root:xc3511\n", 12) == 0); /* Mirai's first pair */
+	jcs_creds_ordered((const char *)b->data, "ZyXEL Communications Corp.", &out);
+	T_ASSERT(strncmp(out.data, "\nroot:xc3511\n", 13) == 0);
+	T_ASSERT(!strstr(out.data, "\n#"));
+	hik = strstr(out.data, "\n1234:1234\n");          /* a ZyXEL default, far down the bundled list */
+	rest = strstr(out.data, "\napc:apc\n");           /* first pair after the Mirai block */
+	T_ASSERT(hik && rest && hik < rest);
+	T_ASSERT(strstr(hik + 1, "\n1234:1234\n") == NULL); /* once */
+	T_ASSERT(strstr(out.data, "\nadmin:12345\n") < hik); /* the Mirai pairs stay ahead of the vendor's */
+	/* another vendor: the ZyXEL default keeps its place after the rest's first pair */
+	jcs_creds_ordered((const char *)b->data, "Nobody Such Vendor", &plain);
+	T_ASSERT(strstr(plain.data, "\n1234:1234\n") > strstr(plain.data, "\napc:apc\n"));
+	jcs_buf_free(&out);
+	jcs_buf_free(&plain);
+}
+
 T_MAIN(T_CASE(identification_by_content), T_CASE(http_reply), T_CASE(http_get_through_transport),
        T_CASE(http_too_many_headers), T_CASE(mqtt_sessions), T_CASE(snmp_response), T_CASE(upnp_description),
-       T_CASE(needed_ports))
+       T_CASE(modbus_frames), T_CASE(needed_ports), T_CASE(credential_order))
