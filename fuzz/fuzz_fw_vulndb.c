@@ -1,5 +1,6 @@
-/* Fuzz the NVD CVE API 2.0 and OSV readers and the configuration matcher against a small SBOM
- * (busybox, kernel, openssh from opkg; openssl from apk). */
+/* Fuzz the NVD CVE API 2.0, OSV and Debian tracker readers, the configuration matcher and
+ * the decision between sources against a small SBOM (busybox, kernel, openssh from opkg;
+ * openssl from apk; libcurl4 from dpkg). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,6 +15,8 @@ static struct jcs_sbom *sbom(void)
 				   "Package: kernel\nVersion: 5.10.176-1\nStatus: install ok installed\n\n"
 				   "Package: openssh-server\nVersion: 6.7p1-5\nStatus: install ok installed\n";
 	static const char apk[] = "P:openssl\nV:1.0.2p-r0\n";
+	static const char dpkg[] = "Package: libcurl4\nStatus: install ok installed\nSource: curl\n"
+				   "Version: 7.88.1-10+deb12u4\n";
 	struct jcs_sbom *s = NULL;
 	struct jcs_err err;
 	struct jcs_fw_file f = {0};
@@ -29,6 +32,10 @@ static struct jcs_sbom *sbom(void)
 	f.data = (const uint8_t *)apk;
 	f.len = f.size = strlen(apk);
 	jcs_sbom_file(s, &f, &err);
+	f.path = "/var/lib/dpkg/status";
+	f.data = (const uint8_t *)dpkg;
+	f.len = f.size = strlen(dpkg);
+	jcs_sbom_file(s, &f, &err);
 	return s;
 }
 
@@ -42,8 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s = sbom();
 	if (!s)
 		return 0;
-	vm = (struct jcs_vulnmatch){s, json_array(), 0, 0};
-	jcs_vulndb_doc(&vm, (const char *)data, size, "fuzz", &err);
+	vm = (struct jcs_vulnmatch){.sbom = s, .out = json_array(), .fixed = json_array()};
+	if (jcs_vulndb_doc(&vm, (const char *)data, size, "fuzz", &err) == 0)
+		json_decref(jcs_vulnmatch_resolve(&vm, NULL));
 	json_decref(vm.out);
+	json_decref(vm.fixed);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* jcstar firmware IMAGE [--extract DIR] [--list] [--max-size N] [--dir] [-o EVIDENCE]
- *                [--sbom FILE.cdx.json] [--vulndb FEED]... [--no-analysis] */
+ *                [--sbom FILE.cdx.json] [--vulndb FEED]... [--vex FILE] [--no-analysis] */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,16 +15,22 @@
 
 static const char usage_text[] =
 	"usage: jcstar firmware IMAGE [--extract DIR] [--list] [--max-size N] [--dir]\n"
-	"                [-o EVIDENCE.json] [--sbom FILE.cdx.json] [--vulndb FEED]... [--no-analysis]\n"
+	"                [-o EVIDENCE.json] [--sbom FILE.cdx.json] [--vulndb FEED]... [--vex FILE]\n"
+	"                [--jobs N] [--no-analysis]\n"
 	"Static analysis of a firmware image: carve it, unpack every container and filesystem\n"
 	"found (recursively) and walk the files without writing them to disk; audit the files\n"
 	"(accounts, secrets, services, console, TLS, update and reset mechanisms), list the\n"
 	"components (SBOM) and match them against offline vulnerability feeds.\n"
 	"  -o, --output FILE  write the evidence (jcstar.evidence/1 JSON; - = stdout)\n"
 	"  --sbom FILE        write a CycloneDX 1.5 SBOM (JSON)\n"
-	"  --vulndb FEED      NVD CVE API 2.0 or OSV JSON file or directory (.json, .json.gz,\n"
-	"                     .json.xz); repeatable\n"
+	"  --vulndb FEED      NVD CVE API 2.0, OSV or Debian security tracker JSON file or\n"
+	"                     directory (.json, .json.gz, .json.xz); repeatable. Packages from\n"
+	"                     dpkg/opkg/apk are judged by their distribution's advisories\n"
+	"  --vex FILE         vendor VEX (OpenVEX or CycloneDX VEX): CVEs marked not affected,\n"
+	"                     with a justification\n"
 	"  --no-analysis      only unpack (with --list / --extract)\n"
+	"  -j, --jobs N       threads decompressing and cracking (default: one per core);\n"
+	"                     the output is the same for every N\n"
 	"  --list         one line per file: container, type, size, path\n"
 	"  --extract DIR  also write the tree under DIR (one sub-directory per container)\n"
 	"  --max-size N   cap on the total unpacked bytes (suffix K, M or G; default 4G)\n"
@@ -140,7 +146,9 @@ int cmd_firmware(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"sbom", required_argument, NULL, 's'},
 		{"vulndb", required_argument, NULL, 'v'},
+		{"vex", required_argument, NULL, 'V'},
 		{"no-analysis", no_argument, NULL, 'n'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -149,7 +157,7 @@ int cmd_firmware(int argc, char **argv)
 	struct jcs_fw_sink list_sink = {on_file, on_problem, &st}, *x = NULL;
 	const struct jcs_fw_sink *sink = &list_sink;
 	struct jcs_fw_extract_stats xs = {0};
-	const char *extract = NULL, *output = NULL, *sbom = NULL, *subject;
+	const char *extract = NULL, *output = NULL, *sbom = NULL, *vex = NULL, *subject;
 	const char **feeds = NULL;
 	size_t nfeeds = 0;
 	bool is_dir = false, analysis = true;
@@ -159,7 +167,7 @@ int cmd_firmware(int argc, char **argv)
 	struct jcs_err err = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "x:lm:do:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "x:lm:do:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': extract = optarg; break;
 		case 'l': st.list = true; break;
@@ -172,7 +180,19 @@ int cmd_firmware(int argc, char **argv)
 		case 'd': is_dir = true; break;
 		case 'o': output = optarg; break;
 		case 's': sbom = optarg; break;
+		case 'V': vex = optarg; break;
 		case 'n': analysis = false; break;
+		case 'j': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || n < 1 || n > 256) {
+				free(feeds);
+				cli_error("--jobs: expected a number from 1 to 256");
+				return EXIT_USAGE;
+			}
+			lim.jobs = (unsigned)n;
+			break;
+		}
 		case 'v': {
 			const char **nf = realloc(feeds, (nfeeds + 1) * sizeof(*nf));
 			if (!nf) {
@@ -188,7 +208,7 @@ int cmd_firmware(int argc, char **argv)
 		default: free(feeds); fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || (!analysis && (output || sbom || nfeeds))) {
+	if (optind + 1 != argc || (!analysis && (output || sbom || nfeeds || vex))) {
 		free(feeds);
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
@@ -201,7 +221,7 @@ int cmd_firmware(int argc, char **argv)
 		}
 	subject = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
 	if (analysis) {
-		struct jcs_fw_analyze_opts ao = {feeds, nfeeds, NULL, NULL};
+		struct jcs_fw_analyze_opts ao = {.vulndb = feeds, .nvulndb = nfeeds, .vex = vex, .jobs = lim.jobs};
 		if (cli_stderr_is_tty()) {
 			ao.progress = progress;
 			ao.progress_ctx = &st;

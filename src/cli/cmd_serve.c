@@ -16,13 +16,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: jcstar serve [--db sqlite:PATH | postgresql://...] [--listen ADDR:PORT] [--key FILE]\n"
-		   "                    [--public-url URL] [--threads N]\n\n"
+		   "                    [--public-url URL] [--threads N] [--per-client N] [--request-timeout S]\n\n"
 		   "Run the JC-STAR label registry: JSON API under /api/v1 and the web UI.\n"
 		   "  --db URL          store (default " DEFAULT_DB ")\n"
 		   "  --listen A:P      address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
 		   "  --key FILE        Ed25519 signing key (PEM); created if missing (default " DEFAULT_KEY ")\n"
 		   "  --public-url URL  base URL printed in QR codes and labels (default the listen URL)\n"
-		   "  --threads N       worker threads and database connections (default 2)\n"
+		   "  --threads N       I/O threads and as many slow-work threads (default 2)\n"
+		   "  --per-client N    connections one client address may hold (default 32)\n"
+		   "  --request-timeout S  deadline for a request's headers and body (default 30)\n"
 		   "Prints the URL and, on a fresh database, the first admin token; stops on SIGINT/SIGTERM.\n");
 }
 
@@ -51,10 +53,11 @@ int cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
 		{"key", required_argument, NULL, 'k'}, {"public-url", required_argument, NULL, 'u'},
-		{"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+		{"threads", required_argument, NULL, 't'}, {"per-client", required_argument, NULL, 'c'},
+		{"request-timeout", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0};
+	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0};
 	const char *keypath = DEFAULT_KEY;
 	struct jcs_server *srv = NULL;
 	struct jcs_key *key = NULL;
@@ -64,7 +67,7 @@ int cmd_serve(int argc, char **argv)
 	sigset_t set;
 	int c, sig, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "d:l:k:u:t:h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "d:l:k:u:t:c:T:h", opts, NULL)) != -1)
 		switch (c) {
 		case 'd': o.db_url = optarg; break;
 		case 'l': o.listen = optarg; break;
@@ -74,6 +77,20 @@ int cmd_serve(int argc, char **argv)
 			o.threads = (unsigned)atoi(optarg);
 			if (o.threads < 1 || o.threads > 64) {
 				cli_error("--threads: 1-64");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			o.per_client = (unsigned)atoi(optarg);
+			if (o.per_client < 1 || o.per_client > 512) {
+				cli_error("--per-client: 1-512");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'T':
+			o.request_seconds = (unsigned)atoi(optarg);
+			if (o.request_seconds < 1 || o.request_seconds > 3600) {
+				cli_error("--request-timeout: 1-3600 seconds");
 				return EXIT_USAGE;
 			}
 			break;
@@ -96,6 +113,10 @@ int cmd_serve(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	if (jcs_server_public_url_loopback(srv))
+		fprintf(stderr, "jcstar serve: warning: labels and QR codes will carry the loopback URL %s for good;"
+			" give --public-url with the address the public reaches\n", o.public_url ? o.public_url
+				: jcs_server_url(srv));
 	printf("jcstar registry listening on %s\n", jcs_server_url(srv));
 	printf("signing key %s%s (key id %s)\n", keypath, key_created ? " (new)" : "", jcs_key_id(key));
 	if (created)

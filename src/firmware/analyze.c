@@ -6,6 +6,7 @@
 #include "firmware/analyze.h"
 #include "firmware/audit/audit.h"
 #include "firmware/sbom.h"
+#include "firmware/vex.h"
 #include "firmware/vulnmatch.h"
 
 #define PROGRESS_FILES 1024
@@ -15,6 +16,7 @@
 struct jcs_fw_analysis {
 	struct jcs_evidence *ev;
 	struct jcs_fw_analyze_opts opts;
+	struct jcs_audit_opts aopts;
 	struct jcs_sbom *sbom;
 	void **state; /* per rule */
 	size_t nrules;
@@ -22,6 +24,7 @@ struct jcs_fw_analysis {
 	struct jcs_fw_analysis_stats stats;
 	uint64_t next_files, next_bytes;
 	json_t *vulns;
+	struct jcs_vex *vex;
 	json_t *unread; /* unpack problems (at most MAX_UNREAD kept) */
 	bool finished;
 };
@@ -38,6 +41,7 @@ int jcs_fw_analyze_new(struct jcs_evidence *ev, const struct jcs_fw_analyze_opts
 	a->ev = ev;
 	if (opts)
 		a->opts = *opts;
+	a->aopts = (struct jcs_audit_opts){a->opts.jobs, a->opts.crack_work, a->opts.crack_seconds};
 	while (jcs_audit_rules[a->nrules])
 		a->nrules++;
 	a->state = calloc(a->nrules, sizeof(*a->state));
@@ -55,6 +59,8 @@ int jcs_fw_analyze_new(struct jcs_evidence *ev, const struct jcs_fw_analyze_opts
 		}
 	}
 	rc = jcs_sbom_new(&a->sbom, err);
+	if (rc == 0 && a->opts.vex)
+		rc = jcs_vex_load(a->opts.vex, &a->vex, err);
 	if (rc) {
 		jcs_fw_analyze_free(a);
 		return rc;
@@ -68,7 +74,7 @@ int jcs_fw_analyze_new(struct jcs_evidence *ev, const struct jcs_fw_analyze_opts
 static int on_file(void *ctx, const struct jcs_fw_file *f)
 {
 	struct jcs_fw_analysis *a = ctx;
-	struct jcs_audit au = {a->ev, &a->err, NULL};
+	struct jcs_audit au = {a->ev, &a->err, NULL, &a->aopts};
 	int rc = 0;
 
 	a->stats.files++;
@@ -116,18 +122,70 @@ static enum jcs_severity cvss_sev(const json_t *v)
 				     : JCS_SEV_LOW;
 }
 
+/* One finding per decided match: fail (affected), inconclusive (depends on the platform, or
+ * an upstream NVD range on a distribution package without its advisory), info (fixed by the
+ * distribution, not affected per the vendor's VEX). */
+static int vuln_finding(struct jcs_audit *au, const struct jcs_component *c, json_t *v)
+{
+	const json_t *score = json_object_get(json_object_get(v, "cvss"), "score");
+	const char *status = json_string_value(json_object_get(v, "status"));
+	const char *by = json_string_value(json_object_get(v, "decided_by"));
+	enum jcs_result r = strcmp(status, "affected") == 0 ? JCS_FAIL
+			    : jcs_vuln_status_clear(status) ? JCS_INFO
+							    : JCS_INCONCLUSIVE;
+	char cv[32] = "";
+
+	if (json_is_number(score))
+		snprintf(cv, sizeof(cv), " (CVSS %.1f)", json_number_value(score));
+	return jcs_audit_add(au, "fw.component.vulnerable", r, r == JCS_INFO ? JCS_SEV_NONE : cvss_sev(v),
+			     c->files.n ? c->files.v[0] : "", json_deep_copy(v), "%s %s: %s%s%s — %s", c->name,
+			     c->version, json_string_value(json_object_get(v, "id")), cv,
+			     strcmp(status, "affected-if-platform-matches") == 0
+				     ? " if the device is one of the platforms the record names"
+			     : strcmp(status, "fixed") == 0 ? " fixed by the distribution"
+			     : strcmp(status, "not_affected") == 0 ? " not affected"
+			     : strcmp(status, "affected-upstream") == 0 ? " in the upstream range, backport unknown"
+								     : "",
+			     by ? by : "");
+}
+
+/* Package components whose distribution's advisories were not among the feeds. */
+static size_t unjudged_packages(const struct jcs_sbom *s, unsigned ecosystems, char *types, size_t cap)
+{
+	size_t n = 0;
+
+	types[0] = 0;
+	for (size_t i = 0; i < jcs_sbom_count(s); i++) {
+		const struct jcs_component *c = jcs_sbom_get(s, i);
+		if (!c->pkg_type || (jcs_eco_bit(c->pkg_type) & ecosystems))
+			continue;
+		n++;
+		if (!strstr(types, c->pkg_type))
+			snprintf(types + strlen(types), cap - strlen(types), "%s%s", types[0] ? ", " : "", c->pkg_type);
+	}
+	return n;
+}
+
 static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
-	struct jcs_vulnmatch vm = {a->sbom, a->vulns, 0, 0};
-	struct jcs_audit au = {a->ev, err, a->unread};
-	json_t *section = jcs_evidence_section(a->ev, "vulnerabilities"), *v;
-	size_t i;
+	struct jcs_vulnmatch vm = {.sbom = a->sbom, .out = a->vulns, .fixed = json_array()};
+	struct jcs_audit au = {a->ev, err, a->unread, &a->aopts};
+	json_t *section = jcs_evidence_section(a->ev, "vulnerabilities"), *v, *final = NULL;
+	size_t i, open = 0, unjudged;
+	char types[64];
 	int rc = 0;
 
+	if (!vm.fixed)
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < a->opts.nvulndb; i++)
 		rc = jcs_vulndb_scan(&vm, a->opts.vulndb[i], err);
+	if (rc == 0 && !(final = jcs_vulnmatch_resolve(&vm, a->vex)))
+		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	json_decref(vm.fixed);
 	if (rc)
 		return rc;
+	json_decref(a->vulns);
+	a->vulns = final;
 	if (a->opts.nvulndb == 0)
 		return jcs_audit_add(&au, "fw.component.vulnerable", JCS_INCONCLUSIVE,
 				     JCS_SEV_NONE, "", NULL,
@@ -136,28 +194,29 @@ static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 	json_array_foreach(a->vulns, i, v) {
 		const struct jcs_component *c =
 			jcs_sbom_get(a->sbom, (size_t)json_integer_value(json_object_get(v, "component_index")));
-		const json_t *score = json_object_get(json_object_get(v, "cvss"), "score");
-		bool certain = strcmp(json_string_value(json_object_get(v, "status")), "affected") == 0;
-		char cv[32] = "";
-		if (json_is_number(score))
-			snprintf(cv, sizeof(cv), " (CVSS %.1f)", json_number_value(score));
-		rc = jcs_audit_add(&au, "fw.component.vulnerable", certain ? JCS_FAIL : JCS_INCONCLUSIVE,
-				   cvss_sev(v), c->files.n ? c->files.v[0] : "", json_deep_copy(v),
-				   "%s %s: %s%s%s", c->name, c->version,
-				   json_string_value(json_object_get(v, "id")), cv,
-				   certain ? "" : " if the device is one of the platforms the record names");
+		open += !jcs_vuln_status_clear(json_string_value(json_object_get(v, "status")));
+		rc = vuln_finding(&au, c, v);
 		if (rc == 0 && section)
 			rc = json_array_append(section, v) ? jcs_err_set(err, JCS_ENOMEM, "out of memory") : 0;
 		if (rc)
 			return rc;
 	}
-	a->stats.vulnerabilities = json_array_size(a->vulns);
-	if (json_array_size(a->vulns) == 0 && jcs_sbom_count(a->sbom) == 0)
+	a->stats.vulnerabilities = open;
+	unjudged = unjudged_packages(a->sbom, vm.ecosystems, types, sizeof(types));
+	if (open)
+		return 0;
+	if (jcs_sbom_count(a->sbom) == 0)
 		rc = jcs_audit_add(&au, "fw.component.vulnerable", JCS_INCONCLUSIVE, JCS_SEV_NONE, "", NULL,
 				   "No component identified in the image: nothing to match against %zu "
 				   "vulnerability record(s)",
 				   vm.records);
-	else if (json_array_size(a->vulns) == 0)
+	else if (unjudged)
+		rc = jcs_audit_add(&au, "fw.component.vulnerable", JCS_INCONCLUSIVE, JCS_SEV_NONE, "",
+				   json_pack("{s:I, s:s}", "unjudged_packages", (json_int_t)unjudged, "package_types", types),
+				   "%zu package component(s) (%s) not judged: no advisories of their distribution "
+				   "among the feeds (NVD ranges do not decide for distribution packages)",
+				   unjudged, types);
+	else
 		rc = jcs_audit_add(&au, "fw.component.vulnerable", JCS_PASS, JCS_SEV_NONE, "",
 				   json_pack("{s:I, s:I}", "feed_files", (json_int_t)vm.files, "records",
 					     (json_int_t)vm.records),
@@ -211,7 +270,7 @@ static int coverage(struct jcs_fw_analysis *a, struct jcs_err *err)
 
 int jcs_fw_analyze_finish(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
-	struct jcs_audit au = {a->ev, err, a->unread};
+	struct jcs_audit au = {a->ev, err, a->unread, &a->aopts};
 	json_t *comps, *section;
 	int rc = 0;
 
@@ -262,6 +321,7 @@ void jcs_fw_analyze_free(struct jcs_fw_analysis *a)
 	free(a->state);
 	jcs_sbom_free(a->sbom);
 	json_decref(a->vulns);
+	jcs_vex_free(a->vex);
 	json_decref(a->unread);
 	free(a);
 }

@@ -13,8 +13,12 @@
 struct jcs_fw_analysis;
 
 struct jcs_fw_analyze_opts {
-	const char *const *vulndb; /* NVD API 2.0 / OSV JSON files or directories */
+	const char *const *vulndb; /* NVD API 2.0 / OSV / Debian tracker JSON files or directories */
 	size_t nvulndb;
+	const char *vex;           /* vendor VEX (OpenVEX or CycloneDX VEX JSON), or NULL */
+	unsigned jobs;             /* worker threads (0 = one per core) */
+	uint64_t crack_work;       /* password-cracking work budget (0 = default), see audit.h */
+	unsigned crack_seconds;    /* password-cracking time cap (0 = default) */
 	/* Called at most every 1024 files/64 MiB (for a progress line); may be NULL. */
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes, const char *path);
 	void *progress_ctx;

@@ -11,6 +11,7 @@
 #include "jcstar/jcstar.h"
 
 struct jcs_fw_limits {
+	unsigned jobs;             /* threads decompressing file data (0 = one per core) */
 	uint64_t max_total;        /* total bytes produced by decompression / unpacking */
 	uint64_t max_files;        /* files reported in one walk */
 	uint32_t max_ratio;        /* output/input of one compressed stream (bomb guard) */

@@ -90,13 +90,19 @@ int jcs_pkgdb_parse(enum jcs_pkgdb_kind kind, const void *data, size_t len, size
 				have_name = copy_field(p.name, sizeof(p.name), v, vn);
 			else if (field(s, n, "V:", &v, &vn))
 				have_ver = copy_field(p.version, sizeof(p.version), v, vn);
+			else if (field(s, n, "o:", &v, &vn))
+				copy_field(p.source, sizeof(p.source), v, vn);
 			continue;
 		}
 		if (field(s, n, "Package:", &v, &vn))
 			have_name = copy_field(p.name, sizeof(p.name), v, vn);
 		else if (field(s, n, "Version:", &v, &vn))
 			have_ver = copy_field(p.version, sizeof(p.version), v, vn);
-		else if (field(s, n, "Status:", &v, &vn)) {
+		else if (field(s, n, "Source:", &v, &vn)) {
+			/* "Source: curl" or "Source: curl (7.88.1-10)": the name only */
+			const char *sp = memchr(v, '(', vn);
+			copy_field(p.source, sizeof(p.source), v, sp ? (size_t)(sp - v) : vn);
+		} else if (field(s, n, "Status:", &v, &vn)) {
 			/* "install ok installed" / "install user installed"; not "deinstall ok
 			 * config-files" or "... not-installed" */
 			installed = vn >= 10 && memcmp(v + vn - 10, " installed", 10) == 0;

@@ -10,6 +10,7 @@ enum jcs_pkgdb_kind { JCS_PKGDB_NONE, JCS_PKGDB_OPKG, JCS_PKGDB_DPKG, JCS_PKGDB_
 struct jcs_pkg {
 	char name[128];
 	char version[128];
+	char source[128]; /* source package (dpkg "Source:", apk "o:"), "" if not given */
 };
 
 /* Which database a path is (JCS_PKGDB_NONE if none). */

@@ -25,6 +25,9 @@ struct sig {
 	char **cpes; /* NULL-terminated */
 	char **aliases;
 	char **files;
+	char *provides;  /* generic package name this component may be ("libc") */
+	char **loaders;  /* base-name prefixes of files that show this component is the one */
+	bool numeric;    /* upstream version = the leading dotted number ("4.14.195") */
 };
 
 struct best {
@@ -41,6 +44,9 @@ struct jcs_sbom {
 	size_t n, cap;
 	enum jcs_pkgdb_kind curdb;
 	const char *curpath;
+	struct jcs_distro distro;
+	const struct sig *loader;  /* the component whose loader file was seen */
+	char loader_path[256];
 };
 
 static const char *const no_cpes[] = {NULL};
@@ -119,7 +125,16 @@ static int load_table(struct jcs_sbom *s, struct jcs_err *err)
 			rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 			goto out;
 		}
+		{
+			struct jcs_ynode *pv = jcs_yaml_get(c, "provides"), *vn = jcs_yaml_get(c, "version");
+			if (pv && pv->type == JCS_Y_SCALAR && !(g->provides = strdup(pv->str))) {
+				rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
+				goto out;
+			}
+			g->numeric = vn && vn->type == JCS_Y_SCALAR && strcmp(vn->str, "numeric") == 0;
+		}
 		if ((rc = strs(jcs_yaml_get(c, "cpe"), &g->cpes, err)) ||
+		    (rc = strs(jcs_yaml_get(c, "loaders"), &g->loaders, err)) ||
 		    (rc = strs(jcs_yaml_get(c, "aliases"), &g->aliases, err)) ||
 		    (rc = strs(jcs_yaml_get(c, "files"), &g->files, err)) || (rc = strs(str, &sv, err))) {
 			free_strs(sv);
@@ -197,6 +212,7 @@ static void component_free(struct jcs_component *c)
 	free(c->cpe);
 	free(c->pkg_type);
 	free(c->pkg_name);
+	free(c->src_name);
 	jcs_strv_free(&c->files);
 	jcs_strv_free(&c->sources);
 }
@@ -210,6 +226,8 @@ void jcs_sbom_free(struct jcs_sbom *s)
 		free_strs(s->sigs[i].cpes);
 		free_strs(s->sigs[i].aliases);
 		free_strs(s->sigs[i].files);
+		free_strs(s->sigs[i].loaders);
+		free(s->sigs[i].provides);
 	}
 	for (size_t i = 0; i < s->n; i++)
 		component_free(&s->v[i]);
@@ -259,21 +277,59 @@ static void purl_put(struct jcs_buf *b, const char *v)
 	}
 }
 
+static char *make_cpe(const char *cpe, const char *version)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+
+	jcs_buf_printf(&b, "cpe:2.3:%s:", cpe);
+	cpe_put(&b, version);
+	jcs_buf_puts(&b, ":*:*:*:*:*:*:*");
+	return jcs_buf_steal(&b);
+}
+
+/* purl of a component: pkg:deb/debian/NAME@VERSION?distro=debian-12 for a package,
+ * pkg:generic/NAME@VERSION for a find in a binary. */
+static int set_purl(const struct jcs_sbom *s, struct jcs_component *c)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+
+	if (c->pkg_type) {
+		jcs_buf_printf(&b, "pkg:%s/%s/", c->pkg_type,
+			       strcmp(c->pkg_type, "deb") == 0 ? "debian"
+			       : strcmp(c->pkg_type, "apk") == 0 ? "alpine"
+								  : "openwrt");
+		purl_put(&b, c->pkg_name);
+		jcs_buf_putc(&b, '@');
+		purl_put(&b, c->pkg_version);
+		if (s->distro.id[0] && s->distro.version[0]) {
+			jcs_buf_puts(&b, "?distro=");
+			purl_put(&b, s->distro.id);
+			jcs_buf_putc(&b, '-');
+			purl_put(&b, s->distro.version);
+		}
+	} else {
+		jcs_buf_puts(&b, "pkg:generic/");
+		purl_put(&b, c->name);
+		jcs_buf_putc(&b, '@');
+		purl_put(&b, c->version);
+	}
+	free(c->purl);
+	c->purl = jcs_buf_steal(&b);
+	return c->purl ? 0 : JCS_ENOMEM;
+}
+
 /* Find or add the component (name, version); returns it or NULL on ENOMEM/limit. */
 static struct jcs_component *component(struct jcs_sbom *s, const struct sig *g, const char *name,
 				       const char *version, const char *pkg_version,
 				       const char *pkg_type, const char *pkg_name)
 {
 	struct jcs_component *c;
-	struct jcs_buf b = JCS_BUF_INIT;
 
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->v[i].name, name) == 0 && strcmp(s->v[i].version, version) == 0) {
 			c = &s->v[i];
 			if (pkg_version && !c->pkg_version) {
 				/* a database entry confirms a binary find: it names the package */
-				free(c->purl);
-				c->purl = NULL;
 				c->pkg_version = strdup(pkg_version);
 				c->pkg_type = strdup(pkg_type);
 				c->pkg_name = strdup(pkg_name);
@@ -307,30 +363,10 @@ static struct jcs_component *component(struct jcs_sbom *s, const struct sig *g, 
 		return NULL;
 	}
 	s->n++;
-	if (c->cpes[0]) {
-		jcs_buf_printf(&b, "cpe:2.3:%s:", c->cpes[0]);
-		cpe_put(&b, c->version);
-		jcs_buf_puts(&b, ":*:*:*:*:*:*:*");
-		c->cpe = jcs_buf_steal(&b);
-	}
+	if (c->cpes[0] && !(c->cpe = make_cpe(c->cpes[0], c->version)))
+		return NULL;
 purl:
-	jcs_buf_reset(&b);
-	if (c->pkg_type) {
-		jcs_buf_printf(&b, "pkg:%s/%s/", c->pkg_type,
-			       strcmp(c->pkg_type, "deb") == 0 ? "debian"
-			       : strcmp(c->pkg_type, "apk") == 0 ? "alpine"
-								  : "openwrt");
-		purl_put(&b, c->pkg_name);
-		jcs_buf_putc(&b, '@');
-		purl_put(&b, c->pkg_version);
-	} else {
-		jcs_buf_puts(&b, "pkg:generic/");
-		purl_put(&b, name);
-		jcs_buf_putc(&b, '@');
-		purl_put(&b, version);
-	}
-	c->purl = jcs_buf_steal(&b);
-	return c->purl ? c : NULL;
+	return set_purl(s, c) ? NULL : c;
 }
 
 static int note(struct jcs_component *c, const char *file, const char *source)
@@ -344,6 +380,15 @@ static int note(struct jcs_component *c, const char *file, const char *source)
 	return rc;
 }
 
+/* The component a generic package name may stand for ("libc": musl, glibc or uclibc-ng). */
+static bool provided(const struct jcs_sbom *s, const char *pkgname)
+{
+	for (size_t i = 0; i < s->nsigs; i++)
+		if (s->sigs[i].provides && strcmp(s->sigs[i].provides, pkgname) == 0)
+			return true;
+	return false;
+}
+
 static int on_pkg(void *ctx, const struct jcs_pkg *p)
 {
 	struct jcs_sbom *s = ctx;
@@ -351,14 +396,90 @@ static int on_pkg(void *ctx, const struct jcs_pkg *p)
 	char up[128], src[64];
 	struct jcs_component *c;
 
-	jcs_version_upstream(p->version, up, sizeof(up));
+	if (g && g->numeric)
+		jcs_version_numeric(p->version, up, sizeof(up));
+	else
+		jcs_version_upstream(p->version, up, sizeof(up));
+	if (!up[0])
+		jcs_version_upstream(p->version, up, sizeof(up));
 	c = component(s, g, g ? g->name : p->name, up, p->version, jcs_pkgdb_purl_type(s->curdb), p->name);
 	if (!c)
+		return JCS_ENOMEM;
+	if (!g && provided(s, p->name))
+		c->provides = "pending";
+	if (p->source[0] && !c->src_name && !(c->src_name = strdup(p->source)))
 		return JCS_ENOMEM;
 	snprintf(src, sizeof(src), "%s database", s->curdb == JCS_PKGDB_DPKG ? "dpkg"
 						   : s->curdb == JCS_PKGDB_APK ? "apk"
 									     : "opkg");
 	return note(c, s->curpath, src);
+}
+
+/* KEY=value / KEY='value' / KEY="value" of a shell-style release file. */
+static void release_value(const struct jcs_fw_file *f, const char *key, char *out, size_t cap)
+{
+	struct jcs_lines it;
+	const char *l;
+	size_t n, k = strlen(key);
+
+	jcs_lines_init(&it, f->data, f->len);
+	while (jcs_lines_next(&it, &l, &n)) {
+		size_t m = 0;
+		if (n <= k || strncmp(l, key, k) || l[k] != '=')
+			continue;
+		l += k + 1;
+		n -= k + 1;
+		if (n && (*l == '"' || *l == '\'')) {
+			l++;
+			n--;
+		}
+		while (m < n && m + 1 < cap && (isalnum((unsigned char)l[m]) || strchr(".-_", l[m])))
+			m++;
+		memcpy(out, l, m);
+		out[m] = 0;
+		for (size_t i = 0; i < m; i++)
+			out[i] = (char)tolower((unsigned char)out[i]);
+		return;
+	}
+}
+
+/* Release files of the distribution (os-release wins over the others). */
+static void distro_file(struct jcs_sbom *s, const struct jcs_fw_file *f)
+{
+	struct jcs_distro *d = &s->distro;
+	size_t n;
+
+	if (!jcs_audit_is_text(f))
+		return;
+	if (strcmp(f->path, "/etc/os-release") == 0 || strcmp(f->path, "/usr/lib/os-release") == 0) {
+		release_value(f, "ID", d->id, sizeof(d->id));
+		release_value(f, "VERSION_ID", d->version, sizeof(d->version));
+		release_value(f, "VERSION_CODENAME", d->codename, sizeof(d->codename));
+	} else if (strcmp(f->path, "/etc/openwrt_release") == 0 && !d->id[0]) {
+		snprintf(d->id, sizeof(d->id), "openwrt");
+		release_value(f, "DISTRIB_RELEASE", d->version, sizeof(d->version));
+	} else if ((strcmp(f->path, "/etc/alpine-release") == 0 || strcmp(f->path, "/etc/debian_version") == 0) &&
+		   !d->version[0]) {
+		snprintf(d->id, sizeof(d->id), "%s", f->path[5] == 'a' ? "alpine" : "debian");
+		for (n = 0; n < f->len && n + 1 < sizeof(d->version) &&
+			    (isdigit(f->data[n]) || f->data[n] == '.'); n++)
+			d->version[n] = (char)f->data[n];
+		d->version[n] = 0;
+	}
+	if (strcmp(d->id, "debian") == 0 && strchr(d->version, '.'))
+		*strchr(d->version, '.') = 0; /* Debian releases are named by their major number */
+	if (strcmp(d->id, "debian") == 0 && !d->codename[0]) {
+		static const char *const names[] = {"", "", "", "", "", "", "", "wheezy", "jessie", "stretch",
+						    "buster", "bullseye", "bookworm", "trixie", "forky"};
+		unsigned long v = strtoul(d->version, NULL, 10);
+		if (v < sizeof(names) / sizeof(names[0]))
+			snprintf(d->codename, sizeof(d->codename), "%s", names[v]);
+	}
+}
+
+const struct jcs_distro *jcs_sbom_distro(const struct jcs_sbom *s)
+{
+	return &s->distro;
 }
 
 /* a extends b by a release suffix: "6.8p1" refines "6.8", "1.0.2g" refines "1.0.2" */
@@ -436,9 +557,17 @@ int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_er
 	bool have_stamp = false, stamp_done = false;
 	int rc = 0;
 
+	for (size_t i = 0; !s->loader && f->type != JCS_FW_DIR && i < s->nsigs; i++)
+		for (size_t k = 0; s->sigs[i].loaders[k]; k++)
+			if (jcs_audit_under(jcs_audit_basename(f->path), s->sigs[i].loaders[k])) {
+				s->loader = &s->sigs[i];
+				snprintf(s->loader_path, sizeof(s->loader_path), "%s", f->path);
+				break;
+			}
 	if (f->type != JCS_FW_FILE || !f->data)
 		return 0;
 	s->curpath = f->path;
+	distro_file(s, f);
 	db = jcs_pkgdb_kind_of(f->path);
 	if (db != JCS_PKGDB_NONE) {
 		s->curdb = db;
@@ -480,8 +609,46 @@ int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_er
 	return rc ? jcs_err_set(err, rc, "%s: %s", f->path, jcs_strerror(rc)) : 0;
 }
 
+/* A generic package ("libc") becomes the component whose loader is in the image; without a
+ * loader it keeps its package name and gets no CPE (its upstream is not known). */
+static int resolve_provided(struct jcs_sbom *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct jcs_component *c = &s->v[i];
+		const struct sig *g = s->loader;
+		char src[320], *name;
+		if (!c->provides)
+			continue;
+		c->provides = NULL;
+		if (!g || !g->provides || strcmp(g->provides, c->name)) {
+			if (note(c, c->files.n ? c->files.v[0] : "", "upstream unknown: no C library loader in the image"))
+				return JCS_ENOMEM;
+			continue;
+		}
+		name = strdup(g->name);
+		if (!name)
+			return JCS_ENOMEM;
+		free(c->name);
+		c->name = name;
+		c->type = g->type;
+		c->cpes = (const char *const *)g->cpes;
+		free(c->cpe);
+		c->cpe = c->cpes[0] ? make_cpe(c->cpes[0], c->version) : NULL;
+		snprintf(src, sizeof(src), "package %s identified by its loader %s", c->pkg_name, s->loader_path);
+		if ((c->cpes[0] && !c->cpe) || note(c, s->loader_path, src))
+			return JCS_ENOMEM;
+	}
+	return 0;
+}
+
 int jcs_sbom_finish(struct jcs_sbom *s)
 {
+	int rc = resolve_provided(s);
+
+	for (size_t i = 0; rc == 0 && i < s->n; i++)
+		rc = set_purl(s, &s->v[i]); /* the distribution may have been seen after the package */
+	if (rc)
+		return rc;
 	/* merge a component found with a less exact version ("openssh 6.8" from a binary that
 	 * carries only SSH_VERSION) into the same component with a refining one ("6.8p1") */
 	for (size_t i = 0; i < s->n; i++) {
@@ -531,6 +698,8 @@ json_t *jcs_sbom_json(const struct jcs_sbom *s)
 			json_object_set_new(o, "package", json_string(c->pkg_name));
 			json_object_set_new(o, "package_version", json_string(c->pkg_version));
 		}
+		if (c->src_name)
+			json_object_set_new(o, "source_package", json_string(c->src_name));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -552,6 +721,44 @@ static const char *cvss_severity(double score)
 {
 	return score >= 9.0 ? "critical" : score >= 7.0 ? "high" : score >= 4.0 ? "medium"
 				     : score > 0 ? "low" : "none";
+}
+
+/* OpenVEX justifications in CycloneDX's terms. */
+static const char *cdx_justification(const char *j)
+{
+	static const char *const map[][2] = {
+		{"component_not_present", "code_not_present"},
+		{"vulnerable_code_not_present", "code_not_present"},
+		{"vulnerable_code_not_in_execute_path", "code_not_reachable"},
+		{"vulnerable_code_cannot_be_controlled_by_adversary", "protected_by_mitigating_control"},
+		{"inline_mitigations_already_exist", "protected_by_mitigating_control"},
+		{"code_not_present", "code_not_present"}, {"code_not_reachable", "code_not_reachable"},
+		{"requires_configuration", "requires_configuration"}, {"requires_dependency", "requires_dependency"},
+		{"requires_environment", "requires_environment"}, {"protected_by_compiler", "protected_by_compiler"},
+		{"protected_at_runtime", "protected_at_runtime"}, {"protected_at_perimeter", "protected_at_perimeter"},
+		{"protected_by_mitigating_control", "protected_by_mitigating_control"}};
+	for (size_t i = 0; j && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(j, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* CycloneDX analysis of a decided match: who decided it is the detail. */
+static json_t *cdx_analysis(const json_t *v)
+{
+	const char *st = json_string_value(json_object_get(v, "status"));
+	const char *by = json_string_value(json_object_get(v, "decided_by"));
+	const char *j = json_string_value(json_object_get(json_object_get(v, "vex"), "justification"));
+	json_t *a = json_pack("{s:s}", "state", !st ? "in_triage"
+					 : strcmp(st, "affected") == 0 ? "exploitable"
+					 : strcmp(st, "fixed") == 0 ? "resolved"
+					 : strcmp(st, "not_affected") == 0 ? "not_affected"
+									   : "in_triage");
+	if (a && by)
+		json_object_set_new(a, "detail", json_string(by));
+	if (a && st && strcmp(st, "not_affected") == 0 && cdx_justification(j))
+		json_object_set_new(a, "justification", json_string(cdx_justification(j)));
+	return a;
 }
 
 json_t *jcs_sbom_cyclonedx(const struct jcs_sbom *s, const char *subject, const json_t *vulns)
@@ -607,6 +814,8 @@ json_t *jcs_sbom_cyclonedx(const struct jcs_sbom *s, const char *subject, const 
 		snprintf(ref, sizeof(ref), "vulnerability-%zu", i + 1);
 		o = json_pack("{s:s, s:s, s:{s:s}, s:o, s:o}", "bom-ref", ref, "id", id, "source", "name",
 			      src ? src : "NVD", "ratings", ratings, "affects", affects);
+		if (o)
+			json_object_set_new(o, "analysis", cdx_analysis(v));
 		json_array_append_new(vv, o);
 	}
 	doc = json_pack("{s:s, s:s, s:s, s:i, s:{s:s, s:{s:[{s:s, s:s, s:s}]}, s:{s:s, s:s, s:s}}, s:o, "

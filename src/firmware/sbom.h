@@ -22,6 +22,8 @@ struct jcs_component {
 	const char *type;  /* CycloneDX component type */
 	char *pkg_type;    /* purl type of the database it came from ("deb", "apk", "opkg") or NULL */
 	char *pkg_name;    /* the package's name in that database ("libssl3") or NULL */
+	char *src_name;    /* its source package ("openssl"), as advisories name it, or NULL */
+	const char *provides; /* a generic package name ("libc") waiting for its upstream, or NULL */
 	const char *const *cpes; /* "part:vendor:product" list, NULL-terminated (never NULL) */
 	struct jcs_strv files;
 	struct jcs_strv sources; /* how it was identified */
@@ -40,6 +42,14 @@ size_t jcs_sbom_count(const struct jcs_sbom *s);
 const struct jcs_component *jcs_sbom_get(const struct jcs_sbom *s, size_t i);
 /* Canonical component name for a package name (its own name if the table does not know it). */
 const char *jcs_sbom_canonical(const struct jcs_sbom *s, const char *pkgname);
+
+/* The distribution of the root filesystem (os-release, openwrt_release, alpine-release,
+ * debian_version): id "debian", "alpine", "openwrt" ... and version "12", "3.19.1", or ""
+ * when not seen. codename: "bookworm" or "". */
+struct jcs_distro {
+	char id[32], version[32], codename[32];
+};
+const struct jcs_distro *jcs_sbom_distro(const struct jcs_sbom *s);
 
 /* evidence components[] entries (new reference). */
 json_t *jcs_sbom_json(const struct jcs_sbom *s);

@@ -110,3 +110,93 @@ char *jcs_version_upstream(const char *v, char *out, size_t cap)
 	out[n] = 0;
 	return out;
 }
+
+/* dpkg's character order: '~' lowest, then the end of the part, then letters, then the rest. */
+static int deb_order(int c)
+{
+	if (isdigit(c))
+		return 0;
+	if (isalpha(c))
+		return c;
+	if (c == '~')
+		return -1;
+	return c ? c + 256 : 0;
+}
+
+/* dpkg's verrevcmp over [a, ae) and [b, be). */
+static int deb_part(const char *a, const char *ae, const char *b, const char *be)
+{
+	while (a < ae || b < be) {
+		int diff = 0;
+		while ((a < ae && !isdigit((unsigned char)*a)) || (b < be && !isdigit((unsigned char)*b))) {
+			int ac = a < ae ? deb_order((unsigned char)*a) : 0;
+			int bc = b < be ? deb_order((unsigned char)*b) : 0;
+			if (ac != bc)
+				return ac < bc ? -1 : 1;
+			a += a < ae;
+			b += b < be;
+		}
+		while (a < ae && *a == '0')
+			a++;
+		while (b < be && *b == '0')
+			b++;
+		while (a < ae && b < be && isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			if (!diff)
+				diff = *a - *b;
+			a++;
+			b++;
+		}
+		if (a < ae && isdigit((unsigned char)*a))
+			return 1;
+		if (b < be && isdigit((unsigned char)*b))
+			return -1;
+		if (diff)
+			return diff < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+static void deb_split(const char *v, unsigned long *epoch, const char **up, const char **upe,
+		      const char **rev, const char **reve)
+{
+	const char *c = strchr(v, ':'), *end = v + strlen(v), *dash;
+
+	*epoch = 0;
+	if (c && c > v && strspn(v, "0123456789") == (size_t)(c - v)) {
+		for (const char *p = v; p < c; p++)
+			*epoch = *epoch * 10 + (unsigned long)(*p - '0');
+		v = c + 1;
+	}
+	dash = strrchr(v, '-');
+	*up = v;
+	*upe = dash ? dash : end;
+	*rev = dash ? dash + 1 : end;
+	*reve = end;
+}
+
+int jcs_version_cmp_deb(const char *a, const char *b)
+{
+	unsigned long ea, eb;
+	const char *ua, *uae, *ra, *rae, *ub, *ube, *rb, *rbe;
+	int c;
+
+	deb_split(a, &ea, &ua, &uae, &ra, &rae);
+	deb_split(b, &eb, &ub, &ube, &rb, &rbe);
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	c = deb_part(ua, uae, ub, ube);
+	return c ? c : deb_part(ra, rae, rb, rbe);
+}
+
+char *jcs_version_numeric(const char *v, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	while (v[n] && (isdigit((unsigned char)v[n]) || (v[n] == '.' && isdigit((unsigned char)v[n + 1]))))
+		n++;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, v, n);
+	out[n] = 0;
+	return out;
+}

@@ -6,6 +6,7 @@
 #include <archive.h>
 
 #include "core/buf.h"
+#include "firmware/vex.h"
 #include "firmware/vulnmatch.h"
 
 #define MAX_DEPTH 8
@@ -35,9 +36,11 @@ int jcs_vulnmatch_add(struct jcs_vulnmatch *vm, const char *id, const char *sour
 	json_t *v, *o;
 
 	json_array_foreach(vm->out, i, v) {
-		/* the same vulnerability again, possibly under an alias (an OSV entry for a CVE
-		 * already found via NVD, or the reverse) */
+		/* the same vulnerability again from the same kind of source, possibly under an
+		 * alias (a DSA and a DEBIAN-CVE record of one CVE); NVD and a distribution's
+		 * advisory are both kept until jcs_vulnmatch_resolve decides between them */
 		if (json_integer_value(json_object_get(v, "component_index")) == (json_int_t)comp &&
+		    same_id(json_object_get(v, "source"), source) &&
 		    (same_id(json_object_get(v, "id"), id) || in_list(json_object_get(v, "aliases"), id) ||
 		     in_list(aliases, json_string_value(json_object_get(v, "id"))))) {
 			json_decref(cvss);
@@ -60,6 +63,132 @@ int jcs_vulnmatch_add(struct jcs_vulnmatch *vm, const char *id, const char *sour
 	else
 		json_decref(aliases);
 	return json_array_append_new(vm->out, o) ? JCS_ENOMEM : 0;
+}
+
+unsigned jcs_eco_bit(const char *t)
+{
+	return !t ? 0 : strcmp(t, "deb") == 0 ? JCS_ECO_DEB : strcmp(t, "apk") == 0 ? JCS_ECO_APK
+						     : strcmp(t, "opkg") == 0 ? JCS_ECO_OPKG : 0;
+}
+
+int jcs_vulnmatch_fixed(struct jcs_vulnmatch *vm, const char *id, const json_t *aliases, size_t comp,
+			const char *source, const char *rule)
+{
+	json_t *o;
+
+	if (!vm->fixed)
+		return 0;
+	o = json_pack("{s:s, s:O, s:I, s:s, s:s}", "id", id, "aliases", aliases ? aliases : json_null(),
+		      "component_index", (json_int_t)comp, "source", source, "rule", rule);
+	return !o || json_array_append_new(vm->fixed, o) ? JCS_ENOMEM : 0;
+}
+
+/* Do entries a and b name the same vulnerability of the same component? */
+static bool same_vuln(const json_t *a, const json_t *b)
+{
+	const char *ida = json_string_value(json_object_get(a, "id"));
+	const char *idb = json_string_value(json_object_get(b, "id"));
+
+	return json_integer_value(json_object_get(a, "component_index")) ==
+		       json_integer_value(json_object_get(b, "component_index")) &&
+	       (same_id(json_object_get(a, "id"), idb) || in_list(json_object_get(a, "aliases"), idb) ||
+		in_list(json_object_get(b, "aliases"), ida));
+}
+
+bool jcs_vuln_status_clear(const char *status)
+{
+	return status && (strcmp(status, "fixed") == 0 || strcmp(status, "not_affected") == 0);
+}
+
+/* Decide one match e (a copy, changed in place); false = drop it (another entry decides). */
+static bool decide(const struct jcs_vulnmatch *vm, size_t self, json_t *e)
+{
+	const struct jcs_component *c =
+		jcs_sbom_get(vm->sbom, (size_t)json_integer_value(json_object_get(e, "component_index")));
+	const char *src = json_string_value(json_object_get(e, "source"));
+	char by[512];
+	const json_t *x;
+	size_t i;
+
+	if (strcmp(src, "NVD") != 0) {
+		snprintf(by, sizeof(by), "%s advisory %s", src, json_string_value(json_object_get(e, "id")));
+		json_object_set_new(e, "decided_by", json_string(by));
+		return true;
+	}
+	if (!c->pkg_type) {
+		json_object_set_new(e, "decided_by", json_string("NVD CPE range (component identified from a binary)"));
+		return true;
+	}
+	json_array_foreach(vm->out, i, x) /* the distribution says affected: that entry decides */
+		if (i != self && strcmp(json_string_value(json_object_get(x, "source")), "NVD") && same_vuln(x, e))
+			return false;
+	json_array_foreach(vm->fixed, i, x)
+		if (same_vuln(x, e)) {
+			snprintf(by, sizeof(by), "%s: %s", json_string_value(json_object_get(x, "source")),
+				 json_string_value(json_object_get(x, "rule")));
+			json_object_set_new(e, "status", json_string("fixed"));
+			json_object_set_new(e, "decided_by", json_string(by));
+			json_object_set(e, "advisory", json_object_get(x, "id"));
+			return true;
+		}
+	json_object_set_new(e, "status", json_string("affected-upstream"));
+	snprintf(by, sizeof(by), "NVD CPE range of the upstream version; no %s advisory for package %s among "
+		 "the feeds, so a backported fix cannot be ruled out", c->pkg_type, c->pkg_name);
+	json_object_set_new(e, "decided_by", json_string(by));
+	return true;
+}
+
+static const json_t *vex_for(const struct jcs_vex *vex, const struct jcs_sbom *sb, const json_t *e)
+{
+	return jcs_vex_lookup(vex, json_string_value(json_object_get(e, "id")), json_object_get(e, "aliases"),
+			      jcs_sbom_get(sb, (size_t)json_integer_value(json_object_get(e, "component_index"))));
+}
+
+json_t *jcs_vulnmatch_resolve(const struct jcs_vulnmatch *vm, const struct jcs_vex *vex)
+{
+	json_t *res = json_array(), *e, *x;
+	size_t i;
+
+	json_array_foreach(vm->out, i, x) {
+		const json_t *st;
+		e = json_deep_copy(x);
+		if (!e || !res) {
+			json_decref(e);
+			json_decref(res);
+			return NULL;
+		}
+		if (!decide(vm, i, e)) {
+			json_decref(e);
+			continue;
+		}
+		st = vex_for(vex, vm->sbom, e);
+		if (st && !jcs_vuln_status_clear(json_string_value(json_object_get(e, "status")))) {
+			json_t *vx = json_pack("{s:s, s:s, s:s, s:s}", "file",
+					       json_string_value(json_object_get(st, "file")), "status",
+					       json_string_value(json_object_get(st, "status")), "justification",
+					       json_string_value(json_object_get(st, "justification")), "detail",
+					       json_string_value(json_object_get(st, "detail")));
+			if (json_is_true(json_object_get(st, "negative")) && json_is_true(json_object_get(st, "usable"))) {
+				char by[512];
+				snprintf(by, sizeof(by), "vendor VEX %s: %s %s",
+					 json_string_value(json_object_get(st, "file")),
+					 json_string_value(json_object_get(st, "status")),
+					 *json_string_value(json_object_get(st, "justification"))
+						 ? json_string_value(json_object_get(st, "justification"))
+						 : json_string_value(json_object_get(st, "detail")));
+				json_object_set_new(e, "status", json_string("not_affected"));
+				json_object_set_new(e, "decided_by", json_string(by));
+			} else if (vx && json_is_true(json_object_get(st, "negative"))) {
+				json_object_set_new(vx, "ignored", json_string("a not-affected claim without a justification"));
+			}
+			json_object_set_new(e, "vex", vx);
+		}
+		if (json_array_append_new(res, e)) {
+			json_decref(res);
+			return NULL;
+		}
+	}
+	return res;
 }
 
 int jcs_vulndb_doc(struct jcs_vulnmatch *vm, const char *text, size_t len, const char *name,
@@ -91,6 +220,8 @@ int jcs_vulndb_doc(struct jcs_vulnmatch *vm, const char *text, size_t len, const
 	} else if (json_is_string(json_object_get(doc, "id")) &&
 		   (json_object_get(doc, "affected") || json_object_get(doc, "modified"))) {
 		rc = jcs_osv_record(vm, doc);
+	} else if (json_is_object(doc) && !json_object_get(doc, "id") && jcs_debian_tracker_doc(doc)) {
+		rc = jcs_debian_tracker(vm, doc);
 	} else if (json_is_string(json_object_get(doc, "id")) || json_object_get(doc, "$schema")) {
 		rc = 0; /* a record without affected packages, or a schema file: nothing to match */
 	} else {

@@ -15,6 +15,10 @@
 #include "firmware/unpack/unpack.h"
 
 #define CHAIN_MAX 2048
+/* After this many bytes handed to the sink, the image's mapped pages are dropped from the
+ * process (they stay in the page cache and fault back in when read again), so that the
+ * resident size does not grow with the image. */
+#define TRIM_BYTES ((uint64_t)32 << 20)
 #define PATH_MAX_FW 4096
 
 struct sigref {
@@ -40,6 +44,9 @@ struct jcs_fw_walk {
 	const uint8_t *unpacking; /* start of the structure being unpacked (self-recursion guard) */
 	int stop;                /* sticky fatal code */
 	struct jcs_err *err;
+	const uint8_t *map;      /* the mapped image file (jcs_fw_walk), or NULL */
+	size_t maplen;
+	uint64_t since_trim;     /* bytes handed to the sink since the pages were last dropped */
 	char chain[CHAIN_MAX];   /* current container chain */
 };
 
@@ -265,6 +272,11 @@ int jcs_fw_emit(struct jcs_fw_walk *w, struct jcs_fw_file *f, enum jcs_fw_emit_m
 			return walk_fail(w, JCS_ELIMIT, "total unpacked size over the limit of %llu bytes",
 					 (unsigned long long)w->lim.max_total);
 		w->total_out += f->len;
+		w->since_trim += f->len;
+		if (w->map && w->since_trim >= TRIM_BYTES) {
+			madvise((void *)w->map, w->maplen, MADV_DONTNEED);
+			w->since_trim = 0;
+		}
 	}
 	rc = w->sink->file(w->sink->ctx, f);
 	if (rc < 0)
@@ -394,7 +406,7 @@ static int scan(struct jcs_fw_walk *w, const uint8_t *p, size_t len, bool carve)
 	return w->stop;
 }
 
-static int walk_run(const struct jcs_fw_unpacker *only, const uint8_t *data, size_t len,
+static int walk_run(const struct jcs_fw_unpacker *only, const uint8_t *data, size_t len, bool mapped,
 		    const struct jcs_fw_limits *lim, const struct jcs_fw_sink *sink, struct jcs_err *err)
 {
 	static const struct jcs_fw_limits defaults = JCS_FW_LIMITS_DEFAULT;
@@ -416,6 +428,10 @@ static int walk_run(const struct jcs_fw_unpacker *only, const uint8_t *data, siz
 	w->sink = sink;
 	w->err = err;
 	w->tab = sigtab_get();
+	if (mapped) {
+		w->map = data;
+		w->maplen = len;
+	}
 	if (only)
 		rc = try_unpack(w, only, data, 0, len) < 0 ? JCS_ENOTFOUND : w->stop;
 	else
@@ -427,13 +443,13 @@ static int walk_run(const struct jcs_fw_unpacker *only, const uint8_t *data, siz
 int jcs_fw_walk_mem(const uint8_t *data, size_t len, const struct jcs_fw_limits *lim,
 		    const struct jcs_fw_sink *sink, struct jcs_err *err)
 {
-	return walk_run(NULL, data, len, lim, sink, err);
+	return walk_run(NULL, data, len, false, lim, sink, err);
 }
 
 int jcs_fw_walk_one(const struct jcs_fw_unpacker *u, const uint8_t *data, size_t len,
 		    const struct jcs_fw_limits *lim, const struct jcs_fw_sink *sink, struct jcs_err *err)
 {
-	return walk_run(u, data, len, lim, sink, err);
+	return walk_run(u, data, len, false, lim, sink, err);
 }
 
 int jcs_fw_walk(const char *image_path, const struct jcs_fw_limits *lim, const struct jcs_fw_sink *sink,
@@ -458,7 +474,7 @@ int jcs_fw_walk(const char *image_path, const struct jcs_fw_limits *lim, const s
 	close(fd);
 	if (map == MAP_FAILED)
 		return jcs_err_set(err, JCS_EIO, "%s: mmap: %s", image_path, strerror(errno));
-	rc = jcs_fw_walk_mem(map, (size_t)st.st_size, lim, sink, err);
+	rc = walk_run(NULL, map, (size_t)st.st_size, true, lim, sink, err);
 	munmap(map, (size_t)st.st_size);
 	return rc;
 }

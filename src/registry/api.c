@@ -48,6 +48,10 @@ int api_users_create(struct req *r)
 		json_decref(b);
 		return fail(r, JCS_ESCHEMA, "'role' must be vendor, reviewer, liaison, lab or admin");
 	}
+	if (json_object_get(b, "password") && !json_is_string(json_object_get(b, "password"))) {
+		json_decref(b);
+		return fail(r, JCS_ESCHEMA, "'password' must be a string (or absent for an API-only account)");
+	}
 	if (jcs_reg_user_create(r->db, json_string_value(json_object_get(b, "name")), role,
 				json_string_value(json_object_get(b, "org")),
 				json_string_value(json_object_get(b, "password")), token, &err))
@@ -57,6 +61,68 @@ int api_users_create(struct req *r)
 			json_string_value(json_object_get(b, "name")), "role", jcs_role_name(role), "token", token));
 	json_decref(b);
 	return ret;
+}
+
+int api_users_list(struct req *r)
+{
+	struct jcs_err err = {0};
+	json_t *out;
+
+	if (r->actor.role != JCS_ROLE_ADMIN)
+		return r->actor.role == JCS_ROLE_PUBLIC ? need_login(r) : fail(r, JCS_EPERM, "admin only");
+	if (jcs_reg_users(r->db, &out, &err))
+		return srv_send_error(r, &err);
+	return srv_send_json(r, 200, out);
+}
+
+/* POST /api/v1/users/NAME/token {"action":"new"|"revoke"}: the account itself or an admin. */
+int api_user_token(struct req *r)
+{
+	struct jcs_err err = {0};
+	char token[JCS_REG_TOKEN_HEX + 1];
+	const char *action;
+	bool renew;
+	json_t *b;
+	int rc;
+
+	if (r->actor.role != JCS_ROLE_ADMIN && strcmp(r->actor.name, r->arg[0]) != 0)
+		return fail(r, JCS_EPERM, "only the account itself or an admin");
+	if (!(b = srv_body_json(r, &err)))
+		return srv_send_error(r, &err);
+	action = json_string_value(json_object_get(b, "action"));
+	renew = action && strcmp(action, "new") == 0;
+	if (!renew && !(action && strcmp(action, "revoke") == 0))
+		rc = jcs_err_set(&err, JCS_ESCHEMA, "'action' must be \"new\" or \"revoke\"");
+	else
+		rc = jcs_reg_user_token(r->db, r->arg[0], renew ? token : NULL, &err);
+	json_decref(b);
+	if (rc)
+		return srv_send_error(r, &err);
+	return srv_send_json(r, 200, json_pack("{s:s, s:s?}", "name", r->arg[0], "token", renew ? token : NULL));
+}
+
+/* POST /api/v1/users/NAME/status {"disabled":true|false}: admins only, never themselves. */
+int api_user_status(struct req *r)
+{
+	struct jcs_err err = {0};
+	json_t *b, *d;
+	bool off;
+	int rc;
+
+	if (r->actor.role != JCS_ROLE_ADMIN)
+		return fail(r, JCS_EPERM, "admin only");
+	if (strcmp(r->actor.name, r->arg[0]) == 0)
+		return fail(r, JCS_ECONFLICT, "an admin cannot disable their own account");
+	if (!(b = srv_body_json(r, &err)))
+		return srv_send_error(r, &err);
+	d = json_object_get(b, "disabled");
+	off = json_is_true(d);
+	rc = json_is_boolean(d) ? jcs_reg_user_disable(r->db, r->arg[0], off, &err)
+				: jcs_err_set(&err, JCS_ESCHEMA, "'disabled' must be true or false");
+	json_decref(b);
+	if (rc)
+		return srv_send_error(r, &err);
+	return srv_send_json(r, 200, json_pack("{s:s, s:b}", "name", r->arg[0], "disabled", off));
 }
 
 int api_workflow(struct req *r)
@@ -202,6 +268,26 @@ void api_filter_from_query(struct req *r, struct jcs_reg_filter *f)
 		f->limit = 50;
 }
 
+/* One CSV cell. A cell starting with = + - @ (or a tab or CR) would run as a formula in a
+ * spreadsheet: a ' goes in front of it, inside the quotes. */
+static void csv_cell(struct jcs_buf *out, const char *s)
+{
+	struct jcs_buf g = JCS_BUF_INIT;
+
+	if (!*s || !strchr("=+-@\t\r", s[0])) {
+		jcs_buf_put_csv(out, s);
+		return;
+	}
+	jcs_buf_putc(&g, '\'');
+	jcs_buf_puts(&g, s);
+	if (jcs_buf_error(&g))
+		jcs_buf_fail(out, jcs_buf_error(&g));
+	else
+		jcs_buf_put_csv(out, g.data);
+	jcs_buf_free(&g);
+}
+
+/* The export opens in Excel as UTF-8 thanks to its byte-order mark. */
 static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, struct jcs_buf *out,
 			struct jcs_err *err)
 {
@@ -213,6 +299,7 @@ static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, st
 
 	if ((rc = jcs_reg_products(db, f, &list, err)))
 		return rc;
+	jcs_buf_puts(out, "\xef\xbb\xbf");
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 		if (c)
 			jcs_buf_putc(out, ',');
@@ -240,15 +327,10 @@ static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, st
 				if (jcs_buf_error(&m))
 					jcs_buf_fail(out, jcs_buf_error(&m));
 				else
-					jcs_buf_put_csv(out, m.data ? m.data : "");
+					csv_cell(out, m.data ? m.data : "");
 				jcs_buf_free(&m);
 			} else {
-				/* a leading = + - @ would be a formula in a spreadsheet: quote it out */
-				const char *s = json_string_value(v) ? json_string_value(v) : "";
-
-				if (strchr("=+-@", s[0]) && s[0])
-					jcs_buf_putc(out, '\'');
-				jcs_buf_put_csv(out, s);
+				csv_cell(out, json_string_value(v) ? json_string_value(v) : "");
 			}
 		}
 		jcs_buf_puts(out, "\r\n");
@@ -474,7 +556,7 @@ int api_log_inclusion(struct req *r)
 
 	if (idx < 0 || size < 0)
 		return fail(r, JCS_EPARSE, "query: index=N[&size=N]");
-	if (jcs_reg_log_inclusion(r->db, idx, size, &s, &err))
+	if (jcs_reg_log_inclusion(r->db, &r->srv->reg, idx, size, &s, &err))
 		return srv_send_error(r, &err);
 	ret = srv_send_raw_json(r, 200, s);
 	free(s);
@@ -490,7 +572,7 @@ int api_log_consistency(struct req *r)
 
 	if (m < 0 || n < 0)
 		return fail(r, JCS_EPARSE, "query: first=M[&second=N]");
-	if (jcs_reg_log_consistency(r->db, m, n, &s, &err))
+	if (jcs_reg_log_consistency(r->db, &r->srv->reg, m, n, &s, &err))
 		return srv_send_error(r, &err);
 	ret = srv_send_raw_json(r, 200, s);
 	free(s);

@@ -1,5 +1,6 @@
 /* Request-body parsers for the registry server (see httpparse.h). All reads go through
  * struct jcs_cur (src/core/cur.h). */
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,58 @@ const struct jcs_part *jcs_multipart_get(const struct jcs_multipart *m, const ch
 
 /* ----------------------------------------------------------------- CSV */
 
+/* Well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF). */
+static bool utf8_valid(const char *data, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)data;
+
+	for (size_t i = 0; i < len;) {
+		unsigned c = p[i], cp, k, n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+					 : (c & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (!n || n > len - i)
+			return false;
+		cp = n == 1 ? c : c & (0x7f >> n);
+		for (k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* Shift_JIS (Windows code page 932, what Excel writes in Japan) to UTF-8; caller frees. */
+static int sjis_to_utf8(const char *data, size_t len, char **out, size_t *outlen)
+{
+	iconv_t cd = iconv_open("UTF-8", "CP932");
+	size_t cap = len * 3 + 1, inleft = len, outleft = cap;
+	char *in = (char *)data, *buf, *o;
+	int rc = 0;
+
+	if (cd == (iconv_t)-1)
+		return JCS_EPARSE;
+	if (!(buf = malloc(cap))) {
+		iconv_close(cd);
+		return JCS_ENOMEM;
+	}
+	o = buf;
+	/* CP932 takes at most 2 bytes per character, UTF-8 at most 3 for it: cap suffices */
+	if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1 || inleft) {
+		free(buf);
+		buf = NULL;
+		rc = JCS_EPARSE;
+	}
+	iconv_close(cd);
+	*out = buf;
+	*outlen = (size_t)(o - (buf ? buf : o));
+	return rc;
+}
+
 void jcs_csv_models_free(char **models, size_t n)
 {
 	for (size_t i = 0; models && i < n; i++)
@@ -341,7 +394,8 @@ static int csv_field(struct jcs_cur *c, char *buf, size_t cap, size_t *len, bool
 	return 0;
 }
 
-int jcs_csv_models(const char *data, size_t len, size_t max, char ***models, size_t *n, struct jcs_err *err)
+static int csv_models_utf8(const char *data, size_t len, size_t max, char ***models, size_t *n,
+			   struct jcs_err *err)
 {
 	struct jcs_cur c = jcs_cur_make(data, len);
 	char field[JCS_CSV_MAX_FIELD];
@@ -409,4 +463,21 @@ out:
 	}
 	*models = arr;
 	return 0;
+}
+
+int jcs_csv_models(const char *data, size_t len, size_t max, char ***models, size_t *n, struct jcs_err *err)
+{
+	char *conv;
+	size_t clen;
+	int rc;
+
+	if (utf8_valid(data, len))
+		return csv_models_utf8(data, len, max, models, n, err);
+	*models = NULL;
+	*n = 0;
+	if ((rc = sjis_to_utf8(data, len, &conv, &clen)))
+		return rc == JCS_ENOMEM ? rc : jcs_err_set(err, JCS_EPARSE, "CSV: neither UTF-8 nor Shift_JIS text");
+	rc = csv_models_utf8(conv, clen, max, models, n, err);
+	free(conv);
+	return rc;
 }

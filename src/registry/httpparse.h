@@ -50,7 +50,8 @@ const struct jcs_part *jcs_multipart_get(const struct jcs_multipart *m, const ch
 
 /* Model numbers from the first column of a CSV (RFC 4180 quoting, optional UTF-8 BOM,
  * optional header row "model"/"model_number"/"型番", blank lines skipped), at most max rows.
- * *models is an array of *n strings (free with jcs_csv_models_free). */
+ * *models is an array of *n strings (free with jcs_csv_models_free). UTF-8 (with or
+ * without a BOM) or, when the bytes are not UTF-8, Shift_JIS (CP932), converted. */
 int jcs_csv_models(const char *data, size_t len, size_t max, char ***models, size_t *n, struct jcs_err *err);
 void jcs_csv_models_free(char **models, size_t n);
 

@@ -56,7 +56,7 @@ void jcs_reg_sha256_hex(const void *p, size_t n, char *out)
 	hex(md, sizeof(md), out);
 }
 
-static int random_hex(char *out, size_t nbytes)
+int jcs_reg_random_hex(char *out, size_t nbytes)
 {
 	unsigned char r[64];
 
@@ -106,6 +106,8 @@ bool jcs_reg_text_ok(const char *s, size_t max, bool lines)
 		}
 		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		if (cp <= 0x9f) /* C1 controls (U+0080..U+009F, e.g. U+0085): a signed label refuses them */
 			return false;
 		i += len;
 	}
@@ -197,7 +199,7 @@ int jcs_reg_user_create(struct jcs_store *db, const char *name, enum jcs_role ro
 		return jcs_err_set(err, JCS_ESCHEMA, "role must be vendor, reviewer, liaison, lab or admin");
 	if (password && (strlen(password) < 8 || strlen(password) > 256))
 		return jcs_err_set(err, JCS_ESCHEMA, "password: 8-256 bytes");
-	if (random_hex(token_out, 32) || (password && (random_hex(salt, 16) ||
+	if (jcs_reg_random_hex(token_out, 32) || (password && (jcs_reg_random_hex(salt, 16) ||
 						       pw_hash(password, salt, hash, sizeof(hash)))))
 		return jcs_err_set(err, JCS_ECRYPTO, "random source failed");
 	jcs_reg_sha256_hex(token_out, strlen(token_out), th);
@@ -250,7 +252,7 @@ static void actor_from(const struct jcs_rows *r, struct jcs_actor *a)
 
 int jcs_reg_auth_token(struct jcs_store *db, const char *token, struct jcs_actor *out, struct jcs_err *err)
 {
-	static const char sql[] = "SELECT id, name, role, org FROM users WHERE token_hash = $1";
+	static const char sql[] = "SELECT id, name, role, org FROM users WHERE token_hash = $1 AND disabled = 0";
 	char th[65];
 	const char *p[] = {th};
 	struct jcs_rows r;
@@ -272,15 +274,15 @@ int jcs_reg_auth_token(struct jcs_store *db, const char *token, struct jcs_actor
 int jcs_reg_login(struct jcs_store *db, const char *name, const char *password, time_t now,
 		  struct jcs_actor *out, char *session_out, char *csrf_out, struct jcs_err *err)
 {
-	static const char q_user[] = "SELECT id, name, role, org, pw_hash, failed, locked_until FROM users"
-				     " WHERE name = $1";
-	static const char q_fail[] = "UPDATE users SET failed = failed + 1, locked_until = CASE WHEN"
-				     " failed + 1 >= $1 THEN $2 ELSE locked_until END WHERE id = $3";
-	static const char q_ok[] = "UPDATE users SET failed = 0, locked_until = 0 WHERE id = $1";
+	static const char q_user[] = "SELECT id, name, role, org, pw_hash FROM users WHERE name = $1 AND disabled = 0";
 	static const char q_sess[] = "INSERT INTO sessions (hash, user_id, csrf, expires) VALUES ($1, $2, $3, $4)";
 	static const char q_gc[] = "DELETE FROM sessions WHERE expires < $1";
-	char id[24], lock[24], fails[8], sh[65], exp[24], nowb[24];
-	const char *p[4];
+	/* unknown names, disabled and password-less accounts cost one hash too, so the answer
+	 * and its time are the same as for a wrong password */
+	static const char decoy[] = "pbkdf2-sha256$20000$00000000000000000000000000000000$"
+				    "0000000000000000000000000000000000000000000000000000000000000000";
+	char id[24], sh[65], exp[24], nowb[24];
+	const char *p[4], *stored;
 	struct jcs_rows r = {0};
 	bool ok;
 	int rc;
@@ -288,37 +290,21 @@ int jcs_reg_login(struct jcs_store *db, const char *name, const char *password, 
 	p[0] = name;
 	if ((rc = jcs_store_exec(db, q_user, 1, p, &r, err)))
 		return rc;
-	if (r.nrows != 1 || !jcs_rows_get(&r, 0, 4) || !*jcs_rows_get(&r, 0, 4)) {
+	stored = r.nrows == 1 ? jcs_rows_get(&r, 0, 4) : NULL;
+	ok = pw_check(password, stored && *stored ? stored : decoy) && stored && *stored;
+	if (!ok) {
 		rc = jcs_err_set(err, JCS_EPERM, "wrong name or password");
 		goto out;
 	}
-	if (jcs_rows_int(&r, 0, 6) > (long long)now) {
-		rc = jcs_err_set(err, JCS_ELIMIT, "too many failed logins: account locked for a while");
-		goto out;
-	}
-	ok = pw_check(password, jcs_rows_get(&r, 0, 4));
-	snprintf(id, sizeof(id), "%lld", jcs_rows_int(&r, 0, 0));
-	if (!ok) {
-		snprintf(fails, sizeof(fails), "%d", JCS_REG_LOGIN_FAILS);
-		snprintf(lock, sizeof(lock), "%lld", (long long)now + JCS_REG_LOCK_SECONDS);
-		p[0] = fails;
-		p[1] = lock;
-		p[2] = id;
-		if (!(rc = jcs_store_exec(db, q_fail, 3, p, NULL, err)))
-			rc = jcs_err_set(err, JCS_EPERM, "wrong name or password");
-		goto out;
-	}
 	actor_from(&r, out);
-	if (random_hex(session_out, 32) || random_hex(csrf_out, 32)) {
+	snprintf(id, sizeof(id), "%lld", out->id);
+	if (jcs_reg_random_hex(session_out, 32) || jcs_reg_random_hex(csrf_out, 32)) {
 		rc = jcs_err_set(err, JCS_ECRYPTO, "random source failed");
 		goto out;
 	}
 	jcs_reg_sha256_hex(session_out, strlen(session_out), sh);
 	snprintf(exp, sizeof(exp), "%lld", (long long)now + JCS_REG_SESSION_SECONDS);
 	snprintf(nowb, sizeof(nowb), "%lld", (long long)now);
-	p[0] = id;
-	if ((rc = jcs_store_exec(db, q_ok, 1, p, NULL, err)))
-		goto out;
 	p[0] = nowb;
 	if ((rc = jcs_store_exec(db, q_gc, 1, p, NULL, err)))
 		goto out;
@@ -332,11 +318,79 @@ out:
 	return rc;
 }
 
+int jcs_reg_user_token(struct jcs_store *db, const char *name, char *token_out, struct jcs_err *err)
+{
+	static const char sql[] = "UPDATE users SET token_hash = $1 WHERE name = $2";
+	static const char sql_revoke[] = "UPDATE users SET token_hash = NULL WHERE name = $1";
+	char th[65];
+	const char *p[] = {th, name};
+	struct jcs_rows r = {0};
+	int rc;
+
+	if (token_out) {
+		if (jcs_reg_random_hex(token_out, 32))
+			return jcs_err_set(err, JCS_ECRYPTO, "random source failed");
+		jcs_reg_sha256_hex(token_out, strlen(token_out), th);
+		rc = jcs_store_exec(db, sql, 2, p, &r, err);
+	} else {
+		rc = jcs_store_exec(db, sql_revoke, 1, p + 1, &r, err);
+	}
+	if (!rc && r.changes != 1)
+		rc = jcs_err_set(err, JCS_ENOTFOUND, "no account '%s'", name);
+	jcs_rows_free(&r);
+	return rc;
+}
+
+int jcs_reg_user_disable(struct jcs_store *db, const char *name, bool disabled, struct jcs_err *err)
+{
+	static const char sql[] = "UPDATE users SET disabled = $1 WHERE name = $2";
+	static const char q_sess[] = "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)";
+	const char *p[] = {disabled ? "1" : "0", name};
+	struct jcs_rows r = {0};
+	int rc;
+
+	if ((rc = jcs_store_begin(db, err)))
+		return rc;
+	if ((rc = jcs_store_exec(db, sql, 2, p, &r, err)))
+		goto out;
+	if (r.changes != 1) {
+		rc = jcs_err_set(err, JCS_ENOTFOUND, "no account '%s'", name);
+		goto out;
+	}
+	if ((!disabled || !(rc = jcs_store_exec(db, q_sess, 1, p + 1, NULL, err))))
+		rc = jcs_store_commit(db, err);
+out:
+	if (rc)
+		jcs_store_rollback(db);
+	jcs_rows_free(&r);
+	return rc;
+}
+
+int jcs_reg_users(struct jcs_store *db, json_t **out, struct jcs_err *err)
+{
+	static const char sql[] = "SELECT name, role, org, disabled, token_hash IS NOT NULL FROM users ORDER BY name";
+	struct jcs_rows r;
+	int rc;
+
+	if ((rc = jcs_store_exec(db, sql, 0, NULL, &r, err)))
+		return rc;
+	*out = json_array();
+	for (size_t i = 0; *out && i < r.nrows; i++) {
+		const char *t = jcs_rows_get(&r, i, 4);
+
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:b, s:b}", "name", jcs_rows_get(&r, i, 0),
+			"role", jcs_rows_get(&r, i, 1), "org", jcs_rows_get(&r, i, 2), "disabled",
+			jcs_rows_int(&r, i, 3) != 0, "token", t && (strcmp(t, "1") == 0 || strcmp(t, "t") == 0)));
+	}
+	jcs_rows_free(&r);
+	return *out ? 0 : JCS_ENOMEM;
+}
+
 int jcs_reg_session(struct jcs_store *db, const char *session, time_t now, struct jcs_actor *out,
 		    char *csrf_out, struct jcs_err *err)
 {
 	static const char sql[] = "SELECT u.id, u.name, u.role, u.org, s.csrf FROM sessions s"
-				  " JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires > $2";
+				  " JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires > $2 AND u.disabled = 0";
 	char sh[65], nowb[24];
 	const char *p[] = {sh, nowb};
 	struct jcs_rows r;
@@ -500,6 +554,30 @@ static int models_field(const json_t *f, struct jcs_buf *joined, struct jcs_err 
 	return 0;
 }
 
+/* What filing accepts, signing must accept too: the label statement carries vendor,
+ * product and models, JSON-escaped, and must stay within JCS_STMT_MAX. LABEL_FIXED bounds
+ * everything else in the envelope (field names, dates, number, registry, URL, key id,
+ * signature). */
+#define LABEL_FIXED 2048
+
+static int label_fits(const char *vendor, const char *product, const json_t *fields, struct jcs_err *err)
+{
+	json_t *o = json_pack("{s:s, s:s, s:O}", "vendor", vendor, "product", product, "models",
+			      json_object_get(fields, "models"));
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	size_t n = s ? strlen(s) : 0;
+	int rc = 0;
+
+	if (!s)
+		rc = JCS_ENOMEM;
+	else if (n + LABEL_FIXED > JCS_STMT_MAX)
+		rc = jcs_err_set(err, JCS_ESCHEMA, "the label would exceed %d bytes: shorten the product name or the"
+				 " model numbers (%zu bytes of text after JSON escaping)", JCS_STMT_MAX, n);
+	free(s);
+	json_decref(o);
+	return rc;
+}
+
 int jcs_reg_app_create(struct jcs_store *db, const struct jcs_actor *a, const json_t *fields,
 		       long long *id, struct jcs_err *err)
 {
@@ -528,7 +606,7 @@ int jcs_reg_app_create(struct jcs_store *db, const struct jcs_actor *a, const js
 		rc = jcs_err_set(err, JCS_ESCHEMA, "'support_end' must be a date YYYY-MM-DD");
 		goto out;
 	}
-	if ((rc = models_field(fields, &models, err)))
+	if ((rc = models_field(fields, &models, err)) || (rc = label_fits(a->org, v[0], fields, err)))
 		goto out;
 	if ((rc = jcs_store_begin(db, err)) || (rc = jcs_reg_counter_next(db, "app", &n, err)))
 		goto fail;
@@ -867,12 +945,6 @@ out:
 
 #define PRODUCT_COLS "reg_no, level, vendor_org, product, category, models, firmware, support_end, contact," \
 		     " update_info, status, issued, expires, reason, app_id"
-#define PRODUCT_WHERE " FROM registrations WHERE" \
-	" ($1 = '' OR lower(vendor_org || ' ' || product || ' ' || models) LIKE $1 ESCAPE '\\')" \
-	" AND ($2 = '' OR lower(vendor_org) LIKE $2 ESCAPE '\\')" \
-	" AND ($3 = '' OR lower(models) LIKE $3 ESCAPE '\\')" \
-	" AND ($4 = '' OR category = $4) AND ($5 = 0 OR level = $5) AND ($6 = '' OR status = $6)"
-
 static const char *const product_keys[] = {
 	"reg_no", "level", "vendor", "product", "category", "models", "firmware", "support_end",
 	"contact", "update_info", "status", "issued", "expires", "reason",
@@ -910,16 +982,53 @@ static int like_pattern(const char *s, struct jcs_buf *b)
 	return jcs_buf_putc(b, '%');
 }
 
+/* The same conditions without an index, for needles the trigram index cannot serve. */
+static const char *const text_scan[] = {
+	"lower(vendor_org || ' ' || product || ' ' || models) LIKE ", "lower(vendor_org) LIKE ", "lower(models) LIKE ",
+};
+
+/* Characters (code points) of the needle in a "%needle%" pattern. */
+static size_t needle_chars(const char *pattern)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
+		n += (*p & 0xc0) != 0x80 && *p != '%';
+	return n;
+}
+
+/* " AND <condition on $N>" for one filter; params[*np] = value. text: enum jcs_store_text
+ * for a LIKE pattern through the store's trigram index (3 characters or more; shorter
+ * ones scan), or -1 for "column = value". */
+static int add_filter(struct jcs_store *db, struct jcs_buf *sql, const char **params, size_t *np, int text,
+		      const char *column, const char *value)
+{
+	char ph[32];
+
+	if (!value || !*value)
+		return 0;
+	params[(*np)++] = value;
+	/* only a pattern with escaped metacharacters needs ESCAPE (which bypasses the index) */
+	snprintf(ph, sizeof(ph), "$%zu%s", *np, text >= 0 && strchr(value, '\\') ? " ESCAPE '\\'" : "");
+	if (jcs_buf_puts(sql, " AND "))
+		return JCS_ENOMEM;
+	if (text < 0)
+		return jcs_buf_printf(sql, "%s = %s", column, ph);
+	if (needle_chars(value) < 3)
+		return jcs_buf_printf(sql, "%s%s", text_scan[text], ph);
+	return jcs_store_text_match(db, (enum jcs_store_text)text, ph, sql);
+}
+
 int jcs_reg_products(struct jcs_store *db, const struct jcs_reg_filter *f, json_t **out, struct jcs_err *err)
 {
-	/* One scan: the window count gives the total before LIMIT. "reg_no || ''" keeps SQLite
-	 * from walking the primary-key index (a random row lookup per registration) just to
-	 * avoid sorting the few matches. */
-	static const char q_list[] = "SELECT " PRODUCT_COLS ", count(*) OVER ()" PRODUCT_WHERE
-				     " ORDER BY reg_no || '' LIMIT $7 OFFSET $8";
-	static const char q_count[] = "SELECT count(*)" PRODUCT_WHERE;
-	struct jcs_buf pq = JCS_BUF_INIT, pv = JCS_BUF_INIT, pm = JCS_BUF_INIT;
+	/* Only the filters given become conditions, so the planner sees each pattern and uses
+	 * the store's trigram index (FTS5 / pg_trgm). The window count gives the total before
+	 * LIMIT; "reg_no || ''" keeps SQLite from walking the primary-key index. */
+	struct jcs_buf pq = JCS_BUF_INIT, pv = JCS_BUF_INIT, pm = JCS_BUF_INIT, sql = JCS_BUF_INIT,
+		       where = JCS_BUF_INIT;
 	char lvl[8], lim[24], off[24];
+	const char *params[8];
+	size_t np = 0;
 	struct jcs_rows r = {0}, c = {0};
 	json_t *items = NULL;
 	long long total;
@@ -933,14 +1042,30 @@ int jcs_reg_products(struct jcs_store *db, const struct jcs_reg_filter *f, json_
 	snprintf(lvl, sizeof(lvl), "%d", f->level);
 	snprintf(lim, sizeof(lim), "%lld", f->limit > 0 && f->limit <= JCS_REG_LIST_MAX ? f->limit : 50);
 	snprintf(off, sizeof(off), "%lld", f->offset > 0 ? f->offset : 0);
-	{
-		const char *p[] = {pq.data, pv.data, pm.data, f->category ? f->category : "", lvl,
-				   f->status ? f->status : "", lim, off};
-
-		if ((rc = jcs_store_exec(db, q_list, 8, p, &r, err)))
+	if (jcs_buf_puts(&where, " FROM registrations WHERE 1 = 1") ||
+	    add_filter(db, &where, params, &np, JCS_TEXT_ALL, NULL, pq.data) ||
+	    add_filter(db, &where, params, &np, JCS_TEXT_VENDOR, NULL, pv.data) ||
+	    add_filter(db, &where, params, &np, JCS_TEXT_MODELS, NULL, pm.data) ||
+	    add_filter(db, &where, params, &np, -1, "category", f->category) ||
+	    add_filter(db, &where, params, &np, -1, "level", f->level ? lvl : NULL) ||
+	    add_filter(db, &where, params, &np, -1, "status", f->status) ||
+	    jcs_buf_printf(&sql, "SELECT " PRODUCT_COLS ", count(*) OVER ()%s ORDER BY reg_no || '' LIMIT $%zu"
+			   " OFFSET $%zu", where.data, np + 1, np + 2)) {
+		rc = JCS_ENOMEM;
+		goto out;
+	}
+	params[np] = lim;
+	params[np + 1] = off;
+	if ((rc = jcs_store_exec_once(db, sql.data, np + 2, params, &r, err)))
+		goto out;
+	/* past the last page the window count is not seen: count separately */
+	if (r.nrows == 0 && f->offset > 0) {
+		jcs_buf_reset(&sql);
+		if (jcs_buf_printf(&sql, "SELECT count(*)%s", where.data)) {
+			rc = JCS_ENOMEM;
 			goto out;
-		/* past the last page the window count is not seen: count separately */
-		if (r.nrows == 0 && f->offset > 0 && (rc = jcs_store_exec(db, q_count, 6, p, &c, err)))
+		}
+		if ((rc = jcs_store_exec_once(db, sql.data, np, params, &c, err)))
 			goto out;
 	}
 	total = r.nrows ? jcs_rows_int(&r, 0, 15) : c.nrows ? jcs_rows_int(&c, 0, 0) : 0;
@@ -955,6 +1080,8 @@ out:
 	jcs_buf_free(&pq);
 	jcs_buf_free(&pv);
 	jcs_buf_free(&pm);
+	jcs_buf_free(&sql);
+	jcs_buf_free(&where);
 	return rc;
 }
 

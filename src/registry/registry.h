@@ -22,9 +22,9 @@
 #define JCS_REG_ATTACH_MAX   (4u << 20) /* one attachment */
 #define JCS_REG_PROCURE_MAX  1000      /* model numbers in one procurement query */
 #define JCS_REG_LIST_MAX     500       /* rows in one page of the public list */
-#define JCS_REG_LOGIN_FAILS  5         /* failed logins before the account is locked */
-#define JCS_REG_LOCK_SECONDS 300
 #define JCS_REG_SESSION_SECONDS (8 * 3600)
+#define JCS_REG_CHANGE_MAX   10        /* change notices per application ... */
+#define JCS_REG_CHANGE_WINDOW 3600     /* ... in this many seconds */
 #define JCS_REG_TOKEN_HEX    64        /* API tokens and session ids: 32 random bytes in hex */
 
 enum jcs_role {
@@ -46,9 +46,13 @@ struct jcs_actor {
 	char org[JCS_REG_TEXT_MAX + 1];  /* vendor company / lab name */
 };
 
-/* What the server knows that the store does not: signing key and public base URL. */
+struct jcs_logtree;
+
+/* What the server knows that the store does not: signing key, public base URL and its
+ * cache of the log's Merkle tree (logtree.h; NULL: proofs read the whole log). */
 struct jcs_registry {
 	const struct jcs_key *key;
+	struct jcs_logtree *tree;
 	char base_url[256];      /* "http://127.0.0.1:8080", no trailing slash */
 	char registry_id[128];   /* host part of base_url, in every signed statement */
 };
@@ -62,14 +66,22 @@ int jcs_reg_user_create(struct jcs_store *db, const char *name, enum jcs_role ro
 /* Create the first admin account "admin" if no admin exists; *created says whether it did. */
 int jcs_reg_bootstrap(struct jcs_store *db, char *token_out, bool *created, struct jcs_err *err);
 int jcs_reg_auth_token(struct jcs_store *db, const char *token, struct jcs_actor *out, struct jcs_err *err);
-/* Password login; after JCS_REG_LOGIN_FAILS failures the account is locked for
- * JCS_REG_LOCK_SECONDS (JCS_ELIMIT). Creates a session: session_out and csrf_out receive
- * JCS_REG_TOKEN_HEX + 1 bytes each. */
+/* Password login (JCS_EPERM "wrong name or password" for an unknown, disabled or
+ * password-less account too, after the same hashing work). Throttling is the caller's
+ * (per client). Creates a session: session_out and csrf_out receive JCS_REG_TOKEN_HEX + 1
+ * bytes each. */
 int jcs_reg_login(struct jcs_store *db, const char *name, const char *password, time_t now,
 		  struct jcs_actor *out, char *session_out, char *csrf_out, struct jcs_err *err);
 int jcs_reg_session(struct jcs_store *db, const char *session, time_t now, struct jcs_actor *out,
 		    char *csrf_out, struct jcs_err *err);
 int jcs_reg_logout(struct jcs_store *db, const char *session, struct jcs_err *err);
+/* New API token for the account (token_out, JCS_REG_TOKEN_HEX + 1 bytes; the old one stops
+ * working), or with token_out NULL revoke it (no API access until a new one is made). */
+int jcs_reg_user_token(struct jcs_store *db, const char *name, char *token_out, struct jcs_err *err);
+/* Disable (no token, session or sign-in works; sessions are deleted) or enable an account. */
+int jcs_reg_user_disable(struct jcs_store *db, const char *name, bool disabled, struct jcs_err *err);
+/* Every account: [{name, role, org, disabled, token}] (token: whether one is set). */
+int jcs_reg_users(struct jcs_store *db, json_t **out, struct jcs_err *err);
 
 /* --------------------------------------------------------- applications */
 
@@ -153,9 +165,10 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 /* Signed tree head over the current log (caller frees). */
 int jcs_reg_log_sth(struct jcs_store *db, const struct jcs_registry *reg, char **out, struct jcs_err *err);
 /* Inclusion proof of leaf index in the tree of size (0 = current) / consistency m..n. */
-int jcs_reg_log_inclusion(struct jcs_store *db, long long index, long long size, char **out,
-			  struct jcs_err *err);
-int jcs_reg_log_consistency(struct jcs_store *db, long long m, long long n, char **out, struct jcs_err *err);
+int jcs_reg_log_inclusion(struct jcs_store *db, const struct jcs_registry *reg, long long index, long long size,
+			  char **out, struct jcs_err *err);
+int jcs_reg_log_consistency(struct jcs_store *db, const struct jcs_registry *reg, long long m, long long n,
+			    char **out, struct jcs_err *err);
 /* One leaf {index, leaf_hash, entry, at}. */
 int jcs_reg_log_entry(struct jcs_store *db, long long index, json_t **out, struct jcs_err *err);
 /* Recompute every leaf hash from its stored entry; JCS_ECRYPTO if any differs or an index is
@@ -171,6 +184,8 @@ int jcs_reg_audit(struct jcs_store *db, long long app_id, const struct jcs_actor
 		  const char *from, const char *to, const char *reason, struct jcs_err *err);
 /* Valid UTF-8 with no control characters except \n and \t (multi-line text when lines). */
 bool jcs_reg_text_ok(const char *s, size_t max, bool lines);
+/* nbytes (<= 64) random bytes as lowercase hex into out (2 * nbytes + 1 bytes). */
+int jcs_reg_random_hex(char *out, size_t nbytes);
 /* Hex SHA-256 of s (out >= 65 bytes). */
 void jcs_reg_sha256_hex(const void *p, size_t n, char *out);
 

@@ -1,12 +1,13 @@
 /* The registry's side of the transparency log: leaves persisted in the store (table tlog,
  * gapless indexes from the 'log' counter row inside the issuing transaction), tree heads
- * and proofs computed with tlog.h over the stored leaf hashes. */
+ * and proofs from the cached Merkle tree (logtree.h) over the stored leaf hashes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/buf.h"
+#include "registry/logtree.h"
 #include "registry/registry.h"
 #include "registry/tlog.h"
 
@@ -37,112 +38,67 @@ out:
 	return rc;
 }
 
-/* All leaf hashes, in order, as n * 32 bytes (caller frees). */
-static int load_leaves(struct jcs_store *db, uint8_t **leaves, uint64_t *n, struct jcs_err *err)
+/* The server's cached tree, or a fresh one read from the store (freed by tree_done). */
+static int tree_get(const struct jcs_registry *reg, struct jcs_logtree **t)
 {
-	static const char sql[] = "SELECT idx, leaf_hash FROM tlog ORDER BY idx";
-	struct jcs_rows r;
-	int rc;
-
-	*leaves = NULL;
-	if ((rc = jcs_store_exec(db, sql, 0, NULL, &r, err)))
-		return rc;
-	*n = r.nrows;
-	if (r.nrows && !(*leaves = malloc(r.nrows * JCS_HASH_LEN))) {
-		rc = JCS_ENOMEM;
-		goto out;
+	if (reg && reg->tree) {
+		*t = reg->tree;
+		return 0;
 	}
-	for (size_t i = 0; i < r.nrows; i++)
-		if (jcs_rows_int(&r, i, 0) != (long long)i || jcs_hash_from_hex(jcs_rows_get(&r, i, 1),
-									 *leaves + i * JCS_HASH_LEN)) {
-			rc = jcs_err_set(err, JCS_ECRYPTO, "transparency log damaged at leaf %zu", i);
-			goto out;
-		}
-out:
-	if (rc) {
-		free(*leaves);
-		*leaves = NULL;
-	}
-	jcs_rows_free(&r);
-	return rc;
+	return jcs_logtree_new(t);
 }
 
-static int sth_of(const struct jcs_registry *reg, const uint8_t *leaves, uint64_t n, char **out,
-		  struct jcs_err *err)
+static void tree_done(const struct jcs_registry *reg, struct jcs_logtree *t)
 {
-	struct jcs_sth sth = {0};
-
-	sth.tree_size = n;
-	jcs_tlog_root(leaves, n, sth.root);
-	snprintf(sth.registry, sizeof(sth.registry), "%s", reg->registry_id);
-	return jcs_sth_sign(&sth, reg->key, out, err);
+	if (!reg || t != reg->tree)
+		jcs_logtree_free(t);
 }
 
 int jcs_reg_log_sth(struct jcs_store *db, const struct jcs_registry *reg, char **out, struct jcs_err *err)
 {
-	uint8_t *leaves;
+	struct jcs_logtree *t;
 	uint64_t n;
-	int rc = load_leaves(db, &leaves, &n, err);
+	int rc = tree_get(reg, &t);
 
-	if (rc)
-		return rc;
-	rc = sth_of(reg, leaves, n, out, err);
-	free(leaves);
+	if (!rc)
+		rc = jcs_logtree_sth(t, db, reg, out, &n, err);
+	tree_done(reg, t);
 	return rc;
 }
 
-int jcs_reg_log_inclusion(struct jcs_store *db, long long index, long long size, char **out,
-			  struct jcs_err *err)
+int jcs_reg_log_inclusion(struct jcs_store *db, const struct jcs_registry *reg, long long index, long long size,
+			  char **out, struct jcs_err *err)
 {
 	struct jcs_inclusion p = {0};
-	uint8_t *leaves;
-	uint64_t n;
-	int rc = load_leaves(db, &leaves, &n, err);
+	struct jcs_logtree *t;
+	int rc;
 
-	if (rc)
+	if (index < 0 || size < 0)
+		return jcs_err_set(err, JCS_ENOTFOUND, "no leaf %lld in a tree of size %lld", index, size);
+	if ((rc = tree_get(reg, &t)))
 		return rc;
-	if (size == 0)
-		size = (long long)n;
-	if (index < 0 || size < 1 || (uint64_t)size > n || index >= size) {
-		rc = jcs_err_set(err, JCS_ENOTFOUND, "no leaf %lld in a tree of size %lld (log has %llu)", index,
-				 size, (unsigned long long)n);
-		goto out;
-	}
-	p.leaf_index = (uint64_t)index;
-	p.tree_size = (uint64_t)size;
-	if ((rc = jcs_tlog_inclusion_proof(leaves, p.tree_size, p.leaf_index, &p.path)))
-		goto out;
-	if (!(*out = jcs_inclusion_json(&p)))
+	if (!(rc = jcs_logtree_inclusion(t, db, (uint64_t)index, (uint64_t)size, &p, err)) &&
+	    !(*out = jcs_inclusion_json(&p)))
 		rc = JCS_ENOMEM;
-out:
-	free(leaves);
+	tree_done(reg, t);
 	return rc;
 }
 
-int jcs_reg_log_consistency(struct jcs_store *db, long long m, long long n2, char **out, struct jcs_err *err)
+int jcs_reg_log_consistency(struct jcs_store *db, const struct jcs_registry *reg, long long m, long long n,
+			    char **out, struct jcs_err *err)
 {
 	struct jcs_consistency p = {0};
-	uint8_t *leaves;
-	uint64_t n;
-	int rc = load_leaves(db, &leaves, &n, err);
+	struct jcs_logtree *t;
+	int rc;
 
-	if (rc)
+	if (m < 1 || n < 0)
+		return jcs_err_set(err, JCS_ENOTFOUND, "no consistency proof %lld..%lld", m, n);
+	if ((rc = tree_get(reg, &t)))
 		return rc;
-	if (n2 == 0)
-		n2 = (long long)n;
-	if (m < 1 || m > n2 || (uint64_t)n2 > n) {
-		rc = jcs_err_set(err, JCS_ENOTFOUND, "no consistency proof %lld..%lld (log has %llu)", m, n2,
-				 (unsigned long long)n);
-		goto out;
-	}
-	p.first = (uint64_t)m;
-	p.second = (uint64_t)n2;
-	if ((rc = jcs_tlog_consistency_proof(leaves, p.second, p.first, &p.path)))
-		goto out;
-	if (!(*out = jcs_consistency_json(&p)))
+	if (!(rc = jcs_logtree_consistency(t, db, (uint64_t)m, (uint64_t)n, &p, err)) &&
+	    !(*out = jcs_consistency_json(&p)))
 		rc = JCS_ENOMEM;
-out:
-	free(leaves);
+	tree_done(reg, t);
 	return rc;
 }
 
@@ -235,7 +191,7 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 	const char *p[] = {reg_no};
 	struct jcs_rows r = {0};
 	struct jcs_inclusion inc = {0};
-	uint8_t *leaves = NULL;
+	struct jcs_logtree *t = NULL;
 	uint64_t n;
 	char *sth = NULL, *proof = NULL;
 	json_t *o = NULL, *jl = NULL, *jp = NULL, *js = NULL;
@@ -248,12 +204,9 @@ int jcs_reg_label_bundle(struct jcs_store *db, const struct jcs_registry *reg, c
 		rc = jcs_err_set(err, JCS_ENOTFOUND, "no registration '%s'", reg_no);
 		goto out;
 	}
-	if ((rc = load_leaves(db, &leaves, &n, err)))
-		goto out;
-	inc.leaf_index = (uint64_t)jcs_rows_int(&r, 0, 0);
-	inc.tree_size = n;
-	if ((rc = jcs_tlog_inclusion_proof(leaves, n, inc.leaf_index, &inc.path)) ||
-	    (rc = sth_of(reg, leaves, n, &sth, err)))
+	/* the proof is for the very tree size the head was signed at */
+	if ((rc = tree_get(reg, &t)) || (rc = jcs_logtree_sth(t, db, reg, &sth, &n, err)) ||
+	    (rc = jcs_logtree_inclusion(t, db, (uint64_t)jcs_rows_int(&r, 0, 0), n, &inc, err)))
 		goto out;
 	if (!(proof = jcs_inclusion_json(&inc))) {
 		rc = JCS_ENOMEM;
@@ -277,7 +230,7 @@ out:
 	json_decref(js);
 	free(sth);
 	free(proof);
-	free(leaves);
+	tree_done(reg, t);
 	jcs_rows_free(&r);
 	return rc;
 }

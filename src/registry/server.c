@@ -8,67 +8,90 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "registry/logtree.h"
 #include "registry/server_int.h"
 
 enum {
 	R_CSRF = 1,   /* unsafe method: a session-authenticated request needs the CSRF token */
-	R_UPLOAD = 2, /* body may be as large as an attachment upload */
+	R_LOGIN = 2,  /* needs an account: anonymous requests are refused before the body */
 	R_CACHE = 4,  /* public page: anonymous answers are cached (struct srv_cache) */
+	R_SLOW = 8,   /* database-heavy: runs on the slow-work threads (R_CACHE: on a miss) */
 };
 
-static const struct route {
+#define B_NONE   0u
+#define B_JSON   SRV_JSON_MAX
+#define B_FORM   SRV_FORM_MAX
+#define B_UPLOAD SRV_UPLOAD_MAX
+
+struct route {
 	const char *method;
 	const char *pattern; /* segments; ":" matches one segment (captured in r->arg) */
 	srv_handler fn;
 	int flags;
-} routes[] = {
-	{"GET", "/api/v1/me", api_me, 0},
-	{"POST", "/api/v1/users", api_users_create, R_CSRF},
-	{"GET", "/api/v1/workflow", api_workflow, 0},
-	{"GET", "/api/v1/applications", api_apps_list, 0},
-	{"POST", "/api/v1/applications", api_apps_create, R_CSRF},
-	{"GET", "/api/v1/applications/:", api_app_get, 0},
-	{"POST", "/api/v1/applications/:/attachments", api_app_attach, R_CSRF | R_UPLOAD},
-	{"GET", "/api/v1/applications/:/attachments/:", api_app_attachment, 0},
-	{"POST", "/api/v1/applications/:/transitions", api_app_transition, R_CSRF},
-	{"GET", "/api/v1/products", api_products, R_CACHE},
-	{"GET", "/api/v1/products/:", api_product, R_CACHE},
-	{"GET", "/api/v1/products/:/label", api_product_label, 0},
-	{"GET", "/api/v1/products/:/bundle", api_product_bundle, 0},
-	{"GET", "/api/v1/products/:/label.svg", api_product_svg, R_CACHE},
-	{"GET", "/api/v1/products/:/label.png", api_product_png, R_CACHE},
-	{"POST", "/api/v1/procurement", api_procurement, R_UPLOAD},
-	{"GET", "/api/v1/revocations", api_revocations, 0},
-	{"GET", "/api/v1/key", api_key, 0},
-	{"GET", "/api/v1/log/sth", api_log_sth, 0},
-	{"GET", "/api/v1/log/inclusion", api_log_inclusion, 0},
-	{"GET", "/api/v1/log/consistency", api_log_consistency, 0},
-	{"GET", "/api/v1/log/entries/:", api_log_entry, 0},
-	{"GET", "/", web_index, R_CACHE},
-	{"GET", "/products.csv", web_export_csv, R_CACHE},
-	{"GET", "/products.json", web_export_json, R_CACHE},
-	{"GET", "/products/:", web_product, R_CACHE},
-	{"GET", "/products/:/label.svg", api_product_svg, R_CACHE},
-	{"GET", "/products/:/label.png", api_product_png, R_CACHE},
-	{"GET", "/procurement", web_procurement, 0},
-	{"POST", "/procurement", web_procurement, R_UPLOAD},
-	{"GET", "/login", web_login_form, 0},
-	{"POST", "/login", web_login, 0},
-	{"POST", "/logout", web_logout, R_CSRF},
-	{"GET", "/apps", web_apps, 0},
-	{"GET", "/apps/new", web_app_new, 0},
-	{"POST", "/apps", web_app_create, R_CSRF},
-	{"GET", "/apps/:", web_app, 0},
-	{"POST", "/apps/:/action", web_app_action, R_CSRF},
-	{"POST", "/apps/:/attach", web_app_attach, R_CSRF | R_UPLOAD},
+	size_t body_max;     /* refused (413) before buffering when larger */
+};
+
+static const struct route routes[] = {
+	{"GET", "/api/v1/me", api_me, 0, B_NONE},
+	{"GET", "/api/v1/users", api_users_list, 0, B_NONE},
+	{"POST", "/api/v1/users", api_users_create, R_CSRF, B_JSON},
+	{"POST", "/api/v1/users/:/token", api_user_token, R_CSRF | R_LOGIN, B_JSON},
+	{"POST", "/api/v1/users/:/status", api_user_status, R_CSRF | R_LOGIN, B_JSON},
+	{"GET", "/api/v1/workflow", api_workflow, 0, B_NONE},
+	{"GET", "/api/v1/applications", api_apps_list, 0, B_NONE},
+	{"POST", "/api/v1/applications", api_apps_create, R_CSRF, B_JSON},
+	{"GET", "/api/v1/applications/:", api_app_get, 0, B_NONE},
+	{"POST", "/api/v1/applications/:/attachments", api_app_attach, R_CSRF | R_LOGIN, B_UPLOAD},
+	{"GET", "/api/v1/applications/:/attachments/:", api_app_attachment, 0, B_NONE},
+	{"POST", "/api/v1/applications/:/transitions", api_app_transition, R_CSRF, B_JSON},
+	{"GET", "/api/v1/products", api_products, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/api/v1/products/:", api_product, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/api/v1/products/:/label", api_product_label, 0, B_NONE},
+	{"GET", "/api/v1/products/:/bundle", api_product_bundle, R_SLOW, B_NONE},
+	{"GET", "/api/v1/products/:/label.svg", api_product_svg, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/api/v1/products/:/label.png", api_product_png, R_CACHE | R_SLOW, B_NONE},
+	{"POST", "/api/v1/procurement", api_procurement, R_SLOW, B_JSON},
+	{"GET", "/api/v1/revocations", api_revocations, R_SLOW, B_NONE},
+	{"GET", "/api/v1/key", api_key, 0, B_NONE},
+	{"GET", "/api/v1/log/sth", api_log_sth, 0, B_NONE},
+	{"GET", "/api/v1/log/inclusion", api_log_inclusion, 0, B_NONE},
+	{"GET", "/api/v1/log/consistency", api_log_consistency, 0, B_NONE},
+	{"GET", "/api/v1/log/entries/:", api_log_entry, 0, B_NONE},
+	{"GET", "/", web_index, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/products.csv", web_export_csv, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/products.json", web_export_json, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/products/:", web_product, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/products/:/label.svg", api_product_svg, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/products/:/label.png", api_product_png, R_CACHE | R_SLOW, B_NONE},
+	{"GET", "/procurement", web_procurement, 0, B_NONE},
+	{"POST", "/procurement", web_procurement, R_SLOW, B_JSON},
+	{"GET", "/login", web_login_form, 0, B_NONE},
+	{"POST", "/login", web_login, 0, B_FORM},
+	{"POST", "/logout", web_logout, R_CSRF, B_FORM},
+	{"GET", "/apps", web_apps, 0, B_NONE},
+	{"GET", "/apps/new", web_app_new, 0, B_NONE},
+	{"POST", "/apps", web_app_create, R_CSRF, B_JSON},
+	{"GET", "/apps/:", web_app, 0, B_NONE},
+	{"POST", "/apps/:/action", web_app_action, R_CSRF, B_JSON},
+	{"POST", "/apps/:/attach", web_app_attach, R_CSRF | R_LOGIN, B_UPLOAD},
+	{"GET", "/admin/users", web_users, 0, B_NONE},
+	{"POST", "/admin/users/:", web_user_action, R_CSRF | R_LOGIN, B_FORM},
 };
 
 /* ------------------------------------------------------------ responses */
 
-int srv_status_of(int code)
+int srv_status_of(const struct jcs_err *err)
 {
+	int code = err->code ? err->code : JCS_EINVAL;
+
 	switch (code) {
 	case JCS_EPARSE:
 	case JCS_ESCHEMA:
@@ -81,7 +104,8 @@ int srv_status_of(int code)
 	case JCS_ECONFLICT:
 		return MHD_HTTP_CONFLICT;
 	case JCS_ELIMIT:
-		return MHD_HTTP_CONTENT_TOO_LARGE;
+		return strncmp(err->msg, "rate limit", 10) == 0 ? MHD_HTTP_TOO_MANY_REQUESTS
+								: MHD_HTTP_CONTENT_TOO_LARGE;
 	default:
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
@@ -89,19 +113,57 @@ int srv_status_of(int code)
 
 static void add_common_headers(struct req *r, struct MHD_Response *resp, const char *ctype)
 {
+	char lang[96];
+
 	MHD_add_response_header(resp, "Content-Type", ctype);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-	if (strncmp(ctype, "text/html", 9) == 0) {
+	if (strncmp(ctype, "text/html", 9) == 0)
 		MHD_add_response_header(resp, "Content-Security-Policy",
 					"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
 					"form-action 'self'; frame-ancestors 'none'");
+	/* only the public pages may be kept by a cache; tokens and sessions never */
+	if (strncmp(ctype, "text/html", 9) == 0 || !r->rt || !(r->rt->flags & R_CACHE))
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->lang_cookie) {
+		snprintf(lang, sizeof(lang), "lang=%s; Path=/; SameSite=Lax; Max-Age=31536000%s",
+			 r->lang == LANG_JA ? "ja" : "en", srv_cookie_secure(r));
+		MHD_add_response_header(resp, "Set-Cookie", lang);
 	}
-	if (r->lang_cookie)
-		MHD_add_response_header(resp, "Set-Cookie", r->lang == LANG_JA
-			? "lang=ja; Path=/; SameSite=Lax; Max-Age=31536000"
-			: "lang=en; Path=/; SameSite=Lax; Max-Age=31536000");
+	if (r->set_cookie[0])
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+	/* refused before its body was read, or an oversized body: close the connection */
+	if (r->must_close || r->too_big)
+		MHD_add_response_header(resp, "Connection", "close");
+}
+
+const char *srv_cookie_secure(const struct req *r)
+{
+	return r->srv->cookie_secure ? "; Secure" : "";
+}
+
+bool srv_token_eq(const char *given, size_t len, const char *want)
+{
+	size_t n = strlen(want);
+
+	return given && len == n && n && CRYPTO_memcmp(given, want, n) == 0;
+}
+
+/* Hand the answer to MHD, or keep it for the I/O thread when produced by a slow-work
+ * thread (MHD_queue_response is only valid from the connection's own thread). */
+static int queue(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ret = MHD_YES;
+
+	if (r->deferred) {
+		r->pending = resp;
+		r->pending_status = status;
+	} else {
+		ret = MHD_queue_response(r->conn, status, resp);
+		MHD_destroy_response(resp);
+	}
+	r->answered = true;
+	return ret;
 }
 
 static size_t cache_slot(const char *key)
@@ -161,30 +223,18 @@ static void cache_put(struct jcs_server *s, const char *key, long long gen, cons
 int srv_send(struct req *r, unsigned status, const char *ctype, const char *body, size_t len)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
 
 	if (!resp)
 		return MHD_NO;
 	if (r->cache_key && status == 200)
 		cache_put(r->srv, r->cache_key, r->cache_gen, ctype, body, len);
 	add_common_headers(r, resp, ctype);
-	ret = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	r->answered = true;
-	return ret;
+	return queue(r, status, resp);
 }
 
-static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
-{
-	struct jcs_buf *b = cls;
-
-	(void)kind;
-	jcs_buf_printf(b, "&%s=%s", k, v ? v : "");
-	return MHD_YES;
-}
-
-/* Serve from the cache, or arm r->cache_key so the handler's answer is stored. Returns
- * true when answered. */
+/* Serve from the cache, or arm r->cache_key so the handler's answer is stored. The key is
+ * the raw request URI (still percent-encoded): decoded values could collide ("q=a%26b=c"
+ * and "q=a&b=c"). Returns true when answered. */
 static bool cache_serve(struct req *r, int *ret)
 {
 	struct srv_cache *c = &r->srv->cache;
@@ -193,11 +243,10 @@ static bool cache_serve(struct req *r, int *ret)
 	bool hit = false;
 	size_t i;
 
-	if (jcs_reg_public_generation(r->db, &gen, NULL))
+	if (!r->raw_uri || jcs_reg_public_generation(r->db, &gen, NULL))
 		return false;
 	key.max = SRV_CACHE_KEY_MAX;
-	jcs_buf_printf(&key, "%d %s %s?", r->lang, r->method, r->url);
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, key_arg, &key);
+	jcs_buf_printf(&key, "%d %s %s", r->lang, r->method, r->raw_uri);
 	if (jcs_buf_error(&key) || !key.data || key.len >= SRV_CACHE_KEY_MAX - 1) {
 		jcs_buf_free(&key);
 		return false;
@@ -209,9 +258,8 @@ static bool cache_serve(struct req *r, int *ret)
 									     MHD_RESPMEM_MUST_COPY);
 		if (resp) {
 			add_common_headers(r, resp, c->slot[i].ctype);
-			*ret = MHD_queue_response(r->conn, 200, resp);
-			MHD_destroy_response(resp);
-			r->answered = hit = true;
+			*ret = queue(r, 200, resp);
+			hit = true;
 		}
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -255,10 +303,8 @@ int srv_send_raw_json(struct req *r, unsigned status, const char *text)
 int srv_send_error(struct req *r, const struct jcs_err *err)
 {
 	int code = err->code ? err->code : JCS_EINVAL;
-	int status = srv_status_of(code);
+	int status = srv_status_of(err);
 
-	if (code == JCS_ELIMIT && strstr(err->msg, "login"))
-		status = MHD_HTTP_TOO_MANY_REQUESTS;
 	if (code == JCS_EPERM && r->actor.role == JCS_ROLE_PUBLIC)
 		status = MHD_HTTP_UNAUTHORIZED;
 	return srv_send_json(r, (unsigned)status, json_pack("{s:s, s:s}", "error", jcs_strerror(code),
@@ -268,7 +314,6 @@ int srv_send_error(struct req *r, const struct jcs_err *err)
 int srv_redirect(struct req *r, const char *location, const char *set_cookie)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	enum MHD_Result ret;
 
 	if (!resp)
 		return MHD_NO;
@@ -276,10 +321,7 @@ int srv_redirect(struct req *r, const char *location, const char *set_cookie)
 	MHD_add_response_header(resp, "Location", location);
 	if (set_cookie)
 		MHD_add_response_header(resp, "Set-Cookie", set_cookie);
-	ret = MHD_queue_response(r->conn, MHD_HTTP_SEE_OTHER, resp);
-	MHD_destroy_response(resp);
-	r->answered = true;
-	return ret;
+	return queue(r, MHD_HTTP_SEE_OTHER, resp);
 }
 
 /* -------------------------------------------------------------- request */
@@ -442,7 +484,7 @@ static int authenticate(struct req *r, struct jcs_err *err)
 }
 
 /* A session-authenticated unsafe request must echo the session's CSRF token, as the form
- * field "csrf" or the X-CSRF-Token header. */
+ * field "csrf" or the X-CSRF-Token header (compared in constant time). */
 static bool csrf_ok(struct req *r)
 {
 	const char *t = srv_header(r, "X-CSRF-Token");
@@ -453,11 +495,10 @@ static bool csrf_ok(struct req *r)
 		t = jcs_form_get(&r->form, "csrf");
 	if (!t && r->has_mp) {
 		const struct jcs_part *p = jcs_multipart_get(&r->mp, "csrf");
-		static const size_t n = JCS_REG_TOKEN_HEX;
 
-		return p && p->len == n && memcmp(p->data, r->csrf, n) == 0;
+		return p && srv_token_eq(p->data, p->len, r->csrf);
 	}
-	return t && strcmp(t, r->csrf) == 0;
+	return t && srv_token_eq(t, strlen(t), r->csrf);
 }
 
 static struct jcs_store *pool_get(struct jcs_server *s)
@@ -488,42 +529,115 @@ static void pool_put(struct jcs_server *s, struct jcs_store *db)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* ------------------------------------------------------ sign-in throttle */
+
+static size_t throttle_slot(const char *client)
+{
+	return cache_slot(client) % SRV_THROTTLE_SLOTS;
+}
+
+bool srv_login_paused(struct req *r)
+{
+	struct srv_throttle *t = &r->srv->throttle;
+	size_t i = throttle_slot(r->client);
+	bool paused;
+
+	pthread_mutex_lock(&t->mu);
+	paused = strcmp(t->slot[i].client, r->client) == 0 && t->slot[i].until > time(NULL);
+	pthread_mutex_unlock(&t->mu);
+	return paused;
+}
+
+void srv_login_result(struct req *r, bool ok)
+{
+	struct srv_throttle *t = &r->srv->throttle;
+	size_t i = throttle_slot(r->client);
+
+	pthread_mutex_lock(&t->mu);
+	if (strcmp(t->slot[i].client, r->client) != 0) {
+		snprintf(t->slot[i].client, sizeof(t->slot[i].client), "%s", r->client);
+		t->slot[i].fails = 0;
+		t->slot[i].until = 0;
+	}
+	if (ok) {
+		t->slot[i].fails = 0;
+	} else if (++t->slot[i].fails >= SRV_LOGIN_FAILS) {
+		t->slot[i].fails = 0;
+		t->slot[i].until = time(NULL) + SRV_LOGIN_PAUSE;
+	}
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* ------------------------------------------------------------- dispatch */
+
+/* Queue a slow request for the slow-work threads; the connection is suspended until its
+ * answer is ready (on_request then queues it). */
+static void defer(struct req *r)
+{
+	struct jcs_server *s = r->srv;
+
+	MHD_suspend_connection(r->conn);
+	pthread_mutex_lock(&s->jobs_mu);
+	r->next_job = NULL;
+	/* after the workers stopped nobody would resume it: answer with 503 (no handler ran) */
+	if (s->jobs_stop) {
+		pthread_mutex_unlock(&s->jobs_mu);
+		r->pending = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		r->pending_status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		MHD_resume_connection(r->conn);
+		return;
+	}
+	if (s->jobs_tail)
+		s->jobs_tail->next_job = r;
+	else
+		s->jobs_head = r;
+	s->jobs_tail = r;
+	pthread_cond_signal(&s->jobs_cv);
+	pthread_mutex_unlock(&s->jobs_mu);
+}
+
+static void *slow_worker(void *arg)
+{
+	struct jcs_server *s = arg;
+
+	/* slow work yields the CPU to the I/O threads that serve cached pages */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+	for (;;) {
+		struct req *r;
+
+		pthread_mutex_lock(&s->jobs_mu);
+		while (!s->jobs_head && !s->jobs_stop)
+			pthread_cond_wait(&s->jobs_cv, &s->jobs_mu);
+		r = s->jobs_head;
+		if (r) {
+			s->jobs_head = r->next_job;
+			if (!s->jobs_head)
+				s->jobs_tail = NULL;
+		}
+		pthread_mutex_unlock(&s->jobs_mu);
+		if (!r)
+			return NULL;
+		r->db = pool_get(s);
+		r->rt->fn(r);
+		pool_put(s, r->db);
+		r->db = NULL;
+		if (!r->pending) /* the handler could not build an answer: close */
+			r->pending_status = 0;
+		MHD_resume_connection(r->conn);
+	}
+}
+
 static int dispatch(struct req *r)
 {
 	struct jcs_err err = {0};
-	const struct route *rt = NULL;
-	bool path_known = false;
 	int ret;
 
-	pick_lang(r);
-	if (!split_path(r)) {
-		jcs_err_set(&err, JCS_ENOTFOUND, "no such resource");
-		return srv_send_error(r, &err);
-	}
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !rt; i++)
-		if (route_match(r, &routes[i])) {
-			path_known = true;
-			if (strcmp(routes[i].method, r->method) == 0 ||
-			    (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
-				rt = &routes[i];
-		}
-	if (!rt) {
-		jcs_err_set(&err, JCS_ENOTFOUND, "no such resource");
-		if (path_known)
-			return srv_send(r, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json",
-					"{\"error\":\"method not allowed\"}\n", 31);
-		return srv_send_error(r, &err);
-	}
-	if (r->too_big || (!(rt->flags & R_UPLOAD) && r->body.len > SRV_JSON_MAX)) {
+	if (r->too_big || r->body.len > r->rt->body_max) {
 		jcs_err_set(&err, JCS_ELIMIT, "request body too large");
 		return srv_send_error(r, &err);
 	}
 	r->db = pool_get(r->srv);
-	if (authenticate(r, &err)) {
-		ret = srv_send_error(r, &err);
-		goto out;
-	}
-	if (rt->flags & R_CSRF && r->by_session) {
+	if (r->rt->flags & R_CSRF && r->by_session) {
 		const char *ct = srv_header(r, "Content-Type");
 
 		if (ct && (strncasecmp(ct, "multipart/", 10) == 0 ||
@@ -538,42 +652,204 @@ static int dispatch(struct req *r)
 			goto out;
 		}
 	}
-	if (rt->flags & R_CACHE && r->actor.role == JCS_ROLE_PUBLIC && !r->by_session &&
-	    cache_serve(r, &ret))
+	/* a cached public page is answered here, on the I/O thread */
+	if (r->rt->flags & R_CACHE && r->actor.role == JCS_ROLE_PUBLIC && !r->by_session && cache_serve(r, &ret))
 		goto out;
-	ret = rt->fn(r);
+	if (r->rt->flags & R_SLOW) {
+		pool_put(r->srv, r->db);
+		r->db = NULL;
+		r->deferred = true;
+		defer(r);
+		return MHD_YES;
+	}
+	ret = r->rt->fn(r);
 out:
 	pool_put(r->srv, r->db);
 	r->db = NULL;
 	return ret;
 }
 
+/* The first call, with the headers and before any body byte: route, language, account,
+ * and the route's body limit. */
+static int route_request(struct req *r)
+{
+	const char *cl = srv_header(r, "Content-Length"), *te = srv_header(r, "Transfer-Encoding");
+	struct jcs_err err = {0};
+	bool path_known = false;
+	int ret = MHD_YES;
+
+	pick_lang(r);
+	if (!split_path(r)) {
+		jcs_err_set(&err, JCS_ENOTFOUND, "no such resource");
+		return srv_send_error(r, &err);
+	}
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]) && !r->rt; i++)
+		if (route_match(r, &routes[i])) {
+			path_known = true;
+			if (strcmp(routes[i].method, r->method) == 0 ||
+			    (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+				r->rt = &routes[i];
+		}
+	if (!r->rt) {
+		jcs_err_set(&err, JCS_ENOTFOUND, "no such resource");
+		if (path_known)
+			return srv_send(r, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json",
+					"{\"error\":\"method not allowed\"}\n", 31);
+		return srv_send_error(r, &err);
+	}
+	r->cap = r->rt->body_max;
+	r->body.max = r->cap ? r->cap : 1;
+	if ((cl && strtoull(cl, NULL, 10) > r->cap) || (te && !r->cap)) {
+		jcs_err_set(&err, JCS_ELIMIT, "request body larger than %zu bytes", r->cap);
+		return srv_send_error(r, &err);
+	}
+	r->db = pool_get(r->srv);
+	if (authenticate(r, &err))
+		ret = srv_send_error(r, &err);
+	else if (r->rt->flags & R_LOGIN && r->actor.role == JCS_ROLE_PUBLIC) {
+		jcs_err_set(&err, JCS_EPERM, "authentication required");
+		ret = srv_send_error(r, &err);
+	}
+	pool_put(r->srv, r->db);
+	r->db = NULL;
+	return ret;
+}
+
+/* A request refused here, before its body, has its connection closed: the body is never
+ * read, let alone buffered. */
+static int begin(struct req *r)
+{
+	const char *cl = srv_header(r, "Content-Length");
+	int ret;
+
+	r->must_close = (cl && strtoull(cl, NULL, 10) > 0) || srv_header(r, "Transfer-Encoding");
+	ret = route_request(r);
+	r->must_close = false;
+	return ret;
+}
+
+/* --------------------------------------------------- connection tracking */
+
+/* One open connection. The housekeeper closes a connection whose request (headers and
+ * body) is not complete request_seconds after it began, however slowly bytes trickle in:
+ * MHD's own timeout restarts with every byte. */
+struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	bool receiving;     /* between the start of a request and its dispatch */
+	struct timespec since;
+};
+
+static void track_phase(struct req *r, bool receiving)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_track *t = ci ? ci->socket_context : NULL;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&r->srv->conns_mu);
+	t->receiving = receiving;
+	clock_gettime(CLOCK_MONOTONIC, &t->since);
+	pthread_mutex_unlock(&r->srv->conns_mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct jcs_server *s = cls;
+	struct conn_track *t = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		if (!ci || !(t = calloc(1, sizeof(*t))))
+			return;
+		t->fd = ci->connect_fd;
+		t->receiving = true;
+		clock_gettime(CLOCK_MONOTONIC, &t->since);
+		pthread_mutex_lock(&s->conns_mu);
+		t->next = s->conns;
+		if (s->conns)
+			s->conns->prev = t;
+		s->conns = t;
+		pthread_mutex_unlock(&s->conns_mu);
+		*socket_context = t;
+		return;
+	}
+	if (!t) /* MHD_CONNECTION_NOTIFY_CLOSED: before MHD closes the descriptor */
+		return;
+	pthread_mutex_lock(&s->conns_mu);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		s->conns = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&s->conns_mu);
+	free(t);
+	*socket_context = NULL;
+}
+
+/* Shut down the sockets of overdue requests; MHD then sees the end of the stream and
+ * closes the connection on its own thread. */
+static void reap_overdue(struct jcs_server *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&s->conns_mu);
+	for (struct conn_track *t = s->conns; t; t = t->next)
+		if (t->receiving && now.tv_sec - t->since.tv_sec >= (time_t)s->request_seconds) {
+			shutdown(t->fd, SHUT_RDWR);
+			t->receiving = false;
+		}
+	pthread_mutex_unlock(&s->conns_mu);
+}
+
+static void *uri_start(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req *r = calloc(1, sizeof(*r));
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	if (!r)
+		return NULL;
+	r->srv = cls;
+	r->conn = conn;
+	if (uri && strlen(uri) < SRV_URI_MAX)
+		r->raw_uri = strdup(uri);
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, r->client,
+			  sizeof(r->client));
+	return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-	struct jcs_server *s = cls;
 	struct req *r = *con_cls;
 
+	(void)cls;
 	(void)version;
-	if (!r) {
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-
-		if (!(r = calloc(1, sizeof(*r))))
-			return MHD_NO;
-		r->srv = s;
+	if (!r)
+		return MHD_NO;
+	if (!r->started) {
 		r->conn = conn;
 		r->method = method;
 		r->url = url;
-		r->cap = SRV_UPLOAD_MAX;
-		r->body.max = r->cap;
-		*con_cls = r;
-		if (cl && strtoull(cl, NULL, 10) > r->cap) {
-			struct jcs_err err;
+		r->started = true;
+		return (enum MHD_Result)begin(r);
+	}
+	if (r->deferred) {
+		/* resumed: the slow-work thread left its answer (or none: close) */
+		enum MHD_Result ret = MHD_NO;
 
-			jcs_err_set(&err, JCS_ELIMIT, "request body larger than %zu bytes", r->cap);
-			return (enum MHD_Result)srv_send_error(r, &err);
+		if (r->pending) {
+			ret = MHD_queue_response(conn, r->pending_status, r->pending);
+			MHD_destroy_response(r->pending);
+			r->pending = NULL;
 		}
-		return MHD_YES;
+		r->deferred = false;
+		return ret;
 	}
 	if (r->answered) {
 		*upload_size = 0; /* discard the rest of a refused body */
@@ -585,6 +861,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	track_phase(r, false);
 	return (enum MHD_Result)dispatch(r);
 }
 
@@ -597,33 +874,42 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)t;
 	if (!r)
 		return;
+	if (r->started)
+		track_phase(r, true); /* a kept-alive connection starts its next request */
+	if (r->pending)
+		MHD_destroy_response(r->pending);
 	jcs_buf_free(&r->body);
 	jcs_form_free(&r->form);
 	free(r->cache_key);
+	free(r->raw_uri);
 	free(r);
 	*con_cls = NULL;
 }
 
 /* ----------------------------------------------------------- lifecycle */
 
-static void *sweeper(void *arg)
+/* Every second: close overdue requests; every sweep_seconds: expire labels. */
+static void *housekeeper(void *arg)
 {
 	struct jcs_server *s = arg;
 	struct timespec until;
+	unsigned ticks = 0;
 
 	pthread_mutex_lock(&s->mu);
 	while (!s->stopping) {
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += s->sweep_seconds;
+		until.tv_sec += 1;
 		pthread_cond_timedwait(&s->stop_cv, &s->mu, &until);
 		if (s->stopping)
 			break;
 		pthread_mutex_unlock(&s->mu);
-		{
+		reap_overdue(s);
+		if (++ticks >= s->sweep_seconds) {
 			struct jcs_store *db = pool_get(s);
 			char today[11];
 			int n;
 
+			ticks = 0;
 			srv_today(today);
 			jcs_reg_expire(db, &s->reg, today, &n, NULL);
 			pool_put(s, db);
@@ -654,6 +940,16 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct jcs_e
 	return 0;
 }
 
+/* A loopback public URL is printed into every label and QR code for good: warn about it,
+ * and refuse it when the server is reachable from elsewhere. */
+static bool is_loopback_url(const char *url)
+{
+	const char *h = strstr(url, "://");
+
+	h = h ? h + 3 : url;
+	return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 || strncmp(h, "[::1]", 5) == 0;
+}
+
 int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, struct jcs_err *err)
 {
 	struct jcs_server *s = calloc(1, sizeof(*s));
@@ -670,24 +966,54 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 	pthread_cond_init(&s->cv, NULL);
 	pthread_cond_init(&s->stop_cv, NULL);
 	pthread_mutex_init(&s->cache.mu, NULL);
+	pthread_mutex_init(&s->conns_mu, NULL);
+	pthread_mutex_init(&s->jobs_mu, NULL);
+	pthread_cond_init(&s->jobs_cv, NULL);
+	pthread_mutex_init(&s->throttle.mu, NULL);
 	s->sweep_seconds = o->sweep_seconds ? o->sweep_seconds : 60;
+	s->per_client = o->per_client ? o->per_client : SRV_PER_CLIENT;
+	s->request_seconds = o->request_seconds ? o->request_seconds : SRV_REQUEST_SECONDS;
 	s->reg.key = o->key;
+	if ((rc = jcs_logtree_new(&s->reg.tree)))
+		goto fail;
 	if ((rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &sa, err)))
 		goto fail;
-	s->npool = threads;
-	s->pool = calloc(threads, sizeof(*s->pool));
-	s->busy = calloc(threads, sizeof(*s->busy));
-	if (!s->pool || !s->busy) {
+	if (o->public_url && strncmp(o->public_url, "http://", 7) != 0 && strncmp(o->public_url, "https://", 8) != 0) {
+		rc = jcs_err_set(err, JCS_EINVAL, "--public-url must start with http:// or https://");
+		goto fail;
+	}
+	if ((!o->public_url || is_loopback_url(o->public_url)) && (ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
+		rc = jcs_err_set(err, JCS_EINVAL, "listening on %s but labels would carry a loopback URL: give"
+				 " --public-url with the address the public reaches", o->listen);
+		goto fail;
+	}
+	/* I/O threads and slow-work threads each hold a handle at most; one for the housekeeper */
+	s->npool = 2 * (size_t)threads + 1;
+	s->nworkers = threads;
+	s->pool = calloc(s->npool, sizeof(*s->pool));
+	s->busy = calloc(s->npool, sizeof(*s->busy));
+	s->workers = calloc(s->nworkers, sizeof(*s->workers));
+	if (!s->pool || !s->busy || !s->workers) {
 		rc = JCS_ENOMEM;
 		goto fail;
 	}
-	for (size_t i = 0; i < threads; i++)
+	for (size_t i = 0; i < s->npool; i++)
 		if ((rc = jcs_store_open(o->db_url, &s->pool[i], err)))
 			goto fail;
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
+	for (size_t i = 0; i < s->nworkers; i++)
+		if (pthread_create(&s->workers[i], NULL, slow_worker, s)) {
+			s->nworkers = i;
+			rc = jcs_err_set(err, JCS_ENOMEM, "cannot start worker threads");
+			goto fail;
+		}
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+				MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
 				on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				MHD_OPTION_URI_LOG_CALLBACK, uri_start, s,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_client,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10), MHD_OPTION_END);
 	if (!s->d) {
 		rc = jcs_err_set(err, JCS_ENET, "cannot listen on %s: %s", o->listen ? o->listen : "127.0.0.1:8080",
@@ -698,6 +1024,7 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 	inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
 	snprintf(s->url, sizeof(s->url), "http://%s:%u", host, info ? info->port : ntohs(sa.sin_port));
 	snprintf(s->reg.base_url, sizeof(s->reg.base_url), "%s", o->public_url ? o->public_url : s->url);
+	s->cookie_secure = strncmp(s->reg.base_url, "https://", 8) == 0;
 	{
 		/* registry id = host[:port] of the public URL */
 		const char *h = strstr(s->reg.base_url, "://");
@@ -707,8 +1034,8 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 	srv_today(today);
 	if ((rc = jcs_reg_expire(s->pool[0], &s->reg, today, &n, err)))
 		goto fail;
-	if (pthread_create(&s->sweeper, NULL, sweeper, s) == 0)
-		s->sweeper_started = true;
+	if (pthread_create(&s->housekeeper, NULL, housekeeper, s) == 0)
+		s->housekeeper_started = true;
 	*out = s;
 	return 0;
 fail:
@@ -719,6 +1046,11 @@ fail:
 const char *jcs_server_url(const struct jcs_server *s)
 {
 	return s->url;
+}
+
+bool jcs_server_public_url_loopback(const struct jcs_server *s)
+{
+	return is_loopback_url(s->reg.base_url);
 }
 
 int jcs_server_bootstrap(struct jcs_server *s, char *token, bool *created, struct jcs_err *err)
@@ -734,23 +1066,36 @@ void jcs_server_stop(struct jcs_server *s)
 {
 	if (!s)
 		return;
+	/* drain the slow work first: its connections are suspended inside the daemon */
+	pthread_mutex_lock(&s->jobs_mu);
+	s->jobs_stop = true;
+	pthread_cond_broadcast(&s->jobs_cv);
+	pthread_mutex_unlock(&s->jobs_mu);
+	for (size_t i = 0; s->workers && i < s->nworkers; i++)
+		pthread_join(s->workers[i], NULL);
 	if (s->d)
 		MHD_stop_daemon(s->d);
-	if (s->sweeper_started) {
+	if (s->housekeeper_started) {
 		pthread_mutex_lock(&s->mu);
 		s->stopping = true;
 		pthread_cond_broadcast(&s->stop_cv);
 		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->sweeper, NULL);
+		pthread_join(s->housekeeper, NULL);
 	}
 	for (size_t i = 0; s->pool && i < s->npool; i++)
 		jcs_store_close(s->pool[i]);
 	free(s->pool);
 	free(s->busy);
+	free(s->workers);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_cond_destroy(&s->stop_cv);
 	cache_clear_locked(&s->cache);
 	pthread_mutex_destroy(&s->cache.mu);
+	jcs_logtree_free(s->reg.tree);
+	pthread_mutex_destroy(&s->conns_mu);
+	pthread_mutex_destroy(&s->jobs_mu);
+	pthread_cond_destroy(&s->jobs_cv);
+	pthread_mutex_destroy(&s->throttle.mu);
 	free(s);
 }

@@ -15,6 +15,8 @@ struct jcs_server_opts {
 	const char *public_url;    /* base of QR/page URLs; NULL = http://ADDR:PORT */
 	unsigned threads;          /* worker threads = store handles (0 = 2) */
 	unsigned sweep_seconds;    /* expiry sweep interval (0 = 60) */
+	unsigned per_client;       /* connections per client address (0 = 32) */
+	unsigned request_seconds;  /* deadline for a request's headers and body (0 = 30) */
 };
 
 struct jcs_server;
@@ -22,6 +24,8 @@ struct jcs_server;
 int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, struct jcs_err *err);
 /* "http://127.0.0.1:8080" */
 const char *jcs_server_url(const struct jcs_server *s);
+/* Whether labels will carry a loopback URL (no --public-url, or a loopback one). */
+bool jcs_server_public_url_loopback(const struct jcs_server *s);
 /* Create the first admin account if none exists; token (65 bytes) set when *created. */
 int jcs_server_bootstrap(struct jcs_server *s, char *token, bool *created, struct jcs_err *err);
 void jcs_server_stop(struct jcs_server *s);

@@ -17,6 +17,14 @@
 #define SRV_MAX_SEG    8
 #define SRV_QUERY_MAX  512                         /* one query-string value */
 
+#define SRV_FORM_MAX   (16u << 10)                /* sign-in and small web forms */
+#define SRV_URI_MAX    2048                        /* raw request URIs kept for the cache key */
+#define SRV_PER_CLIENT 32                          /* default connections per client address */
+#define SRV_REQUEST_SECONDS 30                     /* default deadline for headers + body */
+#define SRV_LOGIN_FAILS 5                          /* failed sign-ins per client before a pause */
+#define SRV_LOGIN_PAUSE 300                        /* seconds */
+#define SRV_THROTTLE_SLOTS 1024
+
 #define SRV_CACHE_SLOTS 4096
 #define SRV_CACHE_ENTRY_MAX (256u << 10)
 #define SRV_CACHE_BYTES (64u << 20)
@@ -36,6 +44,19 @@ struct srv_cache {
 	} slot[SRV_CACHE_SLOTS];
 };
 
+/* Failed sign-ins per client address (direct-mapped; a collision only resets a count). */
+struct srv_throttle {
+	pthread_mutex_t mu;
+	struct {
+		char client[48];
+		unsigned fails;
+		time_t until;     /* paused until */
+	} slot[SRV_THROTTLE_SLOTS];
+};
+
+struct conn_track;
+struct req;
+
 struct jcs_server {
 	struct MHD_Daemon *d;
 	struct jcs_registry reg;
@@ -45,22 +66,44 @@ struct jcs_server {
 	size_t npool;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;       /* a pool handle was returned */
-	pthread_cond_t stop_cv;  /* the sweeper's wake-up */
-	pthread_t sweeper;
-	bool sweeper_started, stopping;
+	pthread_cond_t stop_cv;  /* the housekeeper's wake-up */
+	pthread_t housekeeper;
+	bool housekeeper_started, stopping;
 	struct srv_cache cache;
-	unsigned sweep_seconds;
+	unsigned sweep_seconds, per_client, request_seconds;
+	bool cookie_secure;      /* public URL is https: cookies get Secure */
+	/* open connections (absolute request deadline, enforced by the housekeeper) */
+	pthread_mutex_t conns_mu;
+	struct conn_track *conns;
+	/* slow work (cache misses, exports, procurement) runs here, never on the I/O threads */
+	pthread_mutex_t jobs_mu;
+	pthread_cond_t jobs_cv;
+	struct req *jobs_head, *jobs_tail;
+	pthread_t *workers;
+	size_t nworkers;
+	bool jobs_stop;
+	struct srv_throttle throttle;
 };
 
 enum srv_lang { LANG_EN, LANG_JA };
+
+struct route;
 
 struct req {
 	struct jcs_server *srv;
 	struct MHD_Connection *conn;
 	const char *method, *url;
+	char *raw_uri;             /* as received, still percent-encoded (cache key) */
+	char client[48];           /* peer address */
+	const struct route *rt;    /* matched on the first call, before any body byte */
 	struct jcs_buf body;
 	size_t cap;
-	bool too_big, answered;
+	bool started, too_big, answered, must_close;
+	bool deferred;             /* running on a slow-work thread: srv_send keeps the answer */
+	struct MHD_Response *pending;
+	unsigned pending_status;
+	struct req *next_job;
+	char set_cookie[192];      /* extra Set-Cookie for the answer, or "" */
 	struct jcs_store *db;
 	struct jcs_actor actor;    /* role JCS_ROLE_PUBLIC when anonymous */
 	bool by_session;           /* authenticated with the web session cookie */
@@ -88,7 +131,8 @@ int srv_send_buf(struct req *r, unsigned status, const char *ctype, const struct
 int srv_send_json(struct req *r, unsigned status, json_t *j);        /* steals j */
 int srv_send_raw_json(struct req *r, unsigned status, const char *text);
 int srv_send_error(struct req *r, const struct jcs_err *err);
-int srv_status_of(int code);
+/* HTTP status of an error (JCS_ELIMIT: 413, or 429 for a "rate limit: ..." message). */
+int srv_status_of(const struct jcs_err *err);
 int srv_redirect(struct req *r, const char *location, const char *set_cookie);
 /* Query-string value (capped at SRV_QUERY_MAX, NULL if absent or too long). */
 const char *srv_query(struct req *r, const char *key);
@@ -98,6 +142,13 @@ const char *srv_header(struct req *r, const char *key);
 json_t *srv_body_json(struct req *r, struct jcs_err *err);
 /* Parse the body as form or multipart (by Content-Type) into r->form / r->mp. */
 int srv_parse_body(struct req *r, struct jcs_err *err);
+/* Sign-in throttling per client address: true while the client is paused. */
+bool srv_login_paused(struct req *r);
+void srv_login_result(struct req *r, bool ok);
+/* "; Secure" when the public URL is https, else "". */
+const char *srv_cookie_secure(const struct req *r);
+/* Constant-time comparison of a presented token with the expected one. */
+bool srv_token_eq(const char *given, size_t len, const char *want);
 /* Canonical positive integer from a path segment, or -1. */
 long long srv_id(const char *s);
 /* Today's date (UTC) YYYY-MM-DD. */
@@ -106,6 +157,9 @@ void srv_today(char *out);
 /* Handlers: api.c */
 int api_me(struct req *r);
 int api_users_create(struct req *r);
+int api_users_list(struct req *r);
+int api_user_token(struct req *r);
+int api_user_status(struct req *r);
 int api_workflow(struct req *r);
 int api_apps_list(struct req *r);
 int api_apps_create(struct req *r);
@@ -146,5 +200,7 @@ int web_app_create(struct req *r);
 int web_app(struct req *r);
 int web_app_action(struct req *r);
 int web_app_attach(struct req *r);
+int web_users(struct req *r);
+int web_user_action(struct req *r);
 
 #endif

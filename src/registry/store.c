@@ -60,6 +60,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX tlog_reg ON tlog(reg_no);",
 	/* 2: generation of the public data (cache validation across server processes) */
 	"INSERT INTO counters (name, v) VALUES ('public', 0)",
+	/* 3: accounts can be disabled */
+	"ALTER TABLE users ADD COLUMN disabled BIGINT NOT NULL DEFAULT 0",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -67,10 +69,15 @@ static const char *const migrations[] = {
 static const char SQL_VERSION_TABLE[] =
 	"CREATE TABLE IF NOT EXISTS schema_version (id BIGINT PRIMARY KEY, version BIGINT NOT NULL)";
 static const char SQL_VERSION_INIT[] =
-	"INSERT INTO schema_version (id, version) SELECT 1, 0"
-	" WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE id = 1)";
-static const char SQL_VERSION_GET[] = "SELECT version FROM schema_version WHERE id = 1";
-static const char SQL_VERSION_SET[] = "UPDATE schema_version SET version = $1 WHERE id = 1";
+	"INSERT INTO schema_version (id, version) SELECT $1, 0"
+	" WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE id = $1)";
+static const char SQL_VERSION_GET[] = "SELECT version FROM schema_version WHERE id = $1";
+static const char SQL_VERSION_SET[] = "UPDATE schema_version SET version = $1 WHERE id = $2";
+
+/* Two tracks of migrations, each with its row in schema_version: the shared schema (id 1)
+ * and the store's own steps (id 2: indexes only one database has). */
+#define TRACK_SHARED "1"
+#define TRACK_STORE  "2"
 
 int jcs_rows_alloc(struct jcs_rows *r, size_t nrows, size_t ncols)
 {
@@ -116,6 +123,19 @@ int jcs_store_exec(struct jcs_store *s, const char *sql, size_t n, const char *c
 	return s->ops->exec(s, sql, true, n, params, out, err);
 }
 
+int jcs_store_exec_once(struct jcs_store *s, const char *sql, size_t n, const char *const *params,
+			struct jcs_rows *out, struct jcs_err *err)
+{
+	if (n > JCS_STORE_MAX_PARAMS)
+		return jcs_err_set(err, JCS_EINVAL, "too many statement parameters");
+	return s->ops->exec(s, sql, false, n, params, out, err);
+}
+
+int jcs_store_text_match(struct jcs_store *s, enum jcs_store_text which, const char *param, struct jcs_buf *out)
+{
+	return jcs_buf_printf(out, "%s%s%s", s->ops->text_match[which][0], param, s->ops->text_match[which][1]);
+}
+
 int jcs_store_begin(struct jcs_store *s, struct jcs_err *err)
 {
 	return s->ops->begin(s, err);
@@ -131,10 +151,11 @@ void jcs_store_rollback(struct jcs_store *s)
 	s->ops->rollback(s);
 }
 
-int jcs_store_schema_version(struct jcs_store *s, int *version, struct jcs_err *err)
+static int track_version(struct jcs_store *s, const char *track, int *version, struct jcs_err *err)
 {
+	const char *p[1] = {track};
 	struct jcs_rows r;
-	int rc = jcs_store_exec(s, SQL_VERSION_GET, 0, NULL, &r, err);
+	int rc = jcs_store_exec(s, SQL_VERSION_GET, 1, p, &r, err);
 
 	if (rc)
 		return rc;
@@ -143,13 +164,19 @@ int jcs_store_schema_version(struct jcs_store *s, int *version, struct jcs_err *
 	return 0;
 }
 
-/* Run each pending migration in its own transaction. Statements of one step are split
- * on ';' (the migration text contains no ';' inside literals). */
-static int migrate(struct jcs_store *s, struct jcs_err *err)
+int jcs_store_schema_version(struct jcs_store *s, int *version, struct jcs_err *err)
+{
+	return track_version(s, TRACK_SHARED, version, err);
+}
+
+/* Run each pending migration of one track in its own transaction. Statements of one step
+ * are split on ';' (the migration text contains no ';' inside literals). */
+static int migrate(struct jcs_store *s, const char *track, const char *const *steps, size_t nsteps,
+		   struct jcs_err *err)
 {
 	int rc, version;
 	char num[16];
-	const char *p[1] = {num};
+	const char *p[2] = {num, track};
 
 	if ((rc = jcs_store_exec(s, SQL_VERSION_TABLE, 0, NULL, NULL, err)))
 		return rc;
@@ -159,20 +186,22 @@ static int migrate(struct jcs_store *s, struct jcs_err *err)
 		if (s->ops->migrate_lock_sql &&
 		    (rc = jcs_store_exec(s, s->ops->migrate_lock_sql, 0, NULL, NULL, err)))
 			goto fail;
-		if ((rc = jcs_store_exec(s, SQL_VERSION_INIT, 0, NULL, NULL, err)) ||
-		    (rc = jcs_store_schema_version(s, &version, err)))
+		if ((rc = jcs_store_exec(s, SQL_VERSION_INIT, 1, p + 1, NULL, err)) ||
+		    (rc = track_version(s, track, &version, err)))
 			goto fail;
-		if (version < 0 || (size_t)version > NMIGRATIONS) {
+		if (version < 0 || (size_t)version > nsteps) {
 			rc = jcs_err_set(err, JCS_EDB, "database schema version %d is newer than this jcstar (%zu)",
-					 version, NMIGRATIONS);
+					 version, nsteps);
 			goto fail;
 		}
-		if ((size_t)version == NMIGRATIONS) {
+		if ((size_t)version == nsteps) {
 			jcs_store_rollback(s);
 			return 0;
 		}
-		for (const char *q = migrations[version]; *q;) {
-			const char *e = strchr(q, ';');
+		for (const char *q = steps[version]; *q;) {
+			/* a trigger's body holds ';' up to its END */
+			const char *body = strncmp(q, "CREATE TRIGGER", 14) == 0 ? strstr(q, " END") : NULL;
+			const char *e = strchr(body ? body : q, ';');
 			size_t n = e ? (size_t)(e - q) : strlen(q);
 			char *stmt = strndup(q, n);
 
@@ -188,7 +217,7 @@ static int migrate(struct jcs_store *s, struct jcs_err *err)
 			q += n + (e != NULL);
 		}
 		snprintf(num, sizeof(num), "%d", version + 1);
-		if ((rc = jcs_store_exec(s, SQL_VERSION_SET, 1, p, NULL, err)) ||
+		if ((rc = jcs_store_exec(s, SQL_VERSION_SET, 2, p, NULL, err)) ||
 		    (rc = jcs_store_commit(s, err)))
 			goto fail;
 	}
@@ -207,7 +236,8 @@ int jcs_store_open(const char *url, struct jcs_store **out, struct jcs_err *err)
 			continue;
 		if ((rc = stores[i]->open(url, out, err)))
 			return rc;
-		if ((rc = migrate(*out, err))) {
+		if ((rc = migrate(*out, TRACK_SHARED, migrations, NMIGRATIONS, err)) ||
+		    (rc = migrate(*out, TRACK_STORE, stores[i]->migrations, stores[i]->nmigrations, err))) {
 			jcs_store_close(*out);
 			*out = NULL;
 		}

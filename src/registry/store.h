@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "jcstar/jcstar.h"
 
 #define JCS_STORE_MAX_PARAMS 32
@@ -38,7 +39,17 @@ struct jcs_store_ops {
 		    const char *const *params, struct jcs_rows *out, struct jcs_err *err);
 	/* Statement that serialises concurrent migrations inside the transaction (or NULL). */
 	const char *migrate_lock_sql;
+	/* The store's own migrations (its search index), versioned apart from the shared ones
+	 * and run after them. */
+	const char *const *migrations;
+	size_t nmigrations;
+	/* SQL condition on a registrations row matching, through the store's full-text index,
+	 * a lower-case LIKE pattern: prefix, then the parameter, then suffix. Index: enum
+	 * jcs_store_text. */
+	const char *text_match[3][2];
 };
+
+enum jcs_store_text { JCS_TEXT_ALL, JCS_TEXT_VENDOR, JCS_TEXT_MODELS };
 
 struct jcs_store {
 	const struct jcs_store_ops *ops;
@@ -54,9 +65,15 @@ int jcs_store_schema_version(struct jcs_store *s, int *version, struct jcs_err *
 /* Convenience wrappers: params as a NULL-free array of n strings. */
 int jcs_store_exec(struct jcs_store *s, const char *sql, size_t n, const char *const *params,
 		   struct jcs_rows *out, struct jcs_err *err);
+/* Same for a statement built at run time (not cached: sql is not in static storage). */
+int jcs_store_exec_once(struct jcs_store *s, const char *sql, size_t n, const char *const *params,
+			struct jcs_rows *out, struct jcs_err *err);
 int jcs_store_begin(struct jcs_store *s, struct jcs_err *err);
 int jcs_store_commit(struct jcs_store *s, struct jcs_err *err);
 void jcs_store_rollback(struct jcs_store *s);
+
+/* Append the store's full-text condition (enum jcs_store_text) on parameter param ("$3"). */
+int jcs_store_text_match(struct jcs_store *s, enum jcs_store_text which, const char *param, struct jcs_buf *out);
 
 const char *jcs_rows_get(const struct jcs_rows *r, size_t row, size_t col);
 long long jcs_rows_int(const struct jcs_rows *r, size_t row, size_t col);

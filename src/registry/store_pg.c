@@ -162,6 +162,17 @@ out:
 	return rc;
 }
 
+/* Full-text search: pg_trgm GIN indexes on the lower-cased text the list searches, which
+ * serve LIKE '%needle%' for needles of 3 characters or more, in any script. */
+static const char *const pg_migrations[] = {
+	/* 1: search index */
+	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+	"CREATE INDEX registrations_text_trgm ON registrations USING gin"
+	" (lower(vendor_org || ' ' || product || ' ' || models) gin_trgm_ops);"
+	"CREATE INDEX registrations_vendor_trgm ON registrations USING gin (lower(vendor_org) gin_trgm_ops);"
+	"CREATE INDEX registrations_models_trgm ON registrations USING gin (lower(models) gin_trgm_ops)",
+};
+
 const struct jcs_store_ops jcs_store_postgresql = {
 	.name = "postgresql",
 	.accepts = pg_accepts,
@@ -172,4 +183,11 @@ const struct jcs_store_ops jcs_store_postgresql = {
 	.rollback = pg_rollback,
 	.exec = pg_exec,
 	.migrate_lock_sql = "SELECT pg_advisory_xact_lock(5031)",
+	.migrations = pg_migrations,
+	.nmigrations = sizeof(pg_migrations) / sizeof(pg_migrations[0]),
+	.text_match = {
+		{"lower(vendor_org || ' ' || product || ' ' || models) LIKE ", ""},
+		{"lower(vendor_org) LIKE ", ""},
+		{"lower(models) LIKE ", ""},
+	},
 };

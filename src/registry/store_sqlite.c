@@ -213,6 +213,27 @@ out:
 	return rc;
 }
 
+/* Full-text search: an FTS5 table with the trigram tokenizer (any script, Japanese
+ * included) over the lower-cased text of each registration, kept by triggers. LIKE
+ * '%needle%' on it uses the trigram index for needles of 3 characters or more. */
+static const char *const sqlite_migrations[] = {
+	/* 1: search index */
+	"CREATE VIRTUAL TABLE registrations_fts USING fts5(alltext, vendor, models, tokenize='trigram');"
+	"INSERT INTO registrations_fts (rowid, alltext, vendor, models) SELECT rowid,"
+	" lower(vendor_org || ' ' || product || ' ' || models), lower(vendor_org), lower(models) FROM registrations;"
+	"CREATE TRIGGER registrations_fts_ins AFTER INSERT ON registrations BEGIN"
+	" INSERT INTO registrations_fts (rowid, alltext, vendor, models) VALUES (new.rowid,"
+	" lower(new.vendor_org || ' ' || new.product || ' ' || new.models), lower(new.vendor_org), lower(new.models));"
+	" END;"
+	"CREATE TRIGGER registrations_fts_upd AFTER UPDATE OF vendor_org, product, models ON registrations BEGIN"
+	" UPDATE registrations_fts SET alltext = lower(new.vendor_org || ' ' || new.product || ' ' || new.models),"
+	" vendor = lower(new.vendor_org), models = lower(new.models) WHERE rowid = new.rowid;"
+	" END;"
+	"CREATE TRIGGER registrations_fts_del AFTER DELETE ON registrations BEGIN"
+	" DELETE FROM registrations_fts WHERE rowid = old.rowid;"
+	" END",
+};
+
 const struct jcs_store_ops jcs_store_sqlite = {
 	.name = "sqlite",
 	.accepts = sqlite_accepts,
@@ -223,4 +244,11 @@ const struct jcs_store_ops jcs_store_sqlite = {
 	.rollback = sqlite_rollback,
 	.exec = sqlite_exec,
 	.migrate_lock_sql = NULL,
+	.migrations = sqlite_migrations,
+	.nmigrations = sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0]),
+	.text_match = {
+		{"rowid IN (SELECT rowid FROM registrations_fts WHERE alltext LIKE ", ")"},
+		{"rowid IN (SELECT rowid FROM registrations_fts WHERE vendor LIKE ", ")"},
+		{"rowid IN (SELECT rowid FROM registrations_fts WHERE models LIKE ", ")"},
+	},
 };

@@ -90,8 +90,8 @@ static int path_push(struct jcs_tlog_path *p, const jcs_hash h)
 	return 0;
 }
 
-/* PATH(m, D[n]) appended to out (RFC 6962 §2.1.1). */
-static int path(const uint8_t *leaves, uint64_t n, uint64_t m, struct jcs_tlog_path *out)
+/* PATH(m, D[start:start+n]) appended to out (RFC 6962 §2.1.1). */
+static int path(const struct jcs_tlog_src *src, uint64_t start, uint64_t n, uint64_t m, struct jcs_tlog_path *out)
 {
 	jcs_hash h;
 	uint64_t k;
@@ -101,25 +101,27 @@ static int path(const uint8_t *leaves, uint64_t n, uint64_t m, struct jcs_tlog_p
 		return 0;
 	k = split(n);
 	if (m < k) {
-		rc = path(leaves, k, m, out);
-		jcs_tlog_root(LEAF(leaves, k), n - k, h);
+		rc = path(src, start, k, m, out);
+		src->mth(src->ctx, start + k, n - k, h);
 	} else {
-		rc = path(LEAF(leaves, k), n - k, m - k, out);
-		jcs_tlog_root(leaves, k, h);
+		rc = path(src, start + k, n - k, m - k, out);
+		src->mth(src->ctx, start, k, h);
 	}
 	return rc ? rc : path_push(out, h);
 }
 
-int jcs_tlog_inclusion_proof(const uint8_t *leaves, uint64_t n, uint64_t index, struct jcs_tlog_path *out)
+int jcs_tlog_inclusion_proof_src(const struct jcs_tlog_src *src, uint64_t n, uint64_t index,
+				 struct jcs_tlog_path *out)
 {
 	out->n = 0;
 	if (index >= n || n > JCS_TLOG_MAX_SIZE)
 		return JCS_EINVAL;
-	return path(leaves, n, index, out);
+	return path(src, 0, n, index, out);
 }
 
-/* SUBPROOF(m, D[n], b) appended to out (RFC 6962 §2.1.2). */
-static int subproof(const uint8_t *leaves, uint64_t n, uint64_t m, bool b, struct jcs_tlog_path *out)
+/* SUBPROOF(m, D[start:start+n], b) appended to out (RFC 6962 §2.1.2). */
+static int subproof(const struct jcs_tlog_src *src, uint64_t start, uint64_t n, uint64_t m, bool b,
+		    struct jcs_tlog_path *out)
 {
 	jcs_hash h;
 	uint64_t k;
@@ -128,26 +130,47 @@ static int subproof(const uint8_t *leaves, uint64_t n, uint64_t m, bool b, struc
 	if (m == n) {
 		if (b)
 			return 0;
-		jcs_tlog_root(leaves, n, h);
+		src->mth(src->ctx, start, n, h);
 		return path_push(out, h);
 	}
 	k = split(n);
 	if (m <= k) {
-		rc = subproof(leaves, k, m, b, out);
-		jcs_tlog_root(LEAF(leaves, k), n - k, h);
+		rc = subproof(src, start, k, m, b, out);
+		src->mth(src->ctx, start + k, n - k, h);
 	} else {
-		rc = subproof(LEAF(leaves, k), n - k, m - k, false, out);
-		jcs_tlog_root(leaves, k, h);
+		rc = subproof(src, start + k, n - k, m - k, false, out);
+		src->mth(src->ctx, start, k, h);
 	}
 	return rc ? rc : path_push(out, h);
 }
 
-int jcs_tlog_consistency_proof(const uint8_t *leaves, uint64_t n, uint64_t m, struct jcs_tlog_path *out)
+int jcs_tlog_consistency_proof_src(const struct jcs_tlog_src *src, uint64_t n, uint64_t m,
+				   struct jcs_tlog_path *out)
 {
 	out->n = 0;
 	if (m == 0 || m > n || n > JCS_TLOG_MAX_SIZE)
 		return JCS_EINVAL;
-	return subproof(leaves, n, m, true, out);
+	return subproof(src, 0, n, m, true, out);
+}
+
+/* The source over an array of leaf hashes: every subtree hash recomputed, O(n). */
+static void array_mth(const void *ctx, uint64_t start, uint64_t n, jcs_hash out)
+{
+	jcs_tlog_root(LEAF((const uint8_t *)ctx, start), n, out);
+}
+
+int jcs_tlog_inclusion_proof(const uint8_t *leaves, uint64_t n, uint64_t index, struct jcs_tlog_path *out)
+{
+	const struct jcs_tlog_src src = {array_mth, leaves};
+
+	return jcs_tlog_inclusion_proof_src(&src, n, index, out);
+}
+
+int jcs_tlog_consistency_proof(const uint8_t *leaves, uint64_t n, uint64_t m, struct jcs_tlog_path *out)
+{
+	const struct jcs_tlog_src src = {array_mth, leaves};
+
+	return jcs_tlog_consistency_proof_src(&src, n, m, out);
 }
 
 static bool hash_eq(const jcs_hash a, const jcs_hash b)

@@ -40,6 +40,18 @@ struct jcs_tlog_path {
 /* Inclusion proof for leaf index (< n) in the tree of the first n leaves (RFC 6962
  * PATH(m, D[n])). JCS_EINVAL if index >= n. */
 int jcs_tlog_inclusion_proof(const uint8_t *leaves, uint64_t n, uint64_t index, struct jcs_tlog_path *out);
+/* The same proofs from any source of subtree hashes (e.g. a cache of them, which makes a
+ * proof O(log^2 n) hash look-ups instead of O(n) hashing): mth(ctx, start, n, out) is the
+ * Merkle tree hash of leaves [start, start + n). */
+struct jcs_tlog_src {
+	void (*mth)(const void *ctx, uint64_t start, uint64_t n, jcs_hash out);
+	const void *ctx;
+};
+int jcs_tlog_inclusion_proof_src(const struct jcs_tlog_src *src, uint64_t n, uint64_t index,
+				 struct jcs_tlog_path *out);
+int jcs_tlog_consistency_proof_src(const struct jcs_tlog_src *src, uint64_t n, uint64_t m,
+				   struct jcs_tlog_path *out);
+
 /* 0 if path proves leaf is at index in a tree of size with that root, else JCS_ECRYPTO
  * (JCS_EINVAL for index >= size). */
 int jcs_tlog_inclusion_verify(const jcs_hash leaf, uint64_t index, uint64_t size,

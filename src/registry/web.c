@@ -104,6 +104,15 @@ static const struct msg {
 	{"a_reinstate", "Reinstate", "再開"},
 	{"a_revoke", "Revoke", "取消"},
 	{"a_expire", "Expire", "失効"},
+	{"accounts", "Accounts", "アカウント"},
+	{"role", "Role", "役割"},
+	{"org", "Organisation", "組織"},
+	{"disabled", "disabled", "無効"},
+	{"enabled", "enabled", "有効"},
+	{"api_token", "API token", "API トークン"},
+	{"u_disable", "Disable", "無効にする"},
+	{"u_enable", "Enable", "有効にする"},
+	{"u_revoke_token", "Revoke API token", "API トークンを失効"},
 };
 
 static const char *T(const struct req *r, const char *key)
@@ -159,7 +168,7 @@ static void page_start(struct req *r, struct jcs_buf *b, const char *title)
 	     ".st-valid{color:#060}.st-revoked,.st-suspended,.st-expired{color:#a00;font-weight:bold}"
 	     "form.inline{display:inline}fieldset{margin:.5em 0}label{display:inline-block;margin:.2em .8em .2em 0}"
 	     ".err{background:#fee;border:1px solid #a00;padding:.5em}.note{color:#555;font-size:.9em}"
-	     "dl{display:grid;grid-template-columns:16em 1fr}dt{font-weight:bold}"
+	     "dl{display:grid;grid-template-columns:16em 1fr}dd,td{white-space:pre-line}dt{font-weight:bold}"
 	     "</style></head><body><header><strong>");
 	H(b, T(r, "title"));
 	P(b, "</strong> &nbsp; <a href=\"/\">");
@@ -170,6 +179,11 @@ static void page_start(struct req *r, struct jcs_buf *b, const char *title)
 	if (r->actor.role != JCS_ROLE_PUBLIC) {
 		P(b, "<a href=\"/apps\">");
 		H(b, T(r, "apps"));
+		P(b, "</a>");
+	}
+	if (r->actor.role == JCS_ROLE_ADMIN && r->by_session) {
+		P(b, "<a href=\"/admin/users\">");
+		H(b, T(r, "accounts"));
 		P(b, "</a>");
 	}
 	P(b, "<a href=\"?lang=ja\">日本語</a><a href=\"?lang=en\">English</a>");
@@ -200,10 +214,8 @@ static int page_end(struct req *r, struct jcs_buf *b, unsigned status)
 static int error_page(struct req *r, const struct jcs_err *err)
 {
 	struct jcs_buf b = JCS_BUF_INIT;
-	int status = srv_status_of(err->code);
+	int status = srv_status_of(err);
 
-	if (err->code == JCS_ELIMIT && strstr(err->msg, "login"))
-		status = 429;
 	page_start(r, &b, T(r, "error"));
 	P(&b, "<p class=err>");
 	H(&b, err->msg[0] ? err->msg : jcs_strerror(err->code));
@@ -553,19 +565,28 @@ int web_procurement(struct req *r)
 
 /* ------------------------------------------------------------- sign-in */
 
+/* Sign-in has no session yet, so its CSRF token is a double-submit cookie: the form
+ * carries the same random value as the cookie jcs_login, which another site can neither
+ * read nor set. */
 static int login_page(struct req *r, const struct jcs_err *err, unsigned status)
 {
 	struct jcs_buf b = JCS_BUF_INIT;
+	char tok[JCS_REG_TOKEN_HEX + 1];
 
+	if (jcs_reg_random_hex(tok, JCS_REG_TOKEN_HEX / 2))
+		return srv_send(r, 500, "text/plain", "random source failed\n", 21);
+	snprintf(r->set_cookie, sizeof(r->set_cookie), "jcs_login=%s; Path=/login; HttpOnly; SameSite=Strict%s", tok,
+		 srv_cookie_secure(r));
 	page_start(r, &b, T(r, "login"));
 	if (err) {
 		P(&b, "<p class=err>");
 		H(&b, err->msg);
 		P(&b, "</p>");
 	}
-	jcs_buf_printf(&b, "<form method=post action=\"/login\"><fieldset><label>%s <input name=name required>"
+	jcs_buf_printf(&b, "<form method=post action=\"/login\"><input type=hidden name=csrf value=\"%s\">"
+		       "<fieldset><label>%s <input name=name required>"
 		       "</label><label>%s <input type=password name=password required></label>"
-		       "<button>%s</button></fieldset></form>", T(r, "name"), T(r, "password"), T(r, "login"));
+		       "<button>%s</button></fieldset></form>", tok, T(r, "name"), T(r, "password"), T(r, "login"));
 	return page_end(r, &b, status);
 }
 
@@ -574,25 +595,39 @@ int web_login_form(struct req *r)
 	return login_page(r, NULL, 200);
 }
 
+/* Failed sign-ins pause the client (its address), not the account: nobody can lock
+ * someone else out. */
 int web_login(struct req *r)
 {
 	struct jcs_err err = {0};
-	char session[JCS_REG_TOKEN_HEX + 1], csrf[JCS_REG_TOKEN_HEX + 1], cookie[160];
-	const char *name, *pw;
+	char session[JCS_REG_TOKEN_HEX + 1], csrf[JCS_REG_TOKEN_HEX + 1], cookie[192];
+	const char *name, *pw, *tok, *want = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "jcs_login");
 	int rc;
 
+	if (srv_login_paused(r)) {
+		jcs_err_set(&err, JCS_ELIMIT, "too many failed sign-ins from your address: try again later");
+		return login_page(r, &err, 429);
+	}
 	if (srv_parse_body(r, &err) || !r->has_form)
 		return login_page(r, &err, 400);
 	name = jcs_form_get(&r->form, "name");
 	pw = jcs_form_get(&r->form, "password");
+	tok = jcs_form_get(&r->form, "csrf");
+	if (!tok || !want || !srv_token_eq(tok, strlen(tok), want)) {
+		jcs_err_set(&err, JCS_EPERM, "missing or wrong CSRF token: reload the sign-in page");
+		return login_page(r, &err, 403);
+	}
 	if (!name || !pw) {
 		jcs_err_set(&err, JCS_ESCHEMA, "name and password are required");
 		return login_page(r, &err, 400);
 	}
 	rc = jcs_reg_login(r->db, name, pw, time(NULL), &r->actor, session, csrf, &err);
+	if (rc != JCS_EDB)
+		srv_login_result(r, rc == 0);
 	if (rc)
-		return login_page(r, &err, rc == JCS_ELIMIT ? 429 : rc == JCS_EPERM ? 401 : 500);
-	snprintf(cookie, sizeof(cookie), "jcs_session=%s; Path=/; HttpOnly; SameSite=Strict", session);
+		return login_page(r, &err, rc == JCS_EPERM ? 401 : 500);
+	snprintf(cookie, sizeof(cookie), "jcs_session=%s; Path=/; HttpOnly; SameSite=Strict%s", session,
+		 srv_cookie_secure(r));
 	return srv_redirect(r, "/apps", cookie);
 }
 
@@ -600,7 +635,9 @@ int web_logout(struct req *r)
 {
 	if (r->by_session)
 		jcs_reg_logout(r->db, r->session, NULL);
-	return srv_redirect(r, "/", "jcs_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	snprintf(r->set_cookie, sizeof(r->set_cookie), "jcs_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+		 srv_cookie_secure(r));
+	return srv_redirect(r, "/", NULL);
 }
 
 /* --------------------------------------------------------- applications */
@@ -921,4 +958,73 @@ int web_app_attach(struct req *r)
 		return error_page(r, &err);
 	snprintf(loc, sizeof(loc), "/apps/%lld", id);
 	return srv_redirect(r, loc, NULL);
+}
+
+/* ------------------------------------------------------------ accounts */
+
+int web_users(struct req *r)
+{
+	static const char *const acts[] = {"u_disable", "u_enable", "u_revoke_token"};
+	struct jcs_err err = {0};
+	struct jcs_buf b = JCS_BUF_INIT;
+	json_t *list, *u;
+	size_t i;
+
+	if (r->actor.role != JCS_ROLE_ADMIN || !r->by_session)
+		return need_login(r);
+	if (jcs_reg_users(r->db, &list, &err))
+		return error_page(r, &err);
+	page_start(r, &b, T(r, "accounts"));
+	jcs_buf_printf(&b, "<table id=users><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
+		       T(r, "name"), T(r, "role"), T(r, "org"), T(r, "state"), T(r, "api_token"), T(r, "actions"));
+	json_array_foreach(list, i, u) {
+		bool off = json_is_true(json_object_get(u, "disabled"));
+
+		P(&b, "<tr><td>");
+		H(&b, js(u, "name"));
+		P(&b, "</td><td>");
+		H(&b, js(u, "role"));
+		P(&b, "</td><td>");
+		H(&b, js(u, "org"));
+		jcs_buf_printf(&b, "</td><td>%s</td><td>%s</td><td>", T(r, off ? "disabled" : "enabled"),
+			       T(r, json_is_true(json_object_get(u, "token")) ? "yes" : "no"));
+		for (size_t k = 0; k < 3; k++) {
+			if ((k == 0 && off) || (k == 1 && !off) || strcmp(js(u, "name"), r->actor.name) == 0)
+				continue;
+			P(&b, "<form class=inline method=post action=\"/admin/users/");
+			H(&b, js(u, "name"));
+			jcs_buf_printf(&b, "\"><input type=hidden name=csrf value=\"%s\"><input type=hidden name=action"
+				       " value=%s><button>%s</button></form> ", r->csrf, acts[k] + 2, T(r, acts[k]));
+		}
+		P(&b, "</td></tr>");
+	}
+	P(&b, "</table>");
+	json_decref(list);
+	return page_end(r, &b, 200);
+}
+
+int web_user_action(struct req *r)
+{
+	struct jcs_err err = {0};
+	const char *a;
+	int rc;
+
+	if (r->actor.role != JCS_ROLE_ADMIN || !r->by_session)
+		return need_login(r);
+	if (!r->has_form && srv_parse_body(r, &err))
+		return error_page(r, &err);
+	a = jcs_form_get(&r->form, "action");
+	if (strcmp(r->arg[0], r->actor.name) == 0)
+		rc = jcs_err_set(&err, JCS_ECONFLICT, "an admin cannot change their own account here");
+	else if (a && strcmp(a, "disable") == 0)
+		rc = jcs_reg_user_disable(r->db, r->arg[0], true, &err);
+	else if (a && strcmp(a, "enable") == 0)
+		rc = jcs_reg_user_disable(r->db, r->arg[0], false, &err);
+	else if (a && strcmp(a, "revoke_token") == 0)
+		rc = jcs_reg_user_token(r->db, r->arg[0], NULL, &err);
+	else
+		rc = jcs_err_set(&err, JCS_ESCHEMA, "unknown action");
+	if (rc)
+		return error_page(r, &err);
+	return srv_redirect(r, "/admin/users", NULL);
 }

@@ -64,7 +64,10 @@ static const struct wf_transition table[] = {
 	{"inquiry_answered", "accept",        "accepted",       JCS_ROLE_REVIEWER, false, guard_evaluation, NULL},
 	{"inquiry_answered", "reject",        "rejected",       JCS_ROLE_REVIEWER, true,  NULL,             eff_reason},
 	{"accepted",         "confirm_fee",   "fee_confirmed",  JCS_ROLE_ADMIN,    false, NULL,             NULL},
+	{"accepted",         "reject",        "rejected",       JCS_ROLE_REVIEWER, true,  NULL,             eff_reason},
 	{"fee_confirmed",    "issue",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_issue},
+	/* the way out when issuance cannot succeed */
+	{"fee_confirmed",    "reject",        "rejected",       JCS_ROLE_REVIEWER, true,  NULL,             eff_reason},
 	{"issued",           "notify_change", "issued",         JCS_ROLE_VENDOR,   true,  guard_change,     eff_change},
 	{"issued",           "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
 	{"expired",          "renew",         "issued",         JCS_ROLE_REVIEWER, false, NULL,             eff_renew},
@@ -380,10 +383,34 @@ static int eff_change(struct wf_ctx *c, struct jcs_err *err)
 		"UPDATE applications SET contact = $1 WHERE id = $2",
 		"UPDATE applications SET update_info = $1 WHERE id = $2",
 	};
+	static const char q_recent[] = "SELECT count(*) FROM audit WHERE app_id = $1 AND action = 'notify_change'"
+				       " AND at > $2";
 	const json_t *ch = json_object_get(c->args, "changes");
-	char reg_no[JCS_REGNO_MAX], issued[11], expires[11];
+	char reg_no[JCS_REGNO_MAX], issued[11], expires[11], id[24], since[24];
+	const char *p[] = {id, since};
+	struct jcs_rows r;
+	bool differs = false;
 	int rc;
 
+	/* on the locked, current row: a notice that changes nothing is not signed or logged
+	 * again, and a vendor cannot flood the log */
+	for (size_t i = 0; i < sizeof(change_keys) / sizeof(change_keys[0]); i++) {
+		const char *v = json_string_value(json_object_get(ch, change_keys[i]));
+
+		differs |= v && strcmp(v, jstr(c->app, change_keys[i])) != 0;
+	}
+	if (!differs)
+		return jcs_err_set(err, JCS_ECONFLICT, "the registration already says so: nothing changes");
+	snprintf(id, sizeof(id), "%lld", jint(c->app, "id"));
+	snprintf(since, sizeof(since), "%lld", (long long)time(NULL) - JCS_REG_CHANGE_WINDOW);
+	if ((rc = jcs_store_exec(c->db, q_recent, 2, p, &r, err)))
+		return rc;
+	rc = jcs_rows_int(&r, 0, 0) >= JCS_REG_CHANGE_MAX
+		     ? jcs_err_set(err, JCS_ELIMIT, "rate limit: at most %d change notices per hour", JCS_REG_CHANGE_MAX)
+		     : 0;
+	jcs_rows_free(&r);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < sizeof(change_keys) / sizeof(change_keys[0]); i++) {
 		const char *v = json_string_value(json_object_get(ch, change_keys[i]));
 
@@ -422,23 +449,29 @@ static int set_status(struct wf_ctx *c, const char *reg_no, const char *status, 
 
 static int withdraw_label(struct wf_ctx *c, enum jcs_label_status st, struct jcs_err *err)
 {
-	char reg_no[JCS_REGNO_MAX], issued[11], expires[11], *env = NULL;
+	char reg_no[JCS_REGNO_MAX], issued[11], expires[11], *env = NULL, *one_line;
 	struct jcs_revocation rv = {0};
 	long long idx;
 	int rc;
 
 	if ((rc = load_registration(c, reg_no, issued, expires, err)))
 		return rc;
+	/* the signed statement holds one line; the full text stays in the audit trail */
+	if (!(one_line = c->reason ? strdup(c->reason) : NULL) && c->reason)
+		return JCS_ENOMEM;
+	for (char *p = one_line; p && *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 	rv.registration_number = reg_no;
 	rv.status = st;
-	rv.reason = c->reason;
+	rv.reason = one_line;
 	rv.effective = c->today;
 	rv.registry = c->reg->registry_id;
-	if ((rc = jcs_revocation_sign(&rv, c->reg->key, &env, err)))
-		return rc;
-	if (!(rc = set_status(c, reg_no, jcs_label_status_name(st), err)))
+	if (!(rc = jcs_revocation_sign(&rv, c->reg->key, &env, err)) &&
+	    !(rc = set_status(c, reg_no, jcs_label_status_name(st), err)))
 		rc = jcs_reg_log_append(c->db, "revocation", reg_no, env, &idx, err);
 	free(env);
+	free(one_line);
 	return rc;
 }
 

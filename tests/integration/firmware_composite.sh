@@ -96,7 +96,20 @@ Package: dropbear
 Version: 2022.83-1
 Status: install user installed
 Architecture: x86_64
+
+Package: libc
+Version: 1.1.24-2
+Status: install user installed
+Architecture: x86_64
+
+Package: kernel
+Version: 4.14.195-1-3a4d1e8b0d7c2a7bd38b1c6a1d9bb5e0
+Status: install user installed
+Architecture: x86_64
 EOT
+# OpenWrt release and musl's loader: opkg's "libc" is musl, the kernel is 4.14.195
+printf "DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='19.07.4'\n" > "$root"/etc/openwrt_release
+mkdir -p "$root"/lib && ln -s libc.so "$root"/lib/ld-musl-x86_64.so.1
 
 mksquashfs "$root" "$work"/rootfs.sqfs -comp xz -all-root -noappend -quiet >/dev/null
 mkimage -A x86 -O linux -T filesystem -C none -n "jcs composite rootfs" -d "$work"/rootfs.sqfs "$work"/rootfs.uimg >/dev/null
@@ -110,12 +123,23 @@ cat "$work"/out.txt
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# the same evidence with one thread and with four (decompression and cracking in parallel):
+# byte-identical once the run's own times are removed
+for j in 1 4; do
+	"$JCSTAR" firmware "$work"/firmware.bin --jobs $j -o "$work"/ev$j.json \
+		--vulndb "$JCS_FIXTURES"/vulndb/nvd > /dev/null
+	jq -S 'del(.started, .finished)' "$work"/ev$j.json > "$work"/ev$j.norm
+done
+cmp "$work"/ev1.norm "$work"/ev4.norm || fail "--jobs 1 and --jobs 4 give different evidence"
+jq -S 'del(.started, .finished)' "$work"/ev.json | cmp - "$work"/ev1.norm || fail "default --jobs differs from --jobs 1"
+
 # exactly the planted findings (result, id, location)
 jq -r '.findings[] | "\(.result) \(.id) \(.location)"' "$work"/ev.json | sort > "$work"/got.txt
 cat > "$work"/want.txt <<'EOT'
 fail fw.account.default-password /etc/shadow:1
 fail fw.account.empty-password /etc/shadow:2
 fail fw.component.vulnerable /usr/bin/openssl
+inconclusive fw.component.vulnerable /usr/lib/opkg/status
 fail fw.console.unauthenticated /etc/inittab:2
 fail fw.secret.hardcoded-credential /etc/config/mqtt:4
 fail fw.secret.private-key /etc/ssl/private/device.key:1
@@ -131,8 +155,12 @@ diff -u "$work"/want.txt "$work"/got.txt || fail "findings differ from the plant
 # details that matter
 [ "$(jq -r '.findings[] | select(.id=="fw.account.default-password") | .evidence.password' "$work"/ev.json)" = admin ] ||
 	fail "root's default password not named"
-[ "$(jq -r '.findings[] | select(.id=="fw.component.vulnerable") | .evidence.id' "$work"/ev.json)" = CVE-2023-0286 ] ||
+[ "$(jq -r '.findings[] | select(.id=="fw.component.vulnerable" and .result=="fail") | .evidence.id' "$work"/ev.json)" = CVE-2023-0286 ] ||
 	fail "openssl 1.0.2g not matched to CVE-2023-0286"
+# the kernel comes from opkg: NVD's range alone does not decide (OpenWrt may have backported)
+jq -e '.findings[] | select(.id=="fw.component.vulnerable" and .result=="inconclusive") |
+	.evidence.id == "CVE-2024-1086" and .evidence.status == "affected-upstream" and .evidence.component == "linux"' \
+	"$work"/ev.json >/dev/null || fail "kernel CVE-2024-1086 not judged affected-upstream"
 jq -e '.findings[] | select(.id=="fw.service.risky-enabled") | .criteria == ["S1.1-13"]' "$work"/ev.json >/dev/null ||
 	fail "criteria not filled in"
 jq -e '.kind == "firmware" and .schema == "jcstar.evidence/1"' "$work"/ev.json >/dev/null || fail "evidence header"
@@ -143,9 +171,14 @@ cat "$work"/comps.txt
 grep -qx "busybox 1.35.0" "$work"/comps.txt || fail "busybox 1.35.0 missing"
 grep -qx "dropbear 2022.83" "$work"/comps.txt || fail "dropbear 2022.83 missing"
 grep -qx "openssl 1.0.2g" "$work"/comps.txt || fail "openssl 1.0.2g missing"
-[ "$(wc -l < "$work"/comps.txt)" -eq 3 ] || fail "unexpected components"
+grep -qx "musl 1.1.24" "$work"/comps.txt || fail "OpenWrt libc not named musl 1.1.24"
+grep -qx "linux 4.14.195" "$work"/comps.txt || fail "kernel version not normalised to 4.14.195"
+[ "$(wc -l < "$work"/comps.txt)" -eq 5 ] || fail "unexpected components"
+jq -e '.components[] | select(.name=="musl") | .cpe == "cpe:2.3:a:musl-libc:musl:1.1.24:*:*:*:*:*:*:*" and
+	.purl == "pkg:opkg/openwrt/libc@1.1.24-2?distro=openwrt-19.07.4"' "$work"/ev.json >/dev/null ||
+	fail "musl CPE/purl"
 jq -e '.components[] | select(.name=="busybox") | (.files | index("/bin/busybox")) != null and
-	(.files | index("/usr/lib/opkg/status")) != null and .purl == "pkg:opkg/openwrt/busybox@1.35.0-4"' \
+	(.files | index("/usr/lib/opkg/status")) != null and .purl == "pkg:opkg/openwrt/busybox@1.35.0-4?distro=openwrt-19.07.4"' \
 	"$work"/ev.json >/dev/null || fail "busybox component: files or purl"
 
 # CycloneDX 1.5: the structure bom-1.5.schema.json requires, spelled out
@@ -164,7 +197,10 @@ jq -e '
      ([.ratings[] | (.method | IN("CVSSv2","CVSSv3","CVSSv31","CVSSv4")) and
        (.severity | IN("critical","high","medium","low","none","info","unknown"))] | all)] | all)
 ' "$work"/sbom.cdx.json >/dev/null || fail "CycloneDX structure"
-[ "$(jq -r '.vulnerabilities[0].id' "$work"/sbom.cdx.json)" = CVE-2023-0286 ] || fail "CycloneDX vulnerability"
+[ "$(jq -r '.vulnerabilities[] | select(.analysis.state=="exploitable") | .id' "$work"/sbom.cdx.json)" = CVE-2023-0286 ] ||
+	fail "CycloneDX vulnerability"
+[ "$(jq -r '.vulnerabilities[] | select(.analysis.state=="in_triage") | .id' "$work"/sbom.cdx.json)" = CVE-2024-1086 ] ||
+	fail "CycloneDX: the kernel's upstream match is in triage"
 
 # CycloneDX 1.5: the official JSON schema (strict), through the CycloneDX library's validator
 NODE_DIR="${JCS_BUILD:-$work}/sbom-node"

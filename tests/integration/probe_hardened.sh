@@ -16,7 +16,7 @@ EV=$DEV_TMP/hard.json
 # (the whole list against these rate limits takes minutes: bench/probe.sh)
 sed '/^#/q' "$JCS_SRC/data/creds/default.txt" | grep -v '^#' >"$DEV_TMP/creds.txt"
 ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --profile standard --needed-ports 443/tcp,8883/tcp \
-	--creds "$DEV_TMP/creds.txt" --bf-window 6 -o "$EV"
+	--creds "$DEV_TMP/creds.txt" --bf-window 20 -o "$EV"
 
 expect_service 443 tcp http true
 expect_service 8883 tcp mqtt true

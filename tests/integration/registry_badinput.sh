@@ -87,20 +87,69 @@ check "SQL in procurement models is data" test "$CODE:$(jb '.results[0].labelled
 # CSRF and the login rate limit (web)
 api POST /api/v1/users "$ADMIN" '{"name":"webv","role":"vendor","org":"Web","password":"correct-horse"}'
 JAR="$REG_TMP/jar"
-CODE=$(curl -s -c "$JAR" -o /dev/null -w '%{http_code}' --data 'name=webv&password=correct-horse' "$URL/login")
+CODE=$(curl -s -o /dev/null -w '%{http_code}' --data 'name=webv&password=correct-horse' "$URL/login")
+check "sign-in without the CSRF cookie and field is 403" test "$CODE" = 403
+curl -s -c "$JAR.pre" -o /dev/null "$URL/login"
+CODE=$(curl -s -b "$JAR.pre" -o /dev/null -w '%{http_code}' --data "csrf=$(printf '%064d' 0)&name=webv&password=correct-horse" "$URL/login")
+check "sign-in with a CSRF field that is not the cookie's is 403" test "$CODE" = 403
+web_login webv correct-horse "$JAR"
 check "login sets a session" test "$CODE" = 303
 raw4xx "session POST without CSRF token" POST /apps -b "$JAR" --data 'product=x'
 check "missing CSRF is 403" test "$CODE" = 403
 raw4xx "session POST with a wrong CSRF token" POST /apps -b "$JAR" --data 'csrf=00&product=x'
 CSRF=$(curl -s -b "$JAR" "$URL/apps/new" | sed -n 's/.*name=csrf value="\([0-9a-f]*\)".*/\1/p' | head -1)
+raw4xx "session POST with a CSRF token one character off" POST /apps -b "$JAR" --data "csrf=$(echo "$CSRF" | sed 's/.$/x/')&product=x"
 CODE=$(curl -s -b "$JAR" -o /dev/null -w '%{http_code}' --data "csrf=$CSRF&product=P&category=c&level=1&models=M1&firmware=1&support_end=2030-01-01&contact=c" "$URL/apps")
 check "session POST with the CSRF token works" test "$CODE" = 303
+
+# sign-in throttling is per client address: 127.0.0.2 fails 5 times and is paused, even for
+# the right password; the account still works from 127.0.0.1 (nobody can lock it out)
 for i in 1 2 3 4 5; do
-	CODE=$(curl -s -o /dev/null -w '%{http_code}' --data 'name=webv&password=wrong-password' "$URL/login")
+	web_login webv wrong-password "$REG_TMP/jar2" --interface 127.0.0.2
 	check "wrong password $i is 401" test "$CODE" = 401
 done
-CODE=$(curl -s -o /dev/null -w '%{http_code}' --data 'name=webv&password=correct-horse' "$URL/login")
-check "locked after 5 failures: even the right password is 429" test "$CODE" = 429
+web_login webv correct-horse "$REG_TMP/jar2" --interface 127.0.0.2
+check "paused after 5 failures: even the right password is 429 from that client" test "$CODE" = 429
+web_login webv correct-horse "$REG_TMP/jar3"
+check "the account is not locked for other clients" test "$CODE" = 303
+# unknown names get the same answer as a wrong password
+web_login no-such-user wrong-password "$REG_TMP/jar4"
+check "unknown user: same answer as a wrong password" sh -c "test '$CODE' = 401 && grep -q 'wrong name or password' '$BODY'"
+
+# accounts: a non-string password is refused; token responses are not stored by caches
+api POST /api/v1/users "$ADMIN" '{"name":"np","role":"vendor","org":"x","password":12345678}'
+check "non-string password is 400" test "$CODE" = 400
+api GET /api/v1/users "$ADMIN"
+check "no account was created from it" test "$(jb '[.[] | select(.name == "np")] | length')" = 0
+check "token responses carry Cache-Control: no-store" sh -c "curl -s -D - -o /dev/null -X POST -H 'Authorization: Bearer $ADMIN' -H 'Content-Type: application/json' --data '{\"name\":\"tk\",\"role\":\"vendor\",\"org\":\"x\"}' '$URL/api/v1/users' | grep -qi '^Cache-Control: no-store'"
+T_TK=$(new_user tk2 vendor "Tk") || exit 1
+api POST /api/v1/users/tk2/token "$T_TK" '{"action":"new"}'
+NEW_TK=$(jb .token)
+check "the account rotates its own token" test "$CODE:${#NEW_TK}" = "200:64"
+api GET /api/v1/me "$T_TK"
+check "the old token stops working" test "$CODE" = 401
+api POST /api/v1/users/tk2/token "$ADMIN" '{"action":"revoke"}'
+api GET /api/v1/me "$NEW_TK"
+check "a revoked token stops working" test "$CODE" = 401
+api POST /api/v1/users/webv/status "$T_V" '{"disabled":true}'
+check "only admins disable accounts" test "$CODE" = 403
+api POST /api/v1/users/acme/status "$ADMIN" '{"disabled":true}'
+api GET /api/v1/me "$T_V"
+check "a disabled account's token is refused" test "$CODE" = 401
+api POST /api/v1/users/acme/status "$ADMIN" '{"disabled":false}'
+api GET /api/v1/me "$T_V"
+check "enabled again, the token works" test "$CODE" = 200
+api POST /api/v1/users/admin/status "$ADMIN" '{"disabled":true}'
+check "an admin cannot disable their own account" test "$CODE" = 409
+# the admin web page: disable an account with the session's CSRF token
+api POST /api/v1/users "$ADMIN" '{"name":"root2","role":"admin","org":"ops","password":"root-password"}'
+web_login root2 root-password "$REG_TMP/jara"
+CSRF=$(curl -s -b "$REG_TMP/jara" "$URL/admin/users" | sed -n 's/.*name=csrf value="\([0-9a-f]*\)".*/\1/p' | head -1)
+CODE=$(curl -s -b "$REG_TMP/jara" -o /dev/null -w '%{http_code}' --data "csrf=$CSRF&action=disable" "$URL/admin/users/acme")
+check "admin page disables an account" test "$CODE:$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T_V" "$URL/api/v1/me")" = "303:401"
+check "admin page lists it as disabled" sh -c "curl -s -b '$REG_TMP/jara' '$URL/admin/users' | grep -q '<td>acme</td>.*disabled'"
+CODE=$(curl -s -b "$REG_TMP/jara" -o /dev/null -w '%{http_code}' --data "action=enable" "$URL/admin/users/acme")
+check "admin page action without CSRF is 403" test "$CODE" = 403
 
 check "server still alive" sh -c "curl -s -o /dev/null -w '%{http_code}' '$URL/api/v1/products' | grep -q 200"
 check "no 5xx or crash: process running" kill -0 "$SRV_PID"

@@ -56,10 +56,12 @@ _listening() {
 	grep -q '^jcstar registry listening on ' "$1" || ! kill -0 "$SRV_PID" 2>/dev/null
 }
 
-# start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
+# start_server DBURL [THREADS]: starts jcstar serve (extra options in $SERVE_ARGS); sets $URL,
+# $ADMIN, $SRV_PID
 start_server() {
 	_out=$(mktemp "$REG_TMP/serve.XXXXXX")
-	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} \
+	# shellcheck disable=SC2086
+	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} ${SERVE_ARGS:-} \
 		>"$_out" 2>"$_out.err" &
 	SRV_PID=$!
 	REG_PIDS="$REG_PIDS $SRV_PID"
@@ -106,6 +108,16 @@ new_user() {
 	fi
 	[ "$CODE" = 201 ] || { echo "cannot create $1: $CODE $(cat "$BODY")" >&2; return 1; }
 	jb .token
+}
+
+# web_login NAME PASSWORD JAR [curl args...]: sign in through the form (CSRF cookie and
+# field from GET /login) -> $CODE; the session cookie lands in JAR
+web_login() {
+	_n=$1 _pw=$2 _jar=$3
+	shift 3
+	_tok=$(curl -s -c "$_jar" "$@" "$URL/login" | sed -n 's/.*name=csrf value="\([0-9a-f]*\)".*/\1/p' | head -1)
+	CODE=$(curl -s -b "$_jar" -c "$_jar" -o "$BODY" -w '%{http_code}' "$@" \
+		--data-urlencode "csrf=$_tok" --data-urlencode "name=$_n" --data-urlencode "password=$_pw" "$URL/login")
 }
 
 # Sample documents

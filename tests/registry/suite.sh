@@ -95,6 +95,14 @@ REG=$(jb .registration.reg_no)
 check "registration number format" sh -c "echo '$REG' | grep -Eq '^JCS-1-[0-9]{4}-[0-9]{6}$'"
 check "expiry is issue + 2 years" test "$(jb .registration.expires | cut -c1-4)" = "$(( $(jb .registration.issued | cut -c1-4) + 2 ))"
 
+# the page cache is keyed by the raw query: a search for the text "Acme&level=1" must not
+# answer the search for Acme at level 1
+check "search for the literal text 'Acme&level=1' finds nothing" sh -c "curl -s '$URL/?q=Acme%26level%3D1' | grep -vq '$REG' && ! curl -s '$URL/?q=Acme%26level%3D1' | grep -q '$REG'"
+check "and does not poison the search for Acme at level 1" sh -c "curl -s '$URL/?q=Acme&level=1' | grep -q '$REG'"
+api GET "/api/v1/products?q=Acme%26level%3D1" ""
+check "API: encoded & is data" test "$(jb .total)" = 0
+api GET "/api/v1/products?q=Acme&level=1" ""
+check "API: Acme at level 1 after it" test "$(jb .total)" = 1
 api GET "/api/v1/products/$REG" ""
 check "public product page data" test "$CODE:$(jb .status):$(jb '.models[0]')" = "200:valid:RT-AX1"
 curl -s "$URL/api/v1/key" >"$REG_TMP/pub.pem"
@@ -118,6 +126,12 @@ check "only documented fields change" test "$CODE" = 400
 step "$A" notify_change V1 issued '"reason":"firmware 1.1 fixes CVE-2026-0001","changes":{"firmware":"1.1","update_info":"https://acme.example/fw"}'
 api GET "/api/v1/products/$REG" ""
 check "change reaches the public page" test "$(jb .firmware)" = "1.1"
+api GET /api/v1/log/sth ""
+N1=$(jb .payload.tree_size)
+api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change","reason":"again","changes":{"firmware":"1.1","update_info":"https://acme.example/fw"}}'
+check "an identical change notice is refused (409)" test "$CODE" = 409
+api GET /api/v1/log/sth ""
+check "and is not logged again" test "$(jb .payload.tree_size)" = "$N1"
 step "$A" renew RV issued
 step "$A" suspend RV suspended '"reason":"under investigation"'
 api GET "/api/v1/products?status=suspended" ""
@@ -138,7 +152,7 @@ check "procurement CSV upload" test "$CODE:$(jb '.results | length'):$(jb '.resu
 api POST /api/v1/procurement "" '{"importance":"critical","models":["RT-AX1"]}'
 check "unknown importance is 400" test "$CODE" = 400
 
-step "$A" revoke RV revoked '"reason":"nonconformity found in inspection"'
+step "$A" revoke RV revoked '"reason":"nonconformity found in inspection\n<b>second line</b>"'
 curl -s "$URL/api/v1/revocations" >"$REG_TMP/revs.json"
 check "revoked label fails verification" sh -c "! '$JCSTAR' label verify '$REG_TMP/label.json' --key '$REG_TMP/pub.pem' --revocations '$REG_TMP/revs.json' >/dev/null 2>&1"
 api POST "/api/v1/applications/$A/transitions" "$T_RV" '{"action":"revoke","reason":"again"}'
@@ -174,7 +188,7 @@ done
 # --- ★3: the accredited lab's evaluation report is required before acceptance
 api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro' 3 CAM-3)"
 check "★3 needs a lab" test "$CODE" = 400
-api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro' 3 CAM-3 'Lab A')"
+api POST /api/v1/applications "$T_V1" "$(app_json 'Camera Pro 見守りカメラ' 3 CAM-3 'Lab A')"
 C=$(jb .id)
 upload "$C" "$T_V1" report "$REG_TMP/report.json"
 upload "$C" "$T_V1" checklist "$REG_TMP/checklist.csv"
@@ -205,12 +219,51 @@ for a in V1 RV AD; do
 	check "expire by $a refused" test "$CODE" = 403
 done
 
+# --- full-text search (trigram index): Japanese, short needles, mixed case
+for q in '見守りカメラ' 'カメラ' '見守' 'camera pro' 'CAM-3'; do
+	CODE=$(curl -s -o "$BODY" -w '%{http_code}' -G --data-urlencode "q=$q" "$URL/api/v1/products")
+	check "search '$q' finds the camera" test "$CODE:$(jb .total):$(jb '.items[0].reg_no')" = "200:1:$REG3"
+done
+CODE=$(curl -s -o "$BODY" -w '%{http_code}' -G --data-urlencode "q=見守りルーター" "$URL/api/v1/products")
+check "search for text no product has finds nothing" test "$CODE:$(jb .total)" = "200:0"
+CODE=$(curl -s -o "$BODY" -w '%{http_code}' -G --data-urlencode "model=am-3" --data-urlencode "vendor=DEVICES" "$URL/api/v1/products")
+check "model and vendor substrings" test "$(jb .total):$(jb '.items[0].reg_no')" = "1:$REG3"
+check "Japanese search on the web page" sh -c "curl -s -G --data-urlencode 'q=見守りカメラ' '$URL/' | grep -q '$REG3'"
+
+# --- procurement upload in Shift_JIS (as Excel writes it in Japan)
+printf '型番\nCAM-3\nカメラ-9\n' | iconv -f UTF-8 -t CP932 >"$REG_TMP/sjis.csv"
+CODE=$(curl -s -o "$BODY" -w '%{http_code}' -F importance=high -F "file=@$REG_TMP/sjis.csv" "$URL/api/v1/procurement")
+check "Shift_JIS CSV upload is read" test "$CODE:$(jb '.results | length'):$(jb '.results[0].meets'):$(jb '.results[1].model')" = "200:2:true:カメラ-9"
+printf '\357\273\277model\nCAM-3\n' >"$REG_TMP/bom.csv"
+CODE=$(curl -s -o "$BODY" -w '%{http_code}' -F importance=high -F "file=@$REG_TMP/bom.csv" "$URL/api/v1/procurement")
+check "UTF-8 CSV with a BOM is read" test "$CODE:$(jb '.results | length'):$(jb '.results[0].model')" = "200:1:CAM-3"
+
+# --- filing validates what signing needs; an application that cannot be issued can leave
+# fee_confirmed
+api POST /api/v1/applications "$T_V1" "$(app_json "$(printf 'Router \302\205 X')" 1 C1-1)"
+check "a C1 control (U+0085) in the product is refused at filing" test "$CODE" = 400
+# 256 model numbers of 128 bytes, mostly '"' (each escaped to two bytes in the statement)
+jq -nc '{product:"P",category:"c",level:1,models:[range(256) | ("\"" * 125) + ("00" + tostring)[-3:]],
+	firmware:"1",support_end:"2030-01-01",contact:"c",update_info:"u"}' >"$REG_TMP/big-models.json"
+api POST /api/v1/applications "$T_V1" "$(cat "$REG_TMP/big-models.json")"
+check "models whose label would exceed 64 KiB are refused at filing" sh -c "test '$CODE' = 400 && grep -q 'exceed' '$BODY'"
+api POST /api/v1/applications "$T_V1" "$(app_json 'Stuck Router' 1 STUCK-1)"
+K=$(jb .id)
+upload "$K" "$T_V1" report "$REG_TMP/report.json"
+upload "$K" "$T_V1" checklist "$REG_TMP/checklist.csv"
+for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_RV accept" "$T_AD confirm_fee"; do
+	set -- $s
+	api POST "/api/v1/applications/$K/transitions" "$1" "{\"action\":\"$2\",\"question\":\"q\",\"answer\":\"a\"}"
+done
+check "application $K waits in fee_confirmed" test "$(jb .state)" = fee_confirmed
+step "$K" reject RV rejected '"reason":"cannot be issued"'
+
 # --- public list, exports, log
 api GET "/api/v1/products?level=3" ""
 check "level filter" test "$(jb .total):$(jb '.items[0].reg_no')" = "1:$REG3"
 api GET "/api/v1/products?vendor=acme&model=cam" ""
 check "vendor+model filter" test "$(jb .total)" = 1
-check "CSV export" sh -c "curl -s '$URL/products.csv' | grep -q '^reg_no,level,vendor'"
+check "CSV export starts with a BOM and the header" sh -c "curl -s '$URL/products.csv' | head -1 | grep -q \"^$(printf '\357\273\277')reg_no,level,vendor\""
 check "JSON export" sh -c "curl -s '$URL/products.json' | jq -e '.total == 2' >/dev/null"
 api GET /api/v1/log/sth ""
 N=$(jb .payload.tree_size)
@@ -224,4 +277,44 @@ check "log entry 0 is the first label" test "$(jb .kind):$(jb .reg_no)" = "label
 
 # --- audit trail records who, when, why
 api GET "/api/v1/applications/$A" "$T_V1"
-check "audit trail" test "$(jb '[.audit[] | select(.action=="revoke")][0].reason'):$(jb '[.audit[] | select(.action=="revoke")][0].actor')" = "nonconformity found in inspection:rev"
+check "audit trail" test "$(jb '[.audit[] | select(.action=="revoke")][0].reason'):$(jb '[.audit[] | select(.action=="revoke")][0].actor')" = "nonconformity found in inspection
+<b>second line</b>:rev"
+check "a multi-line reason is shown escaped on the product page" sh -c "curl -s '$URL/products/$REG' | grep -q 'nonconformity found in inspection' && curl -s '$URL/products/$REG' | grep -q '&lt;b&gt;second line&lt;/b&gt;' && ! curl -s '$URL/products/$REG' | grep -q '<b>second'"
+
+# --- CSV export: cells that a spreadsheet would run as formulas get a ' inside the quotes
+api POST /api/v1/applications "$T_V1" '{"product":"=1+2","category":"router","level":1,"models":["=HYPERLINK(\"http://x\",\"y\")","@SUM(A1)"],"firmware":"-1","support_end":"2030-12-31","contact":"+81 3","update_info":"u"}'
+F=$(jb .id)
+upload "$F" "$T_V1" report "$REG_TMP/report.json"
+upload "$F" "$T_V1" checklist "$REG_TMP/checklist.csv"
+for s in "$T_V1 submit" "$T_RV start_review" "$T_RV inquire" "$T_GL answer" "$T_RV accept" "$T_AD confirm_fee" "$T_RV issue"; do
+	set -- $s
+	api POST "/api/v1/applications/$F/transitions" "$1" "{\"action\":\"$2\",\"question\":\"q\",\"answer\":\"a\"}"
+done
+check "formula product issued" test "$(jb .state)" = issued
+curl -s "$URL/products.csv" >"$REG_TMP/export.csv"
+check "CSV: product formula neutralised" grep -q ",'=1+2," "$REG_TMP/export.csv"
+WANT=",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\");@SUM(A1)\","
+check "CSV: models formula neutralised inside the quotes" grep -qF "$WANT" "$REG_TMP/export.csv"
+check "CSV: firmware and contact neutralised" sh -c "grep -qF \",'-1,\" '$REG_TMP/export.csv' && grep -qF \",'+81 3,\" '$REG_TMP/export.csv'"
+check "CSV: no cell starts with a bare formula character" sh -c "! tr -d '\\r' <'$REG_TMP/export.csv' | tr ',' '\\n' | grep -q '^\"*[=+@-]'"
+
+# --- change notices are rate limited per application
+api GET /api/v1/log/sth ""
+N1=$(jb .payload.tree_size)
+codes=""
+for i in 1 2 3 4 5 6 7 8 9 10 11; do
+	api POST "/api/v1/applications/$F/transitions" "$T_V1" "{\"action\":\"notify_change\",\"reason\":\"r$i\",\"changes\":{\"firmware\":\"2.$i\"}}"
+	codes="$codes$CODE "
+done
+check "10 change notices an hour, the 11th is 429 ($codes)" test "$codes" = "200 200 200 200 200 200 200 200 200 200 429 "
+api GET /api/v1/log/sth ""
+check "only the accepted notices are logged" test "$(jb .payload.tree_size)" = $((N1 + 10))
+
+# --- a suspension reason with a newline through the web form (reviewer with a password)
+api POST /api/v1/users "$T_AD" '{"name":"rev2","role":"reviewer","org":"IPA review","password":"reviewer-password"}'
+web_login rev2 reviewer-password "$REG_TMP/jar-rev"
+CSRF=$(curl -s -b "$REG_TMP/jar-rev" "$URL/apps/$F" | sed -n 's/.*name=csrf value="\([0-9a-f]*\)".*/\1/p' | head -1)
+W=$(curl -s -b "$REG_TMP/jar-rev" -o /dev/null -w '%{http_code}' --data "csrf=$CSRF&action=suspend&reason=first+line%0D%0Asecond+%3Cline%3E" "$URL/apps/$F/action")
+api GET "/api/v1/applications/$F" "$T_RV"
+check "web form: suspension with a multi-line reason" test "$W:$(jb .state)" = "303:suspended"
+check "web form: the reason is kept and shown escaped" sh -c "curl -s -b '$REG_TMP/jar-rev' '$URL/apps/$F' | grep -q 'second &lt;line&gt;'"

@@ -22,11 +22,11 @@ struct mem_file {
 	size_t len;       /* 0 = strlen(text) */
 };
 
-static inline struct jcs_evidence *fw_run_files(const struct mem_file *files, size_t n, const char *const *feeds,
-					 size_t nfeeds)
+static inline struct jcs_evidence *fw_run_files_opts(const struct mem_file *files, size_t n,
+					      const struct jcs_fw_analyze_opts *opts)
 {
 	struct jcs_evidence *ev = jcs_evidence_new("firmware", "test");
-	struct jcs_fw_analyze_opts o = {feeds, nfeeds, NULL, NULL};
+	struct jcs_fw_analyze_opts o = *opts;
 	struct jcs_fw_analysis *a = NULL;
 	struct jcs_err err = {0};
 	struct jcs_fw_sink s;
@@ -61,10 +61,23 @@ static inline struct jcs_evidence *fw_run_files(const struct mem_file *files, si
 	return ev;
 }
 
+static inline struct jcs_evidence *fw_run_files_vex(const struct mem_file *files, size_t n, const char *const *feeds,
+					     size_t nfeeds, const char *vex)
+{
+	struct jcs_fw_analyze_opts o = {.vulndb = feeds, .nvulndb = nfeeds, .vex = vex};
+	return fw_run_files_opts(files, n, &o);
+}
+
+static inline struct jcs_evidence *fw_run_files(const struct mem_file *files, size_t n, const char *const *feeds,
+					 size_t nfeeds)
+{
+	return fw_run_files_vex(files, n, feeds, nfeeds, NULL);
+}
+
 static inline struct jcs_evidence *fw_run_dir(const char *dir, const char *const *feeds, size_t nfeeds)
 {
 	struct jcs_evidence *ev = jcs_evidence_new("firmware", dir);
-	struct jcs_fw_analyze_opts o = {feeds, nfeeds, NULL, NULL};
+	struct jcs_fw_analyze_opts o = {.vulndb = feeds, .nvulndb = nfeeds};
 	struct jcs_fw_analysis *a = NULL;
 	struct jcs_err err = {0};
 	struct jcs_fw_sink s;

@@ -194,6 +194,52 @@ T_TEST(services_rules)
 	jcs_evidence_free(ev);
 }
 
+/* Cracking with a work budget: cheapest hashes first; an account whose guesses were not all
+ * made is inconclusive (never a pass); with enough budget the twin passes; the password
+ * found does not depend on the thread count. */
+T_TEST(cracking_budget_and_threads)
+{
+	char *md5 = hash_of("Zq8#tLw2!pV9xR", "$1$"), *sha = hash_of("Hk3$mN7@qS1&yU", "$6$"),
+	     *bf = strdup("$2b$15$abcdefghijklmnopqrstuuK0Wd5pY3Dg5mZcB6N8o0Jv3a8Q1p7yW"), shadow[1024], weak[512];
+	char *dflt = hash_of("12345678", "$6$");
+	struct jcs_fw_analyze_opts tiny = {.crack_work = 100}, dflt_opts = {0}, one = {.jobs = 1}, four = {.jobs = 4};
+	struct jcs_evidence *ev, *ev4;
+
+	T_ASSERT(md5 && sha && dflt);
+	snprintf(shadow, sizeof(shadow), "alice:%s:19700:0:99999:7:::\nbob:%s:19700:0:99999:7:::\n", md5, sha);
+	{
+		struct mem_file f[] = {{"/etc/shadow", shadow, NULL, 0}};
+		ev = fw_run_files_opts(f, 1, &tiny);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, "/etc/shadow:1"), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, "/etc/shadow:2"), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_PASS, NULL), 0);
+		jcs_evidence_free(ev);
+		ev = fw_run_files_opts(f, 1, &dflt_opts);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_PASS, NULL), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, NULL), 0);
+		jcs_evidence_free(ev);
+	}
+	snprintf(shadow, sizeof(shadow), "carol:%s:19700:0:99999:7:::\n", bf);
+	{
+		struct mem_file f[] = {{"/etc/shadow", shadow, NULL, 0}};
+		ev = fw_run_files_opts(f, 1, &dflt_opts);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_INCONCLUSIVE, "/etc/shadow:1"), 1);
+		T_EQ_INT(fw_count(ev, "fw.account.default-password", JCS_PASS, NULL), 0);
+		jcs_evidence_free(ev);
+	}
+	snprintf(weak, sizeof(weak), "root:%s:19700:0:99999:7:::\n", dflt);
+	{
+		struct mem_file f[] = {{"/etc/shadow", weak, NULL, 0}};
+		ev = fw_run_files_opts(f, 1, &one);
+		ev4 = fw_run_files_opts(f, 1, &four);
+		T_EQ_STR(fw_detail(ev, "fw.account.default-password", JCS_FAIL, "password"), "12345678");
+		T_EQ_STR(fw_detail(ev4, "fw.account.default-password", JCS_FAIL, "password"), "12345678");
+		jcs_evidence_free(ev);
+		jcs_evidence_free(ev4);
+	}
+	free(md5), free(sha), free(bf), free(dflt);
+}
+
 /* ---- private keys ---- */
 
 static char *pem_key(EVP_PKEY *pk, bool encrypted)
@@ -246,6 +292,83 @@ T_TEST(private_key_rules)
 	T_EQ_INT(fw_count(ev, "fw.secret.private-key", JCS_PASS, NULL), 1);
 	jcs_evidence_free(ev);
 	free(plain), free(enc), free(embedded), OPENSSL_free(der), EVP_PKEY_free(pk);
+}
+
+/* RFC 8410 §10.3's example Ed25519 key: published test data in documentation is info with
+ * the reason; the same key as a device file (the clean twin of the rule) still fails. */
+T_TEST(private_key_examples_are_info)
+{
+	static const char rfc8410[] = "Test vector of RFC 8410\n-----BEGIN PRIVATE KEY-----\n"
+				      "MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n"
+				      "-----END PRIVATE KEY-----\n";
+	struct mem_file doc[] = {{"/usr/share/doc/libsodium/ed25519-test-vectors.txt", rfc8410, NULL, 0},
+				 {"/usr/lib/python3/crypto/tests/Ed25519_Test_Vectors.pem", rfc8410, NULL, 0}};
+	struct mem_file dev[] = {{"/etc/ssl/private/device-ed25519.pem", rfc8410, NULL, 0}};
+	struct jcs_evidence *ev = run(doc, N(doc));
+
+	T_EQ_INT(fw_count(ev, "fw.secret.private-key", JCS_INFO, "/usr/share/doc/libsodium/ed25519-test-vectors.txt:2"), 1);
+	T_EQ_INT(fw_count(ev, "fw.secret.private-key", JCS_INFO, "Ed25519_Test_Vectors.pem:2"), 1);
+	T_ASSERT(strstr(fw_detail(ev, "fw.secret.private-key", JCS_INFO, "reason"), "documentation") != NULL);
+	T_EQ_INT(fw_count(ev, "fw.secret.private-key", JCS_FAIL, NULL), 0);
+	T_EQ_INT(fw_count(ev, "fw.secret.private-key", JCS_PASS, NULL), 1);
+	jcs_evidence_free(ev);
+	ev = run(dev, N(dev));
+	T_EQ_INT(fw_count(ev, "fw.secret.private-key", JCS_FAIL, "/etc/ssl/private/device-ed25519.pem:2"), 1);
+	T_EQ_INT(fw_count(ev, "fw.secret.private-key", JCS_PASS, NULL), 0);
+	jcs_evidence_free(ev);
+}
+
+/* A password in a URL in a shell script outside /etc (no suffix, not a config path); the
+ * clean twin uses variables and an anonymous URL. */
+T_TEST(url_credentials_in_scripts)
+{
+	struct mem_file bad[] = {{"/usr/bin/snapshot-upload", "#!/bin/sh\nSNAP=/tmp/s.jpg\n"
+				  "curl -s -T \"$SNAP\" ftp://camupload:Snap2019up@ftp.camvendor.example/incoming/\n", NULL, 0}};
+	struct mem_file clean[] = {{"/usr/bin/snapshot-upload", "#!/bin/sh\n. /etc/upload.env\n"
+				    "curl -s -T \"$SNAP\" ftp://$FTP_USER:$FTP_PASS@ftp.camvendor.example/incoming/\n"
+				    "wget -q http://ftp.camvendor.example/pub/readme.txt\n", NULL, 0}};
+	struct jcs_evidence *ev = run(bad, N(bad));
+
+	T_EQ_INT(fw_count(ev, "fw.secret.hardcoded-credential", JCS_FAIL, "/usr/bin/snapshot-upload:3"), 1);
+	T_EQ_STR(fw_detail(ev, "fw.secret.hardcoded-credential", JCS_FAIL, "key"), "camupload");
+	T_EQ_STR(fw_detail(ev, "fw.secret.hardcoded-credential", JCS_FAIL, "value"), "Sn*** (10 chars)");
+	jcs_evidence_free(ev);
+	ev = run(clean, N(clean));
+	T_EQ_INT(fw_count(ev, "fw.secret.hardcoded-credential", JCS_FAIL, NULL), 0);
+	T_EQ_INT(fw_count(ev, "fw.secret.hardcoded-credential", JCS_PASS, NULL), 1);
+	jcs_evidence_free(ev);
+}
+
+/* OpenWrt image whose opkg binary was not recognised (not in the stream): /etc/opkg.conf is
+ * read anyway. Without check_signature: fail; the twin with it and a key: pass. Alpine's apk
+ * verifies by default unless --allow-untrusted. */
+T_TEST(update_config_without_binary)
+{
+	struct mem_file nosig[] = {{"/etc/opkg.conf", "dest root /\ndest ram /tmp\nlists_dir ext /var/opkg-lists\n", NULL, 0},
+				   {"/etc/opkg/distfeeds.conf", "src/gz openwrt_core https://downloads.openwrt.org/x\n", NULL, 0}};
+	struct mem_file sig[] = {{"/etc/opkg.conf", "dest root /\noption check_signature\n", NULL, 0},
+				 {"/etc/opkg/keys/b5043e70f9a75cde", "untrusted comment: public key\nRWS1BD5w+adc3j2Hqg==\n", NULL, 0}};
+	struct mem_file apk_off[] = {{"/etc/apk/repositories", "https://dl-cdn.alpinelinux.org/alpine/v3.19/main\n", NULL, 0},
+				     {"/etc/apk/keys/alpine-devel.rsa.pub", "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n", NULL, 0},
+				     {"/etc/periodic/daily/update", "#!/bin/sh\napk upgrade --allow-untrusted\n", NULL, 0}};
+	struct mem_file apk_on[] = {{"/etc/apk/repositories", "https://dl-cdn.alpinelinux.org/alpine/v3.19/main\n", NULL, 0},
+				    {"/etc/apk/keys/alpine-devel.rsa.pub", "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n", NULL, 0}};
+	struct jcs_evidence *ev = run(nosig, N(nosig));
+
+	T_EQ_INT(fw_count(ev, "fw.update.signature", JCS_FAIL, "/etc/opkg.conf"), 1);
+	T_EQ_INT(fw_count(ev, "fw.update.mechanism", JCS_PASS, "/etc/opkg.conf"), 1);
+	jcs_evidence_free(ev);
+	ev = run(sig, N(sig));
+	T_EQ_INT(fw_count(ev, "fw.update.signature", JCS_PASS, "/etc/opkg.conf:2"), 1);
+	T_EQ_INT(fw_count(ev, "fw.update.signature", JCS_FAIL, NULL), 0);
+	jcs_evidence_free(ev);
+	ev = run(apk_off, N(apk_off));
+	T_EQ_INT(fw_count(ev, "fw.update.signature", JCS_FAIL, "/etc/periodic/daily/update:2"), 1);
+	jcs_evidence_free(ev);
+	ev = run(apk_on, N(apk_on));
+	T_EQ_INT(fw_count(ev, "fw.update.signature", JCS_PASS, NULL), 1);
+	T_EQ_INT(fw_count(ev, "fw.update.signature", JCS_FAIL, NULL), 0);
+	jcs_evidence_free(ev);
 }
 
 /* ---- hard-coded credentials ---- */
@@ -370,4 +493,6 @@ T_TEST(unread_parts_make_passes_inconclusive)
 T_MAIN(T_CASE(unread_parts_make_passes_inconclusive), T_CASE(accounts_empty_and_default), T_CASE(accounts_none_cracked_is_pass),
        T_CASE(accounts_no_database_is_inconclusive), T_CASE(hash_classify), T_CASE(console_rules),
        T_CASE(services_rules), T_CASE(private_key_rules), T_CASE(credential_rules), T_CASE(tls_rules),
-       T_CASE(update_rules), T_CASE(reset_rules))
+       T_CASE(update_rules), T_CASE(reset_rules), T_CASE(private_key_examples_are_info),
+       T_CASE(url_credentials_in_scripts), T_CASE(update_config_without_binary),
+       T_CASE(cracking_budget_and_threads))

@@ -162,4 +162,39 @@ T_TEST(table_covers_fixture_directory)
 	T_EQ_INT(seen, sizeof(fixtures) / sizeof(fixtures[0]));
 }
 
-T_MAIN(T_CASE(every_fixture_image), T_CASE(table_covers_fixture_directory))
+/* SquashFS 4 file data is read on worker threads: the stream (order, paths, bytes) is the
+ * same with one thread and with four, for every compressor. */
+T_TEST(squashfs4_threads_same_stream)
+{
+	static const char *const imgs[] = {"squashfs/gzip.sqfs", "squashfs/lz4.sqfs", "squashfs/lzma.sqfs",
+					   "squashfs/lzo.sqfs", "squashfs/xz.sqfs", "squashfs/avm_le.sqfs4"};
+	for (size_t i = 0; i < sizeof(imgs) / sizeof(imgs[0]); i++) {
+		struct fwt *a = fwt_new(), *b = fwt_new();
+		struct jcs_fw_limits l1 = JCS_FW_LIMITS_DEFAULT, l4 = JCS_FW_LIMITS_DEFAULT;
+		struct jcs_fw_sink sa = fwt_sink(a), sb = fwt_sink(b);
+		struct jcs_err err;
+		char path[4096], rel[256];
+
+		snprintf(rel, sizeof(rel), "firmware/%s", imgs[i]);
+		if (!t_fixture(path, sizeof(path), rel)) {
+			free(a);
+			free(b);
+			continue;
+		}
+		l1.jobs = 1;
+		l4.jobs = 4;
+		T_EQ_INT(jcs_fw_walk(path, &l1, &sa, &err), 0);
+		T_EQ_INT(jcs_fw_walk(path, &l4, &sb, &err), 0);
+		T_ASSERT(a->nfiles > 0);
+		T_EQ_INT(a->n, b->n);
+		for (size_t k = 0; k < a->n && k < b->n; k++) {
+			T_EQ_STR(a->e[k].path, b->e[k].path);
+			T_EQ_STR(a->e[k].md5, b->e[k].md5);
+		}
+		T_EQ_STR(a->problems, b->problems);
+		free(a);
+		free(b);
+	}
+}
+
+T_MAIN(T_CASE(every_fixture_image), T_CASE(table_covers_fixture_directory), T_CASE(squashfs4_threads_same_stream))

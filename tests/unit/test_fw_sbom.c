@@ -231,5 +231,53 @@ T_TEST(cyclonedx_structure)
 	jcs_sbom_free(s);
 }
 
-T_MAIN(T_CASE(sigmatch_patterns), T_CASE(version_compare), T_CASE(package_databases),
+/* The component named name in the evidence (or NULL). */
+static const json_t *comp_named(const struct jcs_evidence *ev, const char *name)
+{
+	json_t *c, *list = jcs_evidence_section((struct jcs_evidence *)ev, "components");
+	size_t i;
+
+	json_array_foreach(list, i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
+			return c;
+	return NULL;
+}
+
+/* OpenWrt: the generic "libc" package is musl when musl's loader is in the image; the kernel
+ * package's version loses OpenWrt's release and hash; purls carry the distribution. Without a
+ * loader, "libc" stays itself and gets no CPE (not glibc). */
+T_TEST(openwrt_naming)
+{
+	static const char opkg[] = "Package: libc\nVersion: 1.1.24-2\nStatus: install user installed\n\n"
+				   "Package: kernel\nVersion: 4.14.195-1-3a4d1e8b0d7c2a7bd38b1c6a1d9bb5e0\n"
+				   "Status: install user installed\n";
+	static const char rel[] = "DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='19.07.4'\n";
+	struct mem_file with[] = {{"/etc/openwrt_release", rel, NULL, 0},
+				  {"/lib/ld-musl-mipsel-sf.so.1", NULL, "libc.so", 0},
+				  {"/usr/lib/opkg/status", opkg, NULL, 0}};
+	struct mem_file without[] = {{"/usr/lib/opkg/status", opkg, NULL, 0}};
+	struct jcs_evidence *ev = fw_run_files(with, 3, NULL, 0);
+	const json_t *c;
+
+	c = comp_named(ev, "musl");
+	T_ASSERT(c != NULL);
+	T_EQ_STR(json_string_value(json_object_get(c, "version")), "1.1.24");
+	T_EQ_STR(json_string_value(json_object_get(c, "cpe")), "cpe:2.3:a:musl-libc:musl:1.1.24:*:*:*:*:*:*:*");
+	T_EQ_STR(json_string_value(json_object_get(c, "purl")), "pkg:opkg/openwrt/libc@1.1.24-2?distro=openwrt-19.07.4");
+	T_ASSERT(comp_named(ev, "glibc") == NULL);
+	c = comp_named(ev, "linux");
+	T_ASSERT(c != NULL);
+	T_EQ_STR(json_string_value(json_object_get(c, "version")), "4.14.195");
+	T_EQ_STR(json_string_value(json_object_get(c, "cpe")), "cpe:2.3:o:linux:linux_kernel:4.14.195:*:*:*:*:*:*:*");
+	jcs_evidence_free(ev);
+	ev = fw_run_files(without, 1, NULL, 0);
+	c = comp_named(ev, "libc");
+	T_ASSERT(c != NULL);
+	T_ASSERT(json_object_get(c, "cpe") == NULL);
+	T_ASSERT(comp_named(ev, "glibc") == NULL && comp_named(ev, "musl") == NULL);
+	T_EQ_STR(json_string_value(json_object_get(c, "purl")), "pkg:opkg/openwrt/libc@1.1.24-2");
+	jcs_evidence_free(ev);
+}
+
+T_MAIN(T_CASE(openwrt_naming), T_CASE(sigmatch_patterns), T_CASE(version_compare), T_CASE(package_databases),
        T_CASE(binaries_fixtures), T_CASE(cyclonedx_structure))

@@ -9,6 +9,8 @@
 #include <zlib.h>
 
 #include "core/buf.h"
+#include "firmware/version.h"
+#include "firmware/vex.h"
 #include "firmware/vulnmatch.h"
 #include "fw_analysis.h"
 #include "t.h"
@@ -51,7 +53,7 @@ T_TEST(manifest_ground_truth)
 		T_EQ_INT(jcs_sbom_new(&s, &err), 0);
 		T_EQ_INT(sbom_archive(s, full, &err), 0);
 		T_EQ_INT(jcs_sbom_finish(s), 0);
-		vm = (struct jcs_vulnmatch){s, out, 0, 0};
+		vm = (struct jcs_vulnmatch){.sbom = s, .out = out};
 		T_EQ_INT(jcs_vulndb_scan(&vm, nvd, &err), 0);
 		T_EQ_INT(vm.files, 11);
 		json_array_foreach(out, i, v) {
@@ -94,7 +96,7 @@ static const char *match(struct jcs_sbom *s, const char *doc, int *rc)
 {
 	static char res[512];
 	json_t *out = json_array(), *v;
-	struct jcs_vulnmatch vm = {s, out, 0, 0};
+	struct jcs_vulnmatch vm = {.sbom = s, .out = out};
 	struct jcs_err err;
 	size_t i;
 
@@ -209,13 +211,164 @@ T_TEST(compressed_feed)
 	T_ASSERT(z && gzwrite(z, b.data, (unsigned)b.len) == (int)b.len);
 	gzclose(z);
 	ev = fw_run_files(f, 1, feeds, 1);
-	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_FAIL, "/usr/lib/opkg/status"), 1);
-	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_FAIL, NULL), 1);
+	/* an opkg package judged by NVD only: upstream range, backport unknown */
+	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_INCONCLUSIVE, "/usr/lib/opkg/status"), 1);
+	T_EQ_STR(fw_detail(ev, "fw.component.vulnerable", JCS_INCONCLUSIVE, "status"), "affected-upstream");
+	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_FAIL, NULL), 0);
 	jcs_evidence_free(ev);
 	unlink(gz);
 	rmdir(dir);
 	jcs_buf_free(&b);
 }
 
+/* ---- distribution backports, the deciding source, VEX ---- */
+
+#define DEB12_STATUS                                                                              \
+	"Package: libcurl4\nStatus: install ok installed\nSource: curl\nVersion: 7.88.1-10+deb12u4\n\n" \
+	"Package: curl\nStatus: install ok installed\nVersion: 7.88.1-10+deb12u4\n"
+
+static const struct mem_file deb12[] = {
+	{"/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"
+			    "VERSION_CODENAME=bookworm\n", NULL, 0},
+	{"/var/lib/dpkg/status", DEB12_STATUS, NULL, 0}};
+
+static bool is_str(const json_t *o, const char *k, const char *want)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v && strcmp(v, want) == 0;
+}
+
+/* The fw.component.vulnerable finding of vulnerability id for the component named comp. */
+static bool find_vuln(const struct jcs_evidence *ev, const char *id, const char *comp, struct jcs_finding *f)
+{
+	for (size_t i = 0; i < jcs_evidence_count(ev); i++) {
+		jcs_evidence_get(ev, i, f);
+		if (strcmp(f->id, "fw.component.vulnerable") == 0 && is_str(f->details, "id", id) &&
+		    is_str(f->details, "component", comp))
+			return true;
+	}
+	return false;
+}
+
+static const json_t *vuln_of(const struct jcs_evidence *ev, const char *id, const char *comp)
+{
+	struct jcs_finding f;
+	return find_vuln(ev, id, comp, &f) ? f.details : NULL;
+}
+
+static enum jcs_result result_of(const struct jcs_evidence *ev, const char *id, const char *comp)
+{
+	struct jcs_finding f;
+	return find_vuln(ev, id, comp, &f) ? f.result : (enum jcs_result)-1;
+}
+
+T_TEST(debian_backport_osv)
+{
+	char nvd[4096], osv[4096];
+	const char *feeds[] = {nvd, osv};
+	struct jcs_evidence *ev;
+	const json_t *v;
+
+	if (!t_fixture(nvd, sizeof(nvd), "vulndb/nvd/CVE-2023-38545.json"))
+		return;
+	if (!t_fixture(osv, sizeof(osv), "vulndb/osv-debian"))
+		return;
+	/* NVD alone: libcurl 7.88.1 is in the upstream range, but it is a Debian package:
+	 * inconclusive (backport unknown), never a fail */
+	ev = fw_run_files(deb12, 2, feeds, 1);
+	T_EQ_INT(result_of(ev, "CVE-2023-38545", "libcurl"), JCS_INCONCLUSIVE);
+	T_EQ_STR(json_string_value(json_object_get(vuln_of(ev, "CVE-2023-38545", "libcurl"), "status")), "affected-upstream");
+	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_FAIL, NULL), 0);
+	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_PASS, NULL), 0);
+	jcs_evidence_free(ev);
+	/* with Debian's advisories: CVE-2023-38545 fixed in 7.88.1-10+deb12u4 (the backport),
+	 * the NVD match is overruled and the deciding source named; CVE-2023-46218 (fixed only in
+	 * deb12u5) is still reported, by Debian, for both packages of source curl */
+	ev = fw_run_files(deb12, 2, feeds, 2);
+	v = vuln_of(ev, "CVE-2023-38545", "libcurl");
+	T_EQ_INT(result_of(ev, "CVE-2023-38545", "libcurl"), JCS_INFO);
+	T_EQ_STR(json_string_value(json_object_get(v, "status")), "fixed");
+	T_ASSERT(strstr(json_string_value(json_object_get(v, "decided_by")), "OSV Debian:12 advisory DEBIAN-CVE-2023-38545") != NULL);
+	T_ASSERT(strstr(json_string_value(json_object_get(v, "decided_by")), "7.88.1-10+deb12u4") != NULL);
+	T_EQ_INT(result_of(ev, "DEBIAN-CVE-2023-46218", "libcurl"), JCS_FAIL);
+	T_EQ_INT(result_of(ev, "DEBIAN-CVE-2023-46218", "curl"), JCS_FAIL);
+	T_EQ_STR(json_string_value(json_object_get(vuln_of(ev, "DEBIAN-CVE-2023-46218", "curl"), "decided_by")),
+		 "OSV Debian advisory DEBIAN-CVE-2023-46218");
+	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_FAIL, NULL), 2);
+	jcs_evidence_free(ev);
+}
+
+T_TEST(debian_backport_tracker_and_release)
+{
+	char nvd[4096], trk[4096], osv[4096];
+	const char *feeds[] = {nvd, trk};
+	const char *osv_feeds[] = {osv};
+	struct mem_file deb11[] = {{"/etc/debian_version", "11.8\n", NULL, 0}, {"/var/lib/dpkg/status", DEB12_STATUS, NULL, 0}};
+	struct jcs_evidence *ev;
+
+	if (!t_fixture(nvd, sizeof(nvd), "vulndb/nvd/CVE-2023-38545.json"))
+		return;
+	if (!t_fixture(trk, sizeof(trk), "vulndb/debian-tracker/curl.json"))
+		return;
+	if (!t_fixture(osv, sizeof(osv), "vulndb/osv-debian"))
+		return;
+	ev = fw_run_files(deb12, 2, feeds, 2);
+	T_EQ_INT(result_of(ev, "CVE-2023-38545", "libcurl"), JCS_INFO);
+	T_ASSERT(strstr(json_string_value(json_object_get(vuln_of(ev, "CVE-2023-38545", "libcurl"), "decided_by")),
+			"Debian security tracker (bookworm)") != NULL);
+	T_EQ_INT(result_of(ev, "CVE-2023-46218", "libcurl"), JCS_FAIL);
+	T_EQ_INT(result_of(ev, "CVE-2023-28320", "libcurl"), (enum jcs_result)-1); /* never affected */
+	jcs_evidence_free(ev);
+	/* a Debian 11 image: the Debian:12 records do not speak of it, the Debian:11 fix
+	 * (7.74.0-1.3+deb11u10) is older than the installed version: nothing affected */
+	ev = fw_run_files(deb11, 2, osv_feeds, 1);
+	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_FAIL, NULL), 0);
+	T_EQ_INT(fw_count(ev, "fw.component.vulnerable", JCS_PASS, NULL), 1);
+	jcs_evidence_free(ev);
+	/* dpkg ordering: ~ sorts before everything, revisions compare as dpkg does */
+	T_ASSERT(jcs_version_cmp_deb("7.88.1-10+deb12u4", "7.88.1-10+deb12u5") < 0);
+	T_ASSERT(jcs_version_cmp_deb("7.88.1-10+deb12u10", "7.88.1-10+deb12u5") > 0);
+	T_ASSERT(jcs_version_cmp_deb("1.0~rc1-1", "1.0-1") < 0);
+	T_ASSERT(jcs_version_cmp_deb("1:0.9-1", "2.0-1") > 0);
+	T_EQ_INT(jcs_version_cmp_deb("7.88.1-10+deb12u4", "7.88.1-10+deb12u4"), 0);
+}
+
+T_TEST(vex_input)
+{
+	char osv[4096], ovex[4096], cvex[4096];
+	const char *feeds[] = {osv};
+	struct jcs_evidence *ev;
+	const json_t *v;
+	struct jcs_vex *x = NULL;
+	struct jcs_err err;
+
+	if (!t_fixture(osv, sizeof(osv), "vulndb/osv-debian"))
+		return;
+	if (!t_fixture(ovex, sizeof(ovex), "vex/openvex-curl.json"))
+		return;
+	if (!t_fixture(cvex, sizeof(cvex), "vex/cyclonedx-vex-curl.json"))
+		return;
+	/* OpenVEX: libcurl4 not affected with a justification; the claim for curl has none and
+	 * is ignored (still a fail, the ignored statement shown) */
+	ev = fw_run_files_vex(deb12, 2, feeds, 1, ovex);
+	T_ASSERT(ev != NULL);
+	v = vuln_of(ev, "DEBIAN-CVE-2023-46218", "libcurl");
+	T_EQ_INT(result_of(ev, "DEBIAN-CVE-2023-46218", "libcurl"), JCS_INFO);
+	T_EQ_STR(json_string_value(json_object_get(v, "status")), "not_affected");
+	T_ASSERT(strstr(json_string_value(json_object_get(v, "decided_by")), "vulnerable_code_not_in_execute_path") != NULL);
+	T_EQ_INT(result_of(ev, "DEBIAN-CVE-2023-46218", "curl"), JCS_FAIL);
+	T_ASSERT(json_object_get(json_object_get(vuln_of(ev, "DEBIAN-CVE-2023-46218", "curl"), "vex"), "ignored") != NULL);
+	jcs_evidence_free(ev);
+	/* CycloneDX VEX through the document's bom-ref */
+	ev = fw_run_files_vex(deb12, 2, feeds, 1, cvex);
+	T_EQ_INT(result_of(ev, "DEBIAN-CVE-2023-46218", "libcurl"), JCS_INFO);
+	T_EQ_INT(result_of(ev, "DEBIAN-CVE-2023-46218", "curl"), JCS_FAIL);
+	jcs_evidence_free(ev);
+	/* a document that is neither */
+	T_EQ_INT(jcs_vex_parse("{\"statements\": []}", 18, "x", &x, &err), JCS_ESCHEMA);
+	T_EQ_INT(jcs_vex_parse("[", 1, "x", &x, &err), JCS_EPARSE);
+}
+
 T_MAIN(T_CASE(manifest_ground_truth), T_CASE(nvd_configuration_semantics), T_CASE(osv_feeds),
-       T_CASE(compressed_feed))
+       T_CASE(compressed_feed), T_CASE(debian_backport_osv), T_CASE(debian_backport_tracker_and_release),
+       T_CASE(vex_input))

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include "registry/httpparse.h"
+#include "registry/logtree.h"
 #include "registry/registry.h"
+#include "registry/tlog.h"
 #include "t.h"
 
 static char dbpath[64];
@@ -48,7 +50,7 @@ T_TEST(test_migrations_idempotent)
 
 	T_ASSERT(a && b);
 	T_EQ_INT(jcs_store_schema_version(b, &v, NULL), 0);
-	T_EQ_INT(v, 2);
+	T_EQ_INT(v, 3);
 	T_EQ_INT(jcs_store_open("mysql://x", &c, NULL), JCS_EINVAL);
 	T_ASSERT(c == NULL);
 	jcs_store_close(b);
@@ -160,21 +162,102 @@ T_TEST(test_issue_expire_renew)
 	jcs_store_close(db);
 }
 
-T_TEST(test_login_lockout)
+T_TEST(test_login_accounts)
 {
 	struct jcs_store *db = open_db();
 	struct jcs_actor a;
-	char tok[65], s[65], c[65];
+	char tok[65], tok2[65], api[65], s[65], c[65];
 
 	T_EQ_INT(jcs_reg_user_create(db, "pw", JCS_ROLE_VENDOR, "x", "a-long-password", tok, NULL), 0);
-	for (int i = 0; i < JCS_REG_LOGIN_FAILS; i++)
+	T_EQ_INT(jcs_reg_user_create(db, "api", JCS_ROLE_VENDOR, "x", NULL, api, NULL), 0);
+	/* failures never lock the account (throttling is per client, in the server) */
+	for (int i = 0; i < 8; i++)
 		T_EQ_INT(jcs_reg_login(db, "pw", "wrong-password", 1000, &a, s, c, NULL), JCS_EPERM);
-	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000, &a, s, c, NULL), JCS_ELIMIT);
-	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000 + JCS_REG_LOCK_SECONDS + 1, &a, s, c, NULL), 0);
-	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_LOCK_SECONDS + 2, &a, c, NULL), 0);
+	/* unknown and password-less accounts: the same answer as a wrong password */
+	T_EQ_INT(jcs_reg_login(db, "nobody", "a-long-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_login(db, "api", "", 1000, &a, s, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000, &a, s, c, NULL), 0);
+	T_EQ_INT(jcs_reg_session(db, s, 1002, &a, c, NULL), 0);
 	T_EQ_STR(a.name, "pw");
-	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_LOCK_SECONDS + JCS_REG_SESSION_SECONDS + 2, &a, c, NULL),
-		 JCS_EPERM);
+	T_EQ_INT(jcs_reg_session(db, s, 1000 + JCS_REG_SESSION_SECONDS + 2, &a, c, NULL), JCS_EPERM);
+
+	/* a disabled account: no sign-in, no session, no token; enabled again, all work */
+	T_EQ_INT(jcs_reg_user_disable(db, "pw", true, NULL), 0);
+	T_EQ_INT(jcs_reg_session(db, s, 1002, &a, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &a, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_login(db, "pw", "a-long-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_user_disable(db, "pw", false, NULL), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &a, NULL), 0);
+	T_EQ_INT(jcs_reg_user_disable(db, "ghost", true, NULL), JCS_ENOTFOUND);
+
+	/* token rotation and revocation */
+	T_EQ_INT(jcs_reg_user_token(db, "pw", tok2, NULL), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok, &a, NULL), JCS_EPERM);
+	T_EQ_INT(jcs_reg_auth_token(db, tok2, &a, NULL), 0);
+	T_EQ_INT(jcs_reg_user_token(db, "pw", NULL, NULL), 0);
+	T_EQ_INT(jcs_reg_auth_token(db, tok2, &a, NULL), JCS_EPERM);
+	jcs_store_close(db);
+	cleanup();
+}
+
+/* The cached tree answers exactly what the proofs over all leaves answer, for every size,
+ * index and prefix, while the log grows between calls (incremental sync). */
+T_TEST(test_logtree_matches_full_proofs)
+{
+	struct jcs_store *db = open_db();
+	struct jcs_logtree *t;
+	uint8_t leaves[45 * JCS_HASH_LEN];
+	struct jcs_err err = {0};
+
+	T_EQ_INT(jcs_logtree_new(&t), 0);
+	T_EQ_INT(jcs_store_exec(db, "DELETE FROM tlog", 0, NULL, NULL, &err), 0);
+	for (uint64_t n = 1; n <= 45; n++) {
+		char idx[24], hx[65];
+		const char *p[] = {idx, hx};
+		jcs_hash root;
+
+		jcs_tlog_leaf_hash(&n, sizeof(n), leaves + (n - 1) * JCS_HASH_LEN);
+		jcs_hash_hex(leaves + (n - 1) * JCS_HASH_LEN, hx);
+		snprintf(idx, sizeof(idx), "%llu", (unsigned long long)(n - 1));
+		T_EQ_INT(jcs_store_exec(db, "INSERT INTO tlog (idx, kind, reg_no, leaf_hash, entry, at)"
+					" VALUES ($1, 'label', 'x', $2, '{}', 0)", 2, p, NULL, &err), 0);
+		jcs_tlog_root(leaves, n, root);
+		for (uint64_t i = 0; i < n; i++) {
+			struct jcs_inclusion got = {0};
+			struct jcs_tlog_path want;
+
+			T_EQ_INT(jcs_logtree_inclusion(t, db, i, 0, &got, &err), 0);
+			T_EQ_INT(jcs_tlog_inclusion_proof(leaves, n, i, &want), 0);
+			T_EQ_INT(got.tree_size, n);
+			T_EQ_INT(got.path.n, want.n);
+			T_ASSERT(memcmp(got.path.h, want.h, want.n * JCS_HASH_LEN) == 0);
+			T_EQ_INT(jcs_tlog_inclusion_verify(leaves + i * JCS_HASH_LEN, i, n, &got.path, root), 0);
+		}
+		for (uint64_t m = 1; m <= n; m++) {
+			struct jcs_consistency got = {0};
+			struct jcs_tlog_path want;
+
+			T_EQ_INT(jcs_logtree_consistency(t, db, m, n, &got, &err), 0);
+			T_EQ_INT(jcs_tlog_consistency_proof(leaves, n, m, &want), 0);
+			T_EQ_INT(got.path.n, want.n);
+			T_ASSERT(memcmp(got.path.h, want.h, want.n * JCS_HASH_LEN) == 0);
+		}
+	}
+	{
+		struct jcs_inclusion got;
+
+		T_EQ_INT(jcs_logtree_inclusion(t, db, 45, 0, &got, &err), JCS_ENOTFOUND);
+		T_EQ_INT(jcs_logtree_inclusion(t, db, 3, 46, &got, &err), JCS_ENOTFOUND);
+	}
+	/* a gap in the stored log is damage, not a shorter tree */
+	T_EQ_INT(jcs_store_exec(db, "INSERT INTO tlog (idx, kind, reg_no, leaf_hash, entry, at)"
+				" VALUES (46, 'label', 'x', 'ab', '{}', 0)", 0, NULL, NULL, &err), 0);
+	{
+		struct jcs_inclusion got;
+
+		T_EQ_INT(jcs_logtree_inclusion(t, db, 0, 0, &got, &err), JCS_ECRYPTO);
+	}
+	jcs_logtree_free(t);
 	jcs_store_close(db);
 	cleanup();
 }
@@ -208,7 +291,14 @@ T_TEST(test_parsers)
 	T_EQ_STR(models[2], "C3");
 	jcs_csv_models_free(models, n);
 	T_EQ_INT(jcs_csv_models("a\nb\nc\n", 6, 2, &models, &n, NULL), JCS_ELIMIT);
+	/* Shift_JIS (as Excel saves it in Japan): "型番\nカメラ-1\n" */
+	T_EQ_INT(jcs_csv_models("\x8c\x5e\x94\xd4\n\x83\x4a\x83\x81\x83\x89-1\n", 13, 10, &models, &n, NULL), 0);
+	T_EQ_INT(n, 1);
+	T_EQ_STR(models[0], "カメラ-1");
+	jcs_csv_models_free(models, n);
+	/* neither UTF-8 nor Shift_JIS */
+	T_EQ_INT(jcs_csv_models("\x85\xff\xfe\n", 4, 10, &models, &n, NULL), JCS_EPARSE);
 }
 
 T_MAIN(T_CASE(test_migrations_idempotent), T_CASE(test_text_ok), T_CASE(test_issue_expire_renew),
-       T_CASE(test_login_lockout), T_CASE(test_parsers))
+       T_CASE(test_login_accounts), T_CASE(test_logtree_matches_full_proofs), T_CASE(test_parsers))

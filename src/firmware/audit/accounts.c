@@ -3,11 +3,18 @@
  * and, at the end, tries the bundled default-password list (data/creds/passwords.txt) against
  * every hash with libcrypt's crypt_r (DES, MD5, SHA-256/512, bcrypt, yescrypt) or our own code
  * for the non-crypt(3) formats (apr1, {SHA}, mosquitto). Guesses per hash are capped by the
- * hash's cost, so a slow hash is tried with the most common passwords only. */
+ * hash's cost, so a slow hash is tried with the most common passwords only; the image has a
+ * work budget spent on the cheapest hashes first and a time cap. The guesses run on all
+ * cores (chunks of one hash's candidates over a thread pool); the password reported is the
+ * first in list order that matches, so the result does not depend on the thread count.
+ * An account whose guesses were not all made is inconclusive, never a pass. */
 #include <crypt.h>
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -465,12 +472,161 @@ static json_t *entry_details(const struct entry *e)
 	return d;
 }
 
+/* ---- cracking ---- */
+
+#define CHUNK 8 /* candidates a worker takes at a time */
+
+enum crack_state { CRACK_RESISTED, CRACK_FOUND, CRACK_PARTLY, CRACK_NOT_TRIED, CRACK_UNFINISHED };
+
+struct crack {
+	const struct jcs_account *a;
+	size_t tries;          /* candidates planned: 0 = none */
+	atomic_size_t found;   /* lowest matching candidate, SIZE_MAX = none */
+	atomic_bool unfinished; /* the time cap stopped it */
+	const char *why;       /* not tried: why */
+};
+
+struct crack_run {
+	struct crack *v;
+	size_t n;
+	size_t (*chunks)[2];   /* {crack, first candidate} in cost order */
+	size_t nchunks;
+	atomic_size_t next;
+	char *const *list;
+	size_t nlist;
+	struct timespec deadline;
+};
+
+/* Candidate k of an account: its own name, then the list. */
+static const char *candidate(const struct crack_run *r, const struct crack *c, size_t k)
+{
+	return k == 0 ? c->a->user : r->list[k - 1];
+}
+
+static bool past(const struct timespec *d)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > d->tv_sec || (now.tv_sec == d->tv_sec && now.tv_nsec >= d->tv_nsec);
+}
+
+static void *crack_worker(void *arg)
+{
+	struct crack_run *r = arg;
+	size_t ch;
+
+	while ((ch = atomic_fetch_add(&r->next, 1)) < r->nchunks) {
+		struct crack *c = &r->v[r->chunks[ch][0]];
+		size_t k0 = r->chunks[ch][1], end = k0 + CHUNK < c->tries ? k0 + CHUNK : c->tries;
+		for (size_t k = k0; k < end && atomic_load(&c->found) > k; k++) {
+			const char *pw = candidate(r, c, k);
+			if (past(&r->deadline)) {
+				atomic_store(&c->unfinished, true);
+				break;
+			}
+			if (k > 0 && strcmp(pw, c->a->user) == 0)
+				continue;
+			if (jcs_hash_verify(c->a, pw)) {
+				size_t cur = atomic_load(&c->found);
+				while (k < cur && !atomic_compare_exchange_weak(&c->found, &cur, k))
+					;
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int by_cost(const void *x, const void *y)
+{
+	const struct crack *a = *(struct crack *const *)x, *b = *(struct crack *const *)y;
+	unsigned ca = jcs_hash_cost(a->a), cb = jcs_hash_cost(b->a);
+
+	return ca != cb ? (ca < cb ? -1 : 1) : (a < b ? -1 : a > b);
+}
+
+/* Plan (cheapest hashes first, within the work budget) and run the guesses on the pool. */
+static int crack_all(struct crack_run *r, const struct jcs_audit_opts *o)
+{
+	uint64_t budget = o && o->crack_work ? o->crack_work : JCS_CRACK_WORK_DEFAULT;
+	unsigned secs = o && o->crack_seconds ? o->crack_seconds : JCS_CRACK_SECONDS_DEFAULT;
+	unsigned nthreads = jcs_audit_threads(o ? o->jobs : 0);
+	struct crack **order = calloc(r->n + 1, sizeof(*order));
+	pthread_t *tids = NULL;
+	size_t total = 0;
+	int rc = 0;
+
+	if (!order)
+		return JCS_ENOMEM;
+	for (size_t i = 0; i < r->n; i++)
+		order[i] = &r->v[i];
+	qsort(order, r->n, sizeof(*order), by_cost);
+	for (size_t i = 0; i < r->n; i++) {
+		struct crack *c = order[i];
+		unsigned cost = jcs_hash_cost(c->a);
+		size_t want;
+		if (cost == 0) {
+			c->why = "hash settings too costly to try (rounds, cost or memory above the limits)";
+			continue;
+		}
+		want = CRACK_BUDGET / cost;
+		if (want > r->nlist + 1)
+			want = r->nlist + 1;
+		if ((uint64_t)want * cost > budget)
+			want = (size_t)(budget / cost);
+		budget -= (uint64_t)want * cost;
+		c->tries = want;
+		if (want == 0)
+			c->why = "the image's cracking work budget was spent on cheaper hashes";
+		total += (want + CHUNK - 1) / CHUNK;
+	}
+	r->chunks = calloc(total + 1, sizeof(*r->chunks));
+	tids = calloc(nthreads, sizeof(*tids));
+	if (!r->chunks || !tids) {
+		rc = JCS_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t k = 0; k < order[i]->tries; k += CHUNK) {
+			r->chunks[r->nchunks][0] = (size_t)(order[i] - r->v);
+			r->chunks[r->nchunks++][1] = k;
+		}
+	clock_gettime(CLOCK_MONOTONIC, &r->deadline);
+	r->deadline.tv_sec += secs;
+	if (nthreads > r->nchunks)
+		nthreads = r->nchunks ? (unsigned)r->nchunks : 1;
+	/* the calling thread works too; a thread that cannot start only costs speed */
+	for (unsigned t = 1; t < nthreads; t++)
+		if (pthread_create(&tids[t], NULL, crack_worker, r) != 0)
+			nthreads = t;
+	crack_worker(r);
+	for (unsigned t = 1; t < nthreads; t++)
+		pthread_join(tids[t], NULL);
+out:
+	free(tids);
+	free(order);
+	return rc;
+}
+
+static enum crack_state crack_state(const struct crack_run *r, const struct crack *c)
+{
+	if (atomic_load(&c->found) != SIZE_MAX)
+		return CRACK_FOUND;
+	if (c->tries == 0)
+		return CRACK_NOT_TRIED;
+	if (atomic_load(&c->unfinished))
+		return CRACK_UNFINISHED;
+	return c->tries < r->nlist + 1 ? CRACK_PARTLY : CRACK_RESISTED;
+}
+
 static int accounts_finish(void *state, struct jcs_audit *au)
 {
 	struct state *st = state;
-	size_t nlist = 0, nhash = 0, nempty = 0, ncracked = 0, ncapped = 0;
+	size_t nlist = 0, nhash = 0, nempty = 0, ncracked = 0, nopen = 0;
 	char **list = load_list(&nlist);
 	json_t *checked = json_array();
+	struct crack_run run = {0};
 	char loc[512];
 	int rc = 0;
 
@@ -478,11 +634,29 @@ static int accounts_finish(void *state, struct jcs_audit *au)
 		rc = jcs_err_set(au->err, JCS_ENOMEM, "accounts: cannot load the password list");
 		goto out;
 	}
-	for (size_t i = 0; rc == 0 && i < st->n; i++) {
+	run.list = list;
+	run.nlist = nlist;
+	run.v = calloc(st->n + 1, sizeof(*run.v));
+	if (!run.v) {
+		rc = jcs_err_set(au->err, JCS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < st->n; i++)
+		if (st->v[i].a.type != JCS_HASH_EMPTY) {
+			struct crack *c = &run.v[run.n++];
+			c->a = &st->v[i].a;
+			atomic_init(&c->found, SIZE_MAX);
+			atomic_init(&c->unfinished, false);
+		}
+	rc = crack_all(&run, au->opts);
+	if (rc) {
+		rc = jcs_err_set(au->err, rc, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0, h = 0; rc == 0 && i < st->n; i++) {
 		struct entry *e = &st->v[i];
-		unsigned cost = jcs_hash_cost(&e->a);
-		size_t tries, tried = 0;
-		const char *found = NULL;
+		struct crack *c;
+		json_t *d;
 
 		jcs_audit_loc(loc, sizeof(loc), e->file, e->a.line);
 		if (e->a.type == JCS_HASH_EMPTY) {
@@ -493,39 +667,38 @@ static int accounts_finish(void *state, struct jcs_audit *au)
 			continue;
 		}
 		nhash++;
-		if (cost == 0) { /* too costly to try: not tested */
-			json_t *d = entry_details(e);
-			json_object_set_new(d, "tried", json_integer(0));
-			json_array_append_new(checked, d);
-			ncapped++;
-			continue;
-		}
-		tries = CRACK_BUDGET / cost;
-		/* the account's own name first, then the list in order of prevalence */
-		if (jcs_hash_verify(&e->a, e->a.user))
-			found = e->a.user;
-		tried = 1;
-		for (size_t k = 0; !found && k < nlist && tried < tries; k++) {
-			if (strcmp(list[k], e->a.user) == 0)
-				continue;
-			tried++;
-			if (jcs_hash_verify(&e->a, list[k]))
-				found = list[k];
-		}
-		if (found) {
-			json_t *d = entry_details(e);
+		c = &run.v[h++];
+		d = entry_details(e);
+		switch (crack_state(&run, c)) {
+		case CRACK_FOUND:
 			ncracked++;
-			json_object_set_new(d, "password", json_string(found));
+			json_object_set_new(d, "password", json_string(candidate(&run, c, atomic_load(&c->found))));
 			rc = jcs_audit_add(au, "fw.account.default-password", JCS_FAIL,
 					   is_root(e) ? JCS_SEV_CRITICAL : JCS_SEV_HIGH, loc, d,
 					   "Account '%s' has a default password (%s, found in the default list)",
 					   e->a.user, jcs_hash_type_name(e->a.type));
-		} else {
-			json_t *d = entry_details(e);
-			json_object_set_new(d, "tried", json_integer((json_int_t)tried));
+			break;
+		case CRACK_RESISTED:
+			json_object_set_new(d, "tried", json_integer((json_int_t)c->tries));
+			json_object_set_new(d, "status", json_string("resisted the whole list"));
 			json_array_append_new(checked, d);
-			if (tried < nlist)
-				ncapped++;
+			break;
+		default: {
+			enum crack_state cs = crack_state(&run, c);
+			const char *why = cs == CRACK_NOT_TRIED ? c->why
+					  : cs == CRACK_UNFINISHED ? "the cracking time cap was reached"
+								   : "slow hash: only the most common passwords were tried";
+			nopen++;
+			json_object_set_new(d, "tried", json_integer(cs == CRACK_PARTLY ? (json_int_t)c->tries : 0));
+			json_object_set_new(d, "status", json_string(cs == CRACK_NOT_TRIED ? "not tried"
+								    : cs == CRACK_UNFINISHED ? "unfinished"
+											    : "partly tried"));
+			json_object_set_new(d, "reason", json_string(why));
+			json_array_append(checked, d);
+			rc = jcs_audit_add(au, "fw.account.default-password", JCS_INCONCLUSIVE, JCS_SEV_NONE, loc, d,
+					   "Account '%s' (%s): default passwords not fully checked: %s", e->a.user,
+					   jcs_hash_type_name(e->a.type), why);
+		}
 		}
 	}
 	if (rc)
@@ -539,16 +712,15 @@ static int accounts_finish(void *state, struct jcs_audit *au)
 		rc = jcs_audit_add(au, "fw.account.empty-password", JCS_PASS, JCS_SEV_NONE, st->files.v[0],
 				   json_pack("{s:o}", "files", jcs_strv_json(&st->files)),
 				   "No account with an empty password (%zu account file(s))", st->files.n);
-	if (rc == 0 && ncracked == 0 && nhash > 0)
-		rc = jcs_audit_add(au, "fw.account.default-password",
-				   ncapped ? JCS_INCONCLUSIVE : JCS_PASS, JCS_SEV_NONE, st->files.v[0],
+	if (rc == 0 && ncracked == 0 && nopen == 0 && nhash > 0)
+		rc = jcs_audit_add(au, "fw.account.default-password", JCS_PASS, JCS_SEV_NONE, st->files.v[0],
 				   json_pack("{s:O, s:i}", "accounts", checked, "list_size", (json_int_t)nlist),
-				   ncapped ? "%zu password hash(es) resisted the default list, %zu of them slow "
-					     "hashes tried with the most common passwords only"
-					   : "%zu password hash(es) checked against %zu default passwords: none cracked",
-				   nhash, ncapped ? ncapped : nlist);
+				   "%zu password hash(es) checked against %zu default passwords: none cracked",
+				   nhash, nlist);
 out:
 	json_decref(checked);
+	free(run.chunks);
+	free(run.v);
 	free(list);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "firmware/audit/audit.h"
@@ -277,4 +278,29 @@ bool jcs_audit_is_doc(const char *path)
 	return jcs_audit_under(path, "/usr/share/doc/") || jcs_audit_under(path, "/usr/share/man/") ||
 	       jcs_audit_under(path, "/usr/share/info/") || jcs_audit_under(path, "/usr/include/") ||
 	       jcs_audit_has_suffix(path, (const char *const[]){".md", ".txt", ".h", NULL});
+}
+
+const char *jcs_audit_example_reason(const char *path)
+{
+	static const char *const tags[] = {"test-vector", "test_vector", "testvector", "testvec", NULL};
+	char low[512];
+	size_t n = 0;
+
+	if (jcs_audit_under(path, "/usr/share/doc/") || jcs_audit_under(path, "/usr/share/man/") ||
+	    jcs_audit_under(path, "/usr/share/info/") || jcs_audit_under(path, "/usr/share/gtk-doc/"))
+		return "inside a documentation directory: an example, not a device secret";
+	for (; path[n] && n + 1 < sizeof(low); n++)
+		low[n] = (char)tolower((unsigned char)path[n]);
+	low[n] = 0;
+	for (size_t i = 0; tags[i]; i++)
+		if (strstr(low, tags[i]))
+			return "in a test-vector file: published test data, not a device secret";
+	return NULL;
+}
+
+unsigned jcs_audit_threads(unsigned jobs)
+{
+	long n = jobs ? (long)jobs : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
 }

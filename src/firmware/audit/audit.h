@@ -14,13 +14,27 @@
 #include "firmware/fwfile.h"
 #include "jcstar/evidence.h"
 
+/* Settings of the rules' expensive final steps. */
+struct jcs_audit_opts {
+	unsigned jobs;          /* threads (0 = one per core) */
+	uint64_t crack_work;    /* password guesses in md5-crypt units for the whole image (0 = default) */
+	unsigned crack_seconds; /* wall-clock cap on cracking (0 = default) */
+};
+
+#define JCS_CRACK_WORK_DEFAULT 200000u
+#define JCS_CRACK_SECONDS_DEFAULT 120u
+
 struct jcs_audit {
 	struct jcs_evidence *ev;
 	struct jcs_err *err;
 	/* Parts of the image that could not be read (unpack problems): while non-empty, a "pass"
 	 * cannot be claimed for the whole image and jcs_audit_add turns it into inconclusive. */
 	const json_t *unread;
+	const struct jcs_audit_opts *opts; /* may be NULL (defaults) */
 };
+
+/* Worker threads for jobs (0 = the number of online cores, at least 1). */
+unsigned jcs_audit_threads(unsigned jobs);
 
 struct jcs_audit_rule {
 	const char *name;
@@ -103,5 +117,8 @@ struct jcs_kv {
 bool jcs_audit_kv_find(const char *line, const char *const *keys, size_t *from, struct jcs_kv *kv);
 /* True if the path is documentation or headers (not configuration of the device). */
 bool jcs_audit_is_doc(const char *path);
+/* Why a secret at this path protects nothing (a documentation directory, a test-vector or
+ * example file), or NULL when it may be the device's own. */
+const char *jcs_audit_example_reason(const char *path);
 
 #endif

@@ -1,8 +1,9 @@
 /* Rule "credentials": fw.secret.hardcoded-credential — passwords, pre-shared keys and API
  * secrets written into configuration files and the web UI (UCI option password/key, conf
- * key=value, JSON/YAML/XML, JavaScript/Lua/PHP string literals, user:password@ in URLs).
- * Values that are variables, placeholders or empty are not credentials. Values are masked in
- * the evidence. */
+ * key=value, JSON/YAML/XML, JavaScript/Lua/PHP string literals) and user:password@ in URLs,
+ * which are looked for in every text file of the image (shell scripts in /usr/bin as much as
+ * configuration), documentation excepted. Values that are variables, placeholders or empty
+ * are not credentials. Values are masked in the evidence. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,19 +80,47 @@ static int report(struct state *st, struct jcs_audit *au, const struct jcs_fw_fi
 			     what, key, f->path);
 }
 
+/* Every scheme://user:password@host in the line (the password is not a variable). */
+static int url_credentials(struct state *st, struct jcs_audit *au, const struct jcs_fw_file *f,
+			   unsigned lineno, const char *line, int *hits)
+{
+	const char *p = line;
+	int rc = 0;
+
+	while (rc == 0 && *hits < MAX_PER_FILE && (p = strstr(p, "://")) != NULL) {
+		const char *auth = p + 3, *end = auth + strcspn(auth, "/ \t\"'?#"), *at, *colon;
+		char user[64], pw[128];
+
+		p = auth;
+		at = memchr(auth, '@', (size_t)(end - auth));
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (!colon || colon == auth || colon + 1 >= at || at - colon - 1 >= (long)sizeof(pw) ||
+		    colon - auth >= (long)sizeof(user) || strchr("$%<{[", colon[1]) || strchr("$%<{[", auth[0]))
+			continue;
+		snprintf(user, sizeof(user), "%.*s", (int)(colon - auth), auth);
+		snprintf(pw, sizeof(pw), "%.*s", (int)(at - colon - 1), colon + 1);
+		if (strlen(pw) < 3 || strspn(pw, "x*.#-_?0") == strlen(pw))
+			continue;
+		(*hits)++;
+		rc = report(st, au, f, lineno, "password in a URL for user", user, pw);
+	}
+	return rc;
+}
+
 static int credentials_file(void *state, const struct jcs_fw_file *f, struct jcs_audit *au)
 {
 	struct state *st = state;
 	const char *base = jcs_audit_basename(f->path);
-	bool code, wifi;
+	bool code, wifi, conf;
 	struct jcs_lines it;
 	const char *s;
 	size_t n;
 	int rc = 0, hits = 0;
 
-	if (!jcs_audit_is_text(f) || !config_file(f->path) || jcs_audit_is_doc(f->path) ||
-	    strstr(base, "passwd") || strstr(base, "shadow") || strstr(base, "htpasswd"))
+	if (!jcs_audit_is_text(f) || jcs_audit_is_doc(f->path) || strstr(base, "passwd") ||
+	    strstr(base, "shadow") || strstr(base, "htpasswd"))
 		return 0;
+	conf = config_file(f->path) || code_file(f->path);
 	code = code_file(f->path);
 	wifi = strcmp(f->path, "/etc/config/wireless") == 0;
 	st->files++;
@@ -100,32 +129,18 @@ static int credentials_file(void *state, const struct jcs_fw_file *f, struct jcs
 		char line[1024];
 		struct jcs_kv kv;
 		size_t from = 0;
-		const char *at, *scheme;
 
 		jcs_audit_line(line, sizeof(line), s, n);
 		if (!line[0] || line[0] == '#' || line[0] == ';' || strncmp(line, "//", 2) == 0)
 			continue;
-		while (rc == 0 && jcs_audit_kv_find(line, wifi ? wifi_keys : keys, &from, &kv)) {
+		while (conf && rc == 0 && jcs_audit_kv_find(line, wifi ? wifi_keys : keys, &from, &kv)) {
 			if ((wifi && strncmp(line, "option", 6)) || placeholder(&kv, code))
 				continue;
 			hits++;
 			rc = report(st, au, f, it.lineno, wifi ? "Wi-Fi key" : "credential", kv.key, kv.value);
 		}
-		/* scheme://user:password@host */
-		scheme = strstr(line, "://");
-		at = scheme ? strchr(scheme + 3, '@') : NULL;
-		if (rc == 0 && at) {
-			const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
-			if (colon && colon + 1 < at && at - colon - 1 < 128 && colon[1] != '$' && colon[1] != '%') {
-				char user[64], pw[128];
-				snprintf(user, sizeof(user), "%.*s", (int)(colon - scheme - 3), scheme + 3);
-				snprintf(pw, sizeof(pw), "%.*s", (int)(at - colon - 1), colon + 1);
-				if (!strpbrk(user, " /") && !strpbrk(pw, " /") && strlen(pw) >= 3) {
-					hits++;
-					rc = report(st, au, f, it.lineno, "password in a URL for user", user, pw);
-				}
-			}
-		}
+		if (rc == 0)
+			rc = url_credentials(st, au, f, it.lineno, line, &hits);
 	}
 	return rc;
 }
@@ -137,7 +152,7 @@ static int credentials_finish(void *state, struct jcs_audit *au)
 	if (st->found || st->files == 0)
 		return 0;
 	return jcs_audit_add(au, "fw.secret.hardcoded-credential", JCS_PASS, JCS_SEV_NONE, "", NULL,
-			     "No hard-coded credential in %zu configuration and web files", st->files);
+			     "No hard-coded credential in %zu text files (configuration, web UI, scripts)", st->files);
 }
 
 const struct jcs_audit_rule jcs_rule_credentials = {

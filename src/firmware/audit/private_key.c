@@ -2,7 +2,8 @@
  * anywhere (also inside binaries), DER PKCS#1/PKCS#8 files, OpenSSH and dropbear key files.
  * A key counts only if it parses (OpenSSL, or the OpenSSH/dropbear headers), so text that
  * merely mentions "BEGIN RSA PRIVATE KEY" is not a finding. Unencrypted keys fail; keys
- * encrypted with a passphrase are reported as info. */
+ * encrypted with a passphrase, and keys in documentation or test-vector files (published
+ * examples such as RFC 8410's), are reported as info with the reason. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 #define MAX_DER ((size_t)16384)
 
 struct state {
-	size_t unencrypted, encrypted;
+	size_t unencrypted, encrypted, examples;
 };
 
 static int no_pass(char *buf, int size, int rw, void *u)
@@ -71,6 +72,7 @@ static int report(struct state *st, struct jcs_audit *au, const struct jcs_fw_fi
 {
 	char loc[512];
 	json_t *d = jcs_audit_details(f, line);
+	const char *example = jcs_audit_example_reason(f->path);
 
 	json_object_set_new(d, "format", json_string(format));
 	json_object_set_new(d, "encrypted", json_boolean(encrypted));
@@ -79,6 +81,12 @@ static int report(struct state *st, struct jcs_audit *au, const struct jcs_fw_fi
 		json_object_set_new(d, "bits", json_integer(EVP_PKEY_get_bits(pk)));
 	}
 	jcs_audit_loc(loc, sizeof(loc), f->path, line);
+	if (example) {
+		st->examples++;
+		json_object_set_new(d, "reason", json_string(example));
+		return jcs_audit_add(au, "fw.secret.private-key", JCS_INFO, JCS_SEV_NONE, loc, d,
+				     "Private key (%s) %s", format, example);
+	}
 	if (encrypted) {
 		st->encrypted++;
 		return jcs_audit_add(au, "fw.secret.private-key", JCS_INFO, JCS_SEV_LOW, loc, d,
@@ -240,8 +248,9 @@ static int private_key_finish(void *state, struct jcs_audit *au)
 	if (st->unencrypted)
 		return 0;
 	return jcs_audit_add(au, "fw.secret.private-key", JCS_PASS, JCS_SEV_NONE, "", NULL,
-			     "No unencrypted private key in the image (%zu passphrase-protected)",
-			     st->encrypted);
+			     "No unencrypted private key in the image (%zu passphrase-protected, %zu "
+			     "published examples)",
+			     st->encrypted, st->examples);
 }
 
 const struct jcs_audit_rule jcs_rule_private_key = {

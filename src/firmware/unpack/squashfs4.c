@@ -1,6 +1,12 @@
 /* SquashFS 4.0 (little-endian, every compressor) via libsquashfs from squashfs-tools-ng,
  * reading from the mapped image through a bounds-checked sqfs_file_t. Directories are walked
- * one at a time (never the whole tree in memory); loops and depth are capped. */
+ * one at a time (never the whole tree in memory); loops and depth are capped.
+ * File data is decompressed on all cores (lim->jobs): worker threads, each with its own
+ * decompressor and data reader, read the files of the current directory ahead of the walk
+ * into a bounded window (READ_AHEAD_FILES files, READ_AHEAD_BYTES bytes), while the walk
+ * hands them to the sink in directory order, so the stream is the same for any thread count
+ * and memory stays bounded whatever the image size. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +22,13 @@
 #include <sqfs/super.h>
 
 #include "core/cur.h"
+#include "firmware/audit/audit.h"
 #include "firmware/unpack/unpack.h"
 
 #define SQ_DEPTH_MAX 64
+#define READ_AHEAD_FILES 64
+#define READ_AHEAD_BYTES ((size_t)32 << 20)
+#define MAX_WORKERS 64
 
 struct memfile {
 	sqfs_file_t base;
@@ -97,11 +107,36 @@ static sqfs_compressor_t *own_compressor(unsigned id)
 	return &c->base;
 }
 
+/* One file read by a worker. */
+struct job {
+	const sqfs_inode_generic_t *in;
+	uint8_t *buf;
+	size_t size;
+	sqfs_s32 got; /* bytes read or a negative SQFS_ERROR */
+	bool done;
+	struct job *next;
+};
+
+/* Worker threads reading file data ahead of the walk. */
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct job *head, *tail; /* queued, FIFO */
+	bool quit;
+	pthread_t tids[MAX_WORKERS];
+	unsigned n;
+	/* what a worker needs to make its own decompressor and data reader */
+	sqfs_file_t *file;
+	const sqfs_super_t *super;
+};
+
 struct sq {
 	struct jcs_fw_walk *w;
 	sqfs_dir_reader_t *dr;
 	sqfs_data_reader_t *data;
 	sqfs_id_table_t *ids;
+	struct pool *pool; /* NULL = read on the walking thread */
+	size_t inflight;   /* bytes read ahead and not yet consumed, over every open directory */
 	uint8_t *buf;
 	size_t bufcap;
 	uint32_t stack[SQ_DEPTH_MAX];
@@ -112,7 +147,156 @@ struct sq {
 struct child {
 	sqfs_inode_generic_t *inode;
 	char *name;
+	struct job *job; /* read ahead, or NULL */
 };
+
+/* libsquashfs's decompressor for id, or ours for the ones it was built without. */
+static sqfs_compressor_t *make_compressor(const sqfs_super_t *super)
+{
+	sqfs_compressor_config_t cfg;
+	sqfs_compressor_t *cmp = NULL;
+
+	if (sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)super->compression_id, super->block_size,
+					SQFS_COMP_FLAG_UNCOMPRESS) ||
+	    sqfs_compressor_create(&cfg, &cmp))
+		cmp = own_compressor(super->compression_id);
+	return cmp;
+}
+
+static bool is_file(const sqfs_inode_generic_t *in)
+{
+	return in->base.type == SQFS_INODE_FILE || in->base.type == SQFS_INODE_EXT_FILE;
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	sqfs_compressor_t *cmp = make_compressor(p->super);
+	sqfs_data_reader_t *dr = cmp ? sqfs_data_reader_create(p->file, p->super->block_size, cmp, 0) : NULL;
+	bool ok = dr && sqfs_data_reader_load_fragment_table(dr, p->super) == 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct job *j;
+		while (!p->head && !p->quit)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (!p->head)
+			break;
+		j = p->head;
+		p->head = j->next;
+		if (!p->head)
+			p->tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+		j->got = !ok ? SQFS_ERROR_ALLOC
+			 : j->size ? sqfs_data_reader_read(dr, j->in, 0, j->buf, (sqfs_u32)j->size) : 0;
+		pthread_mutex_lock(&p->mu);
+		j->done = true;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	sqfs_destroy(dr);
+	sqfs_destroy(cmp);
+	return NULL;
+}
+
+static struct pool *pool_new(unsigned n, sqfs_file_t *file, const sqfs_super_t *super)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	p->file = file;
+	p->super = super;
+	for (unsigned i = 0; i < n && i < MAX_WORKERS; i++)
+		if (pthread_create(&p->tids[p->n], NULL, worker, p) == 0)
+			p->n++;
+	return p;
+}
+
+static void pool_free(struct pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (unsigned i = 0; i < p->n; i++)
+		pthread_join(p->tids[i], NULL);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+static void job_submit(struct pool *p, struct job *j)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->tail)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void job_wait(struct pool *p, struct job *j)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!j->done)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Wait for a read-ahead job (a worker may still be on it), free it, give its bytes back. */
+static void job_release(struct sq *s, struct job **jp)
+{
+	struct job *j = *jp;
+
+	if (!j)
+		return;
+	job_wait(s->pool, j);
+	s->inflight -= j->size;
+	free(j->buf);
+	free(j);
+	*jp = NULL;
+}
+
+/* Queue reads of the files in kids[from..] while the window has room (the window is shared
+ * by the directories open above this one, so memory stays bounded at any depth). */
+static void read_ahead(struct sq *s, struct child *kids, size_t n, size_t from, size_t *next)
+{
+	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(s->w);
+
+	for (; *next < n && *next < from + READ_AHEAD_FILES; (*next)++) {
+		struct child *k = &kids[*next];
+		sqfs_u64 size = 0;
+		struct job *j;
+		if (!is_file(k->inode))
+			continue;
+		sqfs_inode_get_file_size(k->inode, &size);
+		if (size > lim->max_file_in_memory || size == 0)
+			continue;
+		if (s->inflight && s->inflight + size > READ_AHEAD_BYTES)
+			break;
+		j = calloc(1, sizeof(*j));
+		if (j)
+			j->buf = malloc((size_t)size);
+		if (!j || !j->buf) {
+			free(j);
+			break; /* read on the walking thread instead */
+		}
+		j->in = k->inode;
+		j->size = (size_t)size;
+		k->job = j;
+		s->inflight += (size_t)size;
+		job_submit(s->pool, j);
+	}
+}
 
 static const char *sqerr(int e)
 {
@@ -128,7 +312,7 @@ static const char *sqerr(int e)
 	}
 }
 
-static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in)
+static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in, struct job *job)
 {
 	struct jcs_fw_file f = {.path = s->path, .mode = in->base.mode & 07777};
 	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(s->w);
@@ -148,7 +332,15 @@ static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in)
 		f.type = JCS_FW_FILE;
 		sqfs_inode_get_file_size(in, &size);
 		f.size = size;
-		if (size <= lim->max_file_in_memory) {
+		if (job) {
+			job_wait(s->pool, job);
+			if (job->got < 0 || (sqfs_u64)job->got != size) {
+				jcs_fw_problem(s->w, 0, "file %.300s: %s", s->path, job->got < 0 ? sqerr(job->got) : "short read");
+				return 0;
+			}
+			f.data = job->buf;
+			f.len = (size_t)size;
+		} else if (size <= lim->max_file_in_memory) {
 			sqfs_s32 n;
 			if (size > s->bufcap) {
 				uint8_t *nb = realloc(s->buf, size);
@@ -201,7 +393,7 @@ static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in)
 static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 {
 	struct child *kids = NULL;
-	size_t n = 0, cap = 0, base = strlen(s->path);
+	size_t n = 0, cap = 0, base = strlen(s->path), ahead = 0;
 	sqfs_dir_entry_t *ent;
 	int rc = 0, r;
 
@@ -244,6 +436,7 @@ static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 		}
 		kids[n].name = strndup((const char *)ent->name, (size_t)ent->size + 1);
 		kids[n].inode = in;
+		kids[n].job = NULL;
 		sqfs_free(ent);
 		if (!kids[n].name) {
 			sqfs_free(in);
@@ -257,12 +450,15 @@ static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 	if (r < 0)
 		jcs_fw_problem(s->w, 0, "directory %.300s: %s", s->path, sqerr(r));
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (s->pool)
+			read_ahead(s, kids, n, i, &ahead);
 		if (snprintf(s->path + base, sizeof(s->path) - base, "/%s", kids[i].name) >=
 		    (int)(sizeof(s->path) - base)) {
 			jcs_fw_problem(s->w, 0, "path too long under %.300s", s->path);
 			continue;
 		}
-		rc = emit_inode(s, kids[i].inode);
+		rc = emit_inode(s, kids[i].inode, kids[i].job);
+		job_release(s, &kids[i].job); /* its bytes are consumed: room in the window */
 		if (rc == 0 && (kids[i].inode->base.type == SQFS_INODE_DIR ||
 				kids[i].inode->base.type == SQFS_INODE_EXT_DIR))
 			rc = walk_dir(s, kids[i].inode);
@@ -270,6 +466,7 @@ static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 	}
 out:
 	for (size_t i = 0; i < n; i++) {
+		job_release(s, &kids[i].job); /* a worker may still be reading it */
 		free(kids[i].name);
 		sqfs_free(kids[i].inode);
 	}
@@ -282,7 +479,6 @@ static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 {
 	struct memfile mf = {{{mem_destroy, NULL}, mem_read_at, mem_write_at, mem_size, mem_truncate}, p, len};
 	struct jcs_cur c = jcs_cur_make(p, len);
-	sqfs_compressor_config_t cfg;
 	sqfs_compressor_t *cmp = NULL;
 	sqfs_inode_generic_t *root = NULL;
 	struct sq s = {.w = w};
@@ -310,11 +506,7 @@ static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 	}
 	*used = (size_t)super.bytes_used;
 	mf.len = (size_t)super.bytes_used;
-	if (sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)super.compression_id, super.block_size,
-					SQFS_COMP_FLAG_UNCOMPRESS) ||
-	    sqfs_compressor_create(&cfg, &cmp)) {
-		cmp = own_compressor(super.compression_id);
-	}
+	cmp = make_compressor(&super);
 	if (!cmp) {
 		return jcs_err_set(err, JCS_EUNSUPPORTED, "SquashFS compressor %u not supported",
 				   super.compression_id);
@@ -332,12 +524,20 @@ static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 		goto out;
 	}
 	s.path[0] = 0;
+	{
+		unsigned threads = jcs_audit_threads(jcs_fw_walk_limits(w)->jobs);
+		if (threads > 1 && !(s.pool = pool_new(threads, &mf.base, &super))) {
+			rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	rc = walk_dir(&s, root);
 	if (rc < 0 && rc != JCS_ENOMEM && !jcs_fw_stopped(w))
 		rc = 0;
 	else if (rc == JCS_ENOMEM)
 		jcs_err_set(err, rc, "out of memory");
 out:
+	pool_free(s.pool);
 	sqfs_free(root);
 	free(s.buf);
 	sqfs_destroy(s.data);
