@@ -1,7 +1,8 @@
 #!/bin/sh
 # Minimise the corpus of each given target (default: all) in place with libFuzzer's -merge=1:
-# keeps the smallest set of inputs that reaches the same coverage, plus every regress*
-# input (crafted or found regressions are kept by name, whatever their coverage).
+# of the inputs fuzzing added (named by their SHA-1) it keeps the smallest set that reaches
+# the same coverage; named inputs (seeds from fuzz/mkcorpus-firmware.sh, recorded replies,
+# regress* cases, the twins tests read) are always kept.
 #   fuzz/minimise.sh BUILD [NAME...]
 set -eu
 build=$1; shift
@@ -11,15 +12,12 @@ for name in $names; do
 	[ -x "$t" ] || continue
 	tmp=$(mktemp -d)
 	nice -n 19 "$t" -merge=1 -max_len=1048576 -timeout=25 "$tmp" "fuzz/corpus/$name" > "$build/fuzz-logs/merge-$name.log" 2>&1
-	for f in fuzz/corpus/"$name"/*; do # kept inputs keep their names (merge names them by SHA-1)
+	for f in fuzz/corpus/"$name"/*; do # named inputs stay, under their names (merge names by SHA-1)
 		h=$(sha1sum < "$f" | cut -d' ' -f1)
-		case $(basename "$f") in
-		regress*) cp "$f" "$tmp"/ ;;
-		*) [ -f "$tmp/$h" ] && [ "$(basename "$f")" != "$h" ] && mv "$tmp/$h" "$tmp/$(basename "$f")" || true ;;
-		esac
-	done
-	for f in fuzz/corpus/"$name"/regress*; do # a regress* kept by merge is there twice: drop the hash copy
-		if [ -f "$f" ]; then rm -f "$tmp/$(sha1sum < "$f" | cut -d' ' -f1)"; fi
+		if [ "$(basename "$f")" != "$h" ]; then
+			rm -f "$tmp/$h"
+			cp "$f" "$tmp"/
+		fi
 	done
 	before=$(ls "fuzz/corpus/$name" | wc -l)
 	rm -rf "fuzz/corpus/$name" && mv "$tmp" "fuzz/corpus/$name" && chmod 755 "fuzz/corpus/$name"

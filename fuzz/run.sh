@@ -2,6 +2,7 @@
 # make fuzz: run the libFuzzer targets one after the other, SECONDS each, growing each corpus
 # (fuzz/corpus/NAME) with the format's dictionary (fuzz/dict/NAME.dict) when there is one.
 #   fuzz/run.sh BUILD SECONDS [NAME...]     default: every target, firmware first
+# FUZZ_MAX_LEN (default 65536): UBI/UBIFS images keep their files past the first 64 KiB.
 # One fuzzer at a time, at nice 19. Crashes go to BUILD/fuzz-artifacts/NAME/, the log of each
 # run to BUILD/fuzz-logs/NAME.log; the last lines give runs, coverage (cov) and features (ft),
 # summarised in BUILD/fuzz-logs/summary.tsv (docs/hacking.md, "Fuzzing", keeps the table).
@@ -21,7 +22,7 @@ for name in $names; do
 	dict=
 	[ -f "fuzz/dict/$name.dict" ] && dict=-dict=fuzz/dict/$name.dict
 	echo "fuzz: $name for ${secs}s ${dict:+($dict)}"
-	nice -n 19 "$t" -max_total_time="$secs" -max_len=65536 -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+	nice -n 19 "$t" -max_total_time="$secs" -max_len="${FUZZ_MAX_LEN:-65536}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
 		$dict -artifact_prefix="$build/fuzz-artifacts/$name/" "fuzz/corpus/$name" > "$build/fuzz-logs/$name.log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/fuzz-logs/$name.log" | tail -1)

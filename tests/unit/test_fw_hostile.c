@@ -725,6 +725,21 @@ T_TEST(ext_shared_extent_blocks)
 	free(t);
 }
 
+/* A UBI LEB numbered 0xffffffff: (highest LEB + 1) wrapped to 0 in 32 bits and the LEB was
+ * copied far past a zero-sized buffer. Now the volume is too big to hold, and says so. */
+T_TEST(ubi_leb_number_wrap)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_ubi/regress-lnum-wrap.ubi", NULL, t), 0);
+	T_CONTAINS(t->problems, "UBI volume 0 (/rootfs) larger than the in-memory cap: not analysed");
+	T_ASSERT(fwt_find(t, "/rootfs") == NULL);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ubi/rootfs.ubi", NULL, t), 0);
+	T_ASSERT(fwt_find(t, "/rootfs") != NULL && fwt_find(t, "/etc/passwd") != NULL);
+	free(t);
+}
+
 static uint64_t count_entries;
 
 static int count_file(void *ctx, const struct jcs_fw_file *f)
@@ -797,4 +812,4 @@ T_MAIN(T_CASE(path_traversal_names_stay_inside), T_CASE(symlink_escape_refused),
        T_CASE(cramfs_directory_loop), T_CASE(cramfs_huge_directory), T_CASE(truncated_and_corrupt_fixtures), T_CASE(truncated_filesystems_reported),
        T_CASE(walk_dir_reports_links_without_following), T_CASE(squashfs3_stored_fragment_over_block),
        T_CASE(ext_block_count_wrap), T_CASE(ext_shared_extent_blocks), T_CASE(jffs2_many_dirents),
-       T_CASE(ubifs_magic_every_24_bytes))
+       T_CASE(ubifs_magic_every_24_bytes), T_CASE(ubi_leb_number_wrap))

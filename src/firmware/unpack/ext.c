@@ -103,7 +103,7 @@ static bool charge(const struct ext *e, struct fill *f, uint64_t n)
 /* Copy physical block phys (0 = sparse: zeros) to logical block lblk. */
 static void put(const struct ext *e, struct fill *f, uint64_t lblk, uint64_t phys)
 {
-	uint64_t at = lblk * e->bs; /* lblk < 2^33, bs <= 2^16 */
+	uint64_t at = lblk * e->bs; /* lblk < 2^44 (extents: 2^33), bs <= 2^16 */
 	const uint8_t *src = block_at(e, phys);
 	size_t want;
 

@@ -414,6 +414,10 @@ static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 	/* collect this directory's entries first: the reader holds one directory at a time */
 	while ((r = sqfs_dir_reader_read(s->dr, &ent)) == 0) {
 		sqfs_inode_generic_t *in = NULL;
+		if ((rc = jcs_fw_charge(s->w, 1))) { /* work budget: a shared directory listed everywhere */
+			sqfs_free(ent);
+			goto out;
+		}
 		if (n == cap) {
 			struct child *nk = realloc(kids, (cap = cap ? cap * 2 : 32) * sizeof(*kids));
 			if (!nk) {
