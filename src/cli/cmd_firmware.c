@@ -212,7 +212,9 @@ int cmd_firmware(int argc, char **argv)
 			cli_error("out of memory");
 			return EXIT_RUNTIME;
 		}
-		rc = jcs_fw_analyze_new(ev, &ao, &an, &err);
+		rc = is_dir ? 0 : jcs_evidence_set_image(ev, argv[optind], &err);
+		if (rc == 0)
+			rc = jcs_fw_analyze_new(ev, &ao, &an, &err);
 		if (rc)
 			goto out;
 		st.next = jcs_fw_analyze_sink(an);

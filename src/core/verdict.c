@@ -483,12 +483,16 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **out, struct jcs_err *
 		size_t i;
 		json_t *f;
 
-		json_array_append_new(sources, json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:i}", "file",
-							 in->evidence_names[e], "kind", jcs_evidence_kind(in->evidence[e]),
+		const char *sha = jcs_evidence_sha256(in->evidence[e]);
+
+		json_array_append_new(sources, json_pack("{s:s, s:s?, s:s, s:s, s:O?, s:O?, s:i, s:O?}", "file",
+							 in->evidence_names[e], "sha256", *sha ? sha : NULL,
+							 "kind", jcs_evidence_kind(in->evidence[e]),
 							 "subject", jcs_evidence_subject(in->evidence[e]), "started",
 							 json_object_get(root, "started"), "finished",
 							 json_object_get(root, "finished"), "findings",
-							 (int)jcs_evidence_count(in->evidence[e])));
+							 (int)jcs_evidence_count(in->evidence[e]), "image",
+							 json_object_get(root, "image")));
 		json_array_foreach(json_object_get(root, "findings"), i, f) {
 			json_t *copy = json_deep_copy(f);
 			json_object_set_new(copy, "source", json_string(in->evidence_names[e]));
@@ -503,9 +507,9 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **out, struct jcs_err *
 		snprintf(statement, sizeof(statement), "Not ready to declare ★%d: %zu nonconform, %zu need evidence.",
 			 in->decl->level, counts[JCS_NONCONFORM], counts[JCS_NEEDS_EVIDENCE]);
 
-	report = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:{s:i, s:i, s:i, s:i}}, s:o, s:o, s:o}",
+	report = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s?, s:i, s:o, s:o, s:{s:b, s:s, s:{s:i, s:i, s:i, s:i}}, s:o, s:o, s:o}",
 			   "schema", JCS_SCHEMA_REPORT, "generated", now, "tool", "name", "jcstar", "version",
-			   jcs_version(), "declaration", in->decl->path, "level", in->decl->level, "product",
+			   jcs_version(), "declaration", in->decl->path, "declaration_sha256", in->decl->sha256, "level", in->decl->level, "product",
 			   product_json(in->decl), "evidence", sources, "summary", "ready",
 			   counts[JCS_NONCONFORM] == 0 && counts[JCS_NEEDS_EVIDENCE] == 0, "statement", statement,
 			   "counts", "conform", (int)counts[JCS_CONFORM], "nonconform", (int)counts[JCS_NONCONFORM],

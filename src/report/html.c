@@ -25,6 +25,7 @@ static const char css[] =
 	"ul{margin:4px 0;padding-left:20px}.en{color:#57606a}code{font-size:.9em}"
 	".res-fail{color:#a40e26;font-weight:600}.res-pass{color:#116329}.res-inconclusive{color:#7d4e00}"
 	"footer{margin-top:24px;color:#57606a;font-size:12px;border-top:1px solid #d0d7de;padding-top:8px}"
+	".hash{font-family:monospace;font-size:11px;color:#57606a;word-break:break-all}"
 	"a{color:#0969da}@media print{body{padding:0;max-width:none;font-size:11px}a{color:inherit}"
 	"section.crit{break-inside:avoid}.summary{break-inside:avoid}@page{size:A4;margin:14mm}}";
 
@@ -200,6 +201,42 @@ static void criterion(struct jcs_buf *o, const json_t *c, const json_t *all)
 	jcs_buf_puts(o, "</section>");
 }
 
+/* The evidence files assessed, each with the SHA-256 of the bytes read and, for firmware, the
+ * image analysed: the report names exactly which test run and which build it rests on. */
+static void evidence_table(struct jcs_buf *o, const json_t *evidence)
+{
+	const json_t *e, *img;
+	size_t i;
+
+	jcs_buf_puts(o, "<h2>証跡 / Evidence files</h2><table><tr><th>ファイル / file</th><th>種別 / kind</th>"
+			"<th>対象 / subject</th><th>開始 / started</th><th>試験結果数 / findings</th></tr>");
+	json_array_foreach(evidence, i, e) {
+		jcs_buf_puts(o, "<tr><td><code>");
+		esc(o, jcs_rs(e, "file"));
+		jcs_buf_puts(o, "</code>");
+		if (*jcs_rs(e, "sha256")) {
+			jcs_buf_puts(o, "<br><span class=\"hash\">SHA-256 ");
+			esc(o, jcs_rs(e, "sha256"));
+			jcs_buf_puts(o, "</span>");
+		}
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "kind"));
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "subject"));
+		img = json_object_get(e, "image");
+		if (*jcs_rs(img, "sha256")) {
+			jcs_buf_printf(o, "<br><span class=\"hash\">イメージ / image %lld bytes, SHA-256 ",
+				       (long long)json_integer_value(json_object_get(img, "size")));
+			esc(o, jcs_rs(img, "sha256"));
+			jcs_buf_puts(o, "</span>");
+		}
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "started"));
+		jcs_buf_printf(o, "</td><td>%lld</td></tr>", (long long)json_integer_value(json_object_get(e, "findings")));
+	}
+	jcs_buf_puts(o, "</table>");
+}
+
 static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 {
 	const json_t *p = json_object_get(r, "product"), *sum = json_object_get(r, "summary");
@@ -272,24 +309,18 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 		esc(o, jcs_rs(s, "statement"));
 		jcs_buf_puts(o, "</td></tr>");
 	}
-	jcs_buf_puts(o, "</table><h2>証跡 / Evidence files</h2><table><tr><th>file</th><th>kind</th><th>subject</th>"
-			"<th>started</th><th>findings</th></tr>");
-	json_array_foreach(json_object_get(r, "evidence"), i, e) {
-		jcs_buf_puts(o, "<tr><td><code>");
-		esc(o, jcs_rs(e, "file"));
-		jcs_buf_puts(o, "</code></td><td>");
-		esc(o, jcs_rs(e, "kind"));
-		jcs_buf_puts(o, "</td><td>");
-		esc(o, jcs_rs(e, "subject"));
-		jcs_buf_puts(o, "</td><td>");
-		esc(o, jcs_rs(e, "started"));
-		jcs_buf_printf(o, "</td><td>%lld</td></tr>", (long long)json_integer_value(json_object_get(e, "findings")));
-	}
-	jcs_buf_puts(o, "</table><footer>");
+	jcs_buf_puts(o, "</table>");
+	evidence_table(o, json_object_get(r, "evidence"));
+	jcs_buf_puts(o, "<footer>");
 	jcs_buf_printf(o, "jcstar %s · ", jcs_rs(json_object_get(r, "tool"), "version"));
 	esc(o, jcs_rs(r, "generated"));
 	jcs_buf_puts(o, " · 宣言書 / declaration: ");
 	esc(o, jcs_rs(r, "declaration"));
+	if (*jcs_rs(r, "declaration_sha256")) {
+		jcs_buf_puts(o, " <span class=\"hash\">SHA-256 ");
+		esc(o, jcs_rs(r, "declaration_sha256"));
+		jcs_buf_puts(o, "</span>");
+	}
 	jcs_buf_puts(o, "<br>本レポートはベンダーの自己評価を支援するものであり、製品が安全であることを保証するものではありません。"
 			"This report supports the vendor's self-assessment; it does not certify that the product is secure."
 			"</footer></body></html>\n");
