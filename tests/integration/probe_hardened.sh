@@ -12,7 +12,11 @@ dev_hardened
 EV=$DEV_TMP/hard.json
 . "$JCS_SRC/tests/integration/lib/expect.sh"
 
-ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --profile standard --needed-ports 443/tcp,8883/tcp -o "$EV"
+# -o -: the evidence alone on stdout, the summary table on stderr
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --profile standard --needed-ports 443/tcp,8883/tcp -o - \
+	> "$EV" 2> "$DEV_TMP/summary.txt"
+jq -e '.schema == "jcstar.evidence/1"' "$EV" >/dev/null || fail "-o -: stdout is not the evidence alone"
+grep -q '^PORT ' "$DEV_TMP/summary.txt" || fail "-o -: no summary on stderr"
 
 expect_service 443 tcp http true
 expect_service 8883 tcp mqtt true
