@@ -68,7 +68,16 @@ static const char *finding_str(const json_t *f, const char *key)
 	return s ? s : "";
 }
 
-/* Cite each finding with a given result: "probe.auth.none fail at tcp/23 (telnet): ... [probe.json]". */
+/* The finding's Japanese title from the catalogue (the evidence's own title is English). */
+static const char *ja_title(const json_t *f)
+{
+	const struct jcs_finding_def *d = jcs_catalog_finding(jcs_catalog_get(NULL), finding_str(f, "id"));
+
+	return d && d->title.ja && *d->title.ja ? d->title.ja : finding_str(f, "title");
+}
+
+/* Cite each finding with a given result: "probe.auth.none fail at tcp/23 (telnet): ... [probe.json]";
+ * in Japanese with the catalogue's Japanese title. */
 static void cite(const struct facts *F, struct reasons *r, const char *result, const char *en_lead,
 		 const char *ja_lead)
 {
@@ -83,7 +92,7 @@ static void cite(const struct facts *F, struct reasons *r, const char *result, c
 		snprintf(en, sizeof(en), "%s: %s at %s — %s [%s]", en_lead, finding_str(f, "id"),
 			 finding_str(f, "location"), finding_str(f, "title"), finding_str(f, "source"));
 		snprintf(ja, sizeof(ja), "%s：%s（%s）— %s [%s]", ja_lead, finding_str(f, "id"),
-			 finding_str(f, "location"), finding_str(f, "title"), finding_str(f, "source"));
+			 finding_str(f, "location"), ja_title(f), finding_str(f, "source"));
 		say_text(r, en, ja);
 	}
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "jcstar/catalog.h"
 #include "jcstar/evidence.h"
 #include "report/report.h"
 
@@ -27,7 +28,39 @@ static const char css[] =
 	"footer{margin-top:24px;color:#57606a;font-size:12px;border-top:1px solid #d0d7de;padding-top:8px}"
 	".hash{font-family:monospace;font-size:11px;color:#57606a;word-break:break-all}"
 	"a{color:#0969da}@media print{body{padding:0;max-width:none;font-size:11px}a{color:inherit}"
-	"section.crit{break-inside:avoid}.summary{break-inside:avoid}@page{size:A4;margin:14mm}}";
+	"section.crit{break-inside:avoid}tr,.big{break-inside:avoid}h2,h3{break-after:avoid}}";
+
+/* s as the inside of a CSS string: quotes, backslashes and '<' (no "</style>") escaped, control
+ * characters dropped. */
+static void css_string(struct jcs_buf *o, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\' || c == '<' || c == '>')
+			jcs_buf_printf(o, "\\%X ", c);
+		else if (c >= 0x20 && c != 0x7f)
+			jcs_buf_putc(o, (char)c);
+	}
+}
+
+/* Print layout (A4): a running header with the product, firmware version and report date, and
+ * "page N / M" in the footer, as @page margin boxes (Chromium ≥ 131 prints them). */
+static void print_css(struct jcs_buf *o, const json_t *r)
+{
+	const json_t *p = json_object_get(r, "product");
+
+	jcs_buf_puts(o, "@page{size:A4;margin:18mm 14mm 16mm;@top-left{content:\"");
+	css_string(o, jcs_rs(p, "vendor"));
+	jcs_buf_puts(o, " ");
+	css_string(o, jcs_rs(p, "model"));
+	jcs_buf_puts(o, " \\2014  ファームウェア / firmware ");
+	css_string(o, jcs_rs(p, "firmware_version"));
+	jcs_buf_printf(o, "\";font-size:9px;color:#57606a}@top-right{content:\"JC-STAR \\2605 %d \\2014  ",
+		       (int)json_integer_value(json_object_get(r, "level")));
+	jcs_buf_printf(o, "%.10s", jcs_rs(r, "generated"));
+	jcs_buf_puts(o, "\";font-size:9px;color:#57606a}@bottom-center{content:counter(page) \" / \" counter(pages);"
+			"font-size:9px;color:#57606a}}");
+}
 
 static void esc(struct jcs_buf *o, const char *s)
 {
@@ -80,12 +113,12 @@ static void latency_chart(struct jcs_buf *o, const json_t *f)
 	jcs_buf_printf(o, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#8c959f\"/>", L, H - B, W - 4,
 		       H - B);
 	jcs_buf_printf(o, "<text x=\"2\" y=\"12\">%.0f ms</text><text x=\"2\" y=\"%.0f\">0</text>", max, H - B);
-	jcs_buf_printf(o, "<text x=\"%.0f\" y=\"%.0f\">1</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%zu attempts</text>",
+	jcs_buf_printf(o, "<text x=\"%.0f\" y=\"%.0f\">1</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%zu 回 / attempts</text>",
 		       L, H - 8, W - 4, H - 8, n);
 	if (json_is_integer(at) && json_integer_value(at) >= 1 && (size_t)json_integer_value(at) <= n) {
 		double x = L + (double)(json_integer_value(at) - 1) * (W - 4 - L) / (double)(n - 1);
 		jcs_buf_printf(o, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>"
-				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">throttled at #%lld</text>",
+				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">制限開始 / throttled at #%lld</text>",
 			       x, x, H - B, x + 4, H - B - 6, (long long)json_integer_value(at));
 	}
 	jcs_buf_puts(o, "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"");
@@ -97,24 +130,56 @@ static void latency_chart(struct jcs_buf *o, const json_t *f)
 	jcs_buf_puts(o, "\"/></svg>");
 }
 
+/* A list of ids, comma-separated ("—" when empty). */
+static void joined(struct jcs_buf *o, const json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_array_size(arr))
+		jcs_buf_puts(o, "—");
+	json_array_foreach(arr, i, v) {
+		if (i)
+			jcs_buf_puts(o, ", ");
+		esc(o, json_string_value(v));
+	}
+}
+
+static const char *result_ja(const char *result)
+{
+	return strcmp(result, "pass") == 0 ? "合格" : strcmp(result, "fail") == 0 ? "不合格" :
+	       strcmp(result, "info") == 0 ? "情報" : strcmp(result, "inconclusive") == 0 ? "判定不能" : result;
+}
+
 static void findings_table(struct jcs_buf *o, const json_t *findings)
 {
+	const struct jcs_finding_def *def;
 	size_t i;
 	json_t *f;
 
 	if (!json_array_size(findings))
 		return;
-	jcs_buf_puts(o, "<h3>試験結果 / Findings</h3><table><tr><th>finding</th><th>結果 / result</th>"
+	jcs_buf_puts(o, "<h3>試験結果 / Findings</h3><table><tr><th>試験項目 / finding</th><th>結果 / result</th>"
 			"<th>場所 / location</th><th>内容 / title</th><th>証跡 / source</th></tr>");
 	json_array_foreach(findings, i, f) {
 		jcs_buf_puts(o, "<tr><td><code>");
 		esc(o, jcs_rs(f, "id"));
 		jcs_buf_printf(o, "</code></td><td class=\"res-%s\">", jcs_rs(f, "result"));
+		esc(o, result_ja(jcs_rs(f, "result")));
+		jcs_buf_puts(o, " / ");
 		esc(o, jcs_rs(f, "result"));
 		jcs_buf_puts(o, "</td><td>");
 		esc(o, jcs_rs(f, "location"));
 		jcs_buf_puts(o, "</td><td>");
-		esc(o, jcs_rs(f, "title"));
+		def = jcs_catalog_finding(jcs_catalog_get(NULL), jcs_rs(f, "id"));
+		if (def && def->title.ja && *def->title.ja) {
+			esc(o, def->title.ja);
+			jcs_buf_puts(o, "<br><span class=\"en\">");
+			esc(o, jcs_rs(f, "title"));
+			jcs_buf_puts(o, "</span>");
+		} else {
+			esc(o, jcs_rs(f, "title"));
+		}
 		jcs_buf_puts(o, "</td><td>");
 		esc(o, jcs_rs(f, "source"));
 		jcs_buf_puts(o, "</td></tr>");
@@ -132,8 +197,9 @@ static void declared(struct jcs_buf *o, const json_t *d)
 		jcs_buf_puts(o, "<p>未回答 / not answered</p>");
 		return;
 	}
-	jcs_buf_printf(o, "<p>%s (line %lld)", strcmp(jcs_rs(d, "answer"), "conform") == 0 ? "適合 / conform" :
-		       "該当なし / not applicable", (long long)json_integer_value(json_object_get(d, "line")));
+	jcs_buf_printf(o, "<p>%s（%lld 行目 / line %lld）", strcmp(jcs_rs(d, "answer"), "conform") == 0 ?
+		       "適合 / conform" : "該当なし / not applicable", (long long)json_integer_value(json_object_get(d, "line")),
+		       (long long)json_integer_value(json_object_get(d, "line")));
 	if (*jcs_rs(d, "reason")) {
 		jcs_buf_puts(o, " — ");
 		esc(o, jcs_rs(d, "reason"));
@@ -250,7 +316,9 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 	esc(o, jcs_rs(p, "vendor"));
 	jcs_buf_puts(o, " ");
 	esc(o, jcs_rs(p, "model"));
-	jcs_buf_printf(o, " — JC-STAR ★%d</title><style>%s</style></head><body>", level, css);
+	jcs_buf_printf(o, " — JC-STAR ★%d</title><style>%s", level, css);
+	print_css(o, r);
+	jcs_buf_puts(o, "</style></head><body>");
 	jcs_buf_printf(o, "<h1>JC-STAR ★%d 適合性自己評価レポート</h1><div class=\"sub\">Self-assessment report against the "
 			  "JC-STAR ★%d conformity criteria</div>", level, level);
 
@@ -298,15 +366,22 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 	json_array_foreach(json_object_get(r, "criteria"), i, c)
 		criterion(o, c, json_object_get(r, "findings"));
 
-	jcs_buf_puts(o, "<h2>他制度への対応状況 / Readiness for other schemes</h2><p class=\"sub\">Through jcstar's "
-			"crosswalk; only correspondences marked official are published by the schemes, the rest are "
-			"jcstar's inference.</p><table><tr><th>制度 / Scheme</th><th>状況 / Status</th></tr>");
+	jcs_buf_puts(o, "<h2>他制度への対応状況 / Readiness for other schemes</h2><p class=\"sub\">jcstar の対応表による。"
+			"制度側が公表している対応は official と記したものだけで、その他は jcstar の推定です。"
+			"<span class=\"en\">Through jcstar's crosswalk; only correspondences marked official are published "
+			"by the schemes, the rest are jcstar's inference.</span></p><table><tr><th>制度 / Scheme</th>"
+			"<th>状況 / Status</th><th>未達の要件 / Provisions not met</th><th>★1 の対象外 / Not covered by ★1</th></tr>");
 	json_array_foreach(json_object_get(r, "schemes"), i, s) {
+		bool sready = json_is_true(json_object_get(s, "ready"));
 		jcs_buf_puts(o, "<tr><td>");
 		esc(o, jcs_rs(s, "name"));
-		jcs_buf_printf(o, "</td><td><span class=\"v %s\">%s</span> ", json_is_true(json_object_get(s, "ready")) ?
-			       "conform" : "needs-evidence", json_is_true(json_object_get(s, "ready")) ? "ready" : "not ready");
+		jcs_buf_printf(o, "</td><td><span class=\"v %s\">%s</span><br><span class=\"en\">", sready ? "conform" : "needs-evidence",
+			       sready ? "準備完了 / ready" : "未完了 / not ready");
 		esc(o, jcs_rs(s, "statement"));
+		jcs_buf_puts(o, "</span></td><td>");
+		joined(o, json_object_get(s, "not_met"));
+		jcs_buf_puts(o, "</td><td>");
+		joined(o, json_object_get(s, "not_covered"));
 		jcs_buf_puts(o, "</td></tr>");
 	}
 	jcs_buf_puts(o, "</table>");
