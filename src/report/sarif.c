@@ -125,7 +125,7 @@ static json_t *finding_result(const json_t *report, const json_t *f)
 		 jcs_rs(f, "location"));
 	snprintf(fp, sizeof(fp), "%s|%s|%s", jcs_rs(f, "id"), subject_of(report, jcs_rs(f, "source")),
 		 jcs_rs(f, "location"));
-	return json_pack("{s:s, s:s, s:{s:s}, s:[o], s:{s:s}, s:{s:O, s:s, s:s, s:s}}", "ruleId", jcs_rs(f, "id"),
+	return json_pack("{s:s, s:s, s:{s:s}, s:[o], s:{s:s}, s:{s:O?, s:s, s:s, s:s}}", "ruleId", jcs_rs(f, "id"),
 			 "level", level_of(f), "message", "text", msg, "locations", finding_location(report, f),
 			 "partialFingerprints", "jcstarFinding/v1", fp, "properties", "jcstar-criteria",
 			 json_object_get(f, "criteria"), "result", res, "severity", jcs_rs(f, "severity"),
@@ -149,12 +149,13 @@ static json_t *criterion_result(const json_t *report, const json_t *c)
 {
 	const char *verdict = jcs_rs(c, "verdict"), *reason;
 	const json_t *d = json_object_get(c, "declaration"), *e;
-	json_t *related = json_array(), *r;
+	json_t *related, *r;
 	char msg[2048];
 	size_t i;
 
 	if (strcmp(verdict, "needs-evidence") && (strcmp(verdict, "nonconform") || has_failed_finding(c)))
 		return NULL;
+	related = json_array();
 	reason = json_string_value(json_array_get(json_object_get(c, "reasons"), 0));
 	snprintf(msg, sizeof(msg), "%s %s: %s — %s", jcs_rs(c, "criterion"), verdict,
 		 jcs_rs(json_object_get(c, "title"), "en"), reason ? reason : "");

@@ -124,6 +124,7 @@ T_TEST(improvements_only)
 	json_decref(d);
 	/* conform → not applicable is a change, not an improvement or a regression */
 	json_decref(a);
+	json_decref(b);
 	a = report("a.json", "conform", "conform", json_array());
 	b = report("b.json", "not-applicable", "conform", json_array());
 	T_EQ_INT(jcs_diff(a, b, &d, NULL), 0);
