@@ -27,10 +27,12 @@ build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build -j $(JOBS) --target jcstar -- --no-print-directory -s
 
+# make fuzz FUZZ_SECONDS=N [FUZZ_TARGETS="fw_ext http ..."]: one target at a time, N seconds each
+# (firmware first), then the table in build-fuzz/fuzz-logs/summary.tsv (docs/hacking.md)
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJCS_FUZZ=ON >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
-	sh fuzz/run.sh build-fuzz $${FUZZ_SECONDS:-60}
+	sh fuzz/run.sh build-fuzz $${FUZZ_SECONDS:-60} $(FUZZ_TARGETS)
 
 bench: build
 	@for b in bench/*.sh; do sh "$$b" build/jcstar || exit 1; done

@@ -1,7 +1,7 @@
 /* Shared body of the firmware fuzz targets: fuzz_fw_NAME.c defines FW_UNPACKER (an unpacker
  * from src/firmware/unpack/table.def) or nothing (the whole carving walk), then includes this.
- * Small limits keep each input fast; the sink touches every byte it is given so ASan sees
- * out-of-bounds data pointers. */
+ * Small limits (and a work budget of 2^20 steps) keep each input fast; the sink touches
+ * every byte it is given so ASan sees out-of-bounds data pointers. */
 #include <stdint.h>
 #include <string.h>
 
@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct jcs_fw_limits lim = {.max_total = 64u << 20, .max_files = 20000, .max_ratio = 1000,
-						 .max_depth = 3, .max_file_in_memory = 16u << 20};
+						 .max_depth = 3, .max_file_in_memory = 16u << 20,
+						 .max_steps = 1u << 20};
 	struct jcs_fw_sink sink = {fw_fuzz_file, fw_fuzz_problem, NULL};
 	struct jcs_err err;
 

@@ -153,9 +153,11 @@ static void print_text(const struct jcs_catalog *cat, int level, const struct jc
 	jcs_buf_free(&b);
 }
 
-static void print_csv(const struct jcs_catalog *cat, int level, const char *scheme)
+/* The CSV is built whole, then written: 0, or the buffer's sticky error (nothing written). */
+static int print_csv(const struct jcs_catalog *cat, int level, const char *scheme)
 {
 	struct jcs_buf b = JCS_BUF_INIT;
+	int rc;
 
 	jcs_buf_puts(&b, "id,number,title_ja,title_en,category_ja,target,method,supply_ja,findings,crosswalk\r\n");
 	for (size_t i = 0; i < cat->ncriteria; i++) {
@@ -179,11 +181,14 @@ static void print_csv(const struct jcs_catalog *cat, int level, const char *sche
 		jcs_buf_putc(&b, ',');
 		jcs_buf_put_csv(&b, x.data ? x.data : "");
 		jcs_buf_puts(&b, "\r\n");
+		jcs_buf_fail(&b, jcs_buf_error(&f) ? jcs_buf_error(&f) : jcs_buf_error(&x));
 		jcs_buf_free(&f);
 		jcs_buf_free(&x);
 	}
-	fwrite(b.data, 1, b.len, stdout);
+	if (!(rc = jcs_buf_error(&b)))
+		fwrite(b.data, 1, b.len, stdout);
 	jcs_buf_free(&b);
+	return rc;
 }
 
 int cmd_catalog(int argc, char **argv)
@@ -233,7 +238,10 @@ int cmd_catalog(int argc, char **argv)
 		putchar('\n');
 		json_decref(j);
 	} else if (strcmp(format, "csv") == 0) {
-		print_csv(cat, level, scheme);
+		if (print_csv(cat, level, scheme)) {
+			cli_error("out of memory building the CSV");
+			return EXIT_RUNTIME;
+		}
 	} else if (strcmp(format, "text") == 0) {
 		print_text(cat, level, s);
 	} else {

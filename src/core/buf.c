@@ -15,11 +15,13 @@ int jcs_buf_reserve(struct jcs_buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
+	if (b->err)
+		return b->err;
 	if (extra > SIZE_MAX - b->len - 1)
-		return JCS_ELIMIT;
+		return jcs_buf_fail(b, JCS_ELIMIT);
 	need = b->len + extra + 1;
 	if (b->max && need > b->max + 1)
-		return JCS_ELIMIT;
+		return jcs_buf_fail(b, JCS_ELIMIT);
 	if (need <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 64;
@@ -27,7 +29,7 @@ int jcs_buf_reserve(struct jcs_buf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = realloc(b->data, cap);
 	if (!p)
-		return JCS_ENOMEM;
+		return jcs_buf_fail(b, JCS_ENOMEM);
 	b->data = p;
 	b->cap = cap;
 	return 0;
@@ -61,11 +63,13 @@ int jcs_buf_vprintf(struct jcs_buf *b, const char *fmt, va_list ap)
 	va_list ap2;
 	int n, rc;
 
+	if (b->err)
+		return b->err;
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
-		return JCS_EINVAL;
+		return jcs_buf_fail(b, JCS_EINVAL);
 	rc = jcs_buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;
@@ -117,6 +121,7 @@ int jcs_buf_put_csv(struct jcs_buf *b, const char *s)
 void jcs_buf_reset(struct jcs_buf *b)
 {
 	b->len = 0;
+	b->err = 0;
 	if (b->data)
 		b->data[0] = 0;
 }
@@ -133,12 +138,17 @@ void jcs_buf_free(struct jcs_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
 
 char *jcs_buf_steal(struct jcs_buf *b)
 {
 	char *p = b->data;
 
+	if (b->err) { /* a prefix is never handed over as the whole */
+		jcs_buf_free(b);
+		return NULL;
+	}
 	if (!p)
 		p = calloc(1, 1);
 	b->data = NULL;

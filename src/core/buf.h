@@ -1,4 +1,8 @@
-/* Growable byte buffer. Always NUL-terminated (data[len] == 0) once anything is added. */
+/* Growable byte buffer. Always NUL-terminated (data[len] == 0) once anything is added.
+ * Errors are sticky, like the cursor's (core/cur.h): the first failed append (no memory, over
+ * max) is remembered in err, every later append does nothing and returns it, so a writer
+ * appends freely and checks jcs_buf_error() once before using the result. A buffer with an
+ * error holds a prefix of what was meant: it must never be written or sent as if complete. */
 #ifndef JCS_CORE_BUF_H
 #define JCS_CORE_BUF_H
 
@@ -12,9 +16,24 @@ struct jcs_buf {
 	size_t len;
 	size_t cap;
 	size_t max; /* 0 = unlimited; appends past it fail with JCS_ELIMIT */
+	int err;    /* sticky: the first failure (negative JCS_E*), 0 while all is well */
 };
 
-#define JCS_BUF_INIT {NULL, 0, 0, 0}
+#define JCS_BUF_INIT {NULL, 0, 0, 0, 0}
+
+/* Make b fail with rc (sticky), e.g. to carry a nested buffer's failure into the result. */
+static inline int jcs_buf_fail(struct jcs_buf *b, int rc)
+{
+	if (!b->err)
+		b->err = rc;
+	return b->err;
+}
+
+/* 0, or the first append failure since the buffer was initialised, reset or freed. */
+static inline int jcs_buf_error(const struct jcs_buf *b)
+{
+	return b->err;
+}
 
 int jcs_buf_reserve(struct jcs_buf *b, size_t extra);
 int jcs_buf_append(struct jcs_buf *b, const void *p, size_t n);
@@ -26,11 +45,13 @@ int jcs_buf_vprintf(struct jcs_buf *b, const char *fmt, va_list ap) __attribute_
 int jcs_buf_put_html(struct jcs_buf *b, const char *s);
 /* Append s as one CSV field (RFC 4180 quoting when needed). */
 int jcs_buf_put_csv(struct jcs_buf *b, const char *s);
+/* Empty the buffer (and clear its error); the memory is kept. */
 void jcs_buf_reset(struct jcs_buf *b);
 /* Zero the contents (secrets) before freeing. */
 void jcs_buf_wipe(struct jcs_buf *b);
 void jcs_buf_free(struct jcs_buf *b);
-/* Hand over the data (caller frees); the buffer is left empty. */
+/* Hand over the data (caller frees); the buffer is left empty. NULL when out of memory or
+ * when the buffer has an error (its contents are freed). */
 char *jcs_buf_steal(struct jcs_buf *b);
 
 /* Read a whole file (at most max bytes, 0 = 1 GiB) into b. */

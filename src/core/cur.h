@@ -94,6 +94,26 @@ static inline uint32_t jcs_cur_u32be(struct jcs_cur *c)
 	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3] : 0;
 }
 
+/* In the byte order of the structure being read (formats found in both orders). */
+static inline uint16_t jcs_cur_u16e(struct jcs_cur *c, bool be)
+{
+	return be ? jcs_cur_u16be(c) : jcs_cur_u16le(c);
+}
+
+static inline uint32_t jcs_cur_u32e(struct jcs_cur *c, bool be)
+{
+	return be ? jcs_cur_u32be(c) : jcs_cur_u32le(c);
+}
+
+/* A cursor over the n bytes at absolute offset off of c (c itself does not move); bad when
+ * they are not all inside c. */
+static inline struct jcs_cur jcs_cur_at(const struct jcs_cur *c, uint64_t off, uint64_t n)
+{
+	bool ok = !c->bad && off <= c->len && n <= c->len - off;
+	struct jcs_cur s = {ok ? c->p + off : NULL, ok ? (size_t)n : 0, 0, !ok};
+	return s;
+}
+
 static inline uint64_t jcs_cur_u64le(struct jcs_cur *c)
 {
 	uint64_t lo = jcs_cur_u32le(c);

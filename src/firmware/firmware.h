@@ -16,11 +16,18 @@ struct jcs_fw_limits {
 	uint32_t max_ratio;        /* output/input of one compressed stream (bomb guard) */
 	int max_depth;             /* container nesting (image → trx → squashfs → cpio ...) */
 	size_t max_file_in_memory; /* a file bigger than this is reported with data == NULL */
+	uint64_t max_steps;        /* work budget of one walk (0 = default): a step is one structure
+				    * visited (node, inode, extent, entry, block) or 64 KiB scanned */
 };
 
 #define JCS_FW_LIMITS_DEFAULT {                                                        \
 	.max_total = 4ULL << 30, .max_files = 1000000, .max_ratio = 1000, .max_depth = 8, \
-	.max_file_in_memory = 64u << 20 }
+	.max_file_in_memory = 64u << 20, .max_steps = JCS_FW_STEPS_DEFAULT }
+
+/* 16M steps: a real image (a million files, gigabytes of blocks) uses a few million, while a
+ * hostile one (shared extent blocks, quadratic node lists, a CRC at every magic) ends within
+ * seconds as an inconclusive part with the reason "work budget exceeded". */
+#define JCS_FW_STEPS_DEFAULT (1ULL << 24)
 
 /* Carve the image at image_path (mmap'd), unpack everything found, recurse into what that
  * yields up to lim->max_depth, and call sink->file() per entry. Every part that cannot be

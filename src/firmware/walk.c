@@ -35,7 +35,7 @@ struct jcs_fw_walk {
 	struct jcs_fw_limits lim;
 	const struct jcs_fw_sink *sink;
 	struct sigtab *tab;
-	uint64_t total_out, nfiles;
+	uint64_t total_out, nfiles, steps;
 	int depth;
 	const uint8_t *unpacking; /* start of the structure being unpacked (self-recursion guard) */
 	int stop;                /* sticky fatal code */
@@ -140,6 +140,21 @@ static void problem_at(struct jcs_fw_walk *w, uint64_t off, const char *format, 
 				 &(struct jcs_fw_problem){w->chain[0] ? w->chain : "image", off, format, reason});
 }
 
+int jcs_fw_charge(struct jcs_fw_walk *w, uint64_t n)
+{
+	if (n > w->lim.max_steps - w->steps) {
+		w->steps = w->lim.max_steps + 1; /* spent: every later charge fails too */
+		return JCS_ELIMIT;
+	}
+	w->steps += n;
+	return 0;
+}
+
+static bool budget_spent(const struct jcs_fw_walk *w)
+{
+	return w->steps > w->lim.max_steps;
+}
+
 int jcs_fw_account(struct jcs_fw_walk *w, uint64_t in_len, uint64_t out_len, struct jcs_err *err)
 {
 	/* filesystem images of mostly zeros compress 10000:1: the ratio applies beyond 16 MiB */
@@ -233,6 +248,8 @@ int jcs_fw_emit(struct jcs_fw_walk *w, struct jcs_fw_file *f, enum jcs_fw_emit_m
 
 	if (w->stop)
 		return w->stop;
+	if ((rc = jcs_fw_charge(w, 1)))
+		return rc;
 	if (++w->nfiles > w->lim.max_files)
 		return walk_fail(w, JCS_ELIMIT, "more than %llu files in the image",
 				 (unsigned long long)w->lim.max_files);
@@ -283,6 +300,10 @@ static long try_unpack(struct jcs_fw_walk *w, const struct jcs_fw_unpacker *u, c
 	struct jcs_err e = {0};
 	int n, rc;
 
+	if (budget_spent(w)) {
+		problem_at(w, start, u->name, "work budget exceeded: not unpacked");
+		return -1;
+	}
 	n = snprintf(w->chain + clen, sizeof(w->chain) - clen, "%s%s@0x%zx", clen ? "/" : "", u->name, start);
 	if (n < 0 || (size_t)n >= sizeof(w->chain) - clen) {
 		w->chain[clen] = 0;
@@ -297,8 +318,12 @@ static long try_unpack(struct jcs_fw_walk *w, const struct jcs_fw_unpacker *u, c
 		return -1;
 	if (rc < 0 && !w->stop) {
 		char why[1100];
-		snprintf(why, sizeof(why), "%s%s", e.msg[0] ? e.msg : jcs_strerror(rc),
-			 w->nfiles > files_before ? " (partly unpacked)" : "");
+		if (rc == JCS_ELIMIT && budget_spent(w))
+			snprintf(why, sizeof(why), "work budget exceeded (%llu steps)%s",
+				 (unsigned long long)w->lim.max_steps, w->nfiles > files_before ? " (partly unpacked)" : "");
+		else
+			snprintf(why, sizeof(why), "%s%s", e.msg[0] ? e.msg : jcs_strerror(rc),
+				 w->nfiles > files_before ? " (partly unpacked)" : "");
 		problem_at(w, start, u->name, why);
 	}
 	if (rc < 0)
@@ -348,6 +373,11 @@ static int scan(struct jcs_fw_walk *w, const uint8_t *p, size_t len, bool carve)
 					continue;
 				start = i - r->s->at;
 				used = try_unpack(w, r->u, p, start, len);
+				if (budget_spent(w)) { /* reported by try_unpack: carve no further */
+					found_any = true;
+					next = len;
+					break;
+				}
 				if (used < 0)
 					continue;
 				found_any = true;
@@ -381,6 +411,8 @@ static int walk_run(const struct jcs_fw_unpacker *only, const uint8_t *data, siz
 		w->lim.max_depth = 1;
 	if (w->lim.max_ratio < 2)
 		w->lim.max_ratio = 2;
+	if (!w->lim.max_steps)
+		w->lim.max_steps = JCS_FW_STEPS_DEFAULT;
 	w->sink = sink;
 	w->err = err;
 	w->tab = sigtab_get();

@@ -109,11 +109,7 @@ int jcs_http_get(struct jcs_tr *t, const char *host, const char *path, struct jc
 	memset(r, 0, sizeof(*r));
 	jcs_buf_printf(&req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: jcstar-probe\r\nConnection: close\r\n\r\n",
 		       path, host);
-	if (!req.data) {
-		rc = JCS_ENOMEM;
-		goto out;
-	}
-	if ((rc = jcs_tr_write(t, req.data, req.len)))
+	if ((rc = jcs_buf_error(&req)) || (rc = jcs_tr_write(t, req.data, req.len)))
 		goto out;
 	rc = jcs_tr_read_until(t, &in, JCS_REPLY_MAX, head_done, r);
 	if (rc && !in.len)

@@ -129,10 +129,8 @@ static int session(struct jcs_tr *t, const char *user, const char *pass, bool su
 	int rc;
 
 	connect_packet(&out, user, pass);
-	if (!out.data) {
-		rc = JCS_ENOMEM;
+	if ((rc = jcs_buf_error(&out)))
 		goto out;
-	}
 	jcs_transcript_add(transcript, ">", user ? "CONNECT with user name and password" : "CONNECT without credentials",
 			   user ? 35 : 27);
 	if ((rc = jcs_tr_write(t, out.data, out.len)))

@@ -20,12 +20,15 @@ static int ssh_try(struct jcs_probe *p, struct jcs_service *s, const char *user,
 	unsigned port = (unsigned)s->port;
 	int rc = -1, log = SSH_LOG_NOLOG;
 
+	snprintf(why, wlen, "no answer");
 	if (jcs_probe_take_slot(p)) {
 		snprintf(why, wlen, "budget spent");
 		return -1;
 	}
-	if (!(h = ssh_new()))
+	if (!(h = ssh_new())) {
+		snprintf(why, wlen, "out of memory");
 		return -1;
+	}
 	ssh_options_set(h, SSH_OPTIONS_HOST, p->host);
 	ssh_options_set(h, SSH_OPTIONS_PORT, &port);
 	ssh_options_set(h, SSH_OPTIONS_USER, user ? user : "root");
@@ -47,7 +50,7 @@ out:
 
 static int ssh_anon(struct jcs_probe *p, struct jcs_service *s, struct jcs_buf *note)
 {
-	char why[160];
+	char why[160] = "";
 	int rc = ssh_try(p, s, NULL, NULL, why, sizeof(why));
 
 	jcs_buf_printf(note, "ssh 'none' authentication: %s\n", why);
@@ -59,7 +62,7 @@ static int ssh_anon(struct jcs_probe *p, struct jcs_service *s, struct jcs_buf *
 static int ssh_login(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *pass,
 		     struct jcs_login_result *r)
 {
-	char why[160];
+	char why[160] = "";
 	int rc = ssh_try(p, s, user, pass, why, sizeof(why));
 
 	snprintf(r->note, sizeof(r->note), "password auth as %.40s: %.100s", user, why);

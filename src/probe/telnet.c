@@ -191,7 +191,7 @@ static int send_line(struct session *s, const char *line, bool secret)
 	jcs_buf_reset(&s->text);
 	jcs_buf_printf(&l, "%s\r\n", line);
 	jcs_transcript_add(&s->r->transcript, ">", secret ? "********" : line, strlen(secret ? "********" : line));
-	rc = l.data ? jcs_tr_write(s->t, l.data, l.len) : JCS_ENOMEM;
+	rc = jcs_buf_error(&l) ? jcs_buf_error(&l) : jcs_tr_write(s->t, l.data, l.len);
 	jcs_buf_wipe(&l);
 	jcs_buf_free(&l);
 	return rc;

@@ -213,41 +213,50 @@ static int products_csv(struct jcs_store *db, const struct jcs_reg_filter *f, st
 
 	if ((rc = jcs_reg_products(db, f, &list, err)))
 		return rc;
-	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		rc |= (c && jcs_buf_putc(out, ',')) || jcs_buf_puts(out, cols[c]);
-	rc |= jcs_buf_puts(out, "\r\n");
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+		if (c)
+			jcs_buf_putc(out, ',');
+		jcs_buf_puts(out, cols[c]);
+	}
+	jcs_buf_puts(out, "\r\n");
 	json_array_foreach(json_object_get(list, "items"), i, it) {
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 			json_t *v = json_object_get(it, cols[c]);
-			char num[24];
 
 			if (c)
-				rc |= jcs_buf_putc(out, ',');
+				jcs_buf_putc(out, ',');
 			if (json_is_integer(v)) {
-				snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-				rc |= jcs_buf_puts(out, num);
+				jcs_buf_printf(out, "%lld", (long long)json_integer_value(v));
 			} else if (json_is_array(v)) {
 				struct jcs_buf m = JCS_BUF_INIT;
 				size_t k;
 				json_t *mv;
 
-				json_array_foreach(v, k, mv)
-					rc |= (k && jcs_buf_putc(&m, ';')) || jcs_buf_puts(&m, json_string_value(mv));
-				rc |= jcs_buf_put_csv(out, m.data ? m.data : "");
+				json_array_foreach(v, k, mv) {
+					if (k)
+						jcs_buf_putc(&m, ';');
+					jcs_buf_puts(&m, json_string_value(mv) ? json_string_value(mv) : "");
+				}
+				if (jcs_buf_error(&m))
+					jcs_buf_fail(out, jcs_buf_error(&m));
+				else
+					jcs_buf_put_csv(out, m.data ? m.data : "");
 				jcs_buf_free(&m);
 			} else {
 				/* a leading = + - @ would be a formula in a spreadsheet: quote it out */
 				const char *s = json_string_value(v) ? json_string_value(v) : "";
 
 				if (strchr("=+-@", s[0]) && s[0])
-					rc |= jcs_buf_putc(out, '\'');
-				rc |= jcs_buf_put_csv(out, s);
+					jcs_buf_putc(out, '\'');
+				jcs_buf_put_csv(out, s);
 			}
 		}
-		rc |= jcs_buf_puts(out, "\r\n");
+		jcs_buf_puts(out, "\r\n");
 	}
 	json_decref(list);
-	return rc ? JCS_ENOMEM : 0;
+	if ((rc = jcs_buf_error(out)))
+		return jcs_err_set(err, rc, "products CSV: %s", jcs_strerror(rc));
+	return 0;
 }
 
 int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f)
@@ -260,7 +269,7 @@ int api_send_products_csv(struct req *r, const struct jcs_reg_filter *f)
 		jcs_buf_free(&b);
 		return srv_send_error(r, &err);
 	}
-	ret = srv_send(r, 200, "text/csv; charset=utf-8", b.data, b.len);
+	ret = srv_send_buf(r, 200, "text/csv; charset=utf-8", &b);
 	jcs_buf_free(&b);
 	return ret;
 }
@@ -334,7 +343,7 @@ static int label_image(struct req *r, bool png)
 	    (png ? jcs_label_png(l, 4, &img, &err) : jcs_label_svg(l, &img, &err)))
 		ret = srv_send_error(r, &err);
 	else
-		ret = srv_send(r, 200, png ? "image/png" : "image/svg+xml", img.data, img.len);
+		ret = srv_send_buf(r, 200, png ? "image/png" : "image/svg+xml", &img);
 	jcs_label_free(l);
 	jcs_buf_free(&img);
 	free(env);

@@ -85,42 +85,44 @@ int jcs_label_svg(const struct jcs_label *l, struct jcs_buf *out, struct jcs_err
 	if (rc)
 		return rc;
 	layout_of(qr->width, &L);
-	rc |= jcs_buf_printf(out,
-			     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-			     "viewBox=\"0 0 %.2f %.2f\">\n<title>JC-STAR ★%d %s</title>\n<desc>",
-			     L.w * 6, L.h * 6, L.w, L.h, l->level, l->registration_number);
-	rc |= jcs_buf_put_html(out, l->url);
-	rc |= jcs_buf_printf(out, "</desc>\n<rect width=\"%.2f\" height=\"%.2f\" fill=\"#fff\"/>\n", L.w, L.h);
-	rc |= jcs_buf_printf(out,
-			     "<text x=\"%.2f\" y=\"%.2f\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
-			     "font-weight=\"bold\" font-size=\"%.2f\" text-anchor=\"middle\">JC-STAR</text>\n",
-			     L.w / 2, L.title_top + L.title_cap, L.title_cap / 0.72);
+	jcs_buf_printf(out,
+		       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		       "viewBox=\"0 0 %.2f %.2f\">\n<title>JC-STAR ★%d %s</title>\n<desc>",
+		       L.w * 6, L.h * 6, L.w, L.h, l->level, l->registration_number);
+	jcs_buf_put_html(out, l->url);
+	jcs_buf_printf(out, "</desc>\n<rect width=\"%.2f\" height=\"%.2f\" fill=\"#fff\"/>\n", L.w, L.h);
+	jcs_buf_printf(out,
+		       "<text x=\"%.2f\" y=\"%.2f\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
+		       "font-weight=\"bold\" font-size=\"%.2f\" text-anchor=\"middle\">JC-STAR</text>\n",
+		       L.w / 2, L.title_top + L.title_cap, L.title_cap / 0.72);
 	for (int i = 0; i < l->level; i++) {
 		star_points(star_cx(&L, l->level, i), L.star_cy, L.star_r, xy);
-		rc |= jcs_buf_puts(out, "<polygon fill=\"#000\" points=\"");
+		jcs_buf_puts(out, "<polygon fill=\"#000\" points=\"");
 		for (int k = 0; k < 10; k++)
-			rc |= jcs_buf_printf(out, "%s%.2f,%.2f", k ? " " : "", xy[2 * k], xy[2 * k + 1]);
-		rc |= jcs_buf_puts(out, "\"/>\n");
+			jcs_buf_printf(out, "%s%.2f,%.2f", k ? " " : "", xy[2 * k], xy[2 * k + 1]);
+		jcs_buf_puts(out, "\"/>\n");
 	}
 	/* QR: one path, dark runs of each row as rectangles */
-	rc |= jcs_buf_printf(out, "<path fill=\"#000\" shape-rendering=\"crispEdges\" d=\"");
+	jcs_buf_printf(out, "<path fill=\"#000\" shape-rendering=\"crispEdges\" d=\"");
 	for (int y = 0; y < qr->width; y++)
 		for (int x = 0; x < qr->width;) {
 			int run = 0;
 			while (x + run < qr->width && (qr->data[y * qr->width + x + run] & 1))
 				run++;
 			if (run)
-				rc |= jcs_buf_printf(out, "M%d %.2fh%dv1h-%dz", x + QUIET, L.qr_top + QUIET + y, run, run);
+				jcs_buf_printf(out, "M%d %.2fh%dv1h-%dz", x + QUIET, L.qr_top + QUIET + y, run, run);
 			x += run ? run : 1;
 		}
-	rc |= jcs_buf_puts(out, "\"/>\n");
-	rc |= jcs_buf_printf(out,
-			     "<text x=\"%.2f\" y=\"%.2f\" font-family=\"DejaVu Sans Mono, Courier New, monospace\" "
-			     "font-size=\"%.2f\" text-anchor=\"middle\">%s</text>\n</svg>\n",
-			     L.w / 2, L.regno_top + L.regno_cap, L.regno_cap / 0.7, l->registration_number);
+	jcs_buf_puts(out, "\"/>\n");
+	jcs_buf_printf(out,
+		       "<text x=\"%.2f\" y=\"%.2f\" font-family=\"DejaVu Sans Mono, Courier New, monospace\" "
+		       "font-size=\"%.2f\" text-anchor=\"middle\">%s</text>\n</svg>\n",
+		       L.w / 2, L.regno_top + L.regno_cap, L.regno_cap / 0.7, l->registration_number);
 	QRcode_free(qr);
-	return rc ? jcs_err_set(err, JCS_ENOMEM, "out of memory") : 0;
+	if ((rc = jcs_buf_error(out)))
+		return jcs_err_set(err, rc, "label SVG: %s", jcs_strerror(rc));
+	return 0;
 }
 
 /* ------------------------------------------------------------- PNG */

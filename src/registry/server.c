@@ -198,7 +198,7 @@ static bool cache_serve(struct req *r, int *ret)
 	key.max = SRV_CACHE_KEY_MAX;
 	jcs_buf_printf(&key, "%d %s %s?", r->lang, r->method, r->url);
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, key_arg, &key);
-	if (!key.data || key.len >= SRV_CACHE_KEY_MAX - 1) {
+	if (jcs_buf_error(&key) || !key.data || key.len >= SRV_CACHE_KEY_MAX - 1) {
 		jcs_buf_free(&key);
 		return false;
 	}
@@ -222,6 +222,15 @@ static bool cache_serve(struct req *r, int *ret)
 	r->cache_key = jcs_buf_steal(&key);
 	r->cache_gen = gen;
 	return false;
+}
+
+int srv_send_buf(struct req *r, unsigned status, const char *ctype, const struct jcs_buf *b)
+{
+	static const char msg[] = "{\"error\":\"the response could not be built\"}\n";
+
+	if (jcs_buf_error(b))
+		return srv_send(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", msg, sizeof(msg) - 1);
+	return srv_send(r, status, ctype, b->data ? b->data : "", b->len);
 }
 
 int srv_send_json(struct req *r, unsigned status, json_t *j)

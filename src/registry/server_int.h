@@ -83,6 +83,8 @@ typedef int (*srv_handler)(struct req *r);
 
 /* Responses (all return MHD_YES/MHD_NO as int). Bodies are copied. */
 int srv_send(struct req *r, unsigned status, const char *ctype, const char *body, size_t len);
+/* Send a built body; a buffer with a sticky error (truncated) becomes a 500, never a short 200. */
+int srv_send_buf(struct req *r, unsigned status, const char *ctype, const struct jcs_buf *b);
 int srv_send_json(struct req *r, unsigned status, json_t *j);        /* steals j */
 int srv_send_raw_json(struct req *r, unsigned status, const char *text);
 int srv_send_error(struct req *r, const struct jcs_err *err);

@@ -192,7 +192,7 @@ static int page_end(struct req *r, struct jcs_buf *b, unsigned status)
 	int ret;
 
 	P(b, "</main></body></html>\n");
-	ret = srv_send(r, status, "text/html; charset=utf-8", b->data, b->len);
+	ret = srv_send_buf(r, status, "text/html; charset=utf-8", b);
 	jcs_buf_free(b);
 	return ret;
 }

@@ -18,7 +18,10 @@ static void joined(struct jcs_buf *out, const json_t *arr, char sep)
 
 	json_array_foreach(arr, i, v)
 		jcs_buf_printf(&b, "%s%s", i ? "\n" : "", json_string_value(v));
-	field(out, b.data ? b.data : "", sep);
+	if (jcs_buf_error(&b))
+		jcs_buf_fail(out, jcs_buf_error(&b));
+	else
+		field(out, b.data ? b.data : "", sep);
 	jcs_buf_free(&b);
 }
 
@@ -52,7 +55,10 @@ static int render(const json_t *r, struct jcs_buf *out, struct jcs_err *err)
 			if (!*jcs_rs(e, "title"))
 				jcs_buf_puts(&docs, jcs_rs(e, "text"));
 		}
-		field(out, docs.data ? docs.data : "", ',');
+		if (jcs_buf_error(&docs))
+			jcs_buf_fail(out, jcs_buf_error(&docs));
+		else
+			field(out, docs.data ? docs.data : "", ',');
 		jcs_buf_free(&docs);
 		joined(out, json_object_get(c, "reasons_ja"), ',');
 		joined(out, json_object_get(c, "reasons"), '\r');

@@ -228,7 +228,7 @@ static int findings_diff(const json_t *oldf, const json_t *newf, json_t **out)
 	/* old findings not yet matched, by key, in order */
 	json_array_foreach(oldf, i, f) {
 		finding_key(f, &k);
-		if (!k.data)
+		if (jcs_buf_error(&k) || !k.data)
 			goto out;
 		q = json_object_get(pending, k.data);
 		if (!q && json_object_set_new(pending, k.data, q = json_array()))
@@ -238,7 +238,7 @@ static int findings_diff(const json_t *oldf, const json_t *newf, json_t **out)
 	json_array_foreach(newf, i, f) {
 		const json_t *o = NULL;
 		finding_key(f, &k);
-		if (!k.data)
+		if (jcs_buf_error(&k) || !k.data)
 			goto out;
 		q = json_object_get(pending, k.data);
 		if (json_array_size(q)) {

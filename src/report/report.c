@@ -10,8 +10,14 @@ static const struct jcs_report_writer *const writers[] = {
 int jcs_report_render(const json_t *report, const char *format, struct jcs_buf *out, struct jcs_err *err)
 {
 	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
-		if (strcmp(writers[i]->name, format) == 0)
-			return writers[i]->render(report, out, err);
+		if (strcmp(writers[i]->name, format) == 0) {
+			/* writers append freely: a failed append is sticky in out, checked once here */
+			int rc = writers[i]->render(report, out, err);
+			if (rc == 0 && jcs_buf_error(out))
+				rc = jcs_err_set(err, jcs_buf_error(out), "%s report: %s", format,
+						 jcs_strerror(jcs_buf_error(out)));
+			return rc;
+		}
 	return jcs_err_set(err, JCS_EINVAL, "unknown report format '%s'", format);
 }
 

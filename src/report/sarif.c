@@ -49,7 +49,7 @@ static json_t *uri_of(const char *path, size_t n)
 		else
 			jcs_buf_printf(&b, "%%%02X", c);
 	}
-	s = json_string(b.data ? b.data : "");
+	s = jcs_buf_error(&b) ? NULL : json_string(b.data ? b.data : "");
 	jcs_buf_free(&b);
 	return s;
 }
@@ -145,17 +145,21 @@ static bool has_failed_finding(const json_t *c)
 
 /* A criterion that the declaration decides: needs evidence, or nonconform with no failed
  * finding to point at (the failed findings are results of their own). */
+static bool declaration_decides(const json_t *c)
+{
+	const char *verdict = jcs_rs(c, "verdict");
+
+	return strcmp(verdict, "needs-evidence") == 0 || (strcmp(verdict, "nonconform") == 0 && !has_failed_finding(c));
+}
+
 static json_t *criterion_result(const json_t *report, const json_t *c)
 {
 	const char *verdict = jcs_rs(c, "verdict"), *reason;
 	const json_t *d = json_object_get(c, "declaration"), *e;
-	json_t *related, *r;
+	json_t *related = json_array(), *r;
 	char msg[2048];
 	size_t i;
 
-	if (strcmp(verdict, "needs-evidence") && (strcmp(verdict, "nonconform") || has_failed_finding(c)))
-		return NULL;
-	related = json_array();
 	reason = json_string_value(json_array_get(json_object_get(c, "reasons"), 0));
 	snprintf(msg, sizeof(msg), "%s %s: %s — %s", jcs_rs(c, "criterion"), verdict,
 		 jcs_rs(json_object_get(c, "title"), "en"), reason ? reason : "");
@@ -230,19 +234,18 @@ static int render(const json_t *r, struct jcs_buf *out, struct jcs_err *err)
 	json_t *results, *doc, *f, *c;
 	size_t i;
 	char *s;
-	int rc;
 
 	if (!cat)
 		return err->code;
+	/* a result that cannot be built fails the whole log: never a silently shorter one */
 	results = json_array();
 	json_array_foreach(json_object_get(r, "findings"), i, f)
-		if (strcmp(jcs_rs(f, "result"), "fail") == 0 || strcmp(jcs_rs(f, "result"), "inconclusive") == 0)
-			json_array_append_new(results, finding_result(r, f));
-	json_array_foreach(json_object_get(r, "criteria"), i, c) {
-		json_t *cr = criterion_result(r, c);
-		if (cr)
-			json_array_append_new(results, cr);
-	}
+		if ((strcmp(jcs_rs(f, "result"), "fail") == 0 || strcmp(jcs_rs(f, "result"), "inconclusive") == 0) &&
+		    json_array_append_new(results, finding_result(r, f)))
+			goto oom;
+	json_array_foreach(json_object_get(r, "criteria"), i, c)
+		if (declaration_decides(c) && json_array_append_new(results, criterion_result(r, c)))
+			goto oom;
 	doc = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:o, s:o, s:{s:{s:{s:s}}, s:{s:{s:s}}}}]}",
 			"$schema", "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs",
 			"tool", "driver", "name", "jcstar", "version", jcs_rs(json_object_get(r, "tool"), "version"),
@@ -256,9 +259,13 @@ static int render(const json_t *r, struct jcs_buf *out, struct jcs_err *err)
 	json_decref(doc);
 	if (!s)
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
-	rc = jcs_buf_puts(out, s);
+	jcs_buf_puts(out, s); /* a failure is sticky in out: jcs_report_render checks it */
+	jcs_buf_putc(out, '\n');
 	free(s);
-	return rc ? jcs_err_set(err, rc, "out of memory") : jcs_buf_putc(out, '\n');
+	return 0;
+oom:
+	json_decref(results);
+	return jcs_err_set(err, JCS_ENOMEM, "out of memory building SARIF");
 }
 
 const struct jcs_report_writer jcs_writer_sarif = {.name = "sarif", .render = render};

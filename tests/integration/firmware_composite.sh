@@ -5,10 +5,12 @@
 # must report EXACTLY the planted findings, an SBOM naming busybox and dropbear with their
 # Debian versions and a CycloneDX 1.5 document with the structure the schema requires.
 set -eu
-: "${JCSTAR:?}" "${JCS_FIXTURES:?}"
+: "${JCSTAR:?}" "${JCS_SRC:?}" "${JCS_FIXTURES:?}"
 for t in mksquashfs mkimage jq openssl; do
 	command -v $t >/dev/null || { echo "missing $t (scripts/deps.sh installs it)"; exit 1; }
 done
+. "$JCS_SRC/tests/integration/lib/wait.sh"
+need_fixtures binaries/openssl-1.0.2g-1.1.mga5.i586.rpm.tar.gz vulndb/nvd
 BUSYBOX=$(command -v busybox || echo /bin/busybox)
 DROPBEAR=/usr/sbin/dropbear
 [ -x "$BUSYBOX" ] && [ -x "$DROPBEAR" ] || { echo "needs Debian busybox and dropbear-bin"; exit 1; }

@@ -43,17 +43,15 @@ expect_none fail
 for p in $(ip netns pids "$DEV"); do
 	if tr '\0' ' ' </proc/"$p"/cmdline | grep -q '^mosquitto '; then
 		kill "$p"
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		wait_gone 10 "$p" || fail "mosquitto $p did not stop"
 	fi
 done
-i=0
-while ip netns exec "$DEV" ss -ltn 'sport = :8883' | grep -q LISTEN && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until 10 not dev_listens 8883 || fail "port 8883 still listens after mosquitto stopped"
 sed -i 's/^allow_anonymous false/allow_anonymous true/; /^password_file/d' "$DEV_TMP/mosquitto.conf"
 dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
-sleep 0.5
 dev_wait_port 8883
-sleep 2 # let the connection rate limit recover
+# the restart also resets the firewall's connection-rate state (a full token bucket)
+dev_firewall
 EV2=$DEV_TMP/after.json
 ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 443,8883 --compare "$EV" --max-attempts 5 \
 	--declaration "$JCS_SRC/examples/camera/declaration.yaml" -o "$EV2"

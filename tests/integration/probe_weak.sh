@@ -12,12 +12,9 @@ dev_weak
 EV=$DEV_TMP/weak.json
 . "$JCS_SRC/tests/integration/lib/expect.sh"
 
-start=$(date +%s)
+# (its duration is measured by bench/probe.sh, not asserted here)
 ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --profile standard --needed-ports 80/tcp -o "$EV" >"$DEV_TMP/out.txt"
-secs=$(($(date +%s) - start))
 cat "$DEV_TMP/out.txt"
-echo "standard profile took ${secs}s"
-[ "$secs" -lt 90 ] || fail "standard profile took ${secs}s (goal: under a minute)"
 
 jq -e '.schema == "jcstar.evidence/1" and .kind == "probe"' "$EV" >/dev/null || fail "not a probe evidence file"
 expect_service 21 tcp ftp false

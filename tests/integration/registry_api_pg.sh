@@ -26,15 +26,16 @@ for i in 1 2 3 4 5 6; do
 	check "app $id ready for issuance" test "$(jb .state)" = fee_confirmed
 	IDS="$IDS $id"
 done
+RACERS=""
 for id in $IDS; do
 	for u in "$FIRST" "$SECOND"; do
-		curl -s -o /dev/null -w "$id %{http_code}\n" -X POST -H "Authorization: Bearer $T_RV" \
+		curl -s -m 60 -o /dev/null -w "$id %{http_code}\n" -X POST -H "Authorization: Bearer $T_RV" \
 			-H 'Content-Type: application/json' --data '{"action":"issue"}' \
 			"$u/api/v1/applications/$id/transitions" >>"$REG_TMP/race.txt" &
+		RACERS="$RACERS $!"
 	done
 done
-wait_n=0
-while [ "$(wc -l <"$REG_TMP/race.txt")" -lt 12 ] && [ $wait_n -lt 300 ]; do sleep 0.1; wait_n=$((wait_n + 1)); done
+wait $RACERS # each curl is bounded (-m 60)
 for id in $IDS; do
 	check "app $id: one server issued, the other got 409" test "$(grep "^$id " "$REG_TMP/race.txt" | awk '{print $2}' | sort | tr '\n' ' ')" = "200 409 "
 done

@@ -41,8 +41,8 @@ for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 legacy:4444 reset
 	pids="$pids $!"
 done
 # wait (bounded) until every port listens
-i=0
-until [ "$(ip netns exec "$NSD" ss -ltnH | grep -c "$DEV:44[34]")" -ge 10 ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+listening() { [ "$(ip netns exec "$NSD" ss -ltnH | grep -c "$DEV:44[34]")" -ge 10 ]; }
+wait_until 30 listening || { echo "tls.sh: the servers did not all come up" >&2; ip netns exec "$NSD" ss -ltn >&2; exit 1; }
 
 jt() { ip netns exec "$NSC" "$JCSTAR" tls "$@"; }
 
@@ -85,15 +85,13 @@ jt $DEV:4436 -o ss.json > /dev/null
 check "self-signed: cert info"        is ss.json probe.tls.certificate info
 check "self-signed: reason"           has ss.json '.findings[2].evidence.info_reasons | test("self-signed")'
 
-# --- hostile servers: bounded time, no crash, inconclusive ---
+# --- hostile servers: no crash, no hang, inconclusive (durations: bench/tls.sh) ---
+# timeout(1) only guards against a hang (rc 124), it measures nothing
 for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 reset:4445 closed:4449; do
 	name=${m%%:*}; port=${m##*:}
-	t0=$(date +%s)
 	rc=0
-	timeout 60 ip netns exec "$NSC" "$JCSTAR" tls $DEV:$port --timeout 1500 --budget 6000 -o "$name.json" > "$name.txt" 2>&1 || rc=$?
-	t=$(( $(date +%s) - t0 ))
+	timeout 120 ip netns exec "$NSC" "$JCSTAR" tls $DEV:$port --timeout 1500 --budget 6000 -o "$name.json" > "$name.txt" 2>&1 || rc=$?
 	check "$name: exits 0 (rc=$rc)"       [ $rc -eq 0 ]
-	check "$name: bounded (${t}s <= 10)"  [ $t -le 10 ]
 	check "$name: protocol inconclusive"  is "$name.json" probe.tls.protocol inconclusive
 	check "$name: service marked not TLS" has "$name.json" '.services[0].tls == false'
 done

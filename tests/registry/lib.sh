@@ -4,6 +4,7 @@
 : "${JCSTAR:?JCSTAR must point at the built jcstar}"
 command -v curl >/dev/null || { echo "curl missing (scripts/debian-packages.txt)"; exit 1; }
 command -v jq >/dev/null || { echo "jq missing (scripts/debian-packages.txt)"; exit 1; }
+. "${JCS_SRC:?}/tests/integration/lib/wait.sh"
 
 REG_TMP=$(mktemp -d /tmp/jcs-reg.XXXXXX)
 chmod 755 "$REG_TMP"
@@ -50,22 +51,21 @@ forget_server() {
 	REG_PIDS=$(echo " $REG_PIDS " | sed "s/ $1 / /")
 }
 
+# the server has printed its address, or has died (start_server then reports why)
+_listening() {
+	grep -q '^jcstar registry listening on ' "$1" || ! kill -0 "$SRV_PID" 2>/dev/null
+}
+
 # start_server NAME DBURL: starts jcstar serve, sets URL_<NAME>... we keep one: $URL, $ADMIN, $SRV_PID
 start_server() {
-	_out="$REG_TMP/serve.$$.$(date +%s%N).out"
+	_out=$(mktemp "$REG_TMP/serve.XXXXXX")
 	"$JCSTAR" serve --db "$1" --listen 127.0.0.1:0 --key "$REG_TMP/registry.key" ${2:+--threads "$2"} \
 		>"$_out" 2>"$_out.err" &
 	SRV_PID=$!
 	REG_PIDS="$REG_PIDS $SRV_PID"
 	ln -sf "$_out.err" "$REG_TMP/srv.$SRV_PID.err"
-	i=0
-	while [ $i -lt 200 ]; do
-		URL=$(sed -n 's/^jcstar registry listening on //p' "$_out")
-		[ -n "$URL" ] && break
-		kill -0 "$SRV_PID" 2>/dev/null || { cat "$_out.err" >&2; return 1; }
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_until 30 _listening "$_out"
+	URL=$(sed -n 's/^jcstar registry listening on //p' "$_out")
 	[ -n "$URL" ] || { echo "server did not start" >&2; cat "$_out.err" >&2; return 1; }
 	_t=$(sed -n 's/^first admin token: //p' "$_out")
 	[ -n "$_t" ] && ADMIN=$_t
@@ -84,15 +84,15 @@ api() {
 	_m=$1 _p=$2 _t=$3
 	shift 3
 	if [ $# -gt 0 ]; then
-		CODE=$(curl -s -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} \
+		CODE=$(curl -s -m 60 -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} \
 			-H 'Content-Type: application/json' --data-binary "$1" "$URL$_p")
 	else
-		CODE=$(curl -s -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} "$URL$_p")
+		CODE=$(curl -s -m 60 -o "$BODY" -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} "$URL$_p")
 	fi
 }
 # upload APP TOKEN KIND FILE
 upload() {
-	CODE=$(curl -s -o "$BODY" -w '%{http_code}' ${2:+-H "Authorization: Bearer $2"} -F "kind=$3" \
+	CODE=$(curl -s -m 60 -o "$BODY" -w '%{http_code}' ${2:+-H "Authorization: Bearer $2"} -F "kind=$3" \
 		-F "file=@$4" "$URL/api/v1/applications/$1/attachments")
 }
 jb() { jq -r "$1" "$BODY"; }

@@ -125,12 +125,6 @@ static inline void fw_dump(const struct jcs_evidence *ev)
 	}
 }
 
-static inline const char *fixtures(void)
-{
-	const char *f = getenv("JCS_FIXTURES");
-	return f ? f : "tests/fixtures";
-}
-
 /* Feed every member of a tar.gz through the SBOM. */
 static inline int sbom_archive(struct jcs_sbom *s, const char *path, struct jcs_err *err)
 {

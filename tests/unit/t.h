@@ -3,9 +3,12 @@
 #ifndef JCS_T_H
 #define JCS_T_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int t_failed_checks;
 
@@ -25,6 +28,25 @@ static int t_failed_checks;
 	if (!t_h || !strstr(t_h, t_n)) T_FAIL("%s does not contain \"%s\": \"%s\"", #hay, t_n, t_h ? t_h : "(null)"); } while (0)
 
 #define T_TEST(name) static void name(void)
+
+/* The path of test data rel under $JCS_FIXTURES (tests/fixtures by default) in buf, or NULL
+ * after failing the test with the file name and errno when it cannot be opened: a missing
+ * fixture fails its test cleanly instead of crashing it. */
+static inline const char *t_fixture(char *buf, size_t len, const char *rel)
+{
+	const char *root = getenv("JCS_FIXTURES");
+	int fd;
+
+	snprintf(buf, len, "%s/%s", root && *root ? root : "tests/fixtures", rel);
+	fd = open(buf, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "fixture %s: %s (tests/fixtures/MANIFEST.md)\n", buf, strerror(errno));
+		t_failed_checks++;
+		return NULL;
+	}
+	close(fd);
+	return buf;
+}
 
 struct t_case { const char *name; void (*fn)(void); };
 #define T_CASE(fn) {#fn, fn}

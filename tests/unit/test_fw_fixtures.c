@@ -1,6 +1,8 @@
 /* Every image of $JCS_FIXTURES/firmware/ (MANIFEST.md) unpacks to its ground-truth files
  * (paths and md5 from the manifest's "payload P", dumpimage, unzip, bzip2, dd), or is
  * reported inconclusive where the format is not supported. */
+#include <dirent.h>
+
 #include "fwtest.h"
 #include "t.h"
 
@@ -80,14 +82,17 @@ static const struct fixture fixtures[] = {
 
 static void check(const struct fixture *fx)
 {
-	char path[1024];
-	const char *root = getenv("JCS_FIXTURES");
-	struct fwt *t = fwt_new();
-	struct jcs_fw_sink sink = fwt_sink(t);
+	char path[1024], rel[300];
+	struct fwt *t;
+	struct jcs_fw_sink sink;
 	struct jcs_err err = {0};
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "tests/fixtures", fx->image);
+	snprintf(rel, sizeof(rel), "firmware/%s", fx->image);
+	if (!t_fixture(path, sizeof(path), rel))
+		return;
+	t = fwt_new();
+	sink = fwt_sink(t);
 	rc = jcs_fw_walk(path, NULL, &sink, &err);
 	if (rc)
 		T_FAIL("%s: walk failed: %s", fx->image, err.msg);
@@ -115,33 +120,46 @@ T_TEST(every_fixture_image)
 		check(&fixtures[i]);
 }
 
-/* Every image in the fixture directory is covered by the table above. */
+/* Every image in the fixture directory is covered by the table above (opendir: a missing or
+ * empty directory fails, it is not an empty listing). */
 T_TEST(table_covers_fixture_directory)
 {
 	static const char *const dirs[] = {"archives", "binwalk", "cramfs", "ext", "headers", "jffs2",
 					   "squashfs", "ubi", "vendor", "yaffs2"};
-	const char *root = getenv("JCS_FIXTURES");
-	char cmd[1200];
+	size_t seen = 0;
 
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		FILE *f;
-		char line[512];
-		snprintf(cmd, sizeof(cmd), "ls '%s/firmware/%s'", root ? root : "tests/fixtures", dirs[d]);
-		f = popen(cmd, "r");
-		T_ASSERT(f != NULL);
-		while (f && fgets(line, sizeof(line), f)) {
-			char rel[600];
-			bool found = false;
-			line[strcspn(line, "\n")] = 0;
-			snprintf(rel, sizeof(rel), "%s/%s", dirs[d], line);
-			for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]) && !found; i++)
-				found = !strcmp(fixtures[i].image, rel);
-			if (!found)
-				T_FAIL("fixture %s has no expectation", rel);
+		char path[1024], rel[64];
+		size_t images = 0;
+		struct dirent *de;
+		DIR *dir;
+
+		snprintf(rel, sizeof(rel), "firmware/%s", dirs[d]);
+		if (!t_fixture(path, sizeof(path), rel))
+			continue;
+		if (!(dir = opendir(path))) {
+			T_FAIL("%s: %s", path, strerror(errno));
+			continue;
 		}
-		if (f)
-			pclose(f);
+		while ((de = readdir(dir))) {
+			char img[600];
+			bool found = false;
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(img, sizeof(img), "%s/%s", dirs[d], de->d_name);
+			for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]) && !found; i++)
+				found = !strcmp(fixtures[i].image, img);
+			if (!found)
+				T_FAIL("fixture %s has no expectation", img);
+			images++;
+		}
+		closedir(dir);
+		if (!images)
+			T_FAIL("%s holds no image", path);
+		seen += images;
 	}
+	/* and every table line names an image that is there */
+	T_EQ_INT(seen, sizeof(fixtures) / sizeof(fixtures[0]));
 }
 
 T_MAIN(T_CASE(every_fixture_image), T_CASE(table_covers_fixture_directory))

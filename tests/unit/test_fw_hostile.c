@@ -452,8 +452,42 @@ T_TEST(cramfs_huge_directory)
 	free(m.p);
 }
 
-/* Every fixture image truncated at several points and with bytes flipped: never a crash or
- * hang (ASan/UBSan build), and a truncated filesystem is reported, not silently accepted. */
+/* The outcome of a walk is well formed: 0 or a JCS_E* code with a message, and every entry
+ * has an absolute path, a container and a known type. */
+static void well_formed(const char *what, int rc, const struct jcs_err *err, const struct fwt *t)
+{
+	if (rc > 0 || rc < JCS_ECONFLICT)
+		T_FAIL("%s: result %d is not a JCS_E* code", what, rc);
+	if (rc && !err->msg[0])
+		T_FAIL("%s: error %d without a message", what, rc);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct fwt_entry *e = &t->e[i];
+		if (e->path[0] != '/' || !e->container[0] || e->type > JCS_FW_OTHER)
+			T_FAIL("%s: malformed entry '%s' in '%s' (type %d)", what, e->path, e->container, (int)e->type);
+	}
+}
+
+/* The regular file with this path and content in t. */
+static bool has_file(const struct fwt *t, const struct fwt_entry *f)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->e[i].type == JCS_FW_FILE && !strcmp(t->e[i].path, f->path) && !strcmp(t->e[i].md5, f->md5))
+			return true;
+	return false;
+}
+
+/* The offset in the image of the outermost container of e ("trx@0x0/partition0!/zip@0x0"). */
+static unsigned long long top_offset(const struct fwt_entry *e)
+{
+	const char *at = strchr(e->container, '@');
+	return at ? strtoull(at + 1, NULL, 16) : 0;
+}
+
+/* Every fixture image truncated at eight points and with bytes flipped: never a crash or a hang
+ * (the ASan/UBSan build runs this too), always a well-formed outcome. A cut is never silently
+ * accepted: when the cut image yields a file the intact one does not have (by path and
+ * content), or loses a file of a container that starts before the cut, a problem is reported
+ * (an inconclusive part). A container wholly beyond the cut leaves no trace: not checked. */
 T_TEST(truncated_and_corrupt_fixtures)
 {
 	static const char *const images[] = {
@@ -463,41 +497,70 @@ T_TEST(truncated_and_corrupt_fixtures)
 		"headers/trx.img", "headers/uboot.image_with_header", "archives/test.cpio", "binwalk/7z.bin",
 		"binwalk/zip.bin", "vendor/dahua_dh.bin", "binwalk/yaffs2.bin",
 	};
-	const char *root = getenv("JCS_FIXTURES");
 	unsigned seed = 12345;
 
 	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
-		char path[600];
+		char path[600], rel[300], what[400];
 		struct jcs_buf b = JCS_BUF_INIT;
 		struct jcs_err err = {0};
-		snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "tests/fixtures", images[i]);
-		if (jcs_read_file(path, 0, &b, &err)) {
-			T_FAIL("%s: %s", images[i], err.msg);
+		struct fwt *whole = fwt_new();
+		struct jcs_fw_sink s = fwt_sink(whole);
+		int rc;
+
+		snprintf(rel, sizeof(rel), "firmware/%s", images[i]);
+		if (!t_fixture(path, sizeof(path), rel)) {
+			free(whole);
 			continue;
 		}
+		if (jcs_read_file(path, 0, &b, &err)) {
+			T_FAIL("%s", err.msg);
+			free(whole);
+			continue;
+		}
+		rc = jcs_fw_walk_mem((const uint8_t *)b.data, b.len, NULL, &s, &err);
+		T_EQ_INT(rc, 0);
+		well_formed(images[i], rc, &err, whole);
+		T_ASSERT(whole->nfiles > 0);
 		for (int cut = 1; cut <= 8; cut++) {
 			size_t n = b.len * (size_t)cut / 9;
 			uint8_t *copy = malloc(n ? n : 1);
 			struct fwt *t = fwt_new();
-			struct jcs_fw_sink s = fwt_sink(t);
-			memcpy(copy, b.data, n);
-			jcs_fw_walk_mem(copy, n, NULL, &s, &err);
+			size_t lost = 0, extra = 0;
+
+			s = fwt_sink(t);
+			memcpy(copy, b.data, n); /* a copy of exactly n bytes: ASan sees any read past the cut */
+			memset(&err, 0, sizeof(err));
+			rc = jcs_fw_walk_mem(copy, n, NULL, &s, &err);
+			snprintf(what, sizeof(what), "%s cut to %zu of %zu bytes", images[i], n, b.len);
+			well_formed(what, rc, &err, t);
+			for (size_t k = 0; k < whole->n; k++)
+				lost += whole->e[k].type == JCS_FW_FILE && top_offset(&whole->e[k]) < n &&
+					!has_file(t, &whole->e[k]);
+			for (size_t k = 0; k < t->n; k++)
+				extra += t->e[k].type == JCS_FW_FILE && !has_file(whole, &t->e[k]);
+			if ((lost || extra) && !rc && !t->nproblems)
+				T_FAIL("%s: %zu files lost, %zu new or changed, and no problem reported", what, lost, extra);
 			free(t);
 			free(copy);
 		}
 		for (int round = 0; round < (b.len > (256u << 10) ? 3 : 24); round++) {
 			uint8_t *copy = malloc(b.len);
 			struct fwt *t = fwt_new();
-			struct jcs_fw_sink s = fwt_sink(t);
+
+			s = fwt_sink(t);
 			memcpy(copy, b.data, b.len);
 			for (int k = 0; k < 8; k++) {
 				seed = seed * 1103515245u + 12345u;
 				copy[(seed >> 8) % (b.len < 4096 ? b.len : 4096)] ^= (uint8_t)(1u << (seed % 8));
 			}
-			jcs_fw_walk_mem(copy, b.len, NULL, &s, &err);
+			memset(&err, 0, sizeof(err));
+			rc = jcs_fw_walk_mem(copy, b.len, NULL, &s, &err);
+			snprintf(what, sizeof(what), "%s with 8 bits flipped (round %d)", images[i], round);
+			well_formed(what, rc, &err, t);
 			free(t);
 			free(copy);
 		}
+		free(whole);
 		jcs_buf_free(&b);
 	}
 }
@@ -516,17 +579,23 @@ T_TEST(truncated_filesystems_reported)
 		{"ubi/test.ubifs", "UBIFS truncated", 600000},
 		{"headers/trx.img", "TRX truncated", 2000},
 	};
-	const char *root = getenv("JCS_FIXTURES");
-
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char path[600];
+		char path[600], rel[300];
 		struct jcs_buf b = JCS_BUF_INIT;
 		struct jcs_err err = {0};
-		struct fwt *t = fwt_new();
-		struct jcs_fw_sink s = fwt_sink(t);
-		snprintf(path, sizeof(path), "%s/firmware/%s", root ? root : "tests/fixtures", cases[i].image);
-		T_ASSERT(jcs_read_file(path, 0, &b, &err) == 0);
-		T_ASSERT(b.len > cases[i].cut);
+		struct fwt *t;
+		struct jcs_fw_sink s;
+
+		snprintf(rel, sizeof(rel), "firmware/%s", cases[i].image);
+		if (!t_fixture(path, sizeof(path), rel))
+			continue;
+		if (jcs_read_file(path, 0, &b, &err) || b.len <= cases[i].cut) {
+			T_FAIL("%s: %s (%zu bytes)", path, err.msg, b.len);
+			jcs_buf_free(&b);
+			continue;
+		}
+		t = fwt_new();
+		s = fwt_sink(t);
 		T_EQ_INT(jcs_fw_walk_mem((const uint8_t *)b.data, cases[i].cut, NULL, &s, &err), 0);
 		if (!strstr(t->problems, cases[i].problem))
 			T_FAIL("%s cut to %zu: expected '%s', got: %s", cases[i].image, cases[i].cut, cases[i].problem,
@@ -568,8 +637,164 @@ T_TEST(walk_dir_reports_links_without_following)
 	free(t);
 }
 
+/* ---- regression inputs of the fuzz corpora (fuzz/mkcorpus-firmware.sh builds them) ---- */
+
+/* Walk fuzz/corpus/DIR/NAME; a missing file fails the test (it does not crash it). */
+static int walk_corpus(const char *rel, const struct jcs_fw_limits *lim, struct fwt *t)
+{
+	const char *src = getenv("JCS_SRC");
+	struct jcs_fw_sink s = fwt_sink(t);
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err = {0};
+	char path[600];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/fuzz/corpus/%s", src ? src : ".", rel);
+	if (jcs_read_file(path, 0, &b, &err)) {
+		T_FAIL("%s", err.msg);
+		return -1;
+	}
+	rc = jcs_fw_walk_mem((const uint8_t *)b.data, b.len, lim, &s, &err);
+	jcs_buf_free(&b);
+	return rc;
+}
+
+static bool has_content(const struct fwt *t, const char *path, const char *text, size_t size)
+{
+	const struct fwt_entry *e = fwt_find(t, path);
+	uint8_t *want = calloc(1, size);
+	char md5[33];
+
+	if (!e || !want) {
+		free(want);
+		return false;
+	}
+	memcpy(want, text, strlen(text));
+	fwt_md5(want, size, md5);
+	free(want);
+	return e->type == JCS_FW_FILE && e->size == size && strcmp(e->md5, md5) == 0;
+}
+
+/* A stored (uncompressed) fragment may not exceed the block size: it was copied into a
+ * block-sized buffer (heap overflow). The twin reads the same file from a normal fragment. */
+T_TEST(squashfs3_stored_fragment_over_block)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_squashfs3/regress-stored-fragment-over-block.sqfs3", NULL, t), 0);
+	T_CONTAINS(t->problems, "file /hello: uncompressed fragment 0 larger than the block size");
+	T_ASSERT(fwt_find(t, "/hello") == NULL);
+	T_ASSERT(has_content(t, "/passwd", "root::0:0:root:/root:/bin/sh\n", 29));
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_squashfs3/frag.sqfs3", NULL, t), 0);
+	T_ASSERT(has_content(t, "/hello", "hello squashfs 3\n", 17));
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
+/* 64 KiB blocks, 2^48 + 3 blocks declared: the byte size wrapped to the image size and an
+ * extent at block 2^48 - 1 passed the (wrapping) range check. The twin is a sane image. */
+T_TEST(ext_block_count_wrap)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_ext/regress-48bit-wrap.ext", NULL, t), 0);
+	T_CONTAINS(t->problems, "ext filesystem truncated: 281474976710659 blocks of 65536 bytes declared");
+	T_CONTAINS(t->problems, "file /wrap: block map or extent tree points outside the filesystem");
+	T_ASSERT(fwt_find(t, "/wrap") == NULL);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ext/crafted.ext", NULL, t), 0);
+	T_ASSERT(has_content(t, "/hello", "hello ext\n", 10));
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
+/* An extent tree of depth 5 whose index entries all point to the same block (~2e8 leaf
+ * visits): a shared block is refused at its second visit, the file is an inconclusive part. */
+T_TEST(ext_shared_extent_blocks)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_ext/regress-extent-fanout.ext", NULL, t), 0);
+	T_CONTAINS(t->problems, "file /big: block map or extent tree points outside the filesystem or revisits a block");
+	T_ASSERT(fwt_find(t, "/big") == NULL);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ext/extent-tree.ext", NULL, t), 0);
+	T_ASSERT(has_content(t, "/big", "extent tree leaf data\n", 1024));
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
+static uint64_t count_entries;
+
+static int count_file(void *ctx, const struct jcs_fw_file *f)
+{
+	(void)ctx;
+	(void)f;
+	count_entries++;
+	return 0;
+}
+
+/* 8192 directories and a deleted name in one JFFS2 directory: every entry once, the deletion
+ * wins (the newest dirent of a name). Under a small work budget the same image ends as an
+ * inconclusive part "work budget exceeded"; its small twin fits the same budget. */
+T_TEST(jffs2_many_dirents)
+{
+	struct jcs_fw_limits lim = JCS_FW_LIMITS_DEFAULT;
+	struct fwt *t = fwt_new();
+	struct jcs_fw_sink s = {count_file, fwt_problem, t};
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err = {0};
+	const char *src = getenv("JCS_SRC");
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/fuzz/corpus/fw_jffs2/regress-many-dirents.jffs2", src ? src : ".");
+	T_ASSERT(jcs_read_file(path, 0, &b, &err) == 0);
+	count_entries = 0;
+	T_EQ_INT(jcs_fw_walk_mem((const uint8_t *)b.data, b.len, NULL, &s, &err), 0);
+	T_EQ_INT(count_entries, 8192);
+	T_EQ_INT(t->nproblems, 0);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_jffs2/regress-many-dirents.jffs2", NULL, t), 0);
+	T_ASSERT(fwt_find(t, "/d00000") && fwt_find(t, "/d04000") && !fwt_find(t, "/dup"));
+	lim.max_steps = 1000;
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_jffs2/regress-many-dirents.jffs2", &lim, t), 0);
+	T_CONTAINS(t->problems, "jffs2: work budget exceeded (1000 steps)");
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_jffs2/dirents.jffs2", &lim, t), 0);
+	T_EQ_INT(t->n, 4);
+	T_EQ_INT(t->nproblems, 0);
+	jcs_buf_free(&b);
+	free(t);
+}
+
+/* A UBIFS superblock followed by node headers every 24 bytes: the reader checksummed the
+ * rest of the image at every one (quadratic). Now only node types it reads are checked, up
+ * to their largest size, each charged to the budget: a small budget makes the image an
+ * inconclusive part; a real image (mkfs.ubifs) fits the same budget. */
+T_TEST(ubifs_magic_every_24_bytes)
+{
+	struct jcs_fw_limits lim = JCS_FW_LIMITS_DEFAULT;
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_ubifs/regress-magic-every-24-bytes.ubifs", NULL, t), 0);
+	T_ASSERT(!strstr(t->problems, "work budget"));
+	lim.max_steps = 10000;
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ubifs/regress-magic-every-24-bytes.ubifs", &lim, t), 0);
+	T_CONTAINS(t->problems, "ubifs: work budget exceeded (10000 steps)");
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_ubifs/rootfs.ubifs", &lim, t), 0);
+	T_ASSERT(fwt_find(t, "/etc/passwd") != NULL);
+	T_ASSERT(!strstr(t->problems, "work budget"));
+	free(t);
+}
+
 T_MAIN(T_CASE(path_traversal_names_stay_inside), T_CASE(symlink_escape_refused),
        T_CASE(planted_symlink_in_root_not_followed), T_CASE(links_devices_setuid), T_CASE(decompression_bomb_ratio),
        T_CASE(decompression_bomb_total_and_memory_caps), T_CASE(file_count_cap), T_CASE(nesting_depth_cap),
        T_CASE(cramfs_directory_loop), T_CASE(cramfs_huge_directory), T_CASE(truncated_and_corrupt_fixtures), T_CASE(truncated_filesystems_reported),
-       T_CASE(walk_dir_reports_links_without_following))
+       T_CASE(walk_dir_reports_links_without_following), T_CASE(squashfs3_stored_fragment_over_block),
+       T_CASE(ext_block_count_wrap), T_CASE(ext_shared_extent_blocks), T_CASE(jffs2_many_dirents),
+       T_CASE(ubifs_magic_every_24_bytes))

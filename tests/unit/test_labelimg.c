@@ -1,5 +1,6 @@
-/* Label images: the PNG decodes with libpng and carries the QR code of the product page
- * module for module; the SVG draws the same modules and the right number of stars. */
+/* Label images: an independent decoder (zbarimg, zbar-tools) reads the product page's URL from
+ * the PNG's QR code; the PNG decodes with libpng and carries the reference QR module for
+ * module; the SVG draws the same modules and the right number of stars. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,64 @@ static struct jcs_label sample(int level, const char *regno)
 static QRcode *reference(void)
 {
 	return QRcode_encodeString(URL, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+}
+
+/* What zbarimg (an independent QR decoder) reads from the PNG label, or "" (the test fails). */
+static void zbar_read(const struct jcs_buf *png, char *out, size_t len)
+{
+	char path[] = "/tmp/jcs-label-XXXXXX.png", cmd[128];
+	int fd = mkstemps(path, 4);
+	FILE *p;
+	size_t n = 0;
+
+	out[0] = 0;
+	if (fd < 0 || write(fd, png->data, png->len) != (ssize_t)png->len) {
+		T_FAIL("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "zbarimg --quiet --raw '%s' 2>/dev/null", path);
+	if ((p = popen(cmd, "r"))) {
+		n = fread(out, 1, len - 1, p);
+		int rc = pclose(p);
+		if (rc != 0)
+			T_FAIL("zbarimg (zbar-tools, scripts/debian-packages.txt) found no QR code (status %d)", rc);
+	}
+	out[n] = 0;
+	out[strcspn(out, "\n")] = 0;
+	unlink(path);
+}
+
+/* The QR code on the label decodes, with a decoder that shares no code with the encoder, to the
+ * product page's URL, at a small and a large scale. */
+T_TEST(qr_decodes_to_the_product_url)
+{
+	for (int s = 3; s <= 8; s += 5) {
+		struct jcs_label l = sample(2, "JCS-2-2026-000042");
+		struct jcs_buf b = JCS_BUF_INIT;
+		struct jcs_err err;
+		char got[512];
+
+		T_EQ_INT(jcs_label_png(&l, s, &b, &err), 0);
+		zbar_read(&b, got, sizeof(got));
+		T_EQ_STR(got, URL);
+		jcs_buf_free(&b);
+	}
+	/* and a different URL gives a different code: the decoder reads this label, not a constant */
+	{
+		struct jcs_label l = sample(1, "JCS-1-2026-000007");
+		struct jcs_buf b = JCS_BUF_INIT;
+		struct jcs_err err;
+		char got[512];
+
+		l.url = "https://registry.example/products/JCS-1-2026-000007";
+		T_EQ_INT(jcs_label_png(&l, 4, &b, &err), 0);
+		zbar_read(&b, got, sizeof(got));
+		T_EQ_STR(got, "https://registry.example/products/JCS-1-2026-000007");
+		jcs_buf_free(&b);
+	}
 }
 
 T_TEST(png_decodes_and_carries_the_qr)
@@ -152,4 +211,4 @@ T_TEST(bad_input)
 	jcs_buf_free(&b);
 }
 
-T_MAIN(T_CASE(png_decodes_and_carries_the_qr), T_CASE(svg_draws_the_same_modules), T_CASE(bad_input))
+T_MAIN(T_CASE(qr_decodes_to_the_product_url), T_CASE(png_decodes_and_carries_the_qr), T_CASE(svg_draws_the_same_modules), T_CASE(bad_input))

@@ -255,22 +255,23 @@ T_TEST(cert_good)
 T_TEST(cert_fixture_1024)
 {
 	/* a real third-party certificate (rbsec/sslscan test CA, MANIFEST.md) */
-	const char *dir = getenv("JCS_FIXTURES");
 	char path[1024];
 	struct jcs_tls_cert c;
 	FILE *f;
 	X509 *x;
 
-	if (!dir)
-		dir = "tests/fixtures";
-	snprintf(path, sizeof(path), "%s/tls/cert_1024.crt", dir);
-	f = fopen(path, "r");
-	T_ASSERT(f);
-	if (!f)
+	if (!t_fixture(path, sizeof(path), "tls/cert_1024.crt"))
 		return;
+	if (!(f = fopen(path, "r"))) {
+		T_FAIL("%s: %s", path, strerror(errno));
+		return;
+	}
 	x = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
-	T_ASSERT(x);
+	if (!x) {
+		T_FAIL("%s: not a PEM certificate", path);
+		return;
+	}
 	jcs_tls_cert_facts(x, "howfuckedismydatabase.com", time(NULL), &c);
 	T_EQ_INT(c.key_bits, 1024);
 	T_EQ_STR(c.sig_hash, "sha256");

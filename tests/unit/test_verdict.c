@@ -274,6 +274,52 @@ T_TEST(renderers)
 	jcs_evidence_free(ev);
 }
 
+/* A report that does not fit (a size limit standing in for an allocation failure) is an
+ * error from the renderer, never a short report: the sticky buffer error reaches the result. */
+T_TEST(renderer_output_failure_is_an_error)
+{
+	static const char *const formats[] = {"html", "csv", "text", "json", "sarif"};
+	struct jcs_declaration d = full_decl();
+	struct jcs_evidence *ev = ev_with("probe.auth.none", JCS_FAIL, "tcp/23 (telnet)");
+	json_t *r = run(&d, ev);
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct jcs_buf b = JCS_BUF_INIT;
+		struct jcs_err err = {0};
+
+		b.max = 200;
+		T_EQ_INT(jcs_report_render(r, formats[i], &b, &err), JCS_ELIMIT);
+		T_EQ_INT(jcs_buf_error(&b), JCS_ELIMIT);
+		T_CONTAINS(err.msg, formats[i]);
+		T_ASSERT(b.len <= 200);
+		T_ASSERT(jcs_buf_steal(&b) == NULL); /* a prefix is never handed over */
+		jcs_buf_free(&b);
+	}
+	json_decref(r);
+	jcs_evidence_free(ev);
+}
+
+/* The buffer itself: after a failure every append is a no-op returning the first error;
+ * reset clears it. */
+T_TEST(buffer_error_is_sticky)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+
+	b.max = 8;
+	T_EQ_INT(jcs_buf_puts(&b, "12345"), 0);
+	T_EQ_INT(jcs_buf_printf(&b, "%s", "67890"), JCS_ELIMIT);
+	T_EQ_INT(jcs_buf_putc(&b, 'x'), JCS_ELIMIT); /* would fit, but the buffer already failed */
+	T_EQ_INT(jcs_buf_put_html(&b, "<"), JCS_ELIMIT);
+	T_EQ_STR(b.data, "12345");
+	T_EQ_INT(jcs_buf_error(&b), JCS_ELIMIT);
+	jcs_buf_reset(&b);
+	T_EQ_INT(jcs_buf_error(&b), 0);
+	T_EQ_INT(jcs_buf_puts(&b, "ok"), 0);
+	T_EQ_STR(b.data, "ok");
+	jcs_buf_free(&b);
+}
+
 T_MAIN(T_CASE(all_conform_is_ready), T_CASE(unanswered_needs_evidence), T_CASE(failed_finding_is_nonconform_and_cited),
        T_CASE(not_applicable), T_CASE(device_test_required_for_bruteforce), T_CASE(no_evidence_cited),
-       T_CASE(support_period_ended), T_CASE(vdp_missing_timeline), T_CASE(scheme_readiness), T_CASE(renderers))
+       T_CASE(support_period_ended), T_CASE(vdp_missing_timeline), T_CASE(scheme_readiness), T_CASE(renderers),
+       T_CASE(renderer_output_failure_is_an_error), T_CASE(buffer_error_is_sticky))

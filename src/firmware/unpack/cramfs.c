@@ -47,6 +47,8 @@ static long cr_read(struct cr *s, const struct cr_inode *in, char *why, size_t w
 		uint32_t end = jcs_cur_u32le(&c);
 		size_t want = in->size - done > CR_BLOCK ? CR_BLOCK : in->size - done;
 		long n;
+		if (jcs_fw_charge(s->w, 1))
+			return JCS_ELIMIT;
 		if (c.bad || end < start || end > s->len) {
 			snprintf(why, whylen, "block %u pointer 0x%x invalid", i, end);
 			return JCS_EPARSE;
@@ -106,6 +108,11 @@ static int cr_dir(struct cr *s, uint32_t off, uint32_t size)
 		case 0100000:
 		case 0120000: {
 			long n = cr_read(s, &in, why, sizeof(why));
+			if (n == JCS_ELIMIT) { /* work budget: the loop ends on rc */
+				rc = JCS_ELIMIT;
+				s->path[base] = 0;
+				continue;
+			}
 			if (n < 0) {
 				jcs_fw_problem(s->w, at, "%.300s: %s", s->path, why);
 				s->path[base] = 0;

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ckd.h"
 #include "core/cur.h"
 #include "firmware/unpack/unpack.h"
 
 #define E_DEPTH_MAX 64
 #define E_EXTENT_DEPTH_MAX 5
+#define E_INDEX_MAX 4096 /* index blocks of one file's extent tree */
 #define E_DIR_MAX (16u << 20)
 #define EXT4_EXTENTS_FL 0x80000u
 #define EXT4_INLINE_DATA_FL 0x10000000u
@@ -21,6 +23,7 @@ struct ext {
 	size_t len;
 	uint32_t bs, ipg, isize, ninodes, ngroups, desc_size;
 	uint64_t nblocks, gdt;
+	uint64_t have; /* blocks present in the image (len / bs): every block number is checked against it */
 	uint32_t stack[E_DEPTH_MAX];
 	int depth;
 	char path[4096];
@@ -51,8 +54,10 @@ static bool read_inode(const struct ext *e, uint32_t ino, struct einode *in)
 		jcs_cur_seek(&c, (size_t)(e->gdt + (uint64_t)g * e->desc_size + 0x28));
 		table |= (uint64_t)jcs_cur_u32le(&c) << 32;
 	}
-	off = table * e->bs + (uint64_t)idx * e->isize;
-	if (c.bad || table >= e->nblocks || off + 128 > e->len)
+	if (c.bad || table >= e->have)
+		return false;
+	off = table * e->bs + (uint64_t)idx * e->isize; /* < 2^64: table * bs <= len, idx * isize < 2^48 */
+	if (!jcs_range_ok(off, 128, e->len))
 		return false;
 	c = jcs_cur_make(e->p + off, 128);
 	in->mode = jcs_cur_u16le(&c);
@@ -72,32 +77,58 @@ static bool read_inode(const struct ext *e, uint32_t ino, struct einode *in)
 	return !c.bad;
 }
 
-/* Copy physical block phys into out (want bytes); false when outside the image. */
-static bool copy_block(const struct ext *e, uint64_t phys, uint8_t *out, size_t want)
+/* Block phys of the image, or NULL when it lies outside (no multiplication can wrap:
+ * phys < len / bs). */
+static const uint8_t *block_at(const struct ext *e, uint64_t phys)
 {
-	if (phys == 0) {
-		memset(out, 0, want);
-		return true;
-	}
-	if (phys >= e->nblocks || (phys + 1) * e->bs > e->len)
-		return false;
-	memcpy(out, e->p + phys * e->bs, want);
-	return true;
+	return phys < e->have ? e->p + phys * e->bs : NULL;
 }
 
 struct fill {
 	uint8_t *buf;
 	uint64_t size;
 	bool bad;
+	int rc;                      /* JCS_ELIMIT: work budget spent */
+	uint64_t seen[E_INDEX_MAX]; /* extent index blocks visited (a block is never shared) */
+	size_t nseen;
 };
 
+static bool charge(const struct ext *e, struct fill *f, uint64_t n)
+{
+	if (!f->rc && (f->rc = jcs_fw_charge(e->w, n)))
+		f->bad = true;
+	return !f->rc;
+}
+
+/* Copy physical block phys (0 = sparse: zeros) to logical block lblk. */
 static void put(const struct ext *e, struct fill *f, uint64_t lblk, uint64_t phys)
 {
-	uint64_t at = lblk * e->bs;
-	if (at >= f->size)
+	uint64_t at = lblk * e->bs; /* lblk < 2^33, bs <= 2^16 */
+	const uint8_t *src = block_at(e, phys);
+	size_t want;
+
+	if (at >= f->size || !charge(e, f, 1))
 		return;
-	if (!copy_block(e, phys, f->buf + at, (size_t)(f->size - at < e->bs ? f->size - at : e->bs)))
+	want = (size_t)(f->size - at < e->bs ? f->size - at : e->bs);
+	if (phys == 0)
+		memset(f->buf + at, 0, want);
+	else if (src)
+		memcpy(f->buf + at, src, want);
+	else
 		f->bad = true;
+}
+
+/* Record extent index block blk as visited: false when seen before (a loop or shared subtree,
+ * which a real extent tree never has) or when the tree has too many index blocks. */
+static bool first_visit(struct fill *f, uint64_t blk)
+{
+	for (size_t i = 0; i < f->nseen; i++)
+		if (f->seen[i] == blk)
+			return false;
+	if (f->nseen == E_INDEX_MAX)
+		return false;
+	f->seen[f->nseen++] = blk;
+	return true;
 }
 
 static void walk_extents(const struct ext *e, const uint8_t *node, size_t nlen, int depth, struct fill *f)
@@ -108,7 +139,8 @@ static void walk_extents(const struct ext *e, const uint8_t *node, size_t nlen, 
 	jcs_cur_skip(&c, 2);
 	tree_depth = jcs_cur_u16le(&c);
 	jcs_cur_skip(&c, 4);
-	if (c.bad || magic != 0xf30a || depth > E_EXTENT_DEPTH_MAX || tree_depth > E_EXTENT_DEPTH_MAX) {
+	if (c.bad || magic != 0xf30a || depth > E_EXTENT_DEPTH_MAX || tree_depth > E_EXTENT_DEPTH_MAX ||
+	    !charge(e, f, 1)) {
 		f->bad = true;
 		return;
 	}
@@ -120,20 +152,20 @@ static void walk_extents(const struct ext *e, const uint8_t *node, size_t nlen, 
 			bool uninit = elen > 32768;
 			if (uninit)
 				elen -= 32768;
-			for (uint32_t k = 0; k < elen && !c.bad; k++) {
-				if ((uint64_t)(lblk + k) * e->bs >= f->size)
+			for (uint32_t k = 0; k < elen && !c.bad && !f->bad; k++) {
+				if (((uint64_t)lblk + k) * e->bs >= f->size)
 					break;
-				put(e, f, lblk + k, uninit ? 0 : start + k);
+				put(e, f, (uint64_t)lblk + k, uninit ? 0 : start + k);
 			}
 		} else {
 			uint64_t leaf = jcs_cur_u32le(&c);
 			leaf |= (uint64_t)jcs_cur_u16le(&c) << 32;
 			jcs_cur_skip(&c, 2);
-			if (c.bad || leaf >= e->nblocks || (leaf + 1) * e->bs > e->len) {
+			if (c.bad || !block_at(e, leaf) || !first_visit(f, leaf)) {
 				f->bad = true;
 				return;
 			}
-			walk_extents(e, e->p + leaf * e->bs, e->bs, depth + 1, f);
+			walk_extents(e, block_at(e, leaf), e->bs, depth + 1, f);
 		}
 	}
 	if (c.bad)
@@ -155,54 +187,53 @@ static uint64_t walk_map(const struct ext *e, uint64_t blk, int level, uint64_t 
 	}
 	if (blk == 0)
 		return lblk + span; /* sparse: zeros (buffer is zeroed) */
-	if (blk >= e->nblocks || (blk + 1) * e->bs > e->len) {
+	if (!block_at(e, blk) || !charge(e, f, 1)) {
 		f->bad = true;
 		return lblk + span;
 	}
 	for (uint64_t i = 0; i < per && !f->bad && lblk * e->bs < f->size; i++) {
-		const uint8_t *q = e->p + blk * e->bs + 4 * i;
-		lblk = walk_map(e, (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24,
-				level - 1, lblk, f);
+		struct jcs_cur c = jcs_cur_make(block_at(e, blk) + 4 * i, 4);
+		lblk = walk_map(e, jcs_cur_u32le(&c), level - 1, lblk, f);
 	}
 	return lblk;
 }
 
-/* Read an inode's contents into a new buffer (caller frees). */
-static uint8_t *read_data(const struct ext *e, const struct einode *in, uint64_t size, const char **why)
+/* Read an inode's contents into a new buffer *out (caller frees). 0, JCS_ENOMEM, JCS_ELIMIT
+ * (work budget: stops the unpacker) or JCS_EPARSE with *why. */
+static int read_data(const struct ext *e, const struct einode *in, uint64_t size, uint8_t **out, const char **why)
 {
-	struct fill f = {calloc(1, size ? size : 1), size, false};
+	struct fill f = {.buf = calloc(1, size ? size : 1), .size = size};
 
-	if (!f.buf) {
-		*why = "out of memory";
-		return NULL;
+	*out = NULL;
+	*why = "out of memory";
+	if (!f.buf)
+		return JCS_ENOMEM;
+	if (!charge(e, &f, jcs_fw_bytes_steps(size))) { /* the buffer is filled, zeros included */
+		free(f.buf);
+		return f.rc;
 	}
 	if (in->flags & EXT4_INLINE_DATA_FL) {
 		if (size > 60) {
 			*why = "inline data beyond i_block (extended attribute part) not supported";
 			free(f.buf);
-			return NULL;
+			return JCS_EPARSE;
 		}
 		memcpy(f.buf, in->block, size);
 	} else if (in->flags & EXT4_EXTENTS_FL) {
 		walk_extents(e, in->block, 60, 0, &f);
 	} else {
+		struct jcs_cur c = jcs_cur_make(in->block, sizeof(in->block));
 		uint64_t l = 0;
-		for (int i = 0; i < 12; i++)
-			l = walk_map(e, (uint32_t)in->block[4 * i] | (uint32_t)in->block[4 * i + 1] << 8 |
-						(uint32_t)in->block[4 * i + 2] << 16 | (uint32_t)in->block[4 * i + 3] << 24,
-				     0, l, &f);
-		for (int lv = 1; lv <= 3; lv++) {
-			const uint8_t *q = in->block + 4 * (11 + lv);
-			l = walk_map(e, (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24,
-				     lv, l, &f);
-		}
+		for (int i = 0; i < 15; i++) /* 12 direct blocks, then single, double, triple indirect */
+			l = walk_map(e, jcs_cur_u32le(&c), i < 12 ? 0 : i - 11, l, &f);
 	}
 	if (f.bad) {
-		*why = "block map or extent tree points outside the filesystem";
+		*why = "block map or extent tree points outside the filesystem or revisits a block";
 		free(f.buf);
-		return NULL;
+		return f.rc ? f.rc : JCS_EPARSE;
 	}
-	return f.buf;
+	*out = f.buf;
+	return 0;
 }
 
 static int walk_dir(struct ext *e, uint32_t ino, const struct einode *dir);
@@ -234,11 +265,12 @@ static int emit(struct ext *e, uint32_t ino)
 				       e->path, (unsigned long long)in.size);
 			break;
 		}
-		buf = read_data(e, &in, in.size, &why);
-		if (!buf) {
+		if ((rc = read_data(e, &in, in.size, &buf, &why)) == JCS_EPARSE) {
 			jcs_fw_problem(e->w, 0, "file %.300s: %s", e->path, why);
 			return 0;
 		}
+		if (rc)
+			return rc;
 		f.data = buf;
 		f.len = (size_t)in.size;
 		break;
@@ -248,9 +280,11 @@ static int emit(struct ext *e, uint32_t ino)
 			memcpy(target, in.block, (size_t)in.size);
 			target[in.size] = 0;
 			f.link = target;
-		} else if (in.size < 4096 && (buf = read_data(e, &in, in.size + 1, &why))) {
+		} else if (in.size < 4096 && (rc = read_data(e, &in, in.size + 1, &buf, &why)) == 0) {
 			buf[in.size] = 0;
 			f.link = (const char *)buf;
+		} else if (in.size < 4096 && rc != JCS_EPARSE) {
+			return rc;
 		} else {
 			f.link = "";
 		}
@@ -285,10 +319,12 @@ static int walk_dir(struct ext *e, uint32_t ino, const struct einode *dir)
 		jcs_fw_problem(e->w, 0, "directory %.300s over %u bytes: not read", e->path, E_DIR_MAX);
 		return 0;
 	}
-	if (!(d = read_data(e, dir, dir->size, &why))) {
+	if ((rc = read_data(e, dir, dir->size, &d, &why)) == JCS_EPARSE) {
 		jcs_fw_problem(e->w, 0, "directory %.300s: %s", e->path, why);
 		return 0;
 	}
+	if (rc)
+		return rc;
 	e->stack[e->depth++] = ino;
 	for (size_t off = 0; off + 8 <= dir->size && rc == 0;) {
 		struct jcs_cur c = jcs_cur_make(d + off, (size_t)dir->size - off);
@@ -319,6 +355,7 @@ static int ext_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 	struct jcs_cur c = jcs_cur_make(p, len);
 	struct ext e = {.w = w, .p = p};
 	uint32_t first_data, log_bs, bpg, rev, incompat;
+	uint64_t ngroups, size;
 	struct einode root;
 
 	jcs_cur_seek(&c, 1024);
@@ -351,17 +388,19 @@ static int ext_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		return JCS_ENOTFOUND;
 	e.bs = 1024u << log_bs;
 	e.desc_size = (incompat & INCOMPAT_64BIT) && e.desc_size >= 64 ? e.desc_size : 32;
-	e.ngroups = (uint32_t)((e.nblocks - first_data + bpg - 1) / bpg);
-	if ((uint64_t)e.ngroups * e.ipg < e.ninodes)
+	ngroups = (e.nblocks - first_data) / bpg + ((e.nblocks - first_data) % bpg != 0);
+	if (ngroups > UINT32_MAX || ngroups * e.ipg < e.ninodes)
 		return JCS_ENOTFOUND;
-	if (e.nblocks * e.bs > len) {
+	e.ngroups = (uint32_t)ngroups;
+	if (jcs_mul_overflow(e.nblocks, (uint64_t)e.bs, &size) || size > len) {
 		*used = len;
-		jcs_fw_problem(w, 0, "ext filesystem truncated: %llu bytes declared, %zu present",
-			       (unsigned long long)(e.nblocks * e.bs), len);
+		jcs_fw_problem(w, 0, "ext filesystem truncated: %llu blocks of %u bytes declared, %zu bytes present",
+			       (unsigned long long)e.nblocks, e.bs, len);
 	} else {
-		*used = (size_t)(e.nblocks * e.bs);
+		*used = (size_t)size;
 	}
 	e.len = *used;
+	e.have = e.len / e.bs;
 	e.gdt = (uint64_t)(first_data + 1) * e.bs;
 	if (!read_inode(&e, 2, &root) || (root.mode & 0170000) != 0040000)
 		return jcs_err_set(err, JCS_EPARSE, "ext root directory inode unreadable");

@@ -1,12 +1,15 @@
-/* JFFS2 (little- and big-endian): scan the node log (header CRCs checked), keep the newest
- * dirent per name and the data nodes per inode (offsets only, not contents), then rebuild
- * each file in version order. Compressors: none, zero, rtime, zlib, lzo, lzma. */
+/* JFFS2 (little- and big-endian): scan the node log (header CRCs checked), keep the dirents
+ * and the data nodes per inode (offsets only, not contents), sort both (dirents by parent,
+ * name and version: the newest of each name is the last of its run), then rebuild each file
+ * in version order. Compressors: none, zero, rtime, zlib, lzo, lzma. Every read goes through
+ * a cursor over one node. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zlib.h>
 
+#include "core/cur.h"
 #include "firmware/unpack/unpack.h"
 
 #define J_DIRENT 0xe001
@@ -18,13 +21,14 @@
 struct jdirent {
 	uint32_t pino, version, ino;
 	uint8_t type;
-	size_t name_off;
+	const uint8_t *name; /* inside the node */
 	uint8_t nsize;
 };
 
 struct jinode {
 	uint32_t ino, version;
 	size_t off; /* node offset */
+	uint32_t totlen;
 };
 
 struct jf {
@@ -41,17 +45,11 @@ struct jf {
 	char path[4096];
 };
 
-static uint32_t r32(const struct jf *j, size_t o)
+/* A cursor over the node at o (its header's totlen bytes, already checked by node_at). */
+static struct jcs_cur node(const struct jf *j, size_t o, size_t totlen)
 {
-	const uint8_t *q = j->p + o;
-	return j->be ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3]
-		     : (uint32_t)q[3] << 24 | (uint32_t)q[2] << 16 | (uint32_t)q[1] << 8 | q[0];
-}
-
-static uint16_t r16(const struct jf *j, size_t o)
-{
-	const uint8_t *q = j->p + o;
-	return j->be ? (uint16_t)(q[0] << 8 | q[1]) : (uint16_t)(q[1] << 8 | q[0]);
+	struct jcs_cur all = jcs_cur_make(j->p, j->len);
+	return jcs_cur_at(&all, o, totlen);
 }
 
 /* JFFS2's CRC32: seed 0, no final inversion. */
@@ -60,12 +58,18 @@ static uint32_t jcrc(const uint8_t *p, size_t n)
 	return ~(uint32_t)crc32(0xffffffffu, p, (uInt)n);
 }
 
-static bool node_at(const struct jf *j, size_t o, uint32_t *totlen)
+/* A node with a valid header at o: its length and type. */
+static bool node_at(const struct jf *j, size_t o, uint32_t *totlen, uint16_t *type)
 {
-	if (o + 12 > j->len || r16(j, o) != 0x1985)
-		return false;
-	*totlen = r32(j, o + 4);
-	return *totlen >= 12 && *totlen <= j->len - o && jcrc(j->p + o, 8) == r32(j, o + 8);
+	struct jcs_cur c = node(j, o, 12);
+	const uint8_t *h = c.p;
+	uint16_t magic = jcs_cur_u16e(&c, j->be);
+	uint32_t crc;
+
+	*type = jcs_cur_u16e(&c, j->be);
+	*totlen = jcs_cur_u32e(&c, j->be);
+	crc = jcs_cur_u32e(&c, j->be);
+	return !c.bad && magic == 0x1985 && *totlen >= 12 && *totlen <= j->len - o && JCS_FW_CRC_OK(crc, jcrc(h, 8));
 }
 
 static long rtime(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
@@ -120,11 +124,22 @@ static long decompress(uint8_t compr, const uint8_t *in, size_t inlen, uint8_t *
 	}
 }
 
+static int same_name(const struct jdirent *x, const struct jdirent *y)
+{
+	if (x->nsize != y->nsize)
+		return x->nsize < y->nsize ? -1 : 1;
+	return memcmp(x->name, y->name, x->nsize);
+}
+
+/* parent, name, version: the newest dirent of each name ends its run */
 static int by_pino(const void *a, const void *b)
 {
 	const struct jdirent *x = a, *y = b;
+	int c;
 	if (x->pino != y->pino)
 		return x->pino < y->pino ? -1 : 1;
+	if ((c = same_name(x, y)))
+		return c;
 	return x->version < y->version ? -1 : x->version > y->version;
 }
 
@@ -176,13 +191,12 @@ static int walk_dir(struct jf *j, uint32_t pino)
 	}
 	for (size_t i = lo; i < j->nd && j->d[i].pino == pino && rc == 0; i++) {
 		const struct jdirent *e = &j->d[i];
-		bool newer = false;
 		/* only the newest dirent of each name counts (ino 0 = deleted) */
-		for (size_t k = i + 1; k < j->nd && j->d[k].pino == pino && !newer; k++)
-			newer = j->d[k].nsize == e->nsize && !memcmp(j->p + j->d[k].name_off, j->p + e->name_off, e->nsize);
-		if (newer || e->ino == 0)
+		if ((i + 1 < j->nd && j->d[i + 1].pino == pino && same_name(&j->d[i + 1], e) == 0) || e->ino == 0)
 			continue;
-		snprintf(j->path + base, sizeof(j->path) - base, "/%.*s", (int)e->nsize, (const char *)j->p + e->name_off);
+		if ((rc = jcs_fw_charge(j->w, 1)))
+			break;
+		snprintf(j->path + base, sizeof(j->path) - base, "/%.*s", (int)e->nsize, (const char *)e->name);
 		rc = emit_ino(j, e->ino, e->type);
 		j->path[base] = 0;
 	}
@@ -209,12 +223,17 @@ static int emit_ino(struct jf *j, uint32_t ino, uint8_t dtype)
 		f.type = JCS_FW_DIR;
 		f.mode = 0755;
 	} else {
+		struct jcs_cur c;
+		uint32_t mode;
 		o = j->in[last - 1].off; /* newest node: metadata */
-		f.mode = r32(j, o + 20) & 07777;
-		f.uid = r16(j, o + 24);
-		f.gid = r16(j, o + 26);
-		isize = r32(j, o + 28);
-		switch (r32(j, o + 20) & 0170000) {
+		c = node(j, o, 68);
+		jcs_cur_seek(&c, 20);
+		mode = jcs_cur_u32e(&c, j->be);
+		f.mode = mode & 07777;
+		f.uid = jcs_cur_u16e(&c, j->be);
+		f.gid = jcs_cur_u16e(&c, j->be);
+		isize = jcs_cur_u32e(&c, j->be);
+		switch (mode & 0170000) {
 		case 0040000: f.type = JCS_FW_DIR; break;
 		case 0100000: f.type = JCS_FW_FILE; break;
 		case 0120000: f.type = JCS_FW_SYMLINK; break;
@@ -232,17 +251,30 @@ static int emit_ino(struct jf *j, uint32_t ino, uint8_t dtype)
 			}
 			for (size_t k = first; k < last && buf; k++) {
 				size_t n = j->in[k].off;
-				uint32_t off = r32(j, n + 44), csize = r32(j, n + 48), dsize = r32(j, n + 52);
-				uint8_t compr = j->p[n + 56];
+				struct jcs_cur dn = node(j, n, j->in[k].totlen);
+				uint32_t off, csize, dsize;
+				const uint8_t *data;
+				uint8_t compr;
 				long got;
+				jcs_cur_seek(&dn, 44);
+				off = jcs_cur_u32e(&dn, j->be);
+				csize = jcs_cur_u32e(&dn, j->be);
+				dsize = jcs_cur_u32e(&dn, j->be);
+				compr = jcs_cur_u8(&dn);
+				jcs_cur_seek(&dn, 68);
+				data = jcs_cur_take(&dn, csize);
 				if (dsize == 0)
 					continue;
-				if (off > isize || dsize > isize - off || csize > r32(j, n + 4) - 68) {
+				if ((rc = jcs_fw_charge(j->w, jcs_fw_bytes_steps(dsize)))) {
+					free(buf);
+					return rc;
+				}
+				if (!data || off > isize || dsize > isize - off) {
 					if (off < isize) /* nodes past a later truncation are normal */
 						jcs_fw_problem(j->w, n, "%.300s: data node out of range", j->path);
 					continue;
 				}
-				got = decompress(compr, j->p + n + 68, csize, buf + off, dsize);
+				got = decompress(compr, data, csize, buf + off, dsize);
 				if (got != (long)dsize)
 					jcs_fw_problem(j->w, n, "%.300s: data node (compressor %u) %s", j->path, compr,
 						       got == JCS_EUNSUPPORTED ? "not supported" : "does not decompress");
@@ -269,12 +301,14 @@ static int jffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 	struct jf j = {.w = w, .p = p, .len = len, .be = len > 0 && p[0] == 0x19};
 	size_t o = 0, end = 0, gap_start = 0;
 	uint32_t tot;
+	uint16_t type;
 	int rc = 0;
 
-	if (!node_at(&j, 0, &tot))
+	if (!node_at(&j, 0, &tot, &type))
 		return JCS_ENOTFOUND;
 	while (o + 12 <= len) {
-		if (!node_at(&j, o, &tot)) {
+		struct jcs_cur c;
+		if (!node_at(&j, o, &tot, &type)) {
 			o += 4;
 			if (o - gap_start > J_GAP_MAX)
 				break;
@@ -284,9 +318,24 @@ static int jffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 			rc = jcs_err_set(err, JCS_ELIMIT, "more than %u JFFS2 nodes", J_NODES_MAX);
 			goto out;
 		}
-		switch (r16(&j, o + 2)) {
+		if ((rc = jcs_fw_charge(w, 1)))
+			goto out;
+		c = node(&j, o, tot);
+		jcs_cur_seek(&c, 12);
+		switch (type) {
 		case J_DIRENT:
-			if (tot >= 40 && (size_t)40 + p[o + 28] <= tot) {
+			if (tot >= 40) {
+				struct jdirent d;
+				d.pino = jcs_cur_u32e(&c, j.be);
+				d.version = jcs_cur_u32e(&c, j.be);
+				d.ino = jcs_cur_u32e(&c, j.be);
+				jcs_cur_skip(&c, 4); /* mctime */
+				d.nsize = jcs_cur_u8(&c);
+				d.type = jcs_cur_u8(&c);
+				jcs_cur_skip(&c, 10); /* unused, node and name CRCs */
+				d.name = jcs_cur_take(&c, d.nsize);
+				if (c.bad)
+					break;
 				if (j.nd == j.capd) {
 					struct jdirent *nd = realloc(j.d, (j.capd = j.capd ? j.capd * 2 : 256) * sizeof(*nd));
 					if (!nd) {
@@ -295,8 +344,7 @@ static int jffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 					}
 					j.d = nd;
 				}
-				j.d[j.nd++] = (struct jdirent){r32(&j, o + 12), r32(&j, o + 16), r32(&j, o + 20),
-							       p[o + 29], o + 40, p[o + 28]};
+				j.d[j.nd++] = d;
 			}
 			break;
 		case J_INODE:
@@ -309,7 +357,8 @@ static int jffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 					}
 					j.in = ni;
 				}
-				j.in[j.nin++] = (struct jinode){r32(&j, o + 12), r32(&j, o + 16), o};
+				uint32_t ino = jcs_cur_u32e(&c, j.be);
+				j.in[j.nin++] = (struct jinode){ino, jcs_cur_u32e(&c, j.be), o, tot};
 			}
 			break;
 		default: /* cleanmarkers, padding, summaries, xattrs */

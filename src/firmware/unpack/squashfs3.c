@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ckd.h"
+#include "core/cur.h"
 #include "firmware/unpack/unpack.h"
 
 #define SQ3_DEPTH_MAX 64
@@ -63,12 +65,6 @@ struct sq3 {
 	char path[4096];
 };
 
-static uint32_t get32(const struct sq3 *s, const uint8_t *q)
-{
-	return s->be ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3]
-		     : (uint32_t)q[3] << 24 | (uint32_t)q[2] << 16 | (uint32_t)q[1] << 8 | q[0];
-}
-
 /* Decompress one block, detecting zlib, LZMA alone or raw LZMA1 (lc3 lp0 pb2). */
 static long sq3_block(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap)
 {
@@ -96,16 +92,24 @@ static long sq3_block(const uint8_t *in, size_t inlen, uint8_t *out, size_t outc
 /* Read the metadata blocks from image offset start up to end into t. */
 static int load_table(struct sq3 *s, uint64_t start, uint64_t end, struct table *t, struct jcs_err *err)
 {
-	uint64_t off = start;
+	struct jcs_cur c = jcs_cur_make(s->p, end < s->len ? (size_t)end : s->len);
 	size_t cap = 0, bcap = 0;
 
 	memset(t, 0, sizeof(*t));
-	while (off + 2 <= end) {
-		uint16_t h = s->be ? (uint16_t)(s->p[off] << 8 | s->p[off + 1]) : (uint16_t)(s->p[off + 1] << 8 | s->p[off]);
-		size_t clen = h & 0x7fff, hdr = 2 + (s->check ? 1 : 0);
+	jcs_cur_seek(&c, start);
+	while (jcs_cur_left(&c) >= 2) {
+		size_t off = c.off;
+		uint16_t h = jcs_cur_u16e(&c, s->be);
+		size_t clen = h & 0x7fff;
+		const uint8_t *blk;
 		long n;
-		if (clen == 0 || off + hdr + clen > end)
+		if (s->check)
+			jcs_cur_skip(&c, 1);
+		blk = jcs_cur_take(&c, clen);
+		if (clen == 0 || !blk)
 			break;
+		if (jcs_fw_charge(s->w, 1))
+			return jcs_err_set(err, JCS_ELIMIT, "work budget exceeded");
 		if (t->len + SQ3_META > SQ3_TABLE_MAX)
 			return jcs_err_set(err, JCS_ELIMIT, "SquashFS metadata table over %u bytes", SQ3_TABLE_MAX);
 		if (t->len + SQ3_META > cap) {
@@ -128,10 +132,10 @@ static int load_table(struct sq3 *s, uint64_t start, uint64_t end, struct table 
 		if (h & 0x8000) {
 			if (clen > SQ3_META)
 				return jcs_err_set(err, JCS_EPARSE, "metadata block at 0x%llx too long", (unsigned long long)off);
-			memcpy(t->data + t->len, s->p + off + hdr, clen);
+			memcpy(t->data + t->len, blk, clen);
 			n = (long)clen;
 		} else {
-			n = sq3_block(s->p + off + hdr, clen, t->data + t->len, SQ3_META);
+			n = sq3_block(blk, clen, t->data + t->len, SQ3_META);
 			if (n < 0)
 				return jcs_err_set(err, JCS_EPARSE, "metadata block at 0x%llx does not decompress",
 						   (unsigned long long)off);
@@ -139,7 +143,6 @@ static int load_table(struct sq3 *s, uint64_t start, uint64_t end, struct table 
 		t->blk_img[t->nblk] = off - start;
 		t->blk_pos[t->nblk++] = t->len;
 		t->len += (size_t)n;
-		off += hdr + clen;
 	}
 	return 0;
 }
@@ -256,12 +259,16 @@ static bool fragment(struct sq3 *s, uint32_t i, uint64_t *start, uint32_t *size)
 	struct bits b;
 	bool ok;
 
-	if (i >= s->nfrags || idx_off + isz > s->len)
+	if (i >= s->nfrags || idx_off < s->frag_start || !jcs_range_ok(idx_off, isz, s->len))
 		return false;
-	b = (struct bits){s->p + idx_off, isz, 0, s->be, false};
+	b = (struct bits){s->p + idx_off, isz, 0, s->be, false}; /* inside: checked above */
 	blk = s->v2 ? bget(&b, 32) : bget(&b, 64);
-	if (blk >= s->len || load_table(s, blk, blk + 2 + 1 + SQ3_META < s->len ? blk + 3 + SQ3_META : s->len, &t, &e))
+	if (blk >= s->len)
 		return false;
+	if (load_table(s, blk, blk + 2 + 1 + SQ3_META < s->len ? blk + 3 + SQ3_META : s->len, &t, &e)) {
+		free_table(&t); /* what was loaded before the failure */
+		return false;
+	}
 	ok = t.nblk > 0 && (i % per + 1) * esz <= t.len;
 	if (ok) {
 		b = (struct bits){t.data + (i % per) * esz, esz, 0, s->be, false};
@@ -275,28 +282,33 @@ static bool fragment(struct sq3 *s, uint32_t i, uint64_t *start, uint32_t *size)
 /* Read a file's contents into s->buf (size bytes, already capped by the caller). */
 static int read_file(struct sq3 *s, struct sq3_inode *in, char *why, size_t wl)
 {
+	struct jcs_cur img = jcs_cur_make(s->p, s->len);
 	uint64_t pos = in->start, done = 0;
 
 	for (uint32_t i = 0; i < in->nblocks; i++) {
 		uint32_t w = (uint32_t)bget(&in->blocks, 32), clen = w & ~(1u << 24);
 		size_t want = in->size - done > s->block_size ? s->block_size : (size_t)(in->size - done);
+		struct jcs_cur bc = jcs_cur_at(&img, pos, clen);
+		const uint8_t *src = jcs_cur_take(&bc, clen);
 		long n;
 		if (in->blocks.bad) {
 			snprintf(why, wl, "block list truncated");
 			return JCS_EPARSE;
 		}
+		if (jcs_fw_charge(s->w, 1))
+			return JCS_ELIMIT;
 		if (clen == 0) {
 			memset(s->buf + done, 0, want);
 			n = (long)want;
-		} else if (pos + clen > s->len || clen > s->block_size + 1024) {
+		} else if (!src || clen > s->block_size + 1024) {
 			snprintf(why, wl, "data block %u outside the image", i);
 			return JCS_EPARSE;
 		} else if (w & (1u << 24)) {
 			n = clen < want ? -1 : (long)want;
 			if (n >= 0)
-				memcpy(s->buf + done, s->p + pos, want);
+				memcpy(s->buf + done, src, want);
 		} else {
-			n = sq3_block(s->p + pos, clen, s->buf + done, want);
+			n = sq3_block(src, clen, s->buf + done, want);
 		}
 		if (n != (long)want) {
 			snprintf(why, wl, "data block %u at 0x%llx does not decompress", i, (unsigned long long)pos);
@@ -308,21 +320,29 @@ static int read_file(struct sq3 *s, struct sq3_inode *in, char *why, size_t wl)
 	if (in->frag != SQ3_INVALID_FRAG && done < in->size) {
 		uint64_t fstart;
 		uint32_t fsize, clen;
+		const uint8_t *src;
+		struct jcs_cur fc;
 		long n;
 		if (!fragment(s, in->frag, &fstart, &fsize)) {
 			snprintf(why, wl, "fragment %u missing", in->frag);
 			return JCS_EPARSE;
 		}
 		clen = fsize & ~(1u << 24);
-		if (fstart + clen > s->len || clen > s->block_size + 1024) {
+		fc = jcs_cur_at(&img, fstart, clen);
+		src = jcs_cur_take(&fc, clen);
+		if (!src || clen > s->block_size + 1024) {
 			snprintf(why, wl, "fragment %u outside the image", in->frag);
 			return JCS_EPARSE;
 		}
+		if ((fsize & (1u << 24)) && clen > s->block_size) { /* stored: at most one block */
+			snprintf(why, wl, "uncompressed fragment %u larger than the block size", in->frag);
+			return JCS_EPARSE;
+		}
 		if (fsize & (1u << 24)) {
-			memcpy(s->blk, s->p + fstart, clen);
+			memcpy(s->blk, src, clen);
 			n = clen;
 		} else {
-			n = sq3_block(s->p + fstart, clen, s->blk, s->block_size);
+			n = sq3_block(src, clen, s->blk, s->block_size);
 		}
 		if (n < 0 || (uint64_t)in->frag_off + (in->size - done) > (uint64_t)n) {
 			snprintf(why, wl, "fragment %u does not decompress or is too short", in->frag);
@@ -335,9 +355,13 @@ static int read_file(struct sq3 *s, struct sq3_inode *in, char *why, size_t wl)
 
 static uint32_t id_lookup(const struct sq3 *s, uint64_t table, unsigned n, unsigned idx)
 {
-	if (idx >= n || table + 4 * (uint64_t)(idx + 1) > s->len)
+	struct jcs_cur img = jcs_cur_make(s->p, s->len), c = jcs_cur_at(&img, table, 4 * (uint64_t)n);
+	uint32_t v;
+
+	if (idx >= n || !jcs_cur_skip(&c, 4 * (size_t)idx))
 		return idx;
-	return get32(s, s->p + table + 4 * (uint64_t)idx);
+	v = jcs_cur_u32e(&c, s->be);
+	return c.bad ? idx : v;
 }
 
 static int walk_dir(struct sq3 *s, const struct sq3_inode *dir);
@@ -365,7 +389,9 @@ static int emit(struct sq3 *s, struct sq3_inode *in)
 				return JCS_ENOMEM;
 			s->buf = nb;
 		}
-		if (read_file(s, in, why, sizeof(why)) < 0) {
+		if ((rc = read_file(s, in, why, sizeof(why))) == JCS_ELIMIT)
+			return rc;
+		if (rc < 0) {
 			jcs_fw_problem(s->w, 0, "file %.300s: %s", s->path, why);
 			return 0;
 		}

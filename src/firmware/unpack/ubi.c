@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include "core/ckd.h"
 #include "core/cur.h"
 #include "firmware/unpack/header.h"
 
@@ -19,11 +20,6 @@ struct leb {
 	uint64_t sqnum;
 	size_t off; /* data offset in the image */
 };
-
-static uint32_t be32(const uint8_t *q)
-{
-	return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
-}
 
 static int by_vol(const void *a, const void *b)
 {
@@ -40,14 +36,14 @@ static bool ec_hdr(const uint8_t *p, size_t len, size_t o, uint32_t *vid_off, ui
 	struct jcs_cur c = jcs_cur_make(p, len);
 	uint32_t crc;
 
-	if (!jcs_cur_seek(&c, o) || jcs_cur_left(&c) < 64 || memcmp(p + o, "UBI#", 4))
+	if (!jcs_cur_seek(&c, o) || jcs_cur_left(&c) < 64 || memcmp(c.p + o, "UBI#", 4))
 		return false;
 	jcs_cur_skip(&c, 16);
 	*vid_off = jcs_cur_u32be(&c);
 	*data_off = jcs_cur_u32be(&c);
 	jcs_cur_seek(&c, o + 60);
 	crc = jcs_cur_u32be(&c);
-	return !c.bad && (~crc32(0, p + o, 60) & 0xffffffffu) == crc && *vid_off >= 64 && *data_off > *vid_off;
+	return !c.bad && JCS_FW_CRC_OK(crc, ~crc32(0, p + o, 60) & 0xffffffffu) && *vid_off >= 64 && *data_off > *vid_off;
 }
 
 static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
@@ -75,20 +71,32 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		struct jcs_cur c;
 		uint32_t vol, lnum, dsize;
 		uint64_t sq;
+		const uint8_t *vid;
+		if ((rc = jcs_fw_charge(w, 1 + jcs_fw_bytes_steps(peb))))
+			goto out;
 		if (!ec_hdr(p, len, o, &v2, &d2)) {
-			if (memcmp(p + o, "UBI#", 4)) /* not UBI any more: the end */
+			if (memcmp(p + o, "UBI#", 4)) /* not UBI any more: the end (o + peb <= len) */
 				break;
 			jcs_fw_problem(w, o, "PEB erase-counter header CRC mismatch");
 			continue;
 		}
 		c = jcs_cur_make(p + o, peb);
-		if (!jcs_cur_seek(&c, v2) || memcmp(c.p + c.off, "UBI!", 4) || v2 + 64 > peb)
+		jcs_cur_seek(&c, v2);
+		vid = jcs_cur_take(&c, 64);
+		if (!vid || memcmp(vid, "UBI!", 4))
 			continue; /* unused PEB */
-		if ((~crc32(0, p + o + v2, 60) & 0xffffffffu) != be32(p + o + v2 + 60)) {
-			jcs_fw_problem(w, o + v2, "volume-id header CRC mismatch");
+		if (d2 != data_off) {
+			jcs_fw_problem(w, o, "PEB data offset 0x%x differs from the first PEB's 0x%x", d2, data_off);
 			continue;
 		}
-		jcs_cur_skip(&c, 8);
+		{
+			struct jcs_cur h = jcs_cur_make(vid + 60, 4);
+			if (!JCS_FW_CRC_OK(jcs_cur_u32be(&h), ~crc32(0, vid, 60) & 0xffffffffu)) {
+				jcs_fw_problem(w, o + v2, "volume-id header CRC mismatch");
+				continue;
+			}
+		}
+		jcs_cur_seek(&c, v2 + 8);
 		vol = jcs_cur_u32be(&c);
 		lnum = jcs_cur_u32be(&c);
 		jcs_cur_skip(&c, 4);
@@ -100,11 +108,17 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		if (vol == UBI_LAYOUT_VOL) {
 			struct jcs_cur t = jcs_cur_make(p + o + d2, peb - d2);
 			for (int i = 0; i < UBI_VOLS_MAX && jcs_cur_left(&t) >= 172; i++) {
-				const uint8_t *r = jcs_cur_take(&t, 172);
-				uint16_t nl = (uint16_t)(r[14] << 8 | r[15]);
-				if (nl > 0 && nl <= 127 && (~crc32(0, r, 168) & 0xffffffffu) ==
-				    be32(r + 168))
-					snprintf(names[i], sizeof(names[i]), "%.*s", (int)nl, (const char *)r + 16);
+				struct jcs_cur r = jcs_cur_sub(&t, 172);
+				const uint8_t *rec = r.p, *name;
+				uint16_t nl;
+				uint32_t crc;
+				jcs_cur_skip(&r, 14);
+				nl = jcs_cur_u16be(&r);
+				name = jcs_cur_take(&r, 128);
+				jcs_cur_skip(&r, 24);
+				crc = jcs_cur_u32be(&r);
+				if (!r.bad && nl > 0 && nl <= 127 && JCS_FW_CRC_OK(crc, ~crc32(0, rec, 168) & 0xffffffffu))
+					snprintf(names[i], sizeof(names[i]), "%.*s", (int)nl, (const char *)name);
 			}
 			continue;
 		}
@@ -122,7 +136,8 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 	if (n > 1)
 		qsort(lebs, n, sizeof(*lebs), by_vol);
 	for (size_t i = 0; i < n && rc == 0;) {
-		uint32_t vol = lebs[i].vol, maxl = 0;
+		uint32_t vol = lebs[i].vol;
+		uint64_t maxl = 0, size;
 		size_t j = i, leb_size = peb - data_off;
 		uint8_t *buf;
 		char path[160];
@@ -132,22 +147,21 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 			j++;
 		}
 		snprintf(path, sizeof(path), "/%s", vol < UBI_VOLS_MAX && names[vol][0] ? names[vol] : "volume");
-		if ((uint64_t)(maxl + 1) * leb_size > lim->max_file_in_memory) {
+		if (jcs_mul_overflow(maxl + 1, (uint64_t)leb_size, &size) || size > lim->max_file_in_memory) {
 			jcs_fw_problem(w, 0, "UBI volume %u (%s) larger than the in-memory cap: not analysed", vol, path);
 			i = j;
 			continue;
 		}
-		buf = calloc((size_t)(maxl + 1), leb_size);
+		buf = malloc((size_t)size ? (size_t)size : 1);
 		if (!buf) {
 			rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 			goto out;
 		}
-		memset(buf, 0xff, (size_t)(maxl + 1) * leb_size);
+		memset(buf, 0xff, (size_t)size);
 		for (size_t k = i; k < j; k++) /* ascending sqnum: the newest copy of a LEB wins */
-			memcpy(buf + (size_t)lebs[k].lnum * leb_size, p + lebs[k].off, leb_size);
+			memcpy(buf + (size_t)lebs[k].lnum * leb_size, p + lebs[k].off, leb_size); /* off + leb_size = PEB end */
 		rc = jcs_fw_emit(w, &(struct jcs_fw_file){.path = path, .type = JCS_FW_FILE, .mode = 0644,
-							   .size = (uint64_t)(maxl + 1) * leb_size, .data = buf,
-							   .len = (size_t)(maxl + 1) * leb_size},
+							   .size = size, .data = buf, .len = (size_t)size},
 				 JCS_FW_EMIT_CARVE);
 		free(buf);
 		i = j;

@@ -1,7 +1,9 @@
 /* UBIFS: every node of the image is scanned (common header magic and CRC checked); the
  * newest inode, directory-entry and data node per key (by sequence number) rebuild the
  * tree from the root inode 1. The index B-tree is not needed for a read-out; deleted names
- * (dent with inode 0) hide older ones. Compressors: none, lzo, zlib (raw deflate), zstd. */
+ * (dent with inode 0) hide older ones. Compressors: none, lzo, zlib (raw deflate), zstd.
+ * Only the node types read here are checksummed, and only up to their largest valid size, so
+ * a magic every 8 bytes costs a bounded CRC each (charged to the work budget). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,18 @@
 #define U_BLOCK 4096
 #define U_DEPTH_MAX 64
 #define U_NODES_MAX 8000000u
+#define U_INO_MAX (160 + U_BLOCK)  /* UBIFS_MAX_INO_NODE_SZ */
+#define U_DATA_MAX (48 + U_BLOCK)  /* UBIFS_MAX_DATA_NODE_SZ */
+#define U_DENT_MAX (56 + 255 + 1)  /* UBIFS_MAX_DENT_NODE_SZ */
 
 struct unode {
 	uint64_t key1;   /* inode number */
 	uint64_t key2;   /* block number (data) or name hash (dent) */
 	uint64_t sqnum;
 	size_t off;
+	uint32_t len;    /* node length (CRC checked) */
+	uint16_t nlen;   /* dent: name length */
+	const uint8_t *name;
 };
 
 struct ufs {
@@ -37,23 +45,33 @@ struct ufs {
 	char path[4096];
 };
 
-static uint32_t le32(const uint8_t *q)
+/* A cursor over node n, positioned at field offset at. */
+static struct jcs_cur node(const struct ufs *u, const struct unode *n, size_t at)
 {
-	return (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+	struct jcs_cur all = jcs_cur_make(u->p, u->len), c = jcs_cur_at(&all, n->off, n->len);
+	jcs_cur_seek(&c, at);
+	return c;
 }
 
-static uint64_t le64(const uint8_t *q)
+static int same_name(const struct unode *x, const struct unode *y)
 {
-	return le32(q) | (uint64_t)le32(q + 4) << 32;
+	if (x->nlen != y->nlen)
+		return x->nlen < y->nlen ? -1 : 1;
+	return x->nlen ? memcmp(x->name, y->name, x->nlen) : 0;
 }
 
+/* key, then name (dents; none for the others), then sequence number: the newest copy of a
+ * key (and name) ends its run */
 static int cmp_node(const void *a, const void *b)
 {
 	const struct unode *x = a, *y = b;
+	int c;
 	if (x->key1 != y->key1)
 		return x->key1 < y->key1 ? -1 : 1;
 	if (x->key2 != y->key2)
 		return x->key2 < y->key2 ? -1 : 1;
+	if ((c = same_name(x, y)))
+		return c;
 	return x->sqnum < y->sqnum ? -1 : x->sqnum > y->sqnum;
 }
 
@@ -109,8 +127,9 @@ static int emit(struct ufs *u, uint64_t inum)
 	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(u->w);
 	const struct unode *in = find_ino(u, inum);
 	struct jcs_fw_file f = {.path = u->path};
-	const uint8_t *q;
+	struct jcs_cur q;
 	uint8_t *buf = NULL;
+	const uint8_t *target;
 	uint32_t mode, dlen;
 	uint64_t size;
 	char *link = NULL;
@@ -120,13 +139,15 @@ static int emit(struct ufs *u, uint64_t inum)
 		jcs_fw_problem(u->w, 0, "%.300s: inode %llu not found", u->path, (unsigned long long)inum);
 		return 0;
 	}
-	q = u->p + in->off;
-	size = le64(q + 48);
-	mode = le32(q + 104);
-	dlen = le32(q + 112);
+	q = node(u, in, 48);
+	size = jcs_cur_u64le(&q);
+	jcs_cur_seek(&q, 96);
+	f.uid = jcs_cur_u32le(&q);
+	f.gid = jcs_cur_u32le(&q);
+	mode = jcs_cur_u32le(&q);
+	jcs_cur_skip(&q, 4); /* flags */
+	dlen = jcs_cur_u32le(&q);
 	f.mode = mode & 07777;
-	f.uid = le32(q + 96);
-	f.gid = le32(q + 100);
 	f.size = size;
 	switch (mode & 0170000) {
 	case 0040000: f.type = JCS_FW_DIR; f.size = 0; break;
@@ -149,17 +170,25 @@ static int emit(struct ufs *u, uint64_t inum)
 		}
 		for (size_t i = lo; i < u->ndata && u->data[i].key1 == inum; i++) {
 			const struct unode *d = &u->data[i];
-			const uint8_t *dn = u->p + d->off;
-			uint64_t at = d->key2 * U_BLOCK;
-			uint32_t dsize = le32(dn + 40), nlen = le32(dn + 16);
+			struct jcs_cur dn = node(u, d, 40);
+			uint64_t at = d->key2 * U_BLOCK; /* key2 < 2^29 */
+			uint32_t dsize = jcs_cur_u32le(&dn);
+			uint16_t compr = jcs_cur_u16le(&dn);
+			size_t left;
 			long got;
 			if (i + 1 < u->ndata && u->data[i + 1].key1 == inum && u->data[i + 1].key2 == d->key2)
 				continue; /* a newer copy follows */
+			if ((rc = jcs_fw_charge(u->w, 1))) {
+				free(buf);
+				return rc;
+			}
 			if (at >= size || dsize > U_BLOCK)
 				continue; /* beyond a later truncation */
 			if (dsize > size - at)
 				dsize = (uint32_t)(size - at);
-			got = udecompress((uint16_t)(dn[44] | dn[45] << 8), dn + 48, nlen - 48, buf + at, dsize);
+			jcs_cur_seek(&dn, 48);
+			left = jcs_cur_left(&dn);
+			got = udecompress(compr, jcs_cur_take(&dn, left), left, buf + at, dsize);
 			if (got < (long)dsize)
 				jcs_fw_problem(u->w, d->off, "%.300s: data block %llu does not decompress", u->path,
 					       (unsigned long long)d->key2);
@@ -170,9 +199,9 @@ static int emit(struct ufs *u, uint64_t inum)
 	}
 	case 0120000:
 		f.type = JCS_FW_SYMLINK;
-		if (dlen > le32(q + 16) - 160)
-			dlen = 0;
-		link = strndup((const char *)q + 160, dlen);
+		jcs_cur_seek(&q, 160);
+		target = jcs_cur_take(&q, dlen);
+		link = target ? strndup((const char *)target, dlen) : strdup("");
 		if (!link)
 			return JCS_ENOMEM;
 		f.link = link;
@@ -211,19 +240,15 @@ static int walk_dir(struct ufs *u, uint64_t dir)
 			hi = mid;
 	}
 	for (size_t i = lo; i < u->ndent && u->dent[i].key1 == dir && rc == 0; i++) {
-		const uint8_t *dn = u->p + u->dent[i].off;
-		uint64_t target = le64(dn + 40);
-		uint16_t nlen = (uint16_t)(dn[50] | dn[51] << 8);
-		bool newer = false;
-		/* same hash: the newest entry with the same name wins (ino 0 = deleted) */
-		for (size_t k = i + 1; k < u->ndent && u->dent[k].key1 == dir && u->dent[k].key2 == u->dent[i].key2 &&
-				       !newer; k++) {
-			const uint8_t *o = u->p + u->dent[k].off;
-			newer = (uint16_t)(o[50] | o[51] << 8) == nlen && !memcmp(o + 56, dn + 56, nlen);
-		}
-		if (newer || target == 0)
+		const struct unode *d = &u->dent[i], *next = i + 1 < u->ndent ? d + 1 : NULL;
+		struct jcs_cur dn = node(u, d, 40);
+		uint64_t target = jcs_cur_u64le(&dn);
+		/* the newest entry of a name ends its run (ino 0 = deleted) */
+		if ((next && next->key1 == dir && next->key2 == d->key2 && same_name(next, d) == 0) || target == 0)
 			continue;
-		snprintf(u->path + base, sizeof(u->path) - base, "/%.*s", (int)nlen, (const char *)dn + 56);
+		if ((rc = jcs_fw_charge(u->w, 1)))
+			break;
+		snprintf(u->path + base, sizeof(u->path) - base, "/%.*s", (int)d->nlen, (const char *)d->name);
 		rc = emit(u, target);
 		u->path[base] = 0;
 	}
@@ -238,11 +263,19 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 	uint32_t leb_size, leb_cnt;
 	int rc = 0;
 
-	if (len < 4096 || p[20] != U_SB || le32(p + 16) < 64 || le32(p + 16) > len ||
-	    (~crc32(0, p + 8, le32(p + 16) - 8) & 0xffffffffu) != le32(p + 4))
+	struct jcs_cur c = jcs_cur_make(p, len);
+	uint32_t crc, sblen;
+
+	jcs_cur_seek(&c, 4);
+	crc = jcs_cur_u32le(&c);
+	jcs_cur_seek(&c, 16);
+	sblen = jcs_cur_u32le(&c);
+	if (len < 4096 || jcs_cur_u8(&c) != U_SB || sblen < 64 || sblen > 4096 ||
+	    !JCS_FW_CRC_OK(crc, ~crc32(0, p + 8, sblen - 8) & 0xffffffffu))
 		return JCS_ENOTFOUND;
-	leb_size = le32(p + 36);
-	leb_cnt = le32(p + 40);
+	jcs_cur_seek(&c, 36);
+	leb_size = jcs_cur_u32le(&c);
+	leb_cnt = jcs_cur_u32le(&c);
 	if (leb_size < 4096 || leb_size > (16u << 20) || leb_cnt == 0)
 		return jcs_err_set(err, JCS_EPARSE, "UBIFS superblock: LEB size %u, count %u", leb_size, leb_cnt);
 	u.len = (uint64_t)leb_size * leb_cnt < len ? (size_t)leb_size * leb_cnt : len;
@@ -250,15 +283,27 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 		jcs_fw_problem(w, 0, "UBIFS truncated: %u LEBs of %u bytes declared, %zu bytes present", leb_cnt, leb_size,
 			       len);
 	*used = u.len;
+	c = jcs_cur_make(p, u.len);
 	for (size_t o = 0; o + 24 <= u.len;) {
-		const uint8_t *q = p + o;
-		uint32_t nlen;
-		if (le32(q) != 0x06101831) {
+		struct jcs_cur q = jcs_cur_at(&c, o, 24);
+		uint32_t magic = jcs_cur_u32le(&q), ncrc = jcs_cur_u32le(&q), nlen;
+		struct unode n = {0};
+		uint8_t type;
+		n.sqnum = jcs_cur_u64le(&q);
+		nlen = jcs_cur_u32le(&q);
+		type = jcs_cur_u8(&q);
+		/* only inode, dent and data nodes are read: the others (index, padding, orphans,
+		 * the superblock) are passed over 8 bytes at a time like free space */
+		if (magic != 0x06101831 || nlen > u.len - o ||
+		    !(type == U_INO ? nlen >= 160 && nlen <= U_INO_MAX
+		      : type == U_DENT ? nlen >= 56 && nlen <= U_DENT_MAX
+		      : type == U_DATA ? nlen >= 48 && nlen <= U_DATA_MAX : false)) {
 			o += 8;
 			continue;
 		}
-		nlen = le32(q + 16);
-		if (nlen < 24 || nlen > u.len - o || (~crc32(0, q + 8, nlen - 8) & 0xffffffffu) != le32(q + 4)) {
+		if ((rc = jcs_fw_charge(w, 1)))
+			goto out;
+		if (!JCS_FW_CRC_OK(ncrc, ~crc32(0, p + o + 8, nlen - 8) & 0xffffffffu)) {
 			o += 8;
 			continue;
 		}
@@ -266,26 +311,25 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 			rc = jcs_err_set(err, JCS_ELIMIT, "more than %u UBIFS nodes", U_NODES_MAX);
 			goto out;
 		}
-		{
-			uint32_t k1 = le32(q + 24), k2 = le32(q + 28);
-			struct unode n = {k1, k2 & 0x1fffffff, le64(q + 8), o};
-			switch (q[20]) {
-			case U_INO:
-				if (nlen >= 160)
-					rc = push(&u.ino, &u.nino, &cino, n);
-				break;
-			case U_DENT:
-				if (nlen >= 56 && (size_t)56 + (q[50] | q[51] << 8) <= nlen)
-					rc = push(&u.dent, &u.ndent, &cdent, n);
-				break;
-			case U_DATA:
-				if (nlen >= 48)
-					rc = push(&u.data, &u.ndata, &cdata, n);
-				break;
-			default:
-				break;
-			}
+		n.off = o;
+		n.len = nlen;
+		q = jcs_cur_at(&c, o, nlen);
+		jcs_cur_seek(&q, 24);
+		n.key1 = jcs_cur_u32le(&q);
+		n.key2 = jcs_cur_u32le(&q) & 0x1fffffff;
+		if (type == U_DENT) {
+			jcs_cur_seek(&q, 50);
+			n.nlen = jcs_cur_u16le(&q);
+			jcs_cur_seek(&q, 56);
+			n.name = jcs_cur_take(&q, n.nlen);
 		}
+		if (q.bad) {
+			o += 8;
+			continue;
+		}
+		rc = push(type == U_INO ? &u.ino : type == U_DENT ? &u.dent : &u.data,
+			  type == U_INO ? &u.nino : type == U_DENT ? &u.ndent : &u.ndata,
+			  type == U_INO ? &cino : type == U_DENT ? &cdent : &cdata, n);
 		if (rc < 0) {
 			jcs_err_set(err, rc, "out of memory");
 			goto out;

@@ -56,9 +56,28 @@ void jcs_fw_problem(struct jcs_fw_walk *w, uint64_t off, const char *fmt, ...)
 
 /* Account for produced bytes: JCS_ELIMIT when the walk total or the ratio to in_len is over. */
 int jcs_fw_account(struct jcs_fw_walk *w, uint64_t in_len, uint64_t out_len, struct jcs_err *err);
+/* Charge n steps of work to the walk's budget (lim.max_steps): JCS_ELIMIT once it is spent.
+ * Every unpacker loop over hostile structures charges; the error must stop the unpacker
+ * (return it), which the walk then reports as the part "work budget exceeded". The rest of
+ * the image is reported unread, not unpacked. */
+int jcs_fw_charge(struct jcs_fw_walk *w, uint64_t n);
+/* Steps for scanning or checksumming len bytes (one per 64 KiB, at least 1). */
+static inline uint64_t jcs_fw_bytes_steps(uint64_t len)
+{
+	return (len >> 16) + 1;
+}
 /* True when the walk must stop (a global limit was hit or the sink said stop). */
 bool jcs_fw_stopped(const struct jcs_fw_walk *w);
 const struct jcs_fw_limits *jcs_fw_walk_limits(const struct jcs_fw_walk *w);
+
+/* A stored checksum matches the computed one. Fuzz builds (cmake -DJCS_FUZZ=ON defines
+ * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) accept any, so that mutated inputs reach the
+ * parsers behind CRC-protected headers (JFFS2, UBI, UBIFS); never in a product build. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define JCS_FW_CRC_OK(stored, computed) ((void)(stored), (void)(computed), true)
+#else
+#define JCS_FW_CRC_OK(stored, computed) ((stored) == (computed))
+#endif
 
 /* Output buffer for decompressors: grows up to cap; ratio and totals are checked by callers. */
 struct jcs_fw_out {

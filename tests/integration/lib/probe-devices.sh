@@ -3,6 +3,8 @@
 # The prober runs in namespace $CLI (10.77.N.1), the device in $DEV (10.77.N.2); nothing is
 # addressed outside them. Needs root.
 
+. "$JCS_SRC/tests/integration/lib/wait.sh"
+
 dev_need() {
 	for b in "$@"; do
 		command -v "$b" >/dev/null 2>&1 || { echo "SKIP-ERROR: $b not installed (scripts/debian-packages.txt)"; exit 1; }
@@ -49,14 +51,14 @@ dev_accounts() {
 	DEV_MOUNTS="mount --bind $DEV_TMP/passwd /etc/passwd; mount --bind $DEV_TMP/shadow /etc/shadow;"
 }
 
-# wait until the device listens on TCP port $1
+# the device listens on TCP port $1
+dev_listens() {
+	ip netns exec "$DEV" ss -ltn "sport = :$1" | grep -q LISTEN
+}
+
+# wait (bounded) until the device listens on TCP port $1
 dev_wait_port() {
-	i=0
-	while ! ip netns exec "$DEV" ss -ltn "sport = :$1" | grep -q LISTEN; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || { echo "FAIL: device port $1 did not come up"; cat "$DEV_TMP/daemons.log"; exit 1; }
-		sleep 0.1
-	done
+	wait_until 30 dev_listens "$1" || { echo "FAIL: device port $1 did not come up"; cat "$DEV_TMP/daemons.log"; exit 1; }
 }
 
 # The weak device: busybox telnetd + login and dropbear SSH (Mirai-list password), lighttpd
@@ -111,7 +113,8 @@ CONF
 dev_hardened() {
 	dev_need nginx mosquitto mosquitto_passwd nft openssl
 	DEV_MOUNTS=""
-	T=${JCS_FIXTURES:?}/tls
+	need_fixtures tls/cert_2048.crt tls/key_2048.pem
+	T=$JCS_FIXTURES/tls
 	mkdir -p "$DEV_TMP/www" "$DEV_TMP/nginx"
 	echo '<html>device</html>' >"$DEV_TMP/www/index.html"
 	printf 'operator:%s\n' "$(openssl passwd -6 'Jc5-u1q!xZ-7fQ')" >"$DEV_TMP/htpasswd"
@@ -153,6 +156,14 @@ tls_version tlsv1.2
 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
 CONF
 	dev_run mosquitto -c "$DEV_TMP/mosquitto.conf"
+	dev_firewall
+	for p in 443 8883; do dev_wait_port $p; done
+}
+
+# (Re)load the hardened device's firewall: new MQTT connections rate-limited. Loading it again
+# is what a power cycle does: the token bucket starts full, nothing is left to wait for.
+dev_firewall() {
+	ip netns exec "$DEV" nft delete table inet jcsprobe 2>/dev/null || true
 	ip netns exec "$DEV" nft -f - <<NFT
 table inet jcsprobe {
 	chain input {
@@ -161,15 +172,15 @@ table inet jcsprobe {
 	}
 }
 NFT
-	for p in 443 8883; do dev_wait_port $p; done
 }
+
+dev_empty() { [ -z "$(ip netns pids "$DEV" 2>/dev/null)" ]; }
 
 dev_cleanup() {
 	for p in $DEV_PIDS; do kill "$p" 2>/dev/null || true; done
 	# daemons that forked inside the namespace
 	for p in $(ip netns pids "$DEV" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-	sleep 0.2
-	for p in $(ip netns pids "$DEV" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+	wait_until 5 dev_empty || for p in $(ip netns pids "$DEV" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
 	ip netns del "$CLI" 2>/dev/null || true
 	ip netns del "$DEV" 2>/dev/null || true
 	rm -rf "$DEV_TMP"

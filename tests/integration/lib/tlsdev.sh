@@ -5,6 +5,7 @@
 # Servers on $DEV: 4433 weak, 4434 hardened, 4435 fixture certificate, 4436 self-signed.
 # Needs: root, nginx, openssl, $JCS_FIXTURES, and $tmp (a private directory).
 
+. "$JCS_SRC/tests/integration/lib/wait.sh"
 NSC=jcs-tlsc-$$
 NSD=jcs-tlsd-$$
 DEV=10.78.3.2
@@ -15,6 +16,7 @@ tlsdev_down() {
 }
 
 tlsdev_up() {
+need_fixtures tls/dhparams_1024.pem tls/cert_2048.crt tls/key_2048.pem
 # --- network: client ns <-> device ns ---
 ip netns add "$NSC"
 ip netns add "$NSD"
