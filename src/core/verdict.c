@@ -493,15 +493,15 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **out, struct jcs_err *
 		json_t *f;
 
 		const char *sha = jcs_evidence_sha256(in->evidence[e]);
+		json_t *src = json_pack("{s:s, s:s?, s:s, s:s, s:O?, s:O?, s:i}", "file", in->evidence_names[e],
+					"sha256", *sha ? sha : NULL, "kind", jcs_evidence_kind(in->evidence[e]),
+					"subject", jcs_evidence_subject(in->evidence[e]), "started",
+					json_object_get(root, "started"), "finished", json_object_get(root, "finished"),
+					"findings", (int)jcs_evidence_count(in->evidence[e]));
 
-		json_array_append_new(sources, json_pack("{s:s, s:s?, s:s, s:s, s:O?, s:O?, s:i, s:O?}", "file",
-							 in->evidence_names[e], "sha256", *sha ? sha : NULL,
-							 "kind", jcs_evidence_kind(in->evidence[e]),
-							 "subject", jcs_evidence_subject(in->evidence[e]), "started",
-							 json_object_get(root, "started"), "finished",
-							 json_object_get(root, "finished"), "findings",
-							 (int)jcs_evidence_count(in->evidence[e]), "image",
-							 json_object_get(root, "image")));
+		if (src && json_object_get(root, "image")) /* firmware: the image analysed */
+			json_object_set(src, "image", json_object_get(root, "image"));
+		json_array_append_new(sources, src);
 		json_array_foreach(json_object_get(root, "findings"), i, f) {
 			json_t *copy = json_deep_copy(f);
 			json_object_set_new(copy, "source", json_string(in->evidence_names[e]));
