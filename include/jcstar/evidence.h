@@ -53,6 +53,16 @@ int jcs_evidence_set_image(struct jcs_evidence *ev, const char *path, struct jcs
  * one built with jcs_evidence_new. */
 const char *jcs_evidence_sha256(const struct jcs_evidence *ev);
 
+/* Set the "coverage" object (stolen, also on error): what was tested, what could not be and
+ * why, and "complete" (false: the producer did less than asked). JCS_ENOMEM or 0. */
+int jcs_evidence_set_coverage(struct jcs_evidence *ev, json_t *coverage);
+/* False when the document records coverage.complete = false (absent: true). */
+bool jcs_evidence_complete(const struct jcs_evidence *ev);
+
+/* Every pass finding from index `from` on becomes inconclusive, its evidence noting why (the
+ * check did not finish: a run stopped while it was under way). Returns how many changed. */
+size_t jcs_evidence_unfinished(struct jcs_evidence *ev, size_t from, const char *why);
+
 /* Record the finish time (called by producers when done). */
 void jcs_evidence_finish(struct jcs_evidence *ev);
 

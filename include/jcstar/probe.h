@@ -6,6 +6,7 @@
 #ifndef JCSTAR_PROBE_H
 #define JCSTAR_PROBE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,6 +23,7 @@ struct jcs_probe_opts {
 	const char *profile;        /* "quick", "standard" (default) or "full" */
 	const char *ports;          /* "22,80,8000-8100", "all" or NULL (profile's list) */
 	const char *creds_text;     /* "user:pass" lines replacing the bundled list, or NULL */
+	const char *vendor;         /* the declared vendor: its defaults follow the Mirai pairs (NULL: none) */
 	int max_attempts;           /* brute-force series length per service (0 = 30) */
 	int concurrency;            /* parallel connects while scanning (0 = profile's) */
 	int rate;                   /* new connections per second to the target (0 = unlimited) */
@@ -33,12 +35,18 @@ struct jcs_probe_opts {
 	size_t nneeded;
 	bool scan_only;             /* TCP sweep and identification only: no logins, no UDP */
 	unsigned nonce;             /* seeds the shell-echo marker (0 = random) */
+	/* Set (e.g. from a signal handler) to end the run early: work in flight ends within one
+	 * operation timeout, findings are made from what was gathered and the coverage section
+	 * says the run is incomplete. NULL: run to the end. */
+	const atomic_int *stop;
 	/* Called from the probing thread between phases and as ports complete. */
 	void (*progress)(void *arg, const char *phase, long done, long total);
 	void *progress_arg;
 };
 
-/* Probe host (an IP address or name) and add findings and services[] to ev. */
+/* Probe host (an IP address or name) and add findings, services[] and coverage to ev.
+ * coverage.complete is false when the run was stopped or a budget ran out, and when no
+ * responsive host or no service was found (then inconclusive findings say so). */
 int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jcs_evidence *ev,
 		  struct jcs_err *err);
 

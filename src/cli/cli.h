@@ -13,6 +13,8 @@ enum {
 	EXIT_FINDINGS = 1, /* nonconform / findings with --fail-on */
 	EXIT_USAGE = 2,    /* bad usage or bad input file */
 	EXIT_RUNTIME = 3,  /* runtime error */
+	EXIT_INCOMPLETE = 4, /* evidence written but incomplete: nothing to test (no host, no service,
+			      * no recognised firmware), interrupted or out of budget */
 };
 
 #define CMD(name, summary) int cmd_##name(int argc, char **argv);

@@ -261,5 +261,10 @@ out:
 	free(feeds);
 	if (rc)
 		return cli_fail(&err);
+	if (st.files + st.dirs + st.links + st.other == 0) {
+		cli_error("incomplete: nothing in %s was recognised as firmware (no container, filesystem or archive)",
+			  argv[optind]);
+		return EXIT_INCOMPLETE;
+	}
 	return EXIT_OK;
 }

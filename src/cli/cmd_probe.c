@@ -1,5 +1,6 @@
 /* jcstar probe TARGET [options]: live device assessment (docs/jcstar-probe.1.md). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,15 @@ static const char usage_text[] =
 	"Assess a device over the network: open ports identified by what they speak, access\n"
 	"without credentials, default credentials (confirmed), brute-force protection,\n"
 	"cleartext protocols, risky or undeclared interfaces. Probe only devices you own.\n";
+
+/* SIGINT / SIGTERM: the probe winds down and the evidence so far is written, marked
+ * incomplete. The handler resets itself, so a second signal ends the process at once. */
+static atomic_int stop_signal;
+
+static void on_stop(int sig)
+{
+	atomic_store(&stop_signal, sig);
+}
 
 static void progress(void *arg, const char *phase, long done, long total)
 {
@@ -73,6 +83,29 @@ static void print_summary(const struct jcs_evidence *ev, FILE *h)
 		nfail += f.result == JCS_FAIL;
 	}
 	fprintf(h, "\n%zu services, %zu findings, %zu failed\n", json_array_size(services), jcs_evidence_count(ev), nfail);
+	{
+		const json_t *cov = json_object_get(jcs_evidence_json(ev), "coverage");
+		const json_t *tcp = json_object_get(cov, "tcp");
+		fprintf(h, "coverage: %lld of %lld TCP ports swept (%lld open, %lld closed, %lld no answer), UDP %s%s\n",
+		       (long long)json_integer_value(json_object_get(tcp, "ports_swept")),
+		       (long long)json_integer_value(json_object_get(tcp, "ports_listed")),
+		       (long long)json_integer_value(json_object_get(tcp, "open")),
+		       (long long)json_integer_value(json_object_get(tcp, "closed")),
+		       (long long)json_integer_value(json_object_get(tcp, "no_answer")),
+		       json_string_value(json_object_get(cov, "udp")) ? json_string_value(json_object_get(cov, "udp")) : "?",
+		       json_is_false(json_object_get(cov, "complete")) ? "; INCOMPLETE" : "");
+	}
+}
+
+static const char *incomplete_reason(const struct jcs_evidence *ev)
+{
+	const json_t *cov = json_object_get(jcs_evidence_json(ev), "coverage");
+	const char *stopped = json_string_value(json_object_get(cov, "stopped"));
+	const json_t *nt = json_array_get(json_object_get(cov, "not_tested"), 0);
+
+	if (stopped)
+		return stopped;
+	return nt ? json_string_value(json_object_get(nt, "why")) : "see coverage in the evidence";
 }
 
 int cmd_probe(int argc, char **argv)
@@ -146,6 +179,7 @@ int cmd_probe(int argc, char **argv)
 		/* the declaration's needed ports join --needed-ports (S1.1-13) */
 		if ((rc = jcs_declaration_load(decl_path, &decl, &err)))
 			goto fail;
+		o.vendor = decl->vendor;
 		for (size_t i = 0; i < decl->nports; i++) {
 			struct jcs_needed_port *bigger = realloc(needed, (nneeded + 1) * sizeof(*needed));
 			if (!bigger) {
@@ -180,11 +214,21 @@ int cmd_probe(int argc, char **argv)
 		rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
 		goto fail;
 	}
+	{
+		struct sigaction sa = {.sa_handler = on_stop, .sa_flags = SA_RESETHAND};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		o.stop = &stop_signal;
+	}
 	rc = jcs_probe_run(argv[optind], &o, ev, &err);
 	if (o.progress)
 		fputs("\r\033[K", stderr);
 	if (rc)
 		goto fail;
+	if (atomic_load(&stop_signal))
+		fprintf(stderr, "jcstar: %s: stopped; writing the evidence gathered so far (incomplete)\n",
+			strsignal(atomic_load(&stop_signal)));
 	if (base && (rc = jcs_probe_compare(ev, base, &err)))
 		goto fail;
 	jcs_evidence_finish(ev);
@@ -192,6 +236,11 @@ int cmd_probe(int argc, char **argv)
 		goto fail;
 	print_summary(ev, cli_human(out));
 	rc = EXIT_OK;
+	if (!jcs_evidence_complete(ev)) {
+		/* nothing was there to test, or not everything was tested: never a clean exit */
+		fprintf(stderr, "jcstar: incomplete: %s\n", incomplete_reason(ev));
+		rc = EXIT_INCOMPLETE;
+	}
 	if (fail_on)
 		for (size_t i = 0; i < jcs_evidence_count(ev); i++) {
 			struct jcs_finding f;

@@ -89,7 +89,6 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	if (key_open(keypath, &key, &key_created, &err))
 		return cli_fail(&err);
 	o.key = key;

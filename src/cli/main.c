@@ -1,4 +1,5 @@
 /* jcstar: dispatch to one subcommand (table from commands.def). */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,11 +58,15 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'jcstar COMMAND --help' describes a command; docs/jcstar.1.md has the details.\n"
-		   "exit codes: 0 ok, 1 nonconform/findings (--fail-on), 2 usage or bad input, 3 runtime error\n");
+		   "exit codes: 0 ok, 1 nonconform/findings (--fail-on), 2 usage or bad input, 3 runtime error,\n"
+		   "            4 incomplete (nothing to test, interrupted, out of budget)\n");
 }
 
 int main(int argc, char **argv)
 {
+	/* a peer that closes its end (a hostile device, a client that went away) must give EPIPE
+	 * from the write, not kill the process: OpenSSL and libssh write with plain write() */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -165,6 +165,37 @@ const char *jcs_evidence_sha256(const struct jcs_evidence *ev)
 	return ev->sha256;
 }
 
+int jcs_evidence_set_coverage(struct jcs_evidence *ev, json_t *coverage)
+{
+	return coverage && json_object_set_new(ev->root, "coverage", coverage) == 0 ? 0 : JCS_ENOMEM;
+}
+
+bool jcs_evidence_complete(const struct jcs_evidence *ev)
+{
+	return !json_is_false(json_object_get(json_object_get(ev->root, "coverage"), "complete"));
+}
+
+size_t jcs_evidence_unfinished(struct jcs_evidence *ev, size_t from, const char *why)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < json_array_size(ev->findings); i++) {
+		json_t *f = json_array_get(ev->findings, i), *d;
+
+		if (strcmp(json_string_value(json_object_get(f, "result")), "pass") != 0)
+			continue;
+		json_object_set_new(f, "result", json_string(jcs_result_name(JCS_INCONCLUSIVE)));
+		json_object_set_new(f, "title", json_sprintf("Unfinished: %s", json_string_value(json_object_get(f, "title"))));
+		if (!json_is_object(d = json_object_get(f, "evidence"))) {
+			d = json_object();
+			json_object_set_new(f, "evidence", d);
+		}
+		json_object_set_new(d, "unfinished", json_string(why));
+		n++;
+	}
+	return n;
+}
+
 void jcs_evidence_finish(struct jcs_evidence *ev)
 {
 	char now[32];
@@ -336,6 +367,13 @@ int jcs_evidence_parse(const char *text, size_t len, const char *name, struct jc
 	}
 	if ((rc = validate_image(json_object_get(root, "image"), name, err)))
 		goto out;
+	if (json_object_get(root, "coverage") &&
+	    (!json_is_object(json_object_get(root, "coverage")) ||
+	     (json_object_get(json_object_get(root, "coverage"), "complete") &&
+	      !json_is_boolean(json_object_get(json_object_get(root, "coverage"), "complete"))))) {
+		rc = jcs_err_set(err, JCS_ESCHEMA, "%s: 'coverage' must be an object whose 'complete' is a boolean", name);
+		goto out;
+	}
 	json_array_foreach(json_object_get(root, "findings"), i, f) {
 		if ((rc = validate_finding(f, i, name, err)))
 			goto out;

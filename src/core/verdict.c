@@ -25,8 +25,9 @@ struct facts {
 	const char *today;
 	json_t *findings;                 /* the mapped findings (copies with "source") */
 	size_t nfail, npass, ninconclusive;
+	size_t npass_device;              /* passes from a device test (probe or manual evidence) */
+	size_t nunresolved;               /* inconclusive with no pass or fail of the same check */
 	bool has_document;                /* an evidence item with url or file */
-	bool has_test_report;             /* an evidence item of type test-report */
 };
 
 struct reasons {
@@ -205,16 +206,31 @@ static void explain_vdp(const struct facts *F, struct reasons *r)
 
 static bool test_missing(const struct facts *F)
 {
-	return F->c->needs_test && F->npass == 0 && !F->has_test_report;
+	return F->c->needs_test && F->npass_device == 0;
 }
 
 static void explain_test_missing(const struct facts *F, struct reasons *r)
 {
 	if (F->ninconclusive)
 		cite(F, r, "inconclusive", "inconclusive", "判定不能");
-	say(r, "%s needs a test result: a passing %s finding from jcstar evidence, or a cited document of type test-report.",
-	    "%s には試験結果が必要です：jcstar の証跡で %s が合格、または種別 test-report の文書。", F->c->id,
-	    F->c->findings[0] ? F->c->findings[0] : "test");
+	say(r, "%s is evaluated on the device: it needs a passing %s finding from a device test (jcstar probe evidence, or a lab's result recorded as manual evidence); a document alone is not enough.",
+	    "%s は実機で評価する要件です：機器試験（jcstar probe の証跡、または試験機関の結果を記録した manual 証跡）で %s の合格が必要です。文書だけでは足りません。",
+	    F->c->id, F->c->findings[0] ? F->c->findings[0] : "test");
+}
+
+/* A test that was run but could not conclude (no host, incomplete list, unreadable image, run
+ * stopped) leaves its check open: the declaration cannot make up for a result that is missing. */
+static bool unresolved(const struct facts *F)
+{
+	return F->nunresolved > 0;
+}
+
+static void explain_unresolved(const struct facts *F, struct reasons *r)
+{
+	cite(F, r, "inconclusive", "inconclusive", "判定不能");
+	say(r, "%zu check(s) bearing on %s could not conclude and no other result of the same check covers them: run the test again where it can finish.",
+	    "%zu 件の検査が結論に至らず、同じ検査の他の結果もありません（%s）。完了できる条件で試験をやり直してください。",
+	    F->nunresolved, F->c->id);
 }
 
 static bool always(const struct facts *F)
@@ -233,7 +249,8 @@ static void explain_conform(const struct facts *F, struct reasons *r)
 		say(r, "Evidence: %s (%s)", "根拠：%s（%s）", d->title ? d->title : d->text ? d->text : "", where);
 	}
 	cite(F, r, "pass", "passed", "合格");
-	cite(F, r, "inconclusive", "inconclusive (not counted)", "判定不能（不算入）");
+	cite(F, r, "inconclusive", "inconclusive (covered by another result of the same check)",
+	     "判定不能（同じ検査の他の結果で確認済み）");
 	if (json_array_size(F->findings) == 0 && F->c->findings[0])
 		say(r, "No automated test result bears on it; the verdict rests on the declaration.",
 		    "自動試験の結果はなく、宣言内容に基づく判定です。");
@@ -251,6 +268,7 @@ static const struct rule {
 	{JCS_NEEDS_EVIDENCE, no_documents, explain_no_documents},
 	{JCS_NEEDS_EVIDENCE, vdp_incomplete, explain_vdp},
 	{JCS_NEEDS_EVIDENCE, test_missing, explain_test_missing},
+	{JCS_NEEDS_EVIDENCE, unresolved, explain_unresolved},
 	{JCS_CONFORM, always, explain_conform},
 };
 
@@ -289,6 +307,19 @@ static const struct jcs_answer *find_answer(const struct jcs_declaration *d, con
 	return NULL;
 }
 
+/* Does ev hold a pass or fail of finding id at location? */
+static bool concluded(const struct jcs_evidence *ev, const char *id, const char *location)
+{
+	for (size_t i = 0; i < jcs_evidence_count(ev); i++) {
+		struct jcs_finding f;
+		jcs_evidence_get(ev, i, &f);
+		if ((f.result == JCS_PASS || f.result == JCS_FAIL) && strcmp(f.id, id) == 0 &&
+		    strcmp(f.location, location) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void collect(const struct jcs_assess_input *in, struct facts *F)
 {
 	F->answer = find_answer(in->decl, F->c->id);
@@ -307,12 +338,13 @@ static void collect(const struct jcs_assess_input *in, struct facts *F)
 			F->nfail += f.result == JCS_FAIL;
 			F->npass += f.result == JCS_PASS;
 			F->ninconclusive += f.result == JCS_INCONCLUSIVE;
+			F->npass_device += f.result == JCS_PASS && strcmp(jcs_evidence_kind(in->evidence[e]), "firmware") != 0;
+			F->nunresolved += f.result == JCS_INCONCLUSIVE && !concluded(in->evidence[e], f.id, f.location);
 		}
 	}
 	for (size_t i = 0; F->answer && i < F->answer->nevidence; i++) {
 		const struct jcs_docref *d = &F->answer->evidence[i];
 		F->has_document |= d->url || d->file;
-		F->has_test_report |= d->type && strcmp(d->type, "test-report") == 0;
 	}
 }
 
@@ -493,11 +525,13 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **out, struct jcs_err *
 		json_t *f;
 
 		const char *sha = jcs_evidence_sha256(in->evidence[e]);
-		json_t *src = json_pack("{s:s, s:s?, s:s, s:s, s:O?, s:O?, s:i}", "file", in->evidence_names[e],
-					"sha256", *sha ? sha : NULL, "kind", jcs_evidence_kind(in->evidence[e]),
-					"subject", jcs_evidence_subject(in->evidence[e]), "started",
-					json_object_get(root, "started"), "finished", json_object_get(root, "finished"),
-					"findings", (int)jcs_evidence_count(in->evidence[e]));
+		json_t *src = json_pack("{s:s, s:s?, s:s, s:s, s:O?, s:O?, s:i, s:b, s:O?}", "file",
+					in->evidence_names[e], "sha256", *sha ? sha : NULL, "kind",
+					jcs_evidence_kind(in->evidence[e]), "subject", jcs_evidence_subject(in->evidence[e]),
+					"started", json_object_get(root, "started"), "finished",
+					json_object_get(root, "finished"), "findings", (int)jcs_evidence_count(in->evidence[e]),
+					"complete", jcs_evidence_complete(in->evidence[e]), "coverage",
+					json_object_get(root, "coverage"));
 
 		if (src && json_object_get(root, "image")) /* firmware: the image analysed */
 			json_object_set(src, "image", json_object_get(root, "image"));

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jcstar/catalog.h"
 #include "firmware/analyze.h"
 #include "firmware/audit/audit.h"
 #include "firmware/sbom.h"
@@ -166,6 +167,48 @@ static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 	return rc;
 }
 
+/* The coverage section. An input in which nothing was recognised (no container, filesystem or
+ * archive: a photo, a truncated download) tested nothing: every firmware check is inconclusive
+ * and the evidence incomplete, so no criterion can be judged from it. */
+static int coverage(struct jcs_fw_analysis *a, struct jcs_err *err)
+{
+	const struct jcs_catalog *cat = jcs_catalog_get(err);
+	bool nothing = a->stats.files == 0;
+	json_t *cov;
+
+	if (!cat)
+		return err->code;
+	if (nothing) {
+		static const char why[] = "nothing in the input was recognised as firmware (no container, filesystem or archive)";
+		const json_t *found = json_object_get(jcs_evidence_json(a->ev), "findings");
+
+		jcs_evidence_unfinished(a->ev, 0, why);
+		for (size_t i = 0; i < cat->nfindings; i++) {
+			const char *id = cat->findings[i].id;
+			bool have = false;
+			size_t k;
+			json_t *f;
+
+			if (strncmp(id, "fw.", 3) != 0)
+				continue;
+			json_array_foreach(found, k, f)
+				have = have || strcmp(json_string_value(json_object_get(f, "id")), id) == 0;
+			if (!have && jcs_evidence_add(a->ev, id, JCS_INCONCLUSIVE, JCS_SEV_NONE, "",
+						      "Not checked: no firmware recognised in the input",
+						      json_pack("{s:s}", "reason", why), err))
+				return err->code;
+		}
+	}
+	cov = json_pack("{s:b, s:I, s:I, s:I, s:O}", "complete", !nothing, "entries", (json_int_t)a->stats.files,
+			"bytes", (json_int_t)a->stats.bytes, "unread_parts", (json_int_t)a->stats.problems, "unread",
+			a->unread);
+	if (cov && nothing)
+		json_object_set_new(cov, "not_tested",
+				    json_pack("[{s:s, s:s}]", "where", jcs_evidence_subject(a->ev), "why",
+					      "no container, filesystem or archive recognised"));
+	return jcs_evidence_set_coverage(a->ev, cov) ? jcs_err_set(err, JCS_ENOMEM, "out of memory") : 0;
+}
+
 int jcs_fw_analyze_finish(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
 	struct jcs_audit au = {a->ev, err, a->unread};
@@ -192,7 +235,9 @@ int jcs_fw_analyze_finish(struct jcs_fw_analysis *a, struct jcs_err *err)
 	}
 	json_decref(comps);
 	a->stats.components = jcs_sbom_count(a->sbom);
-	return vulnerabilities(a, err);
+	if ((rc = vulnerabilities(a, err)))
+		return rc;
+	return coverage(a, err);
 }
 
 json_t *jcs_fw_analyze_cyclonedx(const struct jcs_fw_analysis *a, const char *subject)

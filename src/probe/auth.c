@@ -9,8 +9,10 @@
 
 #include "probe/probe.h"
 
-#define CRED_WORKERS 16
-#define THROTTLE_RETRIES 3
+#define CRED_WORKERS 32     /* parallel logins, as a botnet would: a per-connection delay is no defence */
+#define CRED_TRIES 4        /* tries of one pair that gets errors (timeouts, protocol errors) */
+#define BACKOFF_MAX_MS 8000 /* longest common pause after a refusal, reset or "slow down" */
+#define BAN_SILENCE_MS 30000 /* no definite answer for this long after answers came: banned */
 
 static void sleep_ms(int ms)
 {
@@ -62,41 +64,102 @@ struct cred_run {
 	struct jcs_service *s;
 	size_t limit;
 	atomic_size_t next;
-	atomic_bool found;
-	atomic_int tried, throttled, errors;
+	atomic_bool found, banned;
+	atomic_int tried, throttled, errors, answered, retried;
+	/* the device throttles: every worker waits until pause_until, and only the first `window`
+	 * workers go on; each definite answer widens the window by one again */
+	atomic_int window, ids;       /* workers allowed to log in now (halved at each refusal) */
+	atomic_llong pause_until, last_answer;
 	pthread_mutex_t lock;
 	char user[128], pass[128], note[160];
 	struct jcs_buf transcript;
 };
 
+/* Wait for the common pause. */
+static void wait_pause(struct cred_run *c)
+{
+	long long until = atomic_load(&c->pause_until), now = jcs_now_ms();
+
+	if (until > now && jcs_probe_left_ms(c->p) > until - now)
+		sleep_ms((int)(until - now));
+}
+
+/* Before taking a pair: wait while this worker is outside the current window (holding no
+ * pair, so the others finish the list whatever happens to this one). */
+static void wait_turn(struct cred_run *c, int id)
+{
+	for (;;) {
+		wait_pause(c);
+		if (id < atomic_load(&c->window) || jcs_probe_left_ms(c->p) <= 0 || atomic_load(&c->banned) ||
+		    atomic_load(&c->found) || atomic_load(&c->next) >= c->limit)
+			return;
+		sleep_ms(200);
+	}
+}
+
+/* No definite answer: fewer workers, a common pause (1 s while answers still come, longer as
+ * the silence grows), and a ban when the silence lasts. */
+static void no_answer(struct cred_run *c)
+{
+	long long now = jcs_now_ms(), silent = now - atomic_load(&c->last_answer);
+	long long until = now + (silent < 2000 ? 1000 : silent < BACKOFF_MAX_MS ? silent : BACKOFF_MAX_MS);
+	long long cur = atomic_load(&c->pause_until);
+	int w = atomic_load(&c->window);
+
+	while (w > 1 && !atomic_compare_exchange_weak(&c->window, &w, w / 2))
+		;
+	while (cur < until && !atomic_compare_exchange_weak(&c->pause_until, &cur, until))
+		;
+	if (atomic_load(&c->answered) > 0 && silent > BAN_SILENCE_MS)
+		atomic_store(&c->banned, true);
+}
+
 static void *cred_worker(void *arg)
 {
 	struct cred_run *c = arg;
+	int id = atomic_fetch_add(&c->ids, 1);
 
-	while (!atomic_load(&c->found) && jcs_probe_left_ms(c->p) > 0) {
-		size_t i = atomic_fetch_add(&c->next, 1);
+	for (;;) {
 		char user[128], pass[128];
 		struct jcs_login_result r = {0};
 		int tries = 0;
+		size_t i;
 
+		wait_turn(c, id);
+		if (atomic_load(&c->found) || atomic_load(&c->banned) || jcs_probe_left_ms(c->p) <= 0)
+			break;
+		i = atomic_fetch_add(&c->next, 1);
 		if (i >= c->limit || !cred_at(c->p->creds, i, user, sizeof(user), pass, sizeof(pass)))
 			break;
 		if (c->s->anon == 1 && (strcmp(user, "anonymous") == 0 || strcmp(user, "ftp") == 0)) {
 			atomic_fetch_add(&c->tried, 1); /* anonymous access is reported as probe.auth.none */
 			continue;
 		}
-		do {
+		/* a pair without a definite answer (refused, reset, timeout, "slow down") is tried again
+		 * after the common pause: the list only counts when every pair got a yes or a no */
+		for (;;) {
 			jcs_buf_reset(&r.transcript);
 			if (c->s->proto->login(c->p, c->s, user, pass, &r))
 				r.outcome = JCS_LOGIN_ERROR;
-			if (r.outcome == JCS_LOGIN_THROTTLED) {
-				atomic_fetch_add(&c->throttled, 1);
-				sleep_ms(1000 << tries); /* back off, then the same credential again */
-			}
-		} while (r.outcome == JCS_LOGIN_THROTTLED && ++tries < THROTTLE_RETRIES && jcs_probe_left_ms(c->p) > 0);
+			if (r.outcome == JCS_LOGIN_OK || r.outcome == JCS_LOGIN_DENIED)
+				break;
+			atomic_fetch_add(r.outcome == JCS_LOGIN_THROTTLED ? &c->throttled : &c->retried, 1);
+			no_answer(c);
+			/* "slow down" is an answer of a live device: only silence and errors use up tries */
+			if ((r.outcome != JCS_LOGIN_THROTTLED && ++tries >= CRED_TRIES) || atomic_load(&c->banned) ||
+			    atomic_load(&c->found) || jcs_probe_left_ms(c->p) <= 0)
+				break;
+			wait_pause(c);
+		}
 		atomic_fetch_add(&c->tried, 1);
-		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED)
+		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED) {
 			atomic_fetch_add(&c->errors, 1);
+		} else {
+			atomic_fetch_add(&c->answered, 1);
+			atomic_store(&c->last_answer, jcs_now_ms());
+			if (atomic_load(&c->window) < CRED_WORKERS)
+				atomic_fetch_add(&c->window, 1);
+		}
 		if (r.outcome == JCS_LOGIN_OK) {
 			pthread_mutex_lock(&c->lock);
 			if (!atomic_load(&c->found)) {
@@ -115,7 +178,7 @@ static void *cred_worker(void *arg)
 
 static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 {
-	struct cred_run c = {.p = p, .s = s};
+	struct cred_run c = {.p = p, .s = s, .last_answer = jcs_now_ms(), .window = CRED_WORKERS};
 	size_t total = cred_count(p->creds);
 	pthread_t th[CRED_WORKERS];
 	int nth = 0;
@@ -129,9 +192,11 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 	for (int i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&c.lock);
-	s->cred = json_pack("{s:i, s:i, s:i, s:i, s:i, s:I}", "tried", atomic_load(&c.tried), "list_size", (int)total,
-			    "limit", (int)c.limit, "throttled", atomic_load(&c.throttled), "errors",
-			    atomic_load(&c.errors), "duration_ms", (json_int_t)(jcs_now_ms() - t0));
+	s->cred = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:b, s:i, s:I}", "tried", atomic_load(&c.tried),
+			    "list_size", (int)total, "limit", (int)c.limit, "answered", atomic_load(&c.answered),
+			    "throttled", atomic_load(&c.throttled), "errors", atomic_load(&c.errors), "retries",
+			    atomic_load(&c.retried), "banned", (int)atomic_load(&c.banned), "parallel", nth,
+			    "duration_ms", (json_int_t)(jcs_now_ms() - t0));
 	if (c.found) {
 		json_object_set_new(s->cred, "accepted",
 				    json_pack("{s:s, s:s}", "user", c.user, "password", c.pass));

@@ -38,6 +38,9 @@ const struct jcs_proto *jcs_proto_find(const char *name)
 int64_t jcs_probe_left_ms(const struct jcs_probe *p)
 {
 	int64_t left = p->deadline - jcs_now_ms();
+
+	if (p->o.stop && atomic_load(p->o.stop))
+		return 0;
 	return left > 0 ? left : 0;
 }
 
@@ -77,6 +80,7 @@ int jcs_probe_open(struct jcs_probe *p, int port, bool tls, struct jcs_tr *t, st
 	if (left > (int64_t)p->o.timeout_ms * SESSION_TIMEOUTS)
 		left = (int64_t)p->o.timeout_ms * SESSION_TIMEOUTS;
 	jcs_tr_init(t, tls ? &jcs_tr_tls : &jcs_tr_tcp, p->o.timeout_ms, (int)(left > 0 ? left : 1));
+	t->stop = p->o.stop;
 	if ((rc = jcs_probe_take_slot(p)))
 		return jcs_err_set(err, rc, "connection or time budget spent");
 	return jcs_tr_connect(t, p->host, port, err);

@@ -35,7 +35,7 @@ struct profile {
 
 static const struct profile profiles[] = {
 	{"quick", "21,22,23,80,443,554,1883,2323,5555,7547,8080,8443,8883,37215", 60, 2000, 10, 5000, 256, 10000},
-	{"standard", IOT_PORTS, 300, 20000, 100, 20000, 512, 30000},
+	{"standard", IOT_PORTS, 600, 40000, 100000, 20000, 512, 30000},
 	{"full", "all", 3600, 400000, 100000, 60000, 1024, 60000},
 };
 
@@ -164,13 +164,6 @@ static void tls_assess(struct jcs_probe *p, struct jcs_service *s)
 	json_t *facts = json_object();
 	json_int_t used;
 
-	if (s->bf && json_integer_value(json_object_get(s->bf, "throttled_at")) > 0 &&
-	    json_integer_value(json_object_get(s->bf, "median_ms")) < 1000) {
-		/* the device rate-limits connections: let the limiter drain, then go gently */
-		usleep(3000 * 1000);
-		to.parallel = 1;
-		left = jcs_probe_left_ms(p);
-	}
 	to.budget_ms = (int)(left < p->tls_ms ? left : p->tls_ms);
 	if (to.budget_ms <= 0 || !facts || !(s->tls_ev = jcs_evidence_new("probe", p->host))) {
 		json_decref(facts);
@@ -197,14 +190,17 @@ static void *service_worker(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (!s || jcs_probe_left_ms(w->p) <= 0)
 			break;
+		s->examined = true;
 		jcs_identify(w->p, s);
 		if (s->proto && s->proto->describe && !w->p->o.scan_only)
 			s->proto->describe(w->p, s);
-		if (s->proto && !w->p->o.scan_only)
-			jcs_auth_service(w->p, s);
-		/* last, so its many handshakes do not use up a rate limit the logins are judged by */
+		/* TLS first: the logins below may get the prober banned, and a ban must not be read as
+		 * "no TLS handshake completed" */
 		if (s->tls && !w->p->o.scan_only)
 			tls_assess(w->p, s);
+		if (s->proto && !w->p->o.scan_only)
+			jcs_auth_service(w->p, s);
+		s->cut = jcs_probe_left_ms(w->p) <= 0;
 		atomic_fetch_add(&w->done, 1);
 	}
 	return NULL;
@@ -240,12 +236,44 @@ static void risky_finding(struct jcs_probe *p, struct jcs_evidence *ev, const ch
 				 "Port declared as needed by the product", json_pack("{s:s}", "service", name), NULL);
 }
 
-static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struct jcs_service *s, json_t *services)
+/* A pass needs every pair of the whole list tried, each with a definite answer. Otherwise true,
+ * with the reason in d. */
+static bool cred_incomplete(const json_t *cred, json_t *d)
+{
+	json_int_t tried = json_integer_value(json_object_get(cred, "tried"));
+	json_int_t total = json_integer_value(json_object_get(cred, "list_size"));
+	json_int_t limit = json_integer_value(json_object_get(cred, "limit"));
+	json_int_t errors = json_integer_value(json_object_get(cred, "errors"));
+	char why[200];
+
+	if (json_is_true(json_object_get(cred, "banned")))
+		snprintf(why, sizeof(why), "the device stopped answering after %lld answers (banned or overloaded)",
+			 (long long)json_integer_value(json_object_get(cred, "answered")));
+	else if (limit < total)
+		snprintf(why, sizeof(why), "the login budget allows %lld of the %lld pairs (--login-budget)",
+			 (long long)limit, (long long)total);
+	else if (tried < total)
+		snprintf(why, sizeof(why), "the run ended after %lld of %lld pairs", (long long)tried, (long long)total);
+	else if (errors)
+		snprintf(why, sizeof(why), "%lld pair(s) got no definite answer after retries", (long long)errors);
+	else if (!total)
+		snprintf(why, sizeof(why), "the credential list is empty");
+	else
+		return false;
+	json_object_set_new(d, "reason", json_string(why));
+	return true;
+}
+
+/* Findings of one open TCP port. A port no worker reached, or whose examination the end of the
+ * run cut short, goes into not_tested[]; the passes of a cut-short one become inconclusive. */
+static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struct jcs_service *s, json_t *services,
+			     json_t *not_tested)
 {
 	const char *name = s->proto ? s->proto->name : "unknown";
 	char loc[64];
 	json_t *svc;
 	bool risky = s->proto && s->proto->risky;
+	size_t first = jcs_evidence_count(ev);
 
 	if (json_is_true(json_object_get(s->facts, "tr064"))) {
 		name = "tr064";
@@ -269,8 +297,15 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 				 "Model published in the device description",
 				 json_pack("{s:s, s:O?}", "model", s->model, "source", json_object_get(s->facts, "description")),
 				 NULL);
-	if (!s->proto)
+	if (!s->examined) {
+		jcs_evidence_add(ev, "probe.auth.none", JCS_INCONCLUSIVE, JCS_SEV_NONE, loc,
+				 "Open port not examined: the run stopped first", NULL, NULL);
+		json_array_append_new(not_tested, json_pack("{s:s, s:s}", "where", loc, "why",
+							     "not examined: the run stopped or its budget ran out first"));
 		return;
+	}
+	if (!s->proto)
+		goto out;
 	/* S1.1-01 */
 	if (s->accepts_any)
 		jcs_evidence_add(ev, "probe.auth.none", JCS_FAIL, JCS_SEV_CRITICAL, loc,
@@ -292,15 +327,12 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 		if (json_object_get(s->cred, "accepted"))
 			jcs_evidence_add(ev, "probe.auth.default-credential", JCS_FAIL, JCS_SEV_CRITICAL, loc,
 					 "Default credential accepted (confirmed)", d, NULL);
-		else if (json_integer_value(json_object_get(s->cred, "tried")) ==
-				 json_integer_value(json_object_get(s->cred, "limit")) &&
-			 json_integer_value(json_object_get(s->cred, "errors")) * 2 <
-				 json_integer_value(json_object_get(s->cred, "tried")))
+		else if (!cred_incomplete(s->cred, d))
 			jcs_evidence_add(ev, "probe.auth.default-credential", JCS_PASS, JCS_SEV_NONE, loc,
-					 "No default credential of the list accepted", d, NULL);
+					 "No default credential of the list accepted: every pair tried and refused", d, NULL);
 		else
 			jcs_evidence_add(ev, "probe.auth.default-credential", JCS_INCONCLUSIVE, JCS_SEV_NONE, loc,
-					 "Default-credential list not completed (budget, throttling or errors)", d, NULL);
+					 "Default-credential list not completed", d, NULL);
 	}
 	/* S1.1-04 */
 	if (s->bf)
@@ -328,12 +360,151 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 						   s->cred || s->accepts_any ? "password login in the clear" : "data in the clear"),
 					 NULL);
 	}
+out:
+	if (!s->cut)
+		return;
+	jcs_evidence_unfinished(ev, first, "the run stopped while this service was examined");
+	json_array_append_new(not_tested, json_pack("{s:s, s:s}", "where", loc, "why",
+						     "examination cut short: its passes are inconclusive"));
 }
 
 static int cmp_svc_port(const void *a, const void *b)
 {
 	return (int)json_integer_value(json_object_get(*(json_t *const *)a, "port")) -
 	       (int)json_integer_value(json_object_get(*(json_t *const *)b, "port"));
+}
+
+/* First word of a vendor name, lower case letters and digits only ("Acme Corp." -> "acme"). */
+static void vendor_key(const char *v, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && v[i] && v[i] != ' ' && v[i] != ',' && o + 1 < outlen; i++)
+		if (isalnum((unsigned char)v[i]))
+			out[o++] = (char)tolower((unsigned char)v[i]);
+	out[o] = 0;
+}
+
+/* Append one "user:pass" line unless the list already has it. */
+static void add_pair(struct jcs_buf *b, const char *line, size_t n)
+{
+	char key[300];
+
+	if (n + 3 > sizeof(key))
+		return;
+	snprintf(key, sizeof(key), "\n%.*s\n", (int)n, line);
+	if (b->len && memmem(b->data, b->len, key, n + 2))
+		return;
+	jcs_buf_append(b, line, n);
+	jcs_buf_putc(b, '\n');
+}
+
+/* The bundled list in the order attackers use it: the Mirai pairs, then the declared vendor's
+ * defaults (data/creds/vendor.txt), then the rest, each pair once. */
+void jcs_creds_ordered(const char *bundled, const char *vendor, struct jcs_buf *out)
+{
+	const struct jcs_blob *vb = jcs_blob_get("creds/vendor.txt");
+	char want[64], have[64];
+	bool mirai = true;
+
+	vendor_key(vendor, strlen(vendor), want, sizeof(want));
+	jcs_buf_putc(out, '\n'); /* so the first pair is found by add_pair's "\nuser:pass\n" */
+	for (const char *l = bundled; l && *l;) {
+		const char *end = strchr(l, '\n');
+		size_t n = end ? (size_t)(end - l) : strlen(l);
+
+		if (mirai && l[0] == '#') {
+			mirai = false;
+			for (const char *v = vb && want[0] ? (const char *)vb->data : NULL; v && *v;) {
+				const char *ve = strchr(v, '\n'), *tab = memchr(v, '\t', ve ? (size_t)(ve - v) : strlen(v));
+				size_t vn = ve ? (size_t)(ve - v) : strlen(v);
+
+				if (tab) {
+					vendor_key(v, (size_t)(tab - v), have, sizeof(have));
+					if (strcmp(have, want) == 0)
+						add_pair(out, tab + 1, vn - (size_t)(tab - v) - 1);
+				}
+				v = ve ? ve + 1 : NULL;
+			}
+		} else if (n && l[0] != '#') {
+			add_pair(out, l, n);
+		}
+		l = end ? end + 1 : NULL;
+	}
+}
+
+/* Ids a device test bears on: with nothing to test, each is explicitly inconclusive. */
+static const char *const device_ids[] = {"probe.interface.risky", "probe.auth.none", "probe.auth.default-credential",
+					 "probe.auth.bruteforce", "probe.transport.plaintext", NULL};
+
+static bool has_result(const struct jcs_evidence *ev, const char *id, enum jcs_result r)
+{
+	for (size_t i = 0; i < jcs_evidence_count(ev); i++) {
+		struct jcs_finding f;
+		jcs_evidence_get(ev, i, &f);
+		if (f.result == r && strcmp(f.id, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* After the findings: the device-level conclusions of the sweep and the coverage section.
+ * Nothing found is never a pass: no answer, or no service, is inconclusive; a full sweep that
+ * found nothing risky or undeclared is the only probe.interface.risky pass for the device. */
+static int coverage(struct jcs_probe *p, struct jcs_evidence *ev, const struct jcs_scan_stats *st, size_t nports,
+		    size_t nopen, size_t nudp, const char *stopped, json_t *not_tested, struct jcs_err *err)
+{
+	bool complete = !stopped, full = nports == 65535;
+	json_t *cov, *d;
+
+	if (!stopped && nopen == 0 && nudp == 0) {
+		const char *why = st->closed ? "the host answered (closed ports) but no TCP port of the list is open and no UDP service answered"
+					     : "no answer from the host: no port open or closed, no UDP service (down, filtered or the wrong address)";
+		for (size_t i = 0; device_ids[i]; i++)
+			jcs_evidence_add(ev, device_ids[i], JCS_INCONCLUSIVE, JCS_SEV_NONE, p->host,
+					 st->closed ? "No service found: nothing to test" : "No responsive host: nothing to test",
+					 json_pack("{s:s, s:I, s:I, s:I}", "reason", why, "ports_swept", (json_int_t)st->swept,
+						   "closed", (json_int_t)st->closed, "filtered", (json_int_t)st->filtered),
+					 NULL);
+		json_array_append_new(not_tested, json_pack("{s:s, s:s}", "where", p->host, "why", why));
+		complete = false;
+	} else if (stopped) {
+		jcs_evidence_add(ev, "probe.interface.risky", JCS_INCONCLUSIVE, JCS_SEV_NONE, p->host,
+				 "The run ended before every port and service was examined",
+				 json_pack("{s:s, s:I, s:I, s:I}", "reason", stopped, "ports_listed", (json_int_t)nports,
+					   "ports_swept", (json_int_t)st->swept, "connections",
+					   (json_int_t)atomic_load(&p->connections)),
+				 NULL);
+	} else if (has_result(ev, "probe.interface.risky", JCS_FAIL)) {
+		/* the failures say it all */
+	} else if (!full || p->o.scan_only || !p->o.needed) {
+		d = json_pack("{s:s, s:I, s:b, s:b}", "reason",
+			      !full		 ? "only part of the TCP port range was swept (--ports all sweeps every port)"
+			      : p->o.scan_only ? "--scan-only: the UDP services were not probed"
+					       : "no declared list of needed ports (--declaration or --needed-ports) to tell undeclared ports",
+			      "ports_swept", (json_int_t)st->swept, "udp_probed", !p->o.scan_only, "declared", p->o.needed != NULL);
+		jcs_evidence_add(ev, "probe.interface.risky", JCS_INCONCLUSIVE, JCS_SEV_NONE, p->host,
+				 "Nothing risky or undeclared seen, but the sweep cannot show there is nothing else", d, NULL);
+	} else {
+		jcs_evidence_add(ev, "probe.interface.risky", JCS_PASS, JCS_SEV_NONE, p->host,
+				 "No risky or undeclared interface: every TCP port swept and the UDP services probed",
+				 json_pack("{s:I, s:I, s:I, s:I}", "tcp_ports_swept", (json_int_t)st->swept, "tcp_open",
+					   (json_int_t)nopen, "udp_services", (json_int_t)nudp, "declared_ports",
+					   (json_int_t)p->o.nneeded),
+				 NULL);
+	}
+	complete = complete && json_array_size(not_tested) == 0;
+	cov = json_pack("{s:b, s:s?, s:{s:I, s:I, s:I, s:I, s:I, s:b}, s:s, s:I, s:I, s:O}", "complete", complete,
+			"stopped", stopped, "tcp", "ports_listed", (json_int_t)nports, "ports_swept",
+			(json_int_t)st->swept, "open", (json_int_t)st->open, "closed", (json_int_t)st->closed,
+			"no_answer", (json_int_t)st->filtered, "full_range", full, "udp",
+			p->o.scan_only ? "not probed (--scan-only)" : stopped && nudp == 0 ? "not probed or cut short" : "probed",
+			"udp_services", (json_int_t)nudp, "connections", (json_int_t)atomic_load(&p->connections),
+			"not_tested", not_tested);
+	if (cov && !p->o.scan_only)
+		json_object_set_new(cov, "checks", json_pack("[s, s, s, s, s]", "identification", "access without credentials",
+							     "default credentials", "brute-force series", "TLS"));
+	return jcs_evidence_set_coverage(ev, cov) ? jcs_err_set(err, JCS_ENOMEM, "out of memory") : 0;
 }
 
 int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jcs_evidence *ev,
@@ -348,7 +519,10 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	struct work w = {0};
 	pthread_t th[SERVICE_WORKERS];
 	int nth = 0, rc;
-	json_t *services = jcs_evidence_section(ev, "services"), *udp = json_array();
+	json_t *services = jcs_evidence_section(ev, "services"), *udp = json_array(), *not_tested = json_array();
+	struct jcs_scan_stats st = {0};
+	struct jcs_buf creds = JCS_BUF_INIT;
+	const char *stopped = NULL;
 	const struct jcs_blob *bundled = jcs_blob_get("creds/default.txt");
 
 	pthread_mutex_init(&p.rate_lock, NULL);
@@ -372,7 +546,11 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	p.deadline = jcs_now_ms() + (int64_t)p.o.budget_s * 1000;
 	p.nonce = opts->nonce ? opts->nonce : (unsigned)(time(NULL) ^ getpid()) % 100000 + 1;
 	p.creds = opts->creds_text ? opts->creds_text : bundled ? (const char *)bundled->data : "";
-	if (!services || !udp) {
+	if (!opts->creds_text && bundled && opts->vendor) {
+		jcs_creds_ordered((const char *)bundled->data, opts->vendor, &creds);
+		p.creds = creds.data ? creds.data : p.creds;
+	}
+	if (!services || !udp || !not_tested) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -395,7 +573,11 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 			nth++;
 	if (p.o.progress)
 		p.o.progress(p.o.progress_arg, "tcp scan", 0, (long)nports);
-	rc = jcs_tcp_scan(&p, ports, nports, queue_open_port, &w, err);
+	rc = jcs_tcp_scan(&p, ports, nports, queue_open_port, &w, &st, err);
+	if (rc == JCS_ETIMEOUT || rc == JCS_ELIMIT) {
+		stopped = rc == JCS_ELIMIT && jcs_probe_left_ms(&p) > 0 ? "connection budget spent during the sweep" : NULL;
+		rc = 0; /* what was found is examined and reported; the coverage says what is missing */
+	}
 	pthread_mutex_lock(&w.lock);
 	w.scan_done = true;
 	pthread_cond_broadcast(&w.more);
@@ -404,7 +586,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	/* UDP while the TCP services are examined */
 	if (p.o.progress)
 		p.o.progress(p.o.progress_arg, "udp probes", 0, 7);
-	if (!p.o.scan_only && !rc)
+	if (!p.o.scan_only && !rc && jcs_probe_left_ms(&p) > 0)
 		jcs_udp_scan(&p, ev, udp);
 	for (int i = 0; i < nth; i++) {
 		while (p.o.progress && atomic_load(&w.done) < (long)nopen && jcs_probe_left_ms(&p) > 0 && i == 0) {
@@ -417,9 +599,13 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	pthread_cond_destroy(&w.more);
 	if (rc)
 		goto out;
+	if (p.o.stop && atomic_load(p.o.stop))
+		stopped = "interrupted";
+	else if (!stopped && jcs_probe_left_ms(&p) <= 0)
+		stopped = "time budget spent";
 	qsort(svc, nopen, sizeof(*svc), cmp_service);
 	for (size_t i = 0; i < nopen; i++)
-		service_findings(&p, ev, &svc[i], services);
+		service_findings(&p, ev, &svc[i], services, not_tested);
 	for (size_t i = 0; i < json_array_size(udp); i++) {
 		json_t *u = json_array_get(udp, i);
 		const char *name = json_string_value(json_object_get(u, "service"));
@@ -447,13 +633,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 			free(v);
 		}
 	}
-	if (jcs_probe_left_ms(&p) <= 0)
-		jcs_evidence_add(ev, "probe.interface.risky", JCS_INCONCLUSIVE, JCS_SEV_NONE, host,
-				 "Time budget spent before every service was examined",
-				 json_pack("{s:i, s:I}", "budget_s", p.o.budget_s, "connections",
-					   (json_int_t)atomic_load(&p.connections)),
-				 NULL);
-	rc = 0;
+	rc = coverage(&p, ev, &st, nports, nopen, json_array_size(udp), stopped, not_tested, err);
 out:
 	for (size_t i = 0; svc && i < nopen; i++) {
 		json_decref(svc[i].facts);
@@ -465,6 +645,8 @@ out:
 	free(svc);
 	free(ports);
 	json_decref(udp);
+	json_decref(not_tested);
+	jcs_buf_free(&creds);
 	pthread_mutex_destroy(&p.rate_lock);
 	curl_global_cleanup();
 	return rc;

@@ -69,6 +69,8 @@ struct jcs_service {
 	int bf_result;                     /* enum jcs_result, -1 untested */
 	char model[128];
 	struct jcs_evidence *tls_ev;       /* TLS findings of this service (merged in port order) */
+	bool examined;                     /* a worker took it (identification at least ran) */
+	bool cut;                          /* the run stopped or ran out of time while examining it */
 };
 
 struct jcs_probe {
@@ -103,6 +105,11 @@ int jcs_identify(struct jcs_probe *p, struct jcs_service *s);
 void jcs_printable(const uint8_t *b, size_t n, char *out, size_t outlen);
 /* Append bytes to a transcript, keeping it under JCS_TRANSCRIPT_MAX. */
 void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_t n);
+
+/* The bundled "user:pass" list in attack order (probe.c): its Mirai pairs (up to the first '#'
+ * line), then the pairs data/creds/vendor.txt has for vendor (same first word, case and
+ * punctuation ignored), then the rest; each pair once. */
+void jcs_creds_ordered(const char *bundled, const char *vendor, struct jcs_buf *out);
 
 /* Run the credential checks of one identified service (auth.c). */
 void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s);
@@ -160,9 +167,16 @@ int jcs_snmp_parse(const uint8_t *b, size_t n, int *version, char *community, si
 /* UDP service probes (udp.c): one send/receive per service, results into services[]. */
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);
 
+/* What a TCP sweep saw: ports answered (open or closed), ports that stayed silent. */
+struct jcs_scan_stats {
+	size_t swept;    /* ports with an answer or a timeout (the rest were never tried) */
+	size_t open, closed, filtered;
+};
+
 /* TCP connect scan (scan.c) of list[0..n): on_open(arg, port) for each open port as it is
- * found (from the calling thread). */
+ * found (from the calling thread). st is filled also when the sweep ends early (budget spent or
+ * the run stopped: JCS_ETIMEOUT / JCS_ELIMIT). */
 int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
-		 void *arg, struct jcs_err *err);
+		 void *arg, struct jcs_scan_stats *st, struct jcs_err *err);
 
 #endif

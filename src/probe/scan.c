@@ -40,7 +40,7 @@ static void set_port(struct sockaddr_storage *ss, int port)
 }
 
 int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
-		 void *arg, struct jcs_err *err)
+		 void *arg, struct jcs_scan_stats *st, struct jcs_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = 0;
@@ -51,6 +51,7 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 	int64_t last_sweep = 0;
 	struct rlimit rl;
 
+	memset(st, 0, sizeof(*st));
 	if ((rc = resolve(p->host, &ss, &sl, err)))
 		return rc;
 	/* never more sockets in flight than the descriptor limit allows */
@@ -95,7 +96,11 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 			slots[i].started = jcs_now_ms();
 			set_port(&ss, slots[i].port);
 			if (connect(slots[i].fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-				close(slots[i].fd); /* refused at once: closed */
+				if (errno == ECONNREFUSED)
+					st->closed++; /* refused at once: closed */
+				else
+					st->filtered++;
+				close(slots[i].fd);
 				slots[i].fd = -1;
 				freel[nfree++] = i;
 				done++;
@@ -114,10 +119,18 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 			int soerr = 0;
 			socklen_t el = sizeof(soerr);
 
-			/* a reset (closed port) shows as EPOLLERR: no need to ask why */
-			if (!(evs[j].events & (EPOLLERR | EPOLLHUP)) &&
-			    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &el) == 0 && !soerr)
+			/* a reset is a closed port on a host that answers; an unreachable host or net
+			 * (no ARP answer, ICMP) is no answer at all */
+			if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &el) != 0)
+				soerr = EIO;
+			if (!soerr && !(evs[j].events & (EPOLLERR | EPOLLHUP))) {
+				st->open++;
 				on_open(arg, s->port); /* examined at once, while the sweep goes on */
+			} else if (soerr == ECONNREFUSED) {
+				st->closed++;
+			} else {
+				st->filtered++;
+			}
 			close(s->fd); /* closes the epoll registration too */
 			s->fd = -1;
 			freel[nfree++] = (int)evs[j].data.u32;
@@ -134,6 +147,7 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 					freel[nfree++] = i;
 					inflight--;
 					done++;
+					st->filtered++;
 				}
 		}
 		if (p->o.progress && done - reported >= 1024) {
@@ -143,6 +157,7 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 	}
 	rc = 0;
 out:
+	st->swept = done;
 	for (int i = 0; slots && i < conc; i++)
 		if (slots[i].fd >= 0)
 			close(slots[i].fd);

@@ -144,8 +144,8 @@ static int wait_for(struct session *s, bool (*pred)(const struct jcs_buf *, void
 		if (n == 0)
 			return JCS_ENET;
 		if (n < 0) {
-			if (n == JCS_ETIMEOUT)
-				continue;
+			if (n == JCS_ETIMEOUT && jcs_tr_wait_ms(s->t) > 0)
+				continue; /* else the session's deadline passed or the run stopped */
 			return (int)n;
 		}
 		s->iac_total += jcs_telnet_filter(&s->st, raw, (size_t)n, &s->text, &reply);

@@ -11,7 +11,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 
 #include "core/buf.h"
 #include "probe/tls.h"
+#include "probe/transport.h"
 
 #define DEF_TIMEOUT_MS 4000
 #define DEF_BUDGET_MS 30000
@@ -223,7 +223,7 @@ static int handshake(struct run *r, int vi, const char *ciphers, bool want_cert,
 	s = SSL_new(r->ctx[vi]);
 	if (!s || !(versions[vi].v == TLS1_3_VERSION ? SSL_set_ciphersuites(s, ciphers)
 						      : SSL_set_cipher_list(s, ciphers)) ||
-	    (r->sni && !SSL_set_tlsext_host_name(s, r->sni)) || !SSL_set_fd(s, fd)) {
+	    (r->sni && !SSL_set_tlsext_host_name(s, r->sni)) || !jcs_tls_set_fd(s, fd)) {
 		snprintf(out->err, sizeof(out->err), "cannot set up the client: %s",
 			 ERR_reason_error_string(ERR_peek_last_error()) ? ERR_reason_error_string(ERR_peek_last_error())
 								       : "out of memory");
@@ -550,13 +550,7 @@ static int enqueue_stage2(struct run *r, int vi);
 static void *worker(void *arg)
 {
 	struct run *r = arg;
-	sigset_t pipe;
 
-	/* OpenSSL writes to sockets the server may have closed: take EPIPE, not SIGPIPE (a blocked
-	 * thread-directed signal stays pending and is dropped when the thread ends) */
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		struct job *j;
@@ -592,17 +586,8 @@ static void run_jobs(struct run *r, int parallel)
 	r->next_job = 0;
 	while (n < parallel && pthread_create(&th[n], NULL, worker, r) == 0)
 		n++;
-	if (n == 0) { /* no thread: run here, and drop the SIGPIPEs the worker blocked */
-		sigset_t pipe, old;
-		struct timespec zero = {0, 0};
-		sigemptyset(&pipe);
-		sigaddset(&pipe, SIGPIPE);
-		pthread_sigmask(SIG_BLOCK, &pipe, &old);
+	if (n == 0) /* no thread: run here */
 		worker(r);
-		while (sigtimedwait(&pipe, NULL, &zero) == SIGPIPE)
-			;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 }

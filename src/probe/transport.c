@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,8 @@ int jcs_tr_wait_ms(const struct jcs_tr *t)
 {
 	int64_t left;
 
+	if (t->stop && atomic_load(t->stop))
+		return 0;
 	if (!t->deadline)
 		return t->timeout_ms;
 	left = t->deadline - jcs_now_ms();
@@ -214,6 +217,48 @@ SSL_CTX *jcs_tls_client_ctx(void)
 	return ctx;
 }
 
+/* A socket BIO whose writes never raise SIGPIPE: OpenSSL's own writes with write(), and a device
+ * that closes its end mid-handshake would kill the process. Everything but write is the stock
+ * socket BIO's. */
+static BIO_METHOD *nosig_method;
+static pthread_once_t nosig_once = PTHREAD_ONCE_INIT;
+
+static int nosig_write(BIO *b, const char *buf, int len)
+{
+	ssize_t n = send((int)BIO_get_fd(b, NULL), buf, (size_t)(len > 0 ? len : 0), MSG_NOSIGNAL);
+
+	BIO_clear_retry_flags(b);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static void nosig_init(void)
+{
+	const BIO_METHOD *sock = BIO_s_socket();
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+				     "socket, MSG_NOSIGNAL");
+
+	if (m && BIO_meth_set_write(m, nosig_write) && BIO_meth_set_read(m, BIO_meth_get_read(sock)) &&
+	    BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(sock)) && BIO_meth_set_create(m, BIO_meth_get_create(sock)) &&
+	    BIO_meth_set_destroy(m, BIO_meth_get_destroy(sock)))
+		nosig_method = m;
+	else
+		BIO_meth_free(m);
+}
+
+int jcs_tls_set_fd(SSL *s, int fd)
+{
+	BIO *b;
+
+	pthread_once(&nosig_once, nosig_init);
+	if (!nosig_method || !(b = BIO_new(nosig_method)))
+		return 0;
+	BIO_set_fd(b, fd, BIO_NOCLOSE);
+	SSL_set_bio(s, b, b);
+	return 1;
+}
+
 /* Drive one non-blocking SSL call: returns > 0 done, 0 retry, < 0 JCS_E*. */
 static int ssl_step(struct jcs_tr *t, int ret)
 {
@@ -235,7 +280,8 @@ static int tls_connect(struct jcs_tr *t, const char *host, int port, struct jcs_
 		return rc;
 	if (!(t->ctx = jcs_tls_client_ctx()) || !(t->ssl = SSL_new(t->ctx)))
 		return jcs_err_set(err, JCS_ENOMEM, "TLS context");
-	SSL_set_fd(t->ssl, t->fd);
+	if (!jcs_tls_set_fd(t->ssl, t->fd))
+		return jcs_err_set(err, JCS_ENOMEM, "TLS context");
 	SSL_set_tlsext_host_name(t->ssl, host);
 	for (;;) {
 		int r = SSL_connect(t->ssl);

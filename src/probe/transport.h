@@ -5,6 +5,7 @@
 #ifndef JCS_PROBE_TRANSPORT_H
 #define JCS_PROBE_TRANSPORT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@ struct jcs_tr {
 	int timeout_ms;      /* per read/write/connect */
 	int64_t deadline;    /* absolute jcs_now_ms() limit for the whole session; 0 = none */
 	uint64_t bytes_in;   /* counted across reads */
+	const atomic_int *stop; /* when set and non-zero, every wait ends at once (the run stops) */
 	/* tcp / tls */
 	int fd;
 	SSL_CTX *ctx;
@@ -87,5 +89,8 @@ int jcs_tr_read_until(struct jcs_tr *t, struct jcs_buf *b, size_t max,
 /* A client SSL_CTX that speaks every protocol version the local OpenSSL can (security level
  * 0) and verifies nothing: the probe observes, trust is judged elsewhere. */
 SSL_CTX *jcs_tls_client_ctx(void);
+/* Attach socket fd to s (not owned) through a BIO that writes with MSG_NOSIGNAL, so a peer that
+ * closed its end gives an error instead of SIGPIPE. 1 on success, 0 out of memory. */
+int jcs_tls_set_fd(SSL *s, int fd);
 
 #endif

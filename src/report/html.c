@@ -76,6 +76,54 @@ static void badge(struct jcs_buf *o, const char *verdict)
 	jcs_buf_puts(o, "</span>");
 }
 
+/* What an evidence file covered, and what it could not test and why. */
+static void coverage(struct jcs_buf *o, const json_t *cov, bool incomplete)
+{
+	const json_t *tcp = json_object_get(cov, "tcp"), *nt;
+	size_t i;
+
+	if (!cov) {
+		jcs_buf_puts(o, "—");
+		return;
+	}
+	if (incomplete)
+		jcs_buf_puts(o, "<span class=\"res-inconclusive\">不完全 / incomplete</span>");
+	else
+		jcs_buf_puts(o, "<span class=\"res-pass\">完了 / complete</span>");
+	if (json_is_string(json_object_get(cov, "stopped"))) {
+		jcs_buf_puts(o, " (");
+		esc(o, jcs_rs(cov, "stopped"));
+		jcs_buf_puts(o, ")");
+	}
+	if (tcp)
+		jcs_buf_printf(o, "<br>TCP: %lld / %lld ports swept%s — %lld open, %lld closed, %lld no answer",
+			       (long long)json_integer_value(json_object_get(tcp, "ports_swept")),
+			       (long long)json_integer_value(json_object_get(tcp, "ports_listed")),
+			       json_is_true(json_object_get(tcp, "full_range")) ? " (full range)" : "",
+			       (long long)json_integer_value(json_object_get(tcp, "open")),
+			       (long long)json_integer_value(json_object_get(tcp, "closed")),
+			       (long long)json_integer_value(json_object_get(tcp, "no_answer")));
+	if (json_is_string(json_object_get(cov, "udp"))) {
+		jcs_buf_puts(o, "<br>UDP: ");
+		esc(o, jcs_rs(cov, "udp"));
+	}
+	if (json_object_get(cov, "entries"))
+		jcs_buf_printf(o, "<br>%lld entries read, %lld parts unreadable",
+			       (long long)json_integer_value(json_object_get(cov, "entries")),
+			       (long long)json_integer_value(json_object_get(cov, "unread_parts")));
+	if (!json_array_size(json_object_get(cov, "not_tested")))
+		return;
+	jcs_buf_puts(o, "<ul>");
+	json_array_foreach(json_object_get(cov, "not_tested"), i, nt) {
+		jcs_buf_puts(o, "<li>未試験 / not tested: <code>");
+		esc(o, jcs_rs(nt, "where"));
+		jcs_buf_puts(o, "</code> — ");
+		esc(o, jcs_rs(nt, "why"));
+		jcs_buf_puts(o, "</li>");
+	}
+	jcs_buf_puts(o, "</ul>");
+}
+
 static void list(struct jcs_buf *o, const json_t *arr, const char *cls)
 {
 	size_t i;
@@ -275,7 +323,8 @@ static void evidence_table(struct jcs_buf *o, const json_t *evidence)
 	size_t i;
 
 	jcs_buf_puts(o, "<h2>証跡 / Evidence files</h2><table><tr><th>ファイル / file</th><th>種別 / kind</th>"
-			"<th>対象 / subject</th><th>開始 / started</th><th>試験結果数 / findings</th></tr>");
+			"<th>対象 / subject</th><th>開始 / started</th><th>試験結果数 / findings</th>"
+			"<th>試験範囲 / coverage</th></tr>");
 	json_array_foreach(evidence, i, e) {
 		jcs_buf_puts(o, "<tr><td><code>");
 		esc(o, jcs_rs(e, "file"));
@@ -298,7 +347,9 @@ static void evidence_table(struct jcs_buf *o, const json_t *evidence)
 		}
 		jcs_buf_puts(o, "</td><td>");
 		esc(o, jcs_rs(e, "started"));
-		jcs_buf_printf(o, "</td><td>%lld</td></tr>", (long long)json_integer_value(json_object_get(e, "findings")));
+		jcs_buf_printf(o, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(e, "findings")));
+		coverage(o, json_object_get(e, "coverage"), json_is_false(json_object_get(e, "complete")));
+		jcs_buf_puts(o, "</td></tr>");
 	}
 	jcs_buf_puts(o, "</table>");
 }

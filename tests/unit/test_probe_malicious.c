@@ -1,5 +1,6 @@
 /* Malicious devices on loopback (ephemeral ports): an endless banner, a slowloris reply, huge
- * headers, an IAC flood and invalid TLS. The probe must finish inside its budget, stay within
+ * headers, an IAC flood, invalid TLS and a port that accepts and closes at once (SIGPIPE: the
+ * test keeps the default disposition, so a write to it must not kill the process). The probe must finish inside its budget, stay within
  * its memory caps and report the ports without crashing. */
 #include <errno.h>
 #include <poll.h>
@@ -14,7 +15,7 @@
 #include "t.h"
 #include "probe/probe.h"
 
-enum kind { ENDLESS_BANNER, SLOWLORIS, HUGE_HEADERS, IAC_FLOOD, BAD_TLS, NKINDS };
+enum kind { ENDLESS_BANNER, SLOWLORIS, HUGE_HEADERS, IAC_FLOOD, BAD_TLS, ACCEPT_CLOSE, NKINDS };
 
 struct server {
 	enum kind kind;
@@ -73,6 +74,7 @@ static void *conn_main(void *arg)
 			ok = send_all(c->fd, "\x16\x03\x01\xff\xff\x02garbage", 13);
 			usleep(1000);
 			break;
+		case ACCEPT_CLOSE: /* the hello or handshake the probe writes next meets a closed socket */
 		default:
 			ok = false;
 		}

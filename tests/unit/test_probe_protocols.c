@@ -1,6 +1,7 @@
 /* Protocol modules on recorded replies (fuzz/corpus holds the captured bytes). */
 #include "t.h"
 #include "core/buf.h"
+#include "core/blob.h"
 #include "probe/probe.h"
 
 static struct jcs_buf load(const char *path)
@@ -189,6 +190,31 @@ T_TEST(needed_ports)
 	T_EQ_INT(jcs_needed_ports_parse("70000", &v, &n, &err), JCS_EINVAL);
 }
 
+/* The bundled list in attack order: Mirai first, the declared vendor's defaults next, no pair
+ * twice (a vendor default that is also a Mirai pair keeps its Mirai place). */
+T_TEST(credential_order)
+{
+	const struct jcs_blob *b = jcs_blob_get("creds/default.txt");
+	struct jcs_buf out = JCS_BUF_INIT, plain = JCS_BUF_INIT;
+	const char *hik, *rest;
+
+	T_ASSERT(b != NULL);
+	T_ASSERT(strncmp((const char *)b->data, "root:xc3511\n", 12) == 0); /* Mirai's first pair */
+	jcs_creds_ordered((const char *)b->data, "ZyXEL Communications Corp.", &out);
+	T_ASSERT(strncmp(out.data, "\nroot:xc3511\n", 13) == 0);
+	T_ASSERT(!strstr(out.data, "\n#"));
+	hik = strstr(out.data, "\n1234:1234\n");          /* a ZyXEL default, far down the bundled list */
+	rest = strstr(out.data, "\napc:apc\n");           /* first pair after the Mirai block */
+	T_ASSERT(hik && rest && hik < rest);
+	T_ASSERT(strstr(hik + 1, "\n1234:1234\n") == NULL); /* once */
+	T_ASSERT(strstr(out.data, "\nadmin:12345\n") < hik); /* the Mirai pairs stay ahead of the vendor's */
+	/* another vendor: the ZyXEL default keeps its place after the rest's first pair */
+	jcs_creds_ordered((const char *)b->data, "Nobody Such Vendor", &plain);
+	T_ASSERT(strstr(plain.data, "\n1234:1234\n") > strstr(plain.data, "\napc:apc\n"));
+	jcs_buf_free(&out);
+	jcs_buf_free(&plain);
+}
+
 T_MAIN(T_CASE(identification_by_content), T_CASE(http_reply), T_CASE(http_get_through_transport),
        T_CASE(http_too_many_headers), T_CASE(mqtt_sessions), T_CASE(snmp_response), T_CASE(upnp_description),
-       T_CASE(needed_ports))
+       T_CASE(needed_ports), T_CASE(credential_order))

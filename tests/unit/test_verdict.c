@@ -148,7 +148,7 @@ T_TEST(device_test_required_for_bruteforce)
 	json_t *r = run(&d, NULL);
 
 	T_EQ_STR(verdict(r, "S1.1-04"), "needs-evidence");
-	T_CONTAINS(reasons(r, "S1.1-04"), "needs a test result");
+	T_CONTAINS(reasons(r, "S1.1-04"), "evaluated on the device");
 	json_decref(r);
 
 	ev = ev_with("probe.auth.bruteforce", JCS_INCONCLUSIVE, "tcp/22 (ssh)");
@@ -158,15 +158,89 @@ T_TEST(device_test_required_for_bruteforce)
 	json_decref(r);
 	jcs_evidence_free(ev);
 
-	answers[3].evidence = &test_report; /* the vendor's own test report */
+	/* a document, even one called a test report, is not a device test result */
+	answers[3].evidence = &test_report;
 	r = run(&d, NULL);
+	T_EQ_STR(verdict(r, "S1.1-04"), "needs-evidence");
+	T_CONTAINS(reasons(r, "S1.1-04"), "a document alone is not enough");
+	json_decref(r);
+	/* a lab's result recorded as manual evidence is */
+	ev = jcs_evidence_new("manual", "lab report 42");
+	T_EQ_INT(jcs_evidence_add(ev, "probe.auth.bruteforce", JCS_PASS, JCS_SEV_NONE, "tcp/443", NULL, NULL, NULL), 0);
+	r = run(&d, ev);
 	T_EQ_STR(verdict(r, "S1.1-04"), "conform");
 	json_decref(r);
+	jcs_evidence_free(ev);
 
 	answers[3].evidence = &doc;
 	ev = ev_with("probe.auth.bruteforce", JCS_FAIL, "tcp/80 (http)");
 	r = run(&d, ev);
 	T_EQ_STR(verdict(r, "S1.1-04"), "nonconform");
+	json_decref(r);
+	jcs_evidence_free(ev);
+}
+
+/* Absence of evidence is not evidence: an inconclusive check (incomplete credential list, no
+ * host, unreadable image) never lets the declaration alone make the criterion conform. */
+T_TEST(inconclusive_only_is_never_conform)
+{
+	struct jcs_declaration d = full_decl();
+	struct jcs_evidence *ev = ev_with("probe.auth.default-credential", JCS_INCONCLUSIVE, "tcp/23 (telnet)");
+	json_t *r = run(&d, ev);
+
+	/* planted: S1.1-02 is a document criterion, conform by declaration until now */
+	T_EQ_STR(verdict(r, "S1.1-02"), "needs-evidence");
+	T_CONTAINS(reasons(r, "S1.1-02"), "inconclusive: probe.auth.default-credential at tcp/23 (telnet)");
+	T_CONTAINS(reasons(r, "S1.1-02"), "could not conclude");
+	json_decref(r);
+	/* a pass elsewhere does not cover the open check */
+	T_EQ_INT(jcs_evidence_add(ev, "probe.auth.default-credential", JCS_PASS, JCS_SEV_NONE, "tcp/22 (ssh)", NULL,
+				  NULL, NULL), 0);
+	r = run(&d, ev);
+	T_EQ_STR(verdict(r, "S1.1-02"), "needs-evidence");
+	json_decref(r);
+	jcs_evidence_free(ev);
+
+	/* clean twin: the same check concluded at the same place (a rerun in the same file) */
+	ev = ev_with("probe.auth.default-credential", JCS_INCONCLUSIVE, "tcp/23 (telnet)");
+	T_EQ_INT(jcs_evidence_add(ev, "probe.auth.default-credential", JCS_PASS, JCS_SEV_NONE, "tcp/23 (telnet)", NULL,
+				  NULL, NULL), 0);
+	r = run(&d, ev);
+	T_EQ_STR(verdict(r, "S1.1-02"), "conform");
+	json_decref(r);
+	jcs_evidence_free(ev);
+
+	/* no host: the probe's inconclusive findings on the device-test ids, nothing else */
+	ev = ev_with("probe.interface.risky", JCS_INCONCLUSIVE, "192.0.2.10");
+	T_EQ_INT(jcs_evidence_add(ev, "probe.auth.none", JCS_INCONCLUSIVE, JCS_SEV_NONE, "192.0.2.10", NULL, NULL, NULL), 0);
+	r = run(&d, ev);
+	T_EQ_STR(verdict(r, "S1.1-13"), "needs-evidence");
+	T_EQ_STR(verdict(r, "S1.1-01"), "needs-evidence");
+	T_ASSERT(json_is_false(json_object_get(json_object_get(r, "summary"), "ready")));
+	json_decref(r);
+	jcs_evidence_free(ev);
+}
+
+T_TEST(firmware_checks_need_a_result)
+{
+	struct jcs_declaration d = full_decl();
+	struct jcs_evidence *ev = jcs_evidence_new("firmware", "photo.jpg");
+	json_t *r;
+
+	/* a JPEG: the secret scan could not read anything */
+	T_EQ_INT(jcs_evidence_add(ev, "fw.secret.private-key", JCS_INCONCLUSIVE, JCS_SEV_NONE, "", NULL, NULL, NULL), 0);
+	r = run(&d, ev);
+	T_EQ_STR(verdict(r, "S1.1-11"), "needs-evidence");
+	json_decref(r);
+	jcs_evidence_free(ev);
+
+	/* a firmware pass is no device test: S1.1-13 still needs the sweep */
+	ev = jcs_evidence_new("firmware", "fw.bin");
+	T_EQ_INT(jcs_evidence_add(ev, "fw.service.risky-enabled", JCS_PASS, JCS_SEV_NONE, "", NULL, NULL, NULL), 0);
+	T_EQ_INT(jcs_evidence_add(ev, "fw.secret.private-key", JCS_PASS, JCS_SEV_NONE, "", NULL, NULL, NULL), 0);
+	r = run(&d, ev);
+	T_EQ_STR(verdict(r, "S1.1-13"), "needs-evidence");
+	T_EQ_STR(verdict(r, "S1.1-11"), "conform"); /* clean twin of the JPEG */
 	json_decref(r);
 	jcs_evidence_free(ev);
 }
@@ -274,6 +348,31 @@ T_TEST(renderers)
 	jcs_evidence_free(ev);
 }
 
+T_TEST(html_shows_coverage)
+{
+	struct jcs_declaration d = full_decl();
+	struct jcs_evidence *ev = ev_with("probe.interface.risky", JCS_INCONCLUSIVE, "192.0.2.10");
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	json_t *r;
+
+	T_EQ_INT(jcs_evidence_set_coverage(ev, json_pack("{s:b, s:{s:i, s:i, s:i, s:i, s:i, s:b}, s:s, s:[{s:s, s:s}]}",
+							 "complete", 0, "tcp", "ports_listed", 65535, "ports_swept",
+							 65535, "open", 0, "closed", 0, "no_answer", 65535,
+							 "full_range", 1, "udp", "probed", "not_tested", "where",
+							 "192.0.2.10", "why", "no answer from the host")), 0);
+	T_ASSERT(!jcs_evidence_complete(ev));
+	r = run(&d, ev);
+	T_ASSERT(json_is_false(json_object_get(json_array_get(json_object_get(r, "evidence"), 0), "complete")));
+	T_EQ_INT(jcs_report_render(r, "html", &b, &err), 0);
+	T_CONTAINS(b.data, "不完全 / incomplete");
+	T_CONTAINS(b.data, "TCP: 65535 / 65535 ports swept (full range) — 0 open, 0 closed, 65535 no answer");
+	T_CONTAINS(b.data, "no answer from the host");
+	jcs_buf_free(&b);
+	json_decref(r);
+	jcs_evidence_free(ev);
+}
+
 /* A report that does not fit (a size limit standing in for an allocation failure) is an
  * error from the renderer, never a short report: the sticky buffer error reaches the result. */
 T_TEST(renderer_output_failure_is_an_error)
@@ -320,6 +419,7 @@ T_TEST(buffer_error_is_sticky)
 }
 
 T_MAIN(T_CASE(all_conform_is_ready), T_CASE(unanswered_needs_evidence), T_CASE(failed_finding_is_nonconform_and_cited),
-       T_CASE(not_applicable), T_CASE(device_test_required_for_bruteforce), T_CASE(no_evidence_cited),
-       T_CASE(support_period_ended), T_CASE(vdp_missing_timeline), T_CASE(scheme_readiness), T_CASE(renderers),
+       T_CASE(not_applicable), T_CASE(device_test_required_for_bruteforce), T_CASE(inconclusive_only_is_never_conform),
+       T_CASE(firmware_checks_need_a_result), T_CASE(no_evidence_cited), T_CASE(support_period_ended),
+       T_CASE(vdp_missing_timeline), T_CASE(scheme_readiness), T_CASE(renderers), T_CASE(html_shows_coverage),
        T_CASE(renderer_output_failure_is_an_error), T_CASE(buffer_error_is_sticky))
