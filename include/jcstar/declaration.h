@@ -55,6 +55,7 @@ struct jcs_port {
 
 struct jcs_declaration {
 	const char *path;
+	const char *sha256;          /* SHA-256 (lowercase hex) of the bytes parsed */
 	/* product (all required except models/category/security_contact) */
 	const char *vendor;
 	const char *model;

@@ -45,6 +45,14 @@ int jcs_evidence_add(struct jcs_evidence *ev, const char *id, enum jcs_result re
  * use; borrowed. NULL for an unknown section name. */
 json_t *jcs_evidence_section(struct jcs_evidence *ev, const char *section);
 
+/* Firmware producers: record the image analysed as "image": {file (base name), size, sha256},
+ * hashing the file at path. */
+int jcs_evidence_set_image(struct jcs_evidence *ev, const char *path, struct jcs_err *err);
+
+/* SHA-256 (lowercase hex) of the bytes a parsed evidence document was read from; "" for
+ * one built with jcs_evidence_new. */
+const char *jcs_evidence_sha256(const struct jcs_evidence *ev);
+
 /* Set the "coverage" object (stolen, also on error): what was tested, what could not be and
  * why, and "complete" (false: the producer did less than asked). JCS_ENOMEM or 0. */
 int jcs_evidence_set_coverage(struct jcs_evidence *ev, json_t *coverage);

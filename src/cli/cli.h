@@ -3,6 +3,7 @@
 #define JCS_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "jcstar/jcstar.h"
 
@@ -24,6 +25,9 @@ enum {
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print err's message and map its code to an exit code (parse/schema errors → 2, else 3). */
 int cli_fail(const struct jcs_err *err);
+/* Where the human summary goes: stdout, or stderr when the machine output (-o) is "-" so
+ * that stdout carries the machine output alone (`jcstar firmware img -o - | jq .`). */
+FILE *cli_human(const char *output);
 /* True when stderr is a terminal (progress lines go there only then). */
 bool cli_stderr_is_tty(void);
 

@@ -37,7 +37,7 @@ int cmd_assess(int argc, char **argv)
 	struct jcs_buf bufs[4] = {JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT};
 	struct jcs_evidence *ev[MAX_EVIDENCE] = {0};
 	const char *evnames[MAX_EVIDENCE];
-	const char *fail_on = NULL, *today = NULL;
+	const char *fail_on = NULL, *today = NULL, *stdout_out = NULL;
 	struct jcs_declaration *decl = NULL;
 	struct jcs_buf summary = JCS_BUF_INIT;
 	struct jcs_err err = {0};
@@ -80,6 +80,14 @@ int cmd_assess(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	for (size_t i = 0; i < nout; i++)
+		if (strcmp(outs[i].path, "-") == 0) {
+			if (stdout_out) {
+				cli_error("only one report may go to stdout (-)");
+				return EXIT_USAGE;
+			}
+			stdout_out = outs[i].path;
+		}
 	if (jcs_declaration_load(argv[optind], &decl, &err)) {
 		rc = cli_fail(&err);
 		goto out;
@@ -113,11 +121,12 @@ int cmd_assess(int argc, char **argv)
 			goto out;
 		}
 	if (!quiet) {
-		fwrite(summary.data, 1, summary.len, stdout);
+		FILE *h = cli_human(stdout_out);
+		fwrite(summary.data, 1, summary.len, h);
 		for (size_t i = 0; i < nout; i++)
 			if (strcmp(outs[i].path, "-"))
-				printf("%-9s %s\n", strcmp(outs[i].format, "csv") == 0 ? "checklist" : outs[i].format,
-				       outs[i].path);
+				fprintf(h, "%-9s %s\n", strcmp(outs[i].format, "csv") == 0 ? "checklist" : outs[i].format,
+					outs[i].path);
 	}
 	if (fail_on) {
 		const json_t *counts = json_object_get(json_object_get(report, "summary"), "counts");

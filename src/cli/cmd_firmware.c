@@ -39,6 +39,7 @@ static const char usage_text[] =
 
 struct fw_cli {
 	bool list, progress_shown;
+	FILE *human; /* the summary and --list: stdout, or stderr with -o - */
 	uint64_t files, dirs, links, other, bytes, problems;
 	struct jcs_fw_sink next; /* the analysis, when on */
 };
@@ -55,10 +56,10 @@ static int on_file(void *ctx, const struct jcs_fw_file *f)
 	default: c->other++; break;
 	}
 	if (c->list) {
-		printf("%-28s %-8s %10" PRIu64 " %s", f->container, jcs_fw_type_name(f->type), f->size, f->path);
+		fprintf(c->human, "%-28s %-8s %10" PRIu64 " %s", f->container, jcs_fw_type_name(f->type), f->size, f->path);
 		if (f->link)
-			printf(" -> %s", f->link);
-		putchar('\n');
+			fprintf(c->human, " -> %s", f->link);
+		fputc('\n', c->human);
 	}
 	return c->next.file ? c->next.file(c->next.ctx, f) : 0;
 }
@@ -68,7 +69,7 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 	struct fw_cli *c = ctx;
 
 	c->problems++;
-	printf("%-28s %-8s %10s inconclusive: %s at 0x%" PRIx64 ": %s\n", p->container, "problem", "",
+	fprintf(c->human, "%-28s %-8s %10s inconclusive: %s at 0x%" PRIx64 ": %s\n", p->container, "problem", "",
 	       p->format, p->offset, p->reason);
 	if (c->next.problem)
 		c->next.problem(c->next.ctx, p);
@@ -84,19 +85,19 @@ static void progress(void *ctx, uint64_t files, uint64_t bytes, const char *path
 }
 
 /* The summary table on stdout: one line per finding, then the SBOM and vulnerability counts. */
-static void summary(const struct jcs_evidence *ev, const struct jcs_fw_analysis_stats *as)
+static void summary(const struct jcs_evidence *ev, const struct jcs_fw_analysis_stats *as, FILE *h)
 {
 	size_t n = jcs_evidence_count(ev), counts[4] = {0};
 
-	printf("\n%-13s %-8s %-32s %s\n", "RESULT", "SEVERITY", "FINDING", "LOCATION / TITLE");
+	fprintf(h, "\n%-13s %-8s %-32s %s\n", "RESULT", "SEVERITY", "FINDING", "LOCATION / TITLE");
 	for (size_t i = 0; i < n; i++) {
 		struct jcs_finding f;
 		jcs_evidence_get(ev, i, &f);
 		counts[f.result]++;
-		printf("%-13s %-8s %-32s %s%s%s\n", jcs_result_name(f.result), jcs_severity_name(f.severity),
+		fprintf(h, "%-13s %-8s %-32s %s%s%s\n", jcs_result_name(f.result), jcs_severity_name(f.severity),
 		       f.id, f.location, *f.location ? "  " : "", f.title);
 	}
-	printf("findings: %zu fail, %zu pass, %zu info, %zu inconclusive; components: %zu; "
+	fprintf(h, "findings: %zu fail, %zu pass, %zu info, %zu inconclusive; components: %zu; "
 	       "known vulnerabilities: %zu\n",
 	       counts[JCS_FAIL], counts[JCS_PASS], counts[JCS_INFO], counts[JCS_INCONCLUSIVE],
 	       as->components, as->vulnerabilities);
@@ -219,6 +220,7 @@ int cmd_firmware(int argc, char **argv)
 			free(feeds);
 			return EXIT_USAGE;
 		}
+	st.human = cli_human(output);
 	subject = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
 	if (analysis) {
 		struct jcs_fw_analyze_opts ao = {.vulndb = feeds, .nvulndb = nfeeds, .vex = vex, .jobs = lim.jobs};
@@ -232,7 +234,9 @@ int cmd_firmware(int argc, char **argv)
 			cli_error("out of memory");
 			return EXIT_RUNTIME;
 		}
-		rc = jcs_fw_analyze_new(ev, &ao, &an, &err);
+		rc = is_dir ? 0 : jcs_evidence_set_image(ev, argv[optind], &err);
+		if (rc == 0)
+			rc = jcs_fw_analyze_new(ev, &ao, &an, &err);
 		if (rc)
 			goto out;
 		st.next = jcs_fw_analyze_sink(an);
@@ -250,11 +254,11 @@ int cmd_firmware(int argc, char **argv)
 		jcs_fw_extract_sink_stats(x, &xs);
 		jcs_fw_extract_sink_free(x);
 	}
-	printf("summary: %" PRIu64 " files (%" PRIu64 " bytes), %" PRIu64 " directories, %" PRIu64
+	fprintf(st.human, "summary: %" PRIu64 " files (%" PRIu64 " bytes), %" PRIu64 " directories, %" PRIu64
 	       " links, %" PRIu64 " other, %" PRIu64 " inconclusive parts\n",
 	       st.files, st.bytes, st.dirs, st.links, st.other, st.problems);
 	if (extract)
-		printf("extracted to %s: %" PRIu64 " files, %" PRIu64 " directories, %" PRIu64
+		fprintf(st.human, "extracted to %s: %" PRIu64 " files, %" PRIu64 " directories, %" PRIu64
 		       " symlinks, %" PRIu64 " bytes, %" PRIu64 " entries refused\n",
 		       extract, xs.files, xs.dirs, xs.symlinks, xs.bytes, xs.refused);
 	if (st.progress_shown)
@@ -264,7 +268,7 @@ int cmd_firmware(int argc, char **argv)
 		jcs_fw_analyze_stats(an, &as);
 		if (rc == 0) {
 			jcs_evidence_finish(ev);
-			summary(ev, &as);
+			summary(ev, &as, st.human);
 		}
 		if (rc == 0 && output)
 			rc = jcs_evidence_write(ev, output, &err);

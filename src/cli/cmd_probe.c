@@ -51,22 +51,22 @@ static long num_arg(const char *s, long lo, long hi, const char *what, bool *bad
 	return v;
 }
 
-static void print_summary(const struct jcs_evidence *ev)
+static void print_summary(const struct jcs_evidence *ev, FILE *h)
 {
 	const json_t *services = json_object_get(jcs_evidence_json(ev), "services");
 	const json_t *s;
 	size_t i, nfail = 0;
 
-	printf("%-10s %-8s %-4s %s\n", "PORT", "SERVICE", "TLS", "BANNER");
+	fprintf(h, "%-10s %-8s %-4s %s\n", "PORT", "SERVICE", "TLS", "BANNER");
 	json_array_foreach(services, i, s) {
 		char port[16];
 		snprintf(port, sizeof(port), "%lld/%s", (long long)json_integer_value(json_object_get(s, "port")),
 			 json_string_value(json_object_get(s, "proto")));
-		printf("%-10s %-8s %-4s %.60s\n", port, json_string_value(json_object_get(s, "service")),
+		fprintf(h, "%-10s %-8s %-4s %.60s\n", port, json_string_value(json_object_get(s, "service")),
 		       json_is_true(json_object_get(s, "tls")) ? "yes" : "no",
 		       json_string_value(json_object_get(s, "banner")) ? json_string_value(json_object_get(s, "banner")) : "");
 	}
-	printf("\n%-13s %-30s %-22s %s\n", "RESULT", "FINDING", "WHERE", "DETAIL");
+	fprintf(h, "\n%-13s %-30s %-22s %s\n", "RESULT", "FINDING", "WHERE", "DETAIL");
 	for (i = 0; i < jcs_evidence_count(ev); i++) {
 		struct jcs_finding f;
 		const char *detail = f.title;
@@ -80,14 +80,14 @@ static void print_summary(const struct jcs_evidence *ev)
 				 json_string_value(json_object_get(acc, "password")));
 		else if (json_object_get(f.details, "reason"))
 			snprintf(extra, sizeof(extra), " — %s", json_string_value(json_object_get(f.details, "reason")));
-		printf("%-13s %-30s %-22s %s%s\n", jcs_result_name(f.result), f.id, f.location, detail, extra);
+		fprintf(h, "%-13s %-30s %-22s %s%s\n", jcs_result_name(f.result), f.id, f.location, detail, extra);
 		nfail += f.result == JCS_FAIL;
 	}
-	printf("\n%zu services, %zu findings, %zu failed\n", json_array_size(services), jcs_evidence_count(ev), nfail);
+	fprintf(h, "\n%zu services, %zu findings, %zu failed\n", json_array_size(services), jcs_evidence_count(ev), nfail);
 	{
 		const json_t *cov = json_object_get(jcs_evidence_json(ev), "coverage");
 		const json_t *tcp = json_object_get(cov, "tcp");
-		printf("coverage: %lld of %lld TCP ports swept (%lld open, %lld closed, %lld no answer), UDP %s%s\n",
+		fprintf(h, "coverage: %lld of %lld TCP ports swept (%lld open, %lld closed, %lld no answer), UDP %s%s\n",
 		       (long long)json_integer_value(json_object_get(tcp, "ports_swept")),
 		       (long long)json_integer_value(json_object_get(tcp, "ports_listed")),
 		       (long long)json_integer_value(json_object_get(tcp, "open")),
@@ -241,7 +241,7 @@ int cmd_probe(int argc, char **argv)
 	jcs_evidence_finish(ev);
 	if (out && (rc = jcs_evidence_write(ev, out, &err)))
 		goto fail;
-	print_summary(ev);
+	print_summary(ev, cli_human(out));
 	rc = EXIT_OK;
 	if (!jcs_evidence_complete(ev)) {
 		/* nothing was there to test, or not everything was tested: never a clean exit */

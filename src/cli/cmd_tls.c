@@ -64,34 +64,34 @@ static int positive(const char *s, const char *what)
 	return (int)v;
 }
 
-static void print_summary(const struct jcs_evidence *ev, const json_t *svc, const char *target)
+static void print_summary(const struct jcs_evidence *ev, const json_t *svc, const char *target, FILE *h)
 {
 	const json_t *a = json_object_get(svc, "tls_assessment"), *v, *c, *cert;
 	const char *k;
 	size_t i;
 
-	printf("TLS assessment of %s: %lld connections, %.1f s%s\n\n", target,
+	fprintf(h, "TLS assessment of %s: %lld connections, %.1f s%s\n\n", target,
 	       (long long)json_integer_value(json_object_get(a, "connections")),
 	       (double)json_integer_value(json_object_get(a, "elapsed_ms")) / 1000.0,
 	       json_is_true(json_object_get(a, "budget_exhausted")) ? " (budget exhausted)" : "");
-	printf("%-9s %s\n", "VERSION", "STATE");
+	fprintf(h, "%-9s %s\n", "VERSION", "STATE");
 	json_object_foreach((json_t *)json_object_get(a, "versions"), k, v)
-		printf("%-9s %s\n", k, json_string_value(v));
+		fprintf(h, "%-9s %s\n", k, json_string_value(v));
 	if (json_array_size(json_object_get(a, "ciphers"))) {
-		printf("\n%-8s %-7s %-48s %s\n", "VERSION", "VERDICT", "SUITE", "KEY EXCHANGE");
+		fprintf(h, "\n%-8s %-7s %-48s %s\n", "VERSION", "VERDICT", "SUITE", "KEY EXCHANGE");
 		json_array_foreach(json_object_get(a, "ciphers"), i, c) {
 			const json_t *g = json_object_get(c, "kx_group");
-			printf("%-8s %-7s %-48s %s", json_string_value(json_object_get(c, "version")),
+			fprintf(h, "%-8s %-7s %-48s %s", json_string_value(json_object_get(c, "version")),
 			       json_string_value(json_object_get(c, "verdict")), json_string_value(json_object_get(c, "name")),
 			       g ? json_string_value(g) : "");
 			if (g)
-				printf(" %lld", (long long)json_integer_value(json_object_get(c, "kx_bits")));
-			putchar('\n');
+				fprintf(h, " %lld", (long long)json_integer_value(json_object_get(c, "kx_bits")));
+			fputc('\n', h);
 		}
 	}
 	cert = json_object_get(a, "certificate");
 	if (cert)
-		printf("\ncertificate: %s %lld-bit, %s, %s .. %s%s\n  subject %s\n  issuer  %s\n",
+		fprintf(h, "\ncertificate: %s %lld-bit, %s, %s .. %s%s\n  subject %s\n  issuer  %s\n",
 		       json_string_value(json_object_get(cert, "key_type")),
 		       (long long)json_integer_value(json_object_get(cert, "key_bits")),
 		       json_string_value(json_object_get(cert, "signature")),
@@ -100,11 +100,11 @@ static void print_summary(const struct jcs_evidence *ev, const json_t *svc, cons
 		       json_is_true(json_object_get(cert, "self_signed")) ? ", self-signed" : "",
 		       json_string_value(json_object_get(cert, "subject")),
 		       json_string_value(json_object_get(cert, "issuer")));
-	printf("\n%-13s %-22s %s\n", "RESULT", "FINDING", "TITLE");
+	fprintf(h, "\n%-13s %-22s %s\n", "RESULT", "FINDING", "TITLE");
 	for (i = 0; i < jcs_evidence_count(ev); i++) {
 		struct jcs_finding f;
 		jcs_evidence_get(ev, i, &f);
-		printf("%-13s %-22s %s\n", jcs_result_name(f.result), f.id, f.title);
+		fprintf(h, "%-13s %-22s %s\n", jcs_result_name(f.result), f.id, f.title);
 	}
 }
 
@@ -171,7 +171,7 @@ int cmd_tls(int argc, char **argv)
 	}
 	json_array_append(jcs_evidence_section(ev, "services"), svc);
 	jcs_evidence_finish(ev);
-	print_summary(ev, svc, subject);
+	print_summary(ev, svc, subject, cli_human(out));
 	if (out && jcs_evidence_write(ev, out, &err)) {
 		rc = cli_fail(&err);
 		goto out;

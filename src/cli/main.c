@@ -41,6 +41,11 @@ int cli_fail(const struct jcs_err *err)
 	}
 }
 
+FILE *cli_human(const char *output)
+{
+	return output && strcmp(output, "-") == 0 ? stderr : stdout;
+}
+
 bool cli_stderr_is_tty(void)
 {
 	return isatty(STDERR_FILENO);

@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/vdp.h"
+#include "core/digest.h"
 #include "core/yaml.h"
 
 #define JCS_SCHEMA_DECLARATION "jcstar.declaration/1"
@@ -864,7 +865,7 @@ int jcs_declaration_parse(const char *text, size_t len, const char *name, const 
 	struct dparse *P = NULL;
 	struct decl *d = NULL;
 	struct jcs_ynode *root = NULL;
-	char dir[4096];
+	char dir[4096], hex[JCS_SHA256_HEX];
 	bool stop = false;
 	int rc;
 
@@ -910,6 +911,11 @@ int jcs_declaration_parse(const char *text, size_t len, const char *name, const 
 		}
 	}
 	d->pub.path = own(P, strdup(name));
+	if (jcs_sha256_hex(text, len, hex)) {
+		rc = jcs_err_set(err, JCS_ECRYPTO, "%s: SHA-256 failed", name);
+		goto out;
+	}
+	d->pub.sha256 = own(P, strdup(hex));
 	if (P->oom) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "%s: out of memory", name);
 		goto out;

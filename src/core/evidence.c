@@ -6,12 +6,14 @@
 #include "jcstar/catalog.h"
 #include "jcstar/evidence.h"
 #include "core/buf.h"
+#include "core/digest.h"
 
 #define MAX_EVIDENCE_BYTES ((size_t)256 << 20)
 
 struct jcs_evidence {
 	json_t *root;     /* the document */
 	json_t *findings; /* borrowed from root */
+	char sha256[JCS_SHA256_HEX]; /* of the parsed bytes; "" when built in memory */
 };
 
 static const char *const result_names[] = {"pass", "fail", "info", "inconclusive"};
@@ -142,6 +144,27 @@ json_t *jcs_evidence_section(struct jcs_evidence *ev, const char *section)
 	return a;
 }
 
+int jcs_evidence_set_image(struct jcs_evidence *ev, const char *path, struct jcs_err *err)
+{
+	char hex[JCS_SHA256_HEX];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	uint64_t size = 0;
+	json_t *img;
+	int rc = jcs_sha256_file(path, hex, &size, err);
+
+	if (rc)
+		return rc;
+	img = json_pack("{s:s, s:I, s:s}", "file", *base ? base : path, "size", (json_int_t)size, "sha256", hex);
+	if (!img || json_object_set_new(ev->root, "image", img))
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	return 0;
+}
+
+const char *jcs_evidence_sha256(const struct jcs_evidence *ev)
+{
+	return ev->sha256;
+}
+
 int jcs_evidence_set_coverage(struct jcs_evidence *ev, json_t *coverage)
 {
 	return coverage && json_object_set_new(ev->root, "coverage", coverage) == 0 ? 0 : JCS_ENOMEM;
@@ -256,6 +279,30 @@ static int validate_finding(const json_t *f, size_t i, const char *name, struct 
 	return 0;
 }
 
+static bool is_sha256(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* Firmware evidence: the image analysed, {"file", "size", "sha256"} (all optional but typed). */
+static int validate_image(const json_t *img, const char *name, struct jcs_err *err)
+{
+	const json_t *size = json_object_get(img, "size"), *sha = json_object_get(img, "sha256");
+	int rc;
+
+	if (!img)
+		return 0;
+	if (!json_is_object(img))
+		return jcs_err_set(err, JCS_ESCHEMA, "%s: 'image' must be an object", name);
+	if ((rc = need_string(img, "file", "image", name, true, err)))
+		return rc;
+	if (size && (!json_is_integer(size) || json_integer_value(size) < 0))
+		return jcs_err_set(err, JCS_ESCHEMA, "%s: image: 'size' must be a byte count", name);
+	if (sha && !is_sha256(json_string_value(sha)))
+		return jcs_err_set(err, JCS_ESCHEMA, "%s: image: 'sha256' must be 64 lowercase hex digits", name);
+	return 0;
+}
+
 /* Fill criteria from the catalogue when a hand-written file leaves them out, so the
  * verdict engine can rely on them. */
 static int normalize_finding(json_t *f)
@@ -318,6 +365,8 @@ int jcs_evidence_parse(const char *text, size_t len, const char *name, struct jc
 			goto out;
 		}
 	}
+	if ((rc = validate_image(json_object_get(root, "image"), name, err)))
+		goto out;
 	if (json_object_get(root, "coverage") &&
 	    (!json_is_object(json_object_get(root, "coverage")) ||
 	     (json_object_get(json_object_get(root, "coverage"), "complete") &&
@@ -340,6 +389,12 @@ int jcs_evidence_parse(const char *text, size_t len, const char *name, struct jc
 	}
 	ev->root = root;
 	ev->findings = json_object_get(root, "findings");
+	if (jcs_sha256_hex(text, len, ev->sha256)) {
+		rc = jcs_err_set(err, JCS_ECRYPTO, "%s: SHA-256 failed", name);
+		jcs_evidence_free(ev);
+		root = NULL;
+		goto out;
+	}
 	root = NULL;
 	*out = ev;
 out:

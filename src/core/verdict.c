@@ -69,7 +69,16 @@ static const char *finding_str(const json_t *f, const char *key)
 	return s ? s : "";
 }
 
-/* Cite each finding with a given result: "probe.auth.none fail at tcp/23 (telnet): ... [probe.json]". */
+/* The finding's Japanese title from the catalogue (the evidence's own title is English). */
+static const char *ja_title(const json_t *f)
+{
+	const struct jcs_finding_def *d = jcs_catalog_finding(jcs_catalog_get(NULL), finding_str(f, "id"));
+
+	return d && d->title.ja && *d->title.ja ? d->title.ja : finding_str(f, "title");
+}
+
+/* Cite each finding with a given result: "probe.auth.none fail at tcp/23 (telnet): ... [probe.json]";
+ * in Japanese with the catalogue's Japanese title. */
 static void cite(const struct facts *F, struct reasons *r, const char *result, const char *en_lead,
 		 const char *ja_lead)
 {
@@ -84,7 +93,7 @@ static void cite(const struct facts *F, struct reasons *r, const char *result, c
 		snprintf(en, sizeof(en), "%s: %s at %s — %s [%s]", en_lead, finding_str(f, "id"),
 			 finding_str(f, "location"), finding_str(f, "title"), finding_str(f, "source"));
 		snprintf(ja, sizeof(ja), "%s：%s（%s）— %s [%s]", ja_lead, finding_str(f, "id"),
-			 finding_str(f, "location"), finding_str(f, "title"), finding_str(f, "source"));
+			 finding_str(f, "location"), ja_title(f), finding_str(f, "source"));
 		say_text(r, en, ja);
 	}
 }
@@ -515,14 +524,18 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **out, struct jcs_err *
 		size_t i;
 		json_t *f;
 
-		json_array_append_new(sources, json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:i, s:b, s:O?}", "file",
-							 in->evidence_names[e], "kind", jcs_evidence_kind(in->evidence[e]),
-							 "subject", jcs_evidence_subject(in->evidence[e]), "started",
-							 json_object_get(root, "started"), "finished",
-							 json_object_get(root, "finished"), "findings",
-							 (int)jcs_evidence_count(in->evidence[e]), "complete",
-							 jcs_evidence_complete(in->evidence[e]), "coverage",
-							 json_object_get(root, "coverage")));
+		const char *sha = jcs_evidence_sha256(in->evidence[e]);
+		json_t *src = json_pack("{s:s, s:s?, s:s, s:s, s:O?, s:O?, s:i, s:b, s:O?}", "file",
+					in->evidence_names[e], "sha256", *sha ? sha : NULL, "kind",
+					jcs_evidence_kind(in->evidence[e]), "subject", jcs_evidence_subject(in->evidence[e]),
+					"started", json_object_get(root, "started"), "finished",
+					json_object_get(root, "finished"), "findings", (int)jcs_evidence_count(in->evidence[e]),
+					"complete", jcs_evidence_complete(in->evidence[e]), "coverage",
+					json_object_get(root, "coverage"));
+
+		if (src && json_object_get(root, "image")) /* firmware: the image analysed */
+			json_object_set(src, "image", json_object_get(root, "image"));
+		json_array_append_new(sources, src);
 		json_array_foreach(json_object_get(root, "findings"), i, f) {
 			json_t *copy = json_deep_copy(f);
 			json_object_set_new(copy, "source", json_string(in->evidence_names[e]));
@@ -537,9 +550,9 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **out, struct jcs_err *
 		snprintf(statement, sizeof(statement), "Not ready to declare ★%d: %zu nonconform, %zu need evidence.",
 			 in->decl->level, counts[JCS_NONCONFORM], counts[JCS_NEEDS_EVIDENCE]);
 
-	report = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:{s:i, s:i, s:i, s:i}}, s:o, s:o, s:o}",
+	report = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s?, s:i, s:o, s:o, s:{s:b, s:s, s:{s:i, s:i, s:i, s:i}}, s:o, s:o, s:o}",
 			   "schema", JCS_SCHEMA_REPORT, "generated", now, "tool", "name", "jcstar", "version",
-			   jcs_version(), "declaration", in->decl->path, "level", in->decl->level, "product",
+			   jcs_version(), "declaration", in->decl->path, "declaration_sha256", in->decl->sha256, "level", in->decl->level, "product",
 			   product_json(in->decl), "evidence", sources, "summary", "ready",
 			   counts[JCS_NONCONFORM] == 0 && counts[JCS_NEEDS_EVIDENCE] == 0, "statement", statement,
 			   "counts", "conform", (int)counts[JCS_CONFORM], "nonconform", (int)counts[JCS_NONCONFORM],

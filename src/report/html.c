@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "jcstar/catalog.h"
 #include "jcstar/evidence.h"
 #include "report/report.h"
 
@@ -25,8 +26,41 @@ static const char css[] =
 	"ul{margin:4px 0;padding-left:20px}.en{color:#57606a}code{font-size:.9em}"
 	".res-fail{color:#a40e26;font-weight:600}.res-pass{color:#116329}.res-inconclusive{color:#7d4e00}"
 	"footer{margin-top:24px;color:#57606a;font-size:12px;border-top:1px solid #d0d7de;padding-top:8px}"
+	".hash{font-family:monospace;font-size:11px;color:#57606a;word-break:break-all}"
 	"a{color:#0969da}@media print{body{padding:0;max-width:none;font-size:11px}a{color:inherit}"
-	"section.crit{break-inside:avoid}.summary{break-inside:avoid}@page{size:A4;margin:14mm}}";
+	"section.crit{break-inside:avoid}tr,.big{break-inside:avoid}h2,h3{break-after:avoid}}";
+
+/* s as the inside of a CSS string: quotes, backslashes and '<' (no "</style>") escaped, control
+ * characters dropped. */
+static void css_string(struct jcs_buf *o, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\' || c == '<' || c == '>')
+			jcs_buf_printf(o, "\\%X ", c);
+		else if (c >= 0x20 && c != 0x7f)
+			jcs_buf_putc(o, (char)c);
+	}
+}
+
+/* Print layout (A4): a running header with the product, firmware version and report date, and
+ * "page N / M" in the footer, as @page margin boxes (Chromium ≥ 131 prints them). */
+static void print_css(struct jcs_buf *o, const json_t *r)
+{
+	const json_t *p = json_object_get(r, "product");
+
+	jcs_buf_puts(o, "@page{size:A4;margin:18mm 14mm 16mm;@top-left{content:\"");
+	css_string(o, jcs_rs(p, "vendor"));
+	jcs_buf_puts(o, " ");
+	css_string(o, jcs_rs(p, "model"));
+	jcs_buf_puts(o, " \\2014  ファームウェア / firmware ");
+	css_string(o, jcs_rs(p, "firmware_version"));
+	jcs_buf_printf(o, "\";font-size:9px;color:#57606a}@top-right{content:\"JC-STAR \\2605 %d \\2014  ",
+		       (int)json_integer_value(json_object_get(r, "level")));
+	jcs_buf_printf(o, "%.10s", jcs_rs(r, "generated"));
+	jcs_buf_puts(o, "\";font-size:9px;color:#57606a}@bottom-center{content:counter(page) \" / \" counter(pages);"
+			"font-size:9px;color:#57606a}}");
+}
 
 static void esc(struct jcs_buf *o, const char *s)
 {
@@ -166,7 +200,7 @@ static void latency_chart(struct jcs_buf *o, const json_t *f)
 	if (json_is_object(prot) && json_is_integer(json_object_get(prot, "at_ms"))) {
 		double x = L + (double)json_integer_value(json_object_get(prot, "at_ms")) * (W - 4 - L) / tmax;
 		jcs_buf_printf(o, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>"
-				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">blocked after %lld failures</text>",
+				  "<text x=\"%.1f\" y=\"%.0f\" fill=\"#cf222e\">制限開始 / blocked after %lld failures</text>",
 			       x, x, H - B, x + 4, H - B - 6, (long long)json_integer_value(json_object_get(prot, "after_failures")));
 	}
 	for (i = 0; bf_attempt(ev, i, &t0, &lat, &oc); i++) {
@@ -179,24 +213,56 @@ static void latency_chart(struct jcs_buf *o, const json_t *f)
 			"<text x=\"180\" y=\"148\" fill=\"#bc4c00\">● error</text><text x=\"230\" y=\"148\">● accepted</text></svg>");
 }
 
+/* A list of ids, comma-separated ("—" when empty). */
+static void joined(struct jcs_buf *o, const json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_array_size(arr))
+		jcs_buf_puts(o, "—");
+	json_array_foreach(arr, i, v) {
+		if (i)
+			jcs_buf_puts(o, ", ");
+		esc(o, json_string_value(v));
+	}
+}
+
+static const char *result_ja(const char *result)
+{
+	return strcmp(result, "pass") == 0 ? "合格" : strcmp(result, "fail") == 0 ? "不合格" :
+	       strcmp(result, "info") == 0 ? "情報" : strcmp(result, "inconclusive") == 0 ? "判定不能" : result;
+}
+
 static void findings_table(struct jcs_buf *o, const json_t *findings)
 {
+	const struct jcs_finding_def *def;
 	size_t i;
 	json_t *f;
 
 	if (!json_array_size(findings))
 		return;
-	jcs_buf_puts(o, "<h3>試験結果 / Findings</h3><table><tr><th>finding</th><th>結果 / result</th>"
+	jcs_buf_puts(o, "<h3>試験結果 / Findings</h3><table><tr><th>試験項目 / finding</th><th>結果 / result</th>"
 			"<th>場所 / location</th><th>内容 / title</th><th>証跡 / source</th></tr>");
 	json_array_foreach(findings, i, f) {
 		jcs_buf_puts(o, "<tr><td><code>");
 		esc(o, jcs_rs(f, "id"));
 		jcs_buf_printf(o, "</code></td><td class=\"res-%s\">", jcs_rs(f, "result"));
+		esc(o, result_ja(jcs_rs(f, "result")));
+		jcs_buf_puts(o, " / ");
 		esc(o, jcs_rs(f, "result"));
 		jcs_buf_puts(o, "</td><td>");
 		esc(o, jcs_rs(f, "location"));
 		jcs_buf_puts(o, "</td><td>");
-		esc(o, jcs_rs(f, "title"));
+		def = jcs_catalog_finding(jcs_catalog_get(NULL), jcs_rs(f, "id"));
+		if (def && def->title.ja && *def->title.ja) {
+			esc(o, def->title.ja);
+			jcs_buf_puts(o, "<br><span class=\"en\">");
+			esc(o, jcs_rs(f, "title"));
+			jcs_buf_puts(o, "</span>");
+		} else {
+			esc(o, jcs_rs(f, "title"));
+		}
 		jcs_buf_puts(o, "</td><td>");
 		esc(o, jcs_rs(f, "source"));
 		jcs_buf_puts(o, "</td></tr>");
@@ -214,8 +280,9 @@ static void declared(struct jcs_buf *o, const json_t *d)
 		jcs_buf_puts(o, "<p>未回答 / not answered</p>");
 		return;
 	}
-	jcs_buf_printf(o, "<p>%s (line %lld)", strcmp(jcs_rs(d, "answer"), "conform") == 0 ? "適合 / conform" :
-		       "該当なし / not applicable", (long long)json_integer_value(json_object_get(d, "line")));
+	jcs_buf_printf(o, "<p>%s（%lld 行目 / line %lld）", strcmp(jcs_rs(d, "answer"), "conform") == 0 ?
+		       "適合 / conform" : "該当なし / not applicable", (long long)json_integer_value(json_object_get(d, "line")),
+		       (long long)json_integer_value(json_object_get(d, "line")));
 	if (*jcs_rs(d, "reason")) {
 		jcs_buf_puts(o, " — ");
 		esc(o, jcs_rs(d, "reason"));
@@ -283,6 +350,45 @@ static void criterion(struct jcs_buf *o, const json_t *c, const json_t *all)
 	jcs_buf_puts(o, "</section>");
 }
 
+/* The evidence files assessed, each with the SHA-256 of the bytes read and, for firmware, the
+ * image analysed: the report names exactly which test run and which build it rests on. */
+static void evidence_table(struct jcs_buf *o, const json_t *evidence)
+{
+	const json_t *e, *img;
+	size_t i;
+
+	jcs_buf_puts(o, "<h2>証跡 / Evidence files</h2><table><tr><th>ファイル / file</th><th>種別 / kind</th>"
+			"<th>対象 / subject</th><th>開始 / started</th><th>試験結果数 / findings</th>"
+			"<th>試験範囲 / coverage</th></tr>");
+	json_array_foreach(evidence, i, e) {
+		jcs_buf_puts(o, "<tr><td><code>");
+		esc(o, jcs_rs(e, "file"));
+		jcs_buf_puts(o, "</code>");
+		if (*jcs_rs(e, "sha256")) {
+			jcs_buf_puts(o, "<br><span class=\"hash\">SHA-256 ");
+			esc(o, jcs_rs(e, "sha256"));
+			jcs_buf_puts(o, "</span>");
+		}
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "kind"));
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "subject"));
+		img = json_object_get(e, "image");
+		if (*jcs_rs(img, "sha256")) {
+			jcs_buf_printf(o, "<br><span class=\"hash\">イメージ / image %lld bytes, SHA-256 ",
+				       (long long)json_integer_value(json_object_get(img, "size")));
+			esc(o, jcs_rs(img, "sha256"));
+			jcs_buf_puts(o, "</span>");
+		}
+		jcs_buf_puts(o, "</td><td>");
+		esc(o, jcs_rs(e, "started"));
+		jcs_buf_printf(o, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(e, "findings")));
+		coverage(o, json_object_get(e, "coverage"), json_is_false(json_object_get(e, "complete")));
+		jcs_buf_puts(o, "</td></tr>");
+	}
+	jcs_buf_puts(o, "</table>");
+}
+
 static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 {
 	const json_t *p = json_object_get(r, "product"), *sum = json_object_get(r, "summary");
@@ -296,7 +402,9 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 	esc(o, jcs_rs(p, "vendor"));
 	jcs_buf_puts(o, " ");
 	esc(o, jcs_rs(p, "model"));
-	jcs_buf_printf(o, " — JC-STAR ★%d</title><style>%s</style></head><body>", level, css);
+	jcs_buf_printf(o, " — JC-STAR ★%d</title><style>%s", level, css);
+	print_css(o, r);
+	jcs_buf_puts(o, "</style></head><body>");
 	jcs_buf_printf(o, "<h1>JC-STAR ★%d 適合性自己評価レポート</h1><div class=\"sub\">Self-assessment report against the "
 			  "JC-STAR ★%d conformity criteria</div>", level, level);
 
@@ -344,37 +452,36 @@ static int render(const json_t *r, struct jcs_buf *o, struct jcs_err *err)
 	json_array_foreach(json_object_get(r, "criteria"), i, c)
 		criterion(o, c, json_object_get(r, "findings"));
 
-	jcs_buf_puts(o, "<h2>他制度への対応状況 / Readiness for other schemes</h2><p class=\"sub\">Through jcstar's "
-			"crosswalk; only correspondences marked official are published by the schemes, the rest are "
-			"jcstar's inference.</p><table><tr><th>制度 / Scheme</th><th>状況 / Status</th></tr>");
+	jcs_buf_puts(o, "<h2>他制度への対応状況 / Readiness for other schemes</h2><p class=\"sub\">jcstar の対応表による。"
+			"制度側が公表している対応は official と記したものだけで、その他は jcstar の推定です。"
+			"<span class=\"en\">Through jcstar's crosswalk; only correspondences marked official are published "
+			"by the schemes, the rest are jcstar's inference.</span></p><table><tr><th>制度 / Scheme</th>"
+			"<th>状況 / Status</th><th>未達の要件 / Provisions not met</th><th>★1 の対象外 / Not covered by ★1</th></tr>");
 	json_array_foreach(json_object_get(r, "schemes"), i, s) {
+		bool sready = json_is_true(json_object_get(s, "ready"));
 		jcs_buf_puts(o, "<tr><td>");
 		esc(o, jcs_rs(s, "name"));
-		jcs_buf_printf(o, "</td><td><span class=\"v %s\">%s</span> ", json_is_true(json_object_get(s, "ready")) ?
-			       "conform" : "needs-evidence", json_is_true(json_object_get(s, "ready")) ? "ready" : "not ready");
+		jcs_buf_printf(o, "</td><td><span class=\"v %s\">%s</span><br><span class=\"en\">", sready ? "conform" : "needs-evidence",
+			       sready ? "準備完了 / ready" : "未完了 / not ready");
 		esc(o, jcs_rs(s, "statement"));
+		jcs_buf_puts(o, "</span></td><td>");
+		joined(o, json_object_get(s, "not_met"));
+		jcs_buf_puts(o, "</td><td>");
+		joined(o, json_object_get(s, "not_covered"));
 		jcs_buf_puts(o, "</td></tr>");
 	}
-	jcs_buf_puts(o, "</table><h2>証跡 / Evidence files</h2><table><tr><th>file</th><th>kind</th><th>subject</th>"
-			"<th>started</th><th>findings</th><th>試験範囲 / coverage</th></tr>");
-	json_array_foreach(json_object_get(r, "evidence"), i, e) {
-		jcs_buf_puts(o, "<tr><td><code>");
-		esc(o, jcs_rs(e, "file"));
-		jcs_buf_puts(o, "</code></td><td>");
-		esc(o, jcs_rs(e, "kind"));
-		jcs_buf_puts(o, "</td><td>");
-		esc(o, jcs_rs(e, "subject"));
-		jcs_buf_puts(o, "</td><td>");
-		esc(o, jcs_rs(e, "started"));
-		jcs_buf_printf(o, "</td><td>%lld</td><td>", (long long)json_integer_value(json_object_get(e, "findings")));
-		coverage(o, json_object_get(e, "coverage"), json_is_false(json_object_get(e, "complete")));
-		jcs_buf_puts(o, "</td></tr>");
-	}
-	jcs_buf_puts(o, "</table><footer>");
+	jcs_buf_puts(o, "</table>");
+	evidence_table(o, json_object_get(r, "evidence"));
+	jcs_buf_puts(o, "<footer>");
 	jcs_buf_printf(o, "jcstar %s · ", jcs_rs(json_object_get(r, "tool"), "version"));
 	esc(o, jcs_rs(r, "generated"));
 	jcs_buf_puts(o, " · 宣言書 / declaration: ");
 	esc(o, jcs_rs(r, "declaration"));
+	if (*jcs_rs(r, "declaration_sha256")) {
+		jcs_buf_puts(o, " <span class=\"hash\">SHA-256 ");
+		esc(o, jcs_rs(r, "declaration_sha256"));
+		jcs_buf_puts(o, "</span>");
+	}
 	jcs_buf_puts(o, "<br>本レポートはベンダーの自己評価を支援するものであり、製品が安全であることを保証するものではありません。"
 			"This report supports the vendor's self-assessment; it does not certify that the product is secure."
 			"</footer></body></html>\n");

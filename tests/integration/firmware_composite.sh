@@ -164,6 +164,10 @@ jq -e '.findings[] | select(.id=="fw.component.vulnerable" and .result=="inconcl
 jq -e '.findings[] | select(.id=="fw.service.risky-enabled") | .criteria == ["S1.1-13"]' "$work"/ev.json >/dev/null ||
 	fail "criteria not filled in"
 jq -e '.kind == "firmware" and .schema == "jcstar.evidence/1"' "$work"/ev.json >/dev/null || fail "evidence header"
+# the image analysed, tied by its SHA-256
+[ "$(jq -r '.image | "\(.file) \(.size) \(.sha256)"' "$work"/ev.json)" = \
+  "firmware.bin $(stat -c %s "$work"/firmware.bin) $(sha256sum "$work"/firmware.bin | cut -d' ' -f1)" ] ||
+	fail "evidence image: $(jq -c .image "$work"/ev.json)"
 
 # SBOM: busybox and dropbear (from the Debian binaries and the package database), openssl
 jq -r '.components[] | "\(.name) \(.version)"' "$work"/ev.json | sort > "$work"/comps.txt
@@ -217,7 +221,7 @@ grep -q "^fail *high *fw.service.risky-enabled *" "$work"/out.txt || fail "summa
 # jcstar assess with this evidence and the example declaration (which claims conformity for
 # every criterion): the firmware decides S1.1-02/-08/-11/-13 against it, S1.1-06/-15 hold
 "$JCSTAR" assess "${JCS_SRC:-.}"/examples/camera/declaration.yaml --evidence "$work"/ev.json \
-	--today 2026-11-26 -o "$work"/report.json --quiet
+	--today 2026-11-26 -o "$work"/report.json --sarif "$work"/report.sarif --quiet
 for want in S1.1-02=nonconform S1.1-06=conform S1.1-08=nonconform S1.1-11=nonconform \
 	S1.1-13=nonconform S1.1-15=conform S1.1-01=nonconform S1.1-12=nonconform; do
 	got=$(jq -r --arg c "${want%=*}" '.criteria[] | select(.criterion==$c) | .verdict' "$work"/report.json)
@@ -225,6 +229,17 @@ for want in S1.1-02=nonconform S1.1-06=conform S1.1-08=nonconform S1.1-11=noncon
 done
 jq -e '.criteria[] | select(.criterion=="S1.1-08") | .reasons[0] | contains("fw.update.signature")' \
 	"$work"/report.json >/dev/null || fail "S1.1-08 reason does not name fw.update.signature"
+
+# the report ties itself to the image and the evidence file; SARIF validates, every result
+# with a file location (image paths relative to its root)
+[ "$(jq -r '.evidence[0] | "\(.sha256) \(.image.sha256)"' "$work"/report.json)" = \
+  "$(sha256sum "$work"/ev.json | cut -d' ' -f1) $(sha256sum "$work"/firmware.bin | cut -d' ' -f1)" ] ||
+	fail "report evidence hashes"
+. "${JCS_SRC:-.}"/tests/integration/lib/sarif.sh
+sarif_check "$work"/report.sarif
+jq -e '[.runs[0].results[] | select(.ruleId == "fw.service.risky-enabled") | .locations[0].physicalLocation.artifactLocation |
+	.uriBaseId == "FIRMWARE_ROOT" and (.uri | startswith("/") | not)] | length > 0 and all' "$work"/report.sarif >/dev/null ||
+	fail "SARIF firmware path"
 
 echo "composite firmware: $(wc -l < "$work"/got.txt) findings as planted"
 echo "1 passed, 0 failed"

@@ -15,8 +15,11 @@ EV=$DEV_TMP/hard.json
 # the Mirai block of the bundled list: complete, so a pass is possible, in the time of a test
 # (the whole list against these rate limits takes minutes: bench/probe.sh)
 sed '/^#/q' "$JCS_SRC/data/creds/default.txt" | grep -v '^#' >"$DEV_TMP/creds.txt"
+# -o -: the evidence alone on stdout, the summary table on stderr
 ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --profile standard --needed-ports 443/tcp,8883/tcp \
-	--creds "$DEV_TMP/creds.txt" --bf-window 20 -o "$EV"
+	--creds "$DEV_TMP/creds.txt" --bf-window 20 -o - > "$EV" 2> "$DEV_TMP/summary.txt"
+jq -e '.schema == "jcstar.evidence/1"' "$EV" >/dev/null || fail "-o -: stdout is not the evidence alone"
+grep -q '^PORT ' "$DEV_TMP/summary.txt" || fail "-o -: no summary on stderr"
 
 expect_service 443 tcp http true
 expect_service 8883 tcp mqtt true

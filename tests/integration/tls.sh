@@ -63,7 +63,10 @@ check "weak: summary table"           grep -q "TLSv1.0   offered" weak.txt
 check "weak: evidence has services"   has weak.json '.services[0].tls == true and .services[0].port == 4433'
 
 # --- (b) hardened ---
-jt $DEV:4434 --sni device.test -o good.json > good.txt
+# -o -: the evidence alone on stdout (it must parse), the summary table on stderr
+jt $DEV:4434 --sni device.test -o - > good.json 2> good.txt
+check "-o -: stdout is the evidence"  has good.json '.schema == "jcstar.evidence/1"'
+check "-o -: summary on stderr"       grep -q '^RESULT ' good.txt
 check "hardened: protocol passes"     is good.json probe.tls.protocol pass
 check "hardened: TLS 1.2 + 1.3"       has good.json '.findings[0].evidence.offered == ["TLSv1.2","TLSv1.3"]'
 check "hardened: cipher passes"       is good.json probe.tls.cipher pass

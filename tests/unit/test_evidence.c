@@ -1,4 +1,7 @@
 /* jcstar.evidence/1: building, round trip, and rejection of malformed files. */
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "t.h"
 
 #include "jcstar/evidence.h"
@@ -58,6 +61,11 @@ static const struct {
 	 "bad.json: findings[0]: criteria[0] is not a known criterion id"},
 	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"probe\",\"subject\":\"x\",\"findings\":[{\"id\":\"probe.auth.none\",\"result\":\"fail\",\"severity\":\"meh\"}]}",
 	 "bad.json: findings[0]: severity must be none, low, medium, high or critical"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"firmware\",\"subject\":\"x\",\"findings\":[],"
+	 "\"image\":{\"sha256\":\"ABC\"}}",
+	 "bad.json: image: 'sha256' must be 64 lowercase hex digits"},
+	{"{\"schema\":\"jcstar.evidence/1\",\"kind\":\"firmware\",\"subject\":\"x\",\"findings\":[],\"image\":[]}",
+	 "bad.json: 'image' must be an object"},
 	{"{\"schema\":\"jcstar.evidence/1\",\"schema\":\"jcstar.evidence/1\"}",
 	 "bad.json:1:38: invalid JSON: duplicate object key near '\"schema\"'"},
 };
@@ -88,4 +96,42 @@ T_TEST(fills_missing_criteria)
 	jcs_evidence_free(ev);
 }
 
-T_MAIN(T_CASE(build_and_round_trip), T_CASE(rejects_malformed), T_CASE(fills_missing_criteria))
+/* The hash of the bytes parsed (sha256sum of the same text), and an image recorded by its
+ * hash; a document built in memory has none. */
+T_TEST(hashes)
+{
+	const char *doc = "{\"schema\":\"jcstar.evidence/1\",\"kind\":\"manual\",\"subject\":\"lab\",\"findings\":[]}";
+	char path[] = "/tmp/jcs-test-image.XXXXXX";
+	struct jcs_evidence *ev = NULL, *back = NULL;
+	struct jcs_err err = {0};
+	const json_t *img;
+	char *text;
+	int fd;
+
+	T_EQ_INT(jcs_evidence_parse(doc, strlen(doc), "m.json", &ev, NULL), 0);
+	/* printf '%s' "$doc" | sha256sum */
+	T_EQ_STR(jcs_evidence_sha256(ev), "6077186cc34b6fd456601f76d640e89f0da33a3523a8fbc28ef203fbd97b9b31");
+	jcs_evidence_free(ev);
+
+	ev = jcs_evidence_new("firmware", "img.bin");
+	T_EQ_STR(jcs_evidence_sha256(ev), "");
+	fd = mkstemp(path);
+	T_ASSERT(fd >= 0 && write(fd, "abc", 3) == 3);
+	close(fd);
+	T_EQ_INT(jcs_evidence_set_image(ev, path, &err), 0);
+	img = json_object_get(jcs_evidence_json(ev), "image");
+	T_EQ_STR(json_string_value(json_object_get(img, "sha256")),
+		 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"); /* FIPS 180-2 "abc" */
+	T_EQ_INT(json_integer_value(json_object_get(img, "size")), 3);
+	T_EQ_STR(json_string_value(json_object_get(img, "file")), strrchr(path, '/') + 1);
+	text = jcs_evidence_dumps(ev);
+	T_EQ_INT(jcs_evidence_parse(text, strlen(text), "round.json", &back, &err), 0);
+	free(text);
+	jcs_evidence_free(back);
+	unlink(path);
+	T_EQ_INT(jcs_evidence_set_image(ev, path, &err), JCS_EIO);
+	T_CONTAINS(err.msg, "No such file");
+	jcs_evidence_free(ev);
+}
+
+T_MAIN(T_CASE(build_and_round_trip), T_CASE(rejects_malformed), T_CASE(fills_missing_criteria), T_CASE(hashes))
