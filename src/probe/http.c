@@ -174,10 +174,21 @@ static int svc_get(struct jcs_probe *p, struct jcs_service *s, const char *path,
 	return rc;
 }
 
+/* Password inputs in a page (type="password", 'password' or bare). */
+static size_t password_fields(const struct jcs_buf *b)
+{
+	static const char *const pats[] = {"type=\"password\"", "type='password'", "type=password"};
+	size_t n = 0;
+
+	for (size_t i = 0; b->len && i < sizeof(pats) / sizeof(pats[0]); i++)
+		for (const char *at = strcasestr(b->data, pats[i]); at; at = strcasestr(at + 1, pats[i]))
+			n++;
+	return n;
+}
+
 static bool has_password_field(const struct jcs_buf *b)
 {
-	return b->len && (strcasestr(b->data, "type=\"password\"") || strcasestr(b->data, "type='password'") ||
-			  strcasestr(b->data, "type=password"));
+	return password_fields(b) > 0;
 }
 
 /* Paths of device admin pages (and "/"). */
@@ -304,8 +315,9 @@ static int form_login(struct jcs_probe *p, struct jcs_service *s, const char *pa
 		      const char *pass, struct jcs_login_result *r)
 {
 	struct sink page = {JCS_BUF_INIT}, res = {JCS_BUF_INIT};
-	char ufield[64], pfield[64], action[256] = "";
+	char ufield[64], pfield[64], again[64], action[256] = "";
 	char *eu = NULL, *ep = NULL;
+	const char *lock;
 	struct jcs_buf post = JCS_BUF_INIT;
 	int st;
 
@@ -339,12 +351,23 @@ static int form_login(struct jcs_probe *p, struct jcs_service *s, const char *pa
 	if (st < 0 || st == 429 || st == 503) {
 		r->outcome = st == JCS_ETIMEOUT ? JCS_LOGIN_ERROR : JCS_LOGIN_THROTTLED;
 		snprintf(r->note, sizeof(r->note), "form POST: %s", st < 0 ? jcs_strerror(st) : "throttled");
+	} else if (st >= 200 && st < 300 && (lock = jcs_lockout_word(res.b.data, res.b.len))) {
+		r->outcome = JCS_LOGIN_THROTTLED; /* a lockout page served with 200 */
+		snprintf(r->note, sizeof(r->note), "form login answered %d with a page that says '%s'", st, lock);
 	} else if (st >= 200 && st < 300 && !has_password_field(&res.b)) {
 		r->outcome = JCS_LOGIN_OK;
 		snprintf(r->note, sizeof(r->note), "form login answered %d with a page that no longer asks for a password", st);
+	} else if ((st >= 200 && st < 300 && password_fields(&res.b) == 1 &&
+		    form_field(res.b.data, "password", again, sizeof(again)) && strcmp(again, pfield) == 0) ||
+		   st == 401 || st == 403) {
+		r->outcome = JCS_LOGIN_DENIED; /* the same login form again (redirects followed), or a refusal */
+		snprintf(r->note, sizeof(r->note), "form login answered %d%s", st, st < 300 ? " with the login form again" : "");
 	} else {
-		r->outcome = JCS_LOGIN_DENIED;
-		snprintf(r->note, sizeof(r->note), "form login answered %d", st);
+		/* another page that asks for a password (an admin page with a change-password form
+		 * looks like that), a redirect loop, anything else: no definite answer, never a
+		 * "denied" that could add up to a false pass */
+		r->outcome = JCS_LOGIN_ERROR;
+		snprintf(r->note, sizeof(r->note), "form login answered %d with a page that is not the login form: success or failure not told", st);
 	}
 out:
 	curl_free(eu);

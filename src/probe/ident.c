@@ -106,6 +106,17 @@ void jcs_printable(const uint8_t *b, size_t n, char *out, size_t outlen)
 		out[o < outlen ? o : outlen - 1] = 0;
 }
 
+const char *jcs_lockout_word(const char *text, size_t n)
+{
+	static const char *const words[] = {"locked", "too many", "try again later", "blocked", "ロック", NULL};
+
+	for (size_t i = 0; words[i]; i++)
+		for (size_t k = strlen(words[i]), j = 0; j + k <= n; j++)
+			if (strncasecmp(text + j, words[i], k) == 0)
+				return words[i];
+	return NULL;
+}
+
 void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_t n)
 {
 	char tmp[512];

@@ -102,6 +102,10 @@ int jcs_probe_take_slot(struct jcs_probe *p);
 int jcs_identify(struct jcs_probe *p, struct jcs_service *s);
 /* Copy printable text of b (escaping the rest) into out. */
 void jcs_printable(const uint8_t *b, size_t n, char *out, size_t outlen);
+/* The lockout word in text[0..n) ("locked", "too many", ...; case ignored), or NULL: a device
+ * that says so defends itself (telnet prompts, login pages served with 200). */
+const char *jcs_lockout_word(const char *text, size_t n);
+
 /* Append bytes to a transcript, keeping it under JCS_TRANSCRIPT_MAX. */
 void jcs_transcript_add(struct jcs_buf *t, const char *dir, const void *b, size_t n);
 

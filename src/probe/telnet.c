@@ -114,7 +114,6 @@ static bool ends_with_prompt(const struct jcs_buf *b, const char *const *words)
 
 static const char *const login_words[] = {"login:", "username:", "user name:", "user:", NULL};
 static const char *const pass_words[] = {"password:", "passwd:", NULL};
-static const char *const lock_words[] = {"locked", "too many", "try again later", "blocked", NULL};
 
 static bool shell_prompt(const struct jcs_buf *b)
 {
@@ -217,6 +216,7 @@ int jcs_telnet_session(struct jcs_tr *t, const char *user, const char *pass, uns
 		       int wait_ms, struct jcs_login_result *r)
 {
 	struct session s = {.t = t, .r = r};
+	const char *lock;
 	int rc;
 
 	r->outcome = JCS_LOGIN_ERROR;
@@ -251,11 +251,10 @@ int jcs_telnet_session(struct jcs_tr *t, const char *user, const char *pass, uns
 	if (!shell_prompt(&s.text)) {
 		r->outcome = JCS_LOGIN_DENIED;
 		snprintf(r->note, sizeof(r->note), "login refused");
-		for (size_t i = 0; lock_words[i]; i++)
-			if (ci_contains(s.text.data, s.text.len, lock_words[i])) {
-				r->outcome = JCS_LOGIN_THROTTLED;
-				snprintf(r->note, sizeof(r->note), "device says '%s'", lock_words[i]);
-			}
+		if ((lock = jcs_lockout_word(s.text.data, s.text.len))) {
+			r->outcome = JCS_LOGIN_THROTTLED;
+			snprintf(r->note, sizeof(r->note), "device says '%s'", lock);
+		}
 		goto out;
 	}
 confirm:
