@@ -783,6 +783,7 @@ static const struct attach_rule {
 	{"report", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
 	{"checklist", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
 	{"form", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
+	{"sbom", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
 	{"evaluation", JCS_ROLE_LAB, "draft submitted under_review inquiry inquiry_answered", 3},
 };
 
@@ -807,6 +808,8 @@ static int check_document(const char *kind, const void *data, size_t len, const 
 
 	if (strcmp(kind, "checklist") == 0)
 		return jcs_reg_check_checklist(data, len, err);
+	if (strcmp(kind, "sbom") == 0)
+		return jcs_reg_check_sbom(data, len, err);
 	if (strcmp(kind, "report") != 0 || (rc = jcs_reg_review_report(data, len, app, &rev, err)))
 		return rc;
 	json_array_foreach(json_object_get(rev, "differences"), i, d)
@@ -837,7 +840,7 @@ int jcs_reg_attach(struct jcs_store *db, const struct jcs_actor *a, long long id
 		if (kind && strcmp(kind, attach_rules[i].kind) == 0)
 			rule = &attach_rules[i];
 	if (!rule)
-		return jcs_err_set(err, JCS_ESCHEMA, "attachment kind must be report, checklist, form or evaluation");
+		return jcs_err_set(err, JCS_ESCHEMA, "attachment kind must be report, checklist, sbom, form or evaluation");
 	if (len > JCS_REG_ATTACH_MAX)
 		return jcs_err_set(err, JCS_ELIMIT, "attachment larger than %u bytes", JCS_REG_ATTACH_MAX);
 	if (!name || !*name || !jcs_reg_text_ok(name, 200, false) || strchr(name, '/') || strchr(name, '\\'))

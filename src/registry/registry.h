@@ -123,6 +123,9 @@ int jcs_reg_attachment(struct jcs_store *db, const struct jcs_actor *a, long lon
 int jcs_reg_review_report(const char *text, size_t len, const json_t *app, json_t **out, struct jcs_err *err);
 /* A checklist CSV: UTF-8, a header naming the criterion column, criterion rows. */
 int jcs_reg_check_checklist(const char *text, size_t len, struct jcs_err *err);
+/* An SBOM: CycloneDX JSON (as jcstar firmware --format cyclonedx writes it) with a
+ * components array whose entries each name a component. */
+int jcs_reg_check_sbom(const char *text, size_t len, struct jcs_err *err);
 /* The review of the application's newest report (plus "sha256", "file"); NULL if none. */
 int jcs_reg_app_review(struct jcs_store *db, const json_t *app, json_t **out, struct jcs_err *err);
 

@@ -177,6 +177,30 @@ int jcs_reg_check_checklist(const char *text, size_t len, struct jcs_err *err)
 	return rc;
 }
 
+int jcs_reg_check_sbom(const char *text, size_t len, struct jcs_err *err)
+{
+	json_error_t je;
+	json_t *bom = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *comps, *c;
+	const char *fmt;
+	size_t i;
+	int rc = 0;
+
+	if (!bom)
+		return jcs_err_set(err, JCS_ESCHEMA, "sbom: not JSON (line %d, column %d: %s)", je.line, je.column,
+				   je.text);
+	fmt = json_string_value(json_object_get(bom, "bomFormat"));
+	comps = json_object_get(bom, "components");
+	if (!fmt || strcmp(fmt, "CycloneDX") != 0 || !json_is_string(json_object_get(bom, "specVersion")))
+		rc = jcs_err_set(err, JCS_ESCHEMA, "sbom: must be a CycloneDX JSON document (bomFormat, specVersion)");
+	else if (!json_is_array(comps))
+		rc = jcs_err_set(err, JCS_ESCHEMA, "sbom: no components array");
+	json_array_foreach(comps, i, c)
+		if (!rc && !json_is_string(json_object_get(c, "name")))
+			rc = jcs_err_set(err, JCS_ESCHEMA, "sbom: component %zu has no name", i);
+	json_decref(bom);
+	return rc;
+}
+
 /* The newest report attachment of application id, reviewed against app; *out NULL if none. */
 int jcs_reg_app_review(struct jcs_store *db, const json_t *app, json_t **out, struct jcs_err *err)
 {

@@ -81,6 +81,15 @@ upload "$A" "$T_V1" checklist "$REG_TMP/notcl.csv"
 check "'not,a,checklist' is refused" test "$CODE" = 400
 upload_report "$A" "$T_V2" RT-AX1 1
 check "another vendor cannot attach" test "$CODE" = 404
+printf '{"bomFormat":"SPDX","specVersion":"1.5","components":[]}' >"$REG_TMP/notcdx.json"
+upload "$A" "$T_V1" sbom "$REG_TMP/notcdx.json"
+check "an SBOM that is not CycloneDX is refused" test "$CODE" = 400
+printf '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"version":"1.36.1"}]}' >"$REG_TMP/noname.json"
+upload "$A" "$T_V1" sbom "$REG_TMP/noname.json"
+check "an SBOM component without a name is refused" test "$CODE" = 400
+printf '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"application","name":"busybox","version":"1.36.1","purl":"pkg:generic/busybox@1.36.1"}]}' >"$REG_TMP/sbom.json"
+upload "$A" "$T_V1" sbom "$REG_TMP/sbom.json"
+check "a CycloneDX SBOM is attached" test "$CODE" = 201
 upload_report "$A" "$T_V1" RT-AX1 1
 check "report attached" test "$CODE" = 201
 upload "$A" "$T_V1" checklist "$REG_TMP/checklist.csv"
