@@ -157,7 +157,7 @@ int cmd_firmware(int argc, char **argv)
 	};
 	struct jcs_fw_limits lim = JCS_FW_LIMITS_DEFAULT;
 	struct fw_cli st = {0};
-	struct jcs_fw_sink list_sink = {on_file, on_problem, &st}, *x = NULL;
+	struct jcs_fw_sink list_sink = {on_file, on_problem, &st, NULL}, *x = NULL;
 	const struct jcs_fw_sink *sink = &list_sink;
 	struct jcs_fw_extract_stats xs = {0};
 	const char *extract = NULL, *output = NULL, *sbom = NULL, *vex = NULL, *subject;
@@ -242,6 +242,7 @@ int cmd_firmware(int argc, char **argv)
 		if (rc)
 			goto out;
 		st.next = jcs_fw_analyze_sink(an);
+		list_sink.prescan = st.next.prescan;
 	}
 	if (extract) {
 		x = jcs_fw_extract_sink_new(extract, &lim, &list_sink, &err);

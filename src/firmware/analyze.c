@@ -18,6 +18,7 @@ struct jcs_fw_analysis {
 	struct jcs_fw_analyze_opts opts;
 	struct jcs_audit_opts aopts;
 	struct jcs_sbom *sbom;
+	struct jcs_fw_prescan pre; /* the SBOM's signature scan, run by decompressing workers */
 	void **state; /* per rule */
 	size_t nrules;
 	struct jcs_err err; /* first error inside the sink */
@@ -108,7 +109,9 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 
 struct jcs_fw_sink jcs_fw_analyze_sink(struct jcs_fw_analysis *a)
 {
-	struct jcs_fw_sink s = {on_file, on_problem, a};
+	struct jcs_fw_sink s = {on_file, on_problem, a, &a->pre};
+
+	a->pre = (struct jcs_fw_prescan){jcs_sbom_prescan, jcs_sbom_prescan_free, a->sbom};
 	return s;
 }
 

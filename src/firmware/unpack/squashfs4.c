@@ -9,7 +9,9 @@
  * whose tails share a fragment block go to the same worker (fragment index modulo the
  * workers), whose data reader keeps that block decompressed; spread round-robin, every worker
  * decompressed every fragment block again (a third more CPU than unsquashfs on /usr). Files
- * without a fragment go to the worker with the fewest queued bytes. */
+ * without a fragment go to the worker with the fewest queued bytes. The worker that read a file
+ * also runs the sink's prescan on it (the SBOM signature scan, fwfile.h), so that per-file
+ * analysis runs on every core while the sink still sees the files in order. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +120,7 @@ struct job {
 	uint8_t *buf;
 	size_t size;
 	sqfs_s32 got; /* bytes read or a negative SQFS_ERROR */
+	void *note;   /* the sink's prescan of the bytes, or NULL */
 	bool done;
 	struct job *next;
 };
@@ -138,6 +141,7 @@ struct pool {
 	/* what a worker needs to make its own decompressor and data reader */
 	sqfs_file_t *file;
 	const sqfs_super_t *super;
+	const struct jcs_fw_prescan *pre; /* run on the bytes read, or NULL */
 };
 
 struct sq {
@@ -200,6 +204,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		j->got = !ok ? SQFS_ERROR_ALLOC
 			 : j->size ? sqfs_data_reader_read(dr, j->in, 0, j->buf, (sqfs_u32)j->size) : 0;
+		if (p->pre && j->got >= 0 && (size_t)j->got == j->size)
+			j->note = p->pre->fn(p->pre->ctx, j->buf, j->size);
 		pthread_mutex_lock(&p->mu);
 		p->queued[me] -= j->size;
 		j->done = true;
@@ -214,7 +220,8 @@ static void *worker(void *arg)
 static void pool_free(struct pool *p);
 
 /* n workers, or NULL (no thread could be started: the walk reads on its own thread). */
-static struct pool *pool_new(unsigned n, sqfs_file_t *file, const sqfs_super_t *super)
+static struct pool *pool_new(unsigned n, sqfs_file_t *file, const sqfs_super_t *super,
+			     const struct jcs_fw_prescan *pre)
 {
 	struct pool *p = calloc(1, sizeof(*p));
 
@@ -225,6 +232,7 @@ static struct pool *pool_new(unsigned n, sqfs_file_t *file, const sqfs_super_t *
 	pthread_cond_init(&p->done, NULL);
 	p->file = file;
 	p->super = super;
+	p->pre = pre;
 	for (unsigned i = 0; i < n && i < MAX_WORKERS; i++) {
 		p->args[p->n] = (struct lane_arg){p, p->n};
 		if (pthread_create(&p->tids[p->n], NULL, worker, &p->args[p->n]) == 0)
@@ -299,6 +307,8 @@ static void job_release(struct sq *s, struct job **jp)
 		return;
 	job_wait(s->pool, j);
 	s->inflight -= j->size;
+	if (j->note)
+		s->pool->pre->free(j->note);
 	free(j->buf);
 	free(j);
 	*jp = NULL;
@@ -378,6 +388,7 @@ static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in, struct job *
 			}
 			f.data = job->buf;
 			f.len = (size_t)size;
+			f.prescan = job->note;
 		} else if (size <= lim->max_file_in_memory) {
 			sqfs_s32 n;
 			if (size > s->bufcap) {
@@ -565,7 +576,7 @@ static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 	{
 		unsigned threads = jcs_audit_threads(jcs_fw_walk_limits(w)->jobs);
 		if (threads > 1)
-			s.pool = pool_new(threads, &mf.base, &super);
+			s.pool = pool_new(threads, &mf.base, &super, jcs_fw_walk_prescan(w));
 	}
 	rc = walk_dir(&s, root);
 	if (rc < 0 && rc != JCS_ENOMEM && !jcs_fw_stopped(w))
