@@ -55,9 +55,9 @@ else
 		mkdir -p "$KEEP" && cp "$tmp/big.bin" "$tmp/root.sqfs" "$tmp/k.uimg" "$tmp/files" "$tmp/total" "$KEEP"/
 	fi
 fi
-img=$(stat -c %s "$tmp/big.bin")
+img=$(stat -L -c %s "$tmp/big.bin")
 printf 'image: %d MiB (uImage kernel %d KiB + xz SquashFS %d MiB), %d files, %d MiB unpacked\n' \
-	$((img >> 20)) $(($(stat -c %s "$tmp/k.uimg") >> 10)) $(($(stat -c %s "$tmp/root.sqfs") >> 20)) \
+	$((img >> 20)) $(($(stat -L -c %s "$tmp/k.uimg") >> 10)) $(($(stat -L -c %s "$tmp/root.sqfs") >> 20)) \
 	"$(wc -l < "$tmp/files")" $(($(cat "$tmp/total") >> 20))
 [ "$img" -ge $((64 << 20)) ] || echo "WARNING: image under 64 MiB (raise SIZE_MB)"
 cat "$tmp/big.bin" "$tmp/root.sqfs" > /dev/null # warm the page cache for every contender
