@@ -15,6 +15,7 @@
 #define BACKOFF_MAX_MS 8000 /* longest common pause after a refusal, reset or "slow down" */
 #define BAN_SILENCE_MS 30000 /* no definite answer for this long after answers came: banned */
 #define UNANSWERED_MAX 32    /* pairs without a definite answer named in the evidence */
+#define CRED_FIELD_MAX 512   /* longest user name or password tried (+1); longer lines are not pairs */
 
 static void sleep_ms(int ms)
 {
@@ -51,7 +52,7 @@ static bool cred_at(const char *list, size_t i, char *user, size_t ul, char *pas
 
 static size_t cred_count(const char *list)
 {
-	char u[128], pw[128];
+	char u[CRED_FIELD_MAX], pw[CRED_FIELD_MAX];
 	size_t n = 0;
 
 	while (cred_at(list, n, u, sizeof(u), pw, sizeof(pw)))
@@ -73,7 +74,7 @@ struct cred_run {
 	atomic_int window, ids;       /* workers allowed to log in now (halved at each refusal) */
 	atomic_llong pause_until, last_answer;
 	pthread_mutex_t lock;
-	char user[128], pass[128], note[160];
+	char user[CRED_FIELD_MAX], pass[CRED_FIELD_MAX], note[160];
 	struct jcs_buf transcript;
 	json_t *unanswered;           /* pairs without a definite answer: user, password, last note */
 };
@@ -133,7 +134,7 @@ static void *cred_worker(void *arg)
 	void *conn = NULL;
 
 	for (;;) {
-		char user[128], pass[128];
+		char user[CRED_FIELD_MAX], pass[CRED_FIELD_MAX];
 		struct jcs_login_result r = {0};
 		int tries = 0;
 		size_t i;
@@ -232,7 +233,7 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 {
 	const struct jcs_proto *m = s->proto;
 	struct jcs_login_result canary = {0};
-	char user[128] = "admin", pass[128] = "";
+	char user[CRED_FIELD_MAX] = "admin", pass[CRED_FIELD_MAX] = "";
 	int rc;
 
 	s->bf_result = -1;
