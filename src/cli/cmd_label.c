@@ -1,10 +1,12 @@
 /* jcstar label: keys, signing, offline verification, rendering and a file-based log of
  * label credentials (docs/jcstar-label.1.md, format: docs/label-credential.md). */
 #include <getopt.h>
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -14,8 +16,9 @@
 #include "registry/label.h"
 #include "registry/tlog.h"
 
-/* Exit codes of `jcstar label verify` beyond the common ones (docs/jcstar-label.1.md). */
-enum { EXIT_BAD_SIGNATURE = 4, EXIT_NOT_IN_LOG = 5, EXIT_UNCHECKED = 6 };
+/* `jcstar label verify`: a bad signature and a label not in the log are findings (the label is
+ * not valid, exit 1, the status says which); 6 = status not checked (docs/jcstar-label.1.md). */
+enum { EXIT_BAD_SIGNATURE = EXIT_FINDINGS, EXIT_NOT_IN_LOG = EXIT_FINDINGS };
 
 #define LOG_MAX_ENTRIES 100000
 
@@ -57,8 +60,8 @@ static int write_out(const char *path, const char *data, size_t len)
 static int label_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'}, {"pub", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"output", required_argument, NULL, 'o'}, {"out", required_argument, NULL, 'o'},
+		{"pub", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	const char *out = NULL, *pub = NULL;
 	struct jcs_key *k = NULL;
@@ -71,14 +74,15 @@ static int label_keygen(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'p': pub = optarg; break;
 		case 'h':
-			printf("usage: jcstar label keygen --out KEY.pem [--pub PUB.pem]\n"
+			printf("usage: jcstar label keygen -o KEY.pem [--pub PUB.pem]   (--out is the same as -o)\n"
 			       "Generate the registry's Ed25519 signing key (PKCS#8 PEM, mode 0600, never\n"
 			       "overwritten) and write its public key to --pub or stdout.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	if (!out || optind != argc) {
-		cli_error("usage: jcstar label keygen --out KEY.pem [--pub PUB.pem]");
+		cli_error(optind != argc ? _("label keygen: unexpected argument '%s'") : _("label keygen: -o KEY.pem is required"),
+			  argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (jcs_key_generate(&k, &err) || jcs_key_save(k, out, &err)) {
@@ -478,6 +482,8 @@ static int do_verify(const struct verify_opts *o)
 		goto out;
 	}
 	if (rc) {
+		snprintf(line, sizeof(line), "%s: %s", o->file, err.msg); /* name the file */
+		jcs_err_set(&err, err.code, "%s", line);
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -610,13 +616,17 @@ static int label_verify(int argc, char **argv)
 			       "Check a label credential (or the registry's offline bundle) against the registry's\n"
 			       "public key. 'valid' needs a fresh status statement for this credential.\n"
 			       "exit: 0 valid, 1 expired/expiry grace/not yet valid/suspended/revoked/superseded,\n"
-			       "      2 usage or malformed input, 3 runtime error, 4 bad signature, 5 not in log,\n"
-			       "      6 status not checked (no fresh status statement)\n");
+			       "      bad signature, not in the log; 2 usage, malformed or missing input,\n"
+			       "      3 runtime error, 6 status not checked (no fresh status statement)\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	if (optind != argc - 1 || !o.key) {
-		cli_error("usage: jcstar label verify FILE|BUNDLE|- --key PUB.pem [--status FILE] [--proof FILE --sth FILE]");
+		if (optind < argc - 1)
+			cli_error(_("label verify: unexpected argument '%s' (one FILE is verified at a time)"), argv[optind + 1]);
+		else
+			cli_error(optind == argc ? _("label verify: missing FILE (a label credential, a bundle, or -)")
+						 : _("label verify: --key PUB.pem is required"));
 		return EXIT_USAGE;
 	}
 	if (o.proof && !o.sth) {
@@ -821,6 +831,10 @@ static int label_log(int argc, char **argv)
 		cli_error("--now: not a time (YYYY-MM-DDTHH:MM:SSZ): %s", now);
 		return EXIT_USAGE;
 	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		cli_error("--out-dir %s: %s", dir, strerror(errno));
+		return EXIT_RUNTIME;
+	}
 	if ((rc = load_key(key, true, &k)))
 		return rc;
 	leaves = malloc(n * JCS_HASH_LEN);
@@ -967,6 +981,11 @@ int cmd_label(int argc, char **argv)
 	bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
 	FILE *f = help ? stdout : stderr;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (strcmp(argv[i], "--version") == 0) { /* on every label command too */
+			printf("jcstar %s\n", jcs_version());
+			return EXIT_OK;
+		}
 	if (argc >= 2 && !help) {
 		for (size_t i = 0; i < sizeof(label_cmds) / sizeof(label_cmds[0]); i++)
 			if (strcmp(argv[1], label_cmds[i].name) == 0)

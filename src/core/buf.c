@@ -166,8 +166,16 @@ int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_er
 	if (!max)
 		max = (size_t)1 << 30;
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f)
-		return jcs_err_set(err, JCS_EIO, "%s: %s", path, strerror(errno));
+	if (!f) /* a missing or unreadable input is bad input, not a runtime failure */
+		return jcs_err_set(err, errno == ENOENT || errno == EACCES || errno == ENOTDIR ? JCS_EINVAL : JCS_EIO,
+				   "%s: %s", path, strerror(errno));
+	{
+		struct stat st;
+		if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+			fclose(f);
+			return jcs_err_set(err, JCS_EINVAL, "%s: is a directory, not a file", path);
+		}
+	}
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
 		if (b->len + n > max) {
 			rc = jcs_err_set(err, JCS_ELIMIT, "%s: larger than %zu bytes", path, max);
@@ -179,7 +187,7 @@ int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_er
 		}
 	}
 	if (ferror(f))
-		rc = jcs_err_set(err, JCS_EIO, "%s: read error", path);
+		rc = jcs_err_set(err, JCS_EIO, "%s: read error: %s", path, strerror(errno));
 	else if (jcs_buf_reserve(b, 0) == 0)
 		b->data[b->len] = 0;
 out:
