@@ -244,3 +244,18 @@ out:
 	jcs_buf_free(&tmp);
 	return rc;
 }
+
+void jcs_json_where(const char *text, size_t len, size_t position, int *line, int *column)
+{
+	size_t p = position < len ? position : len, start = 0;
+
+	while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' || text[p - 1] == '\n' || text[p - 1] == '\r'))
+		p--;
+	*line = 1;
+	for (size_t i = 0; i < p; i++)
+		if (text[i] == '\n') {
+			(*line)++;
+			start = i + 1;
+		}
+	*column = (int)(p - start) + 1;
+}
