@@ -105,21 +105,21 @@ static void print_summary(const struct jcs_evidence *ev, FILE *h)
 		       json_is_true(json_object_get(s, "tls")) ? "yes" : "no",
 		       json_string_value(json_object_get(s, "banner")) ? json_string_value(json_object_get(s, "banner")) : "");
 	}
-	fprintf(h, "\n%-13s %-30s %-22s %s\n", "RESULT", "FINDING", "WHERE", "DETAIL");
+	fprintf(h, "\n%-13s %-30s %-22s %s\n", _("RESULT"), _("FINDING"), _("WHERE"), _("DETAIL"));
 	for (i = 0; i < jcs_evidence_count(ev); i++) {
 		struct jcs_finding f;
 		const char *detail = f.title;
 		const json_t *acc;
 
+		char extra[200] = "", tb[512];
 		jcs_evidence_get(ev, i, &f);
-		detail = f.title;
-		char extra[200] = "";
+		detail = cli_title(&f, tb, sizeof(tb));
 		if ((acc = json_object_get(f.details, "accepted")))
 			snprintf(extra, sizeof(extra), " %s:%s", json_string_value(json_object_get(acc, "user")),
 				 json_string_value(json_object_get(acc, "password")));
 		else if (json_object_get(f.details, "reason"))
 			snprintf(extra, sizeof(extra), " — %s", json_string_value(json_object_get(f.details, "reason")));
-		fprintf(h, "%-13s %-30s %-22s %s%s\n", jcs_result_name(f.result), f.id, f.location, detail, extra);
+		fprintf(h, "%-13s %-30s %-22s %s%s\n", cli_result(f.result), f.id, f.location, detail, extra);
 		nfail += f.result == JCS_FAIL;
 	}
 	fprintf(h, "\n%zu services, %zu findings, %zu failed\n", json_array_size(services), jcs_evidence_count(ev), nfail);

@@ -165,11 +165,12 @@ static void print_summary(const struct jcs_evidence *ev, const json_t *svc, cons
 		       json_is_true(json_object_get(cert, "self_signed")) ? ", self-signed" : "",
 		       json_string_value(json_object_get(cert, "subject")),
 		       json_string_value(json_object_get(cert, "issuer")));
-	fprintf(h, "\n%-13s %-22s %s\n", "RESULT", "FINDING", "TITLE");
+	fprintf(h, "\n%-13s %-22s %s\n", _("RESULT"), _("FINDING"), _("TITLE"));
 	for (i = 0; i < jcs_evidence_count(ev); i++) {
 		struct jcs_finding f;
+		char tb[512];
 		jcs_evidence_get(ev, i, &f);
-		fprintf(h, "%-13s %-22s %s\n", jcs_result_name(f.result), f.id, f.title);
+		fprintf(h, "%-13s %-22s %s\n", cli_result(f.result), f.id, cli_title(&f, tb, sizeof(tb)));
 	}
 }
 
@@ -240,7 +241,7 @@ int cmd_tls(int argc, char **argv)
 		goto out;
 	}
 	if (cli_stderr_is_tty() && cli_verbosity >= 0)
-		fprintf(stderr, _("jcstar: assessing TLS on %s ...\r"), subject);
+		fprintf(stderr, _("jcstar: assessing TLS on %s ..."), subject);
 	if (jcs_tls_assess(host, port, &opts, ev, svc, &err)) {
 		rc = cli_fail(&err);
 		goto out;
