@@ -21,11 +21,15 @@ static const struct command {
 };
 
 extern const struct cli_cmd cli_spec_catalog, cli_spec_assess, cli_spec_diff, cli_spec_probe, cli_spec_tls,
-	cli_spec_firmware, cli_spec_serve;
+	cli_spec_firmware, cli_spec_serve, cli_spec_label_verify, cli_spec_label_render, cli_spec_label_keygen,
+	cli_spec_label_pubkey, cli_spec_label_sign, cli_spec_label_revoke, cli_spec_label_log,
+	cli_spec_label_consistency;
 
 const struct cli_cmd *const cli_cmds[] = {
 	&cli_spec_catalog, &cli_spec_assess, &cli_spec_diff, &cli_spec_probe, &cli_spec_tls, &cli_spec_firmware,
-	&cli_spec_serve, NULL,
+	&cli_spec_serve, &cli_spec_label_verify, &cli_spec_label_render, &cli_spec_label_keygen,
+	&cli_spec_label_pubkey, &cli_spec_label_sign, &cli_spec_label_revoke, &cli_spec_label_log,
+	&cli_spec_label_consistency, NULL,
 };
 
 void cli_error(const char *fmt, ...)
@@ -96,10 +100,17 @@ static void usage(FILE *f)
 		  "             4 incomplete (nothing to test, interrupted, out of budget), 6 status not checked"));
 }
 
-/* jcstar help [COMMAND] | jcstar help --man COMMAND (the man page's generated sections) */
+/* jcstar help [COMMAND] | jcstar help --man COMMAND (the man page's generated sections) |
+ * jcstar help --list (every command with an option table, one a line) */
 static int help(int argc, char **argv)
 {
 	bool man = argc > 1 && strcmp(argv[1], "--man") == 0;
+
+	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+		for (size_t i = 0; cli_cmds[i]; i++)
+			printf("%s\n", cli_cmds[i]->name);
+		return EXIT_OK;
+	}
 	const char *name = argc > 1 + man ? argv[1 + man] : NULL;
 	size_t n = 0;
 
