@@ -117,6 +117,11 @@ static int reachable(const char *host, int port, int timeout_ms)
 	return EXIT_RUNTIME;
 }
 
+static void tls_progress(void *arg, long done, long total)
+{
+	cli_progress(arg, N_("TLS handshakes"), done, total, "");
+}
+
 static int positive(const char *s, const char *what)
 {
 	char *e;
@@ -180,6 +185,7 @@ int cmd_tls(int argc, char **argv)
 	struct jcs_err err = {0};
 	struct jcs_evidence *ev = NULL;
 	struct cli_parse p = {0};
+	struct cli_progress prog;
 	enum cli_fail_on fail_on = CLI_FAIL_NONE;
 	const char *out = NULL, *port_s = NULL;
 	char *host, *target, subject[300];
@@ -240,16 +246,19 @@ int cmd_tls(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (cli_stderr_is_tty() && cli_verbosity >= 0)
-		fprintf(stderr, _("jcstar: assessing TLS on %s ..."), subject);
-	if (jcs_tls_assess(host, port, &opts, ev, svc, &err)) {
+	cli_progress_init(&prog);
+	if (prog.on) {
+		opts.progress = tls_progress;
+		opts.progress_arg = &prog;
+	}
+	rc = jcs_tls_assess(host, port, &opts, ev, svc, &err);
+	cli_progress_end(&prog);
+	if (rc) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	json_array_append(jcs_evidence_section(ev, "services"), svc);
 	jcs_evidence_finish(ev);
-	if (cli_stderr_is_tty() && cli_verbosity >= 0)
-		fputs("\r\033[K", stderr);
 	if (cli_verbosity >= 0)
 		print_summary(ev, svc, subject, cli_human(out));
 	if (out && jcs_evidence_write(ev, out, &err)) {

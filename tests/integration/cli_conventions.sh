@@ -84,6 +84,15 @@ wait_until 20 test -s "$tmp/port"
 port=$(cat "$tmp/port")
 run 0 "tls -o -" "$J" tls 127.0.0.1 -p "$port" --budget 20000 -o -
 json_out '.services[0].port == '"$port" "tls"
+grep -q 'TLS handshakes' "$tmp/err" && fail "tls: progress on stderr that is not a terminal" || ok "tls: no progress without a terminal"
+# progress on a terminal (script(1) gives the command one): phase and done/total
+command -v script > /dev/null || fail "missing script(1) (bsdutils)"
+script -qec "$J tls 127.0.0.1 -p $port --budget 20000 -o $tmp/t2.json" /dev/null > "$tmp/tty.txt" 2>&1 || true
+grep -q 'TLS handshakes [0-9]*/[0-9]* ([0-9]*%)' "$tmp/tty.txt" && ok "tls: progress on a terminal" ||
+	fail "tls: no progress line on a terminal: $(tr '\r' '\n' < "$tmp/tty.txt" | head -3)"
+script -qec "$J probe 127.0.0.1 -p $port --scan-only --budget 60 -o $tmp/p2.json" /dev/null > "$tmp/tty.txt" 2>&1 || true
+grep -q 'tcp scan [0-9]*/1 ' "$tmp/tty.txt" && ok "probe: progress on a terminal" ||
+	fail "probe: no progress line on a terminal: $(tr '\r' '\n' < "$tmp/tty.txt" | head -3)"
 run 0 "probe -o -" "$J" probe 127.0.0.1 -p "$port" --scan-only --budget 60 -o -
 json_out '.kind == "probe" and ([.services[].port] | index('"$port"') != null)' "probe"
 "$J" serve --db "sqlite:$tmp/reg.db" --key "$tmp/reg.key" --listen 127.0.0.1:0 -o "$tmp/serve.json" 2> "$tmp/serve.err" &
