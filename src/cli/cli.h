@@ -51,6 +51,8 @@ void cli_i18n_init(const char *argv0);
  * Japanese, the catalogue's Japanese name of the finding followed by the English title. JSON
  * output keeps the English title. */
 const char *cli_title(const struct jcs_finding *f, char *buf, size_t len);
+/* True when the messages are Japanese. */
+bool cli_japanese(void);
 /* A result name (pass, fail, ...) for human output. */
 const char *cli_result(enum jcs_result r);
 

@@ -131,7 +131,7 @@ int cmd_assess(int argc, char **argv)
 			rc = cli_fail(&err);
 			goto out;
 		}
-	if (jcs_report_render(report, "text", &summary, &err)) {
+	if (jcs_report_render(report, cli_japanese() ? "text-ja" : "text", &summary, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}

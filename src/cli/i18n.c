@@ -81,6 +81,11 @@ void cli_i18n_init(const char *argv0)
 	textdomain("jcstar");
 }
 
+bool cli_japanese(void)
+{
+	return japanese;
+}
+
 const char *cli_title(const struct jcs_finding *f, char *buf, size_t len)
 {
 	const char *t = gettext(f->title);

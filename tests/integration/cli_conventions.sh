@@ -153,6 +153,9 @@ run 0 "ja: firmware" $JA "$J" firmware "$img" -o -
 err_has "^結果 " "ja: the summary table in Japanese"
 jq -e --slurpfile en "$tmp/fw.json" '[.findings[].title] == [$en[0].findings[].title]' "$tmp/out" > /dev/null &&
 	ok "ja: the evidence JSON keeps the English titles" || fail "ja: JSON titles changed"
+run 0 "ja: assess" $JA "$J" assess "$ex/declaration.yaml" --evidence "$ex/evidence/probe.json"
+grep -q '^S1.1-01   不適合    適切な認証に基づくアクセス制御' "$tmp/out" && ok "ja: the assess summary in Japanese" ||
+	fail "ja: assess summary: $(sed -n 3,4p "$tmp/out")"
 run 0 "ja: --help" $JA "$J" tls --help
 grep -q '^使い方: jcstar tls' "$tmp/out" && ok "ja: --help in Japanese" || fail "ja: --help: $(head -2 "$tmp/out")"
 run 0 "C: --help" env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=C "$J" tls --help
