@@ -64,7 +64,8 @@ struct cli_progress {
 	double last;        /* last line drawn */
 };
 void cli_progress_init(struct cli_progress *p);
-/* done of total (total 0: unknown) in phase; unit "" or "MiB" for bytes (done/total in bytes). */
+/* done of total (total 0: unknown) in phase; unit "", "MiB" for bytes (done/total in bytes) or
+ * "s" for a time window (done/total in seconds: the time left is total - done). */
 void cli_progress(struct cli_progress *p, const char *phase, long long done, long long total, const char *unit);
 void cli_progress_end(struct cli_progress *p);
 

@@ -75,7 +75,8 @@ static void progress(void *arg, const char *phase, long done, long total)
 		fprintf(stderr, "jcstar: %s (%ld)\n", _(phase), total);
 		return;
 	}
-	cli_progress(p, phase, done, total, "");
+	/* the brute-force window counts seconds ("... (s)") */
+	cli_progress(p, phase, done, total, strstr(phase, "(s)") ? "s" : "");
 }
 
 static long num_arg(const char *s, long lo, long hi, const char *what, bool *bad)

@@ -32,7 +32,7 @@ static void eta_text(double s, char *buf, size_t len)
 void cli_progress(struct cli_progress *p, const char *phase, long long done, long long total, const char *unit)
 {
 	double t;
-	bool mib = unit && strcmp(unit, "MiB") == 0;
+	bool mib = unit && strcmp(unit, "MiB") == 0, secs = unit && strcmp(unit, "s") == 0;
 
 	if (!p->on)
 		return;
@@ -45,21 +45,24 @@ void cli_progress(struct cli_progress *p, const char *phase, long long done, lon
 		return; /* at most ten lines a second */
 	}
 	p->last = t;
-	fprintf(stderr, "\r\033[K%s ", _(phase));
-	if (mib)
-		fprintf(stderr, "%lld", done >> 20);
-	else
-		fprintf(stderr, "%lld", done);
+	fprintf(stderr, "\r\033[K%s", _(phase));
+	if (total <= 0 && done == 0 && !(unit && *unit)) {
+		fflush(stderr); /* a step without a count yet */
+		return;
+	}
+	fprintf(stderr, " %lld", mib ? done >> 20 : done);
 	if (total > 0) {
-		fprintf(stderr, "/%lld%s%s (%d%%)", mib ? total >> 20 : total, unit && *unit ? " " : "",
-			unit ? unit : "", (int)(100.0 * (double)done / (double)total));
-		if (done > 0 && done < total && t - p->phase_start > 1.0) {
+		fprintf(stderr, "/%lld%s (%d%%)", mib ? total >> 20 : total, mib ? " MiB" : "",
+			(int)(100.0 * (double)done / (double)total));
+		if (done > 0 && done < total && (secs || t - p->phase_start > 1.0)) {
+			/* a time window (unit s) ends when it ends; anything else at the rate so far */
 			char eta[32];
-			eta_text((t - p->phase_start) * (double)(total - done) / (double)done, eta, sizeof(eta));
+			eta_text(secs ? (double)(total - done - 1) : (t - p->phase_start) * (double)(total - done) / (double)done,
+				 eta, sizeof(eta));
 			fprintf(stderr, _(", about %s left"), eta);
 		}
-	} else if (unit && *unit) {
-		fprintf(stderr, " %s", unit);
+	} else if (mib) {
+		fputs(" MiB", stderr);
 	}
 	fflush(stderr);
 }
