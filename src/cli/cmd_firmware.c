@@ -98,13 +98,18 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 static void progress(void *ctx, uint64_t files, uint64_t bytes, const char *path)
 {
 	struct fw_cli *c = ctx;
+	char phase[160];
 
-	(void)files;
-	(void)path;
-	/* bytes counts unpacked file contents: a known total only while it is below the image's
-	 * size (a compressed image unpacks to more) */
-	cli_progress(&c->prog, N_("firmware: reading"), (long long)bytes,
-		     bytes <= c->image_size ? (long long)c->image_size : 0, "MiB");
+	/* the unpacked bytes have no known total (a compressed image unpacks to more than its
+	 * size): the count is shown beside the image's size, with no percentage or time left */
+	if (c->image_size)
+		snprintf(phase, sizeof(phase), _("firmware: %" PRIu64 " files, %" PRIu64 " MiB unpacked (image %" PRIu64
+						  " MiB) %.40s"),
+			 files, bytes >> 20, c->image_size >> 20, path);
+	else
+		snprintf(phase, sizeof(phase), _("firmware: %" PRIu64 " files, %" PRIu64 " MiB read %.40s"), files,
+			 bytes >> 20, path);
+	cli_progress(&c->prog, phase, 0, 0, "");
 }
 
 /* The summary table on stdout: one line per finding, then the SBOM and vulnerability counts. */
@@ -315,6 +320,7 @@ int cmd_firmware(int argc, char **argv)
 		jcs_fw_extract_sink_stats(x, &xs);
 		jcs_fw_extract_sink_free(x);
 	}
+	cli_progress_end(&st.prog);
 	fprintf(st.human, "summary: %" PRIu64 " files (%" PRIu64 " bytes), %" PRIu64 " directories, %" PRIu64
 	       " links, %" PRIu64 " other, %" PRIu64 " inconclusive parts\n",
 	       st.files, st.bytes, st.dirs, st.links, st.other, st.problems);
@@ -322,7 +328,6 @@ int cmd_firmware(int argc, char **argv)
 		fprintf(st.human, "extracted to %s: %" PRIu64 " files, %" PRIu64 " directories, %" PRIu64
 		       " symlinks, %" PRIu64 " bytes, %" PRIu64 " entries refused\n",
 		       extract, xs.files, xs.dirs, xs.symlinks, xs.bytes, xs.refused);
-	cli_progress_end(&st.prog);
 	if (rc == 0 && an) {
 		rc = jcs_fw_analyze_finish(an, &err);
 		jcs_fw_analyze_stats(an, &as);

@@ -95,6 +95,12 @@ grep -q 'tcp scan [0-9]*/1 ' "$tmp/tty.txt" && ok "probe: progress on a terminal
 	fail "probe: no progress line on a terminal: $(tr '\r' '\n' < "$tmp/tty.txt" | head -3)"
 run 0 "probe -o -" "$J" probe 127.0.0.1 -p "$port" --scan-only --budget 60 -o -
 json_out '.kind == "probe" and ([.services[].port] | index('"$port"') != null)' "probe"
+# firmware: a progress line once 1024 files are read (a tree of 1100 files)
+mkdir "$tmp/root"
+i=0; while [ $i -lt 1100 ]; do echo x > "$tmp/root/f$i"; i=$((i + 1)); done
+script -qec "$J firmware $tmp/root --dir" /dev/null > "$tmp/tty.txt" 2>&1 || true
+grep -q 'firmware: 1024 files, 0 MiB read' "$tmp/tty.txt" && ok "firmware: progress on a terminal" ||
+	fail "firmware: no progress line on a terminal: $(tr '\r' '\n' < "$tmp/tty.txt" | head -3)"
 "$J" serve --db "sqlite:$tmp/reg.db" --key "$tmp/reg.key" --listen 127.0.0.1:0 -o "$tmp/serve.json" 2> "$tmp/serve.err" &
 serve_pid=$!
 wait_until 30 test -s "$tmp/serve.json"
