@@ -669,14 +669,15 @@ static int label_verify(int argc, char **argv)
 
 /* ------------------------------------------------------------- render */
 
-enum { D_SVG = CLI_OPT_FIRST_OWN + 80, D_PNG, D_SCALE };
+enum { D_SVG = CLI_OPT_FIRST_OWN + 80, D_PNG, D_DPI, D_WIDTH };
 static const struct cli_opt render_opts[] = {
 	{"svg", D_SVG, "FILE", N_("write the label as SVG"), false},
-	{"png", D_PNG, "FILE", N_("write the label as PNG"), false},
-	{"scale", D_SCALE, "N", N_("PNG pixels per QR module (default 8)"), false},
+	{"png", D_PNG, "FILE", N_("write the label as PNG: the SVG printed W mm wide at N dpi or more"), false},
+	{"dpi", D_DPI, "N", N_("PNG resolution in dots per inch (default 300 or more)"), false},
+	{"width-mm", D_WIDTH, "W", N_("printed width of the label in millimetres (default 30)"), false},
 	{0},
 };
-const struct cli_cmd cli_spec_label_render = {"label render", "FILE|- [--svg OUT.svg] [--png OUT.png] [--scale N]",
+const struct cli_cmd cli_spec_label_render = {"label render", "FILE|- [--svg OUT.svg] [--png OUT.png] [--dpi N] [--width-mm W]",
 	N_("Draw the label of a credential (JC-STAR, level stars, QR code of its page, registration\n"
 	   "number). Rendering does not verify the signature; use 'jcstar label verify' for that."),
 	render_opts, 1, 1, "FILE", N_("0 done\n2 usage, a missing or malformed credential\n3 runtime error")};
@@ -688,14 +689,16 @@ static int label_render(int argc, char **argv)
 	struct jcs_label *l = NULL;
 	struct jcs_err err = {0};
 	struct cli_parse p = {0};
-	int c, scale = 8, rc = EXIT_OK;
+	int c, dpi = JCS_LABEL_DPI, rc = EXIT_OK;
+	double width_mm = JCS_LABEL_WIDTH_MM;
 
 	while ((c = cli_getopt(&p, &cli_spec_label_render, argc, argv)) != -1)
 		switch (c) {
 		case CLI_EXIT: return p.exit;
 		case D_SVG: svg = p.arg; break;
 		case D_PNG: png = p.arg; break;
-		case D_SCALE: scale = atoi(p.arg); break;
+		case D_DPI: dpi = atoi(p.arg); break;
+		case D_WIDTH: width_mm = atof(p.arg); break;
 		default: break;
 		}
 	if (!svg && !png) {
@@ -716,7 +719,7 @@ static int label_render(int argc, char **argv)
 	}
 	if (png) {
 		jcs_buf_reset(&img);
-		if (jcs_label_png(l, scale, &img, &err)) {
+		if (jcs_label_png(l, dpi, width_mm, &img, &err)) {
 			rc = cli_fail(&err);
 			goto out;
 		}
