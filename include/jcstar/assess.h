@@ -25,8 +25,8 @@ struct jcs_assess_input {
 /* Build the jcstar.report/1 document (caller json_decref()s it). */
 int jcs_assess(const struct jcs_assess_input *in, json_t **report, struct jcs_err *err);
 
-/* Render a report in one format: "json", "html", "sarif", "csv" (IPA checklist), "text"
- * (terminal summary). Appends to out. */
+/* Render a report in one format: "json", "html", "sarif", "csv" (IPA checklist), "text" or
+ * "text-ja" (the terminal summary in English or Japanese). Appends to out. */
 int jcs_report_render(const json_t *report, const char *format, struct jcs_buf *out, struct jcs_err *err);
 
 #endif

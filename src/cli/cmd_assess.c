@@ -1,6 +1,6 @@
 /* jcstar assess DECLARATION [--evidence FILE]... [-o report.json] [--html FILE] [--sarif FILE]
  *               [--checklist FILE.csv] [--fail-on nonconform|needs-evidence] [--today YYYY-MM-DD] */
-#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +8,33 @@
 #include "cli/cli.h"
 #include "jcstar/assess.h"
 
-static const char usage_text[] =
-	"usage: jcstar assess DECLARATION [--evidence FILE]... [-o report.json] [--html FILE]\n"
-	"                     [--sarif FILE] [--checklist FILE.csv] [--fail-on nonconform|needs-evidence]\n"
-	"                     [--today YYYY-MM-DD] [--quiet]\n"
-	"Combine the vendor's declaration (YAML) with evidence from jcstar probe / jcstar firmware\n"
-	"into one verdict per criterion and the documents an application needs. Prints a summary\n"
-	"table; writes JSON (jcstar.report/1), HTML, SARIF 2.1.0 and the IPA checklist as CSV.\n"
-	"exit: 0 done, 1 --fail-on threshold reached, 2 bad declaration/evidence/usage, 3 runtime error\n";
+static const struct cli_opt opts[] = {
+	{"evidence", 'e', "FILE", N_("evidence from jcstar probe / jcstar firmware / a lab (jcstar.evidence/1);\n"
+				     "repeatable (at most 64)"), false},
+	CLI_OUTPUT(N_("write the report to FILE (- = stdout alone; the summary then goes to stderr)")),
+	CLI_FORMAT("json|html|sarif|csv", N_("what -o writes: jcstar.report/1 JSON (default), HTML, SARIF 2.1.0,\n"
+					    "or the IPA checklist as CSV")),
+	{"html", 'H', "FILE", N_("also write the HTML report (print layout, Japanese and English)"), false},
+	{"sarif", 'S', "FILE", N_("also write SARIF 2.1.0 (GitHub code scanning)"), false},
+	{"checklist", 'C', "FILE", N_("also write IPA's checklist as CSV"), false},
+	CLI_FAIL_ON("fail|inconclusive", N_("fail: exit 1 when a criterion is nonconform; inconclusive: also\n"
+					   "when one needs evidence ('nonconform' and 'needs-evidence' are\n"
+					   "the same words)")),
+	{"today", 'T', "YYYY-MM-DD", N_("the date the support period and expiry are judged on (default: today)"), false},
+	CLI_QUIET(N_("no summary table")),
+	CLI_VERBOSE(N_("accepted for symmetry")),
+	{0},
+};
+
+const struct cli_cmd cli_spec_assess = {
+	"assess", "DECLARATION [--evidence FILE]... [-o FILE] [--format json|html|sarif|csv] [--fail-on WHAT]",
+	N_("Combine the vendor's declaration (YAML) with evidence from jcstar probe / jcstar firmware\n"
+	   "into one verdict per criterion and the documents an application needs. Prints a summary\n"
+	   "table; writes JSON (jcstar.report/1), HTML, SARIF 2.1.0 and the IPA checklist as CSV."),
+	opts, 1, 1, "DECLARATION",
+	N_("0 done (whatever the verdicts, without --fail-on)\n1 --fail-on: a criterion is nonconform (or needs evidence)\n"
+	   "2 bad declaration or evidence (file:line:column), a missing file, usage\n3 runtime error"),
+};
 
 #define MAX_EVIDENCE 64
 
@@ -26,60 +45,61 @@ struct output {
 
 int cmd_assess(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"evidence", required_argument, NULL, 'e'}, {"output", required_argument, NULL, 'o'},
-		{"html", required_argument, NULL, 'H'},     {"sarif", required_argument, NULL, 'S'},
-		{"checklist", required_argument, NULL, 'C'}, {"fail-on", required_argument, NULL, 'F'},
-		{"today", required_argument, NULL, 'T'},    {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-	};
 	struct output outs[8]; /* room for one past the limit of 4, checked below */
 	struct jcs_buf bufs[4] = {JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT};
 	struct jcs_evidence *ev[MAX_EVIDENCE] = {0};
 	const char *evnames[MAX_EVIDENCE];
-	const char *fail_on = NULL, *today = NULL, *stdout_out = NULL;
+	const char *today = NULL, *stdout_out = NULL, *format = "json";
+	enum cli_fail_on fail_on = CLI_FAIL_NONE;
 	struct jcs_declaration *decl = NULL;
 	struct jcs_buf summary = JCS_BUF_INIT;
 	struct jcs_err err = {0};
+	struct cli_parse p = {0};
 	json_t *report = NULL;
-	size_t nev = 0, nout = 0;
+	size_t nev = 0, nout = 0, main_out = SIZE_MAX;
 	int c, rc = EXIT_OK;
-	bool quiet = false;
 
-	while ((c = getopt_long(argc, argv, "e:o:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&p, &cli_spec_assess, argc, argv)) != -1) {
 		switch (c) {
+		case CLI_EXIT: return p.exit;
 		case 'e':
 			if (nev == MAX_EVIDENCE) {
-				cli_error("at most %d evidence files", MAX_EVIDENCE);
+				cli_error(_("at most %d evidence files"), MAX_EVIDENCE);
 				return EXIT_USAGE;
 			}
-			evnames[nev++] = optarg;
+			evnames[nev++] = p.arg;
 			break;
-		case 'o': outs[nout++] = (struct output){"json", optarg}; break;
-		case 'H': outs[nout++] = (struct output){"html", optarg}; break;
-		case 'S': outs[nout++] = (struct output){"sarif", optarg}; break;
-		case 'C': outs[nout++] = (struct output){"csv", optarg}; break;
-		case 'F':
-			if (strcmp(optarg, "nonconform") && strcmp(optarg, "needs-evidence")) {
-				cli_error("--fail-on must be nonconform or needs-evidence");
+		case CLI_OPT_OUTPUT: main_out = nout; outs[nout++] = (struct output){"json", p.arg}; break;
+		case CLI_OPT_FORMAT:
+			if (strcmp(p.arg, "json") && strcmp(p.arg, "html") && strcmp(p.arg, "sarif") && strcmp(p.arg, "csv")) {
+				cli_error(_("--format must be json, html, sarif or csv, not '%s'"), p.arg);
 				return EXIT_USAGE;
 			}
-			fail_on = optarg;
+			format = p.arg;
 			break;
-		case 'T': today = optarg; break;
-		case 'q': quiet = true; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		case 'H': outs[nout++] = (struct output){"html", p.arg}; break;
+		case 'S': outs[nout++] = (struct output){"sarif", p.arg}; break;
+		case 'C': outs[nout++] = (struct output){"csv", p.arg}; break;
+		case CLI_OPT_FAIL_ON:
+			if (cli_fail_on_parse(p.arg, "fail|inconclusive", &fail_on))
+				return EXIT_USAGE;
+			break;
+		case 'T': today = p.arg; break;
+		default: break;
 		}
 		if (nout > 4) {
-			cli_error("each report format may be given once");
+			cli_error(_("each report format may be given once"));
 			return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
-		fputs(usage_text, stderr);
+	int optind = p.ind;
+	if (main_out != SIZE_MAX)
+		outs[main_out].format = format;
+	for (size_t i = 0; i < nev; i++)
+		if (cli_input_file(evnames[i]))
+			return EXIT_USAGE;
+	if (cli_input_file(argv[optind]))
 		return EXIT_USAGE;
-	}
 	for (size_t i = 0; i < nout; i++)
 		if (strcmp(outs[i].path, "-") == 0) {
 			if (stdout_out) {
@@ -111,7 +131,7 @@ int cmd_assess(int argc, char **argv)
 			rc = cli_fail(&err);
 			goto out;
 		}
-	if (jcs_report_render(report, "text", &summary, &err)) {
+	if (jcs_report_render(report, cli_japanese() ? "text-ja" : "text", &summary, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -120,7 +140,7 @@ int cmd_assess(int argc, char **argv)
 			rc = cli_fail(&err);
 			goto out;
 		}
-	if (!quiet) {
+	if (cli_verbosity >= 0) {
 		FILE *h = cli_human(stdout_out);
 		fwrite(summary.data, 1, summary.len, h);
 		for (size_t i = 0; i < nout; i++)
@@ -131,7 +151,7 @@ int cmd_assess(int argc, char **argv)
 	if (fail_on) {
 		const json_t *counts = json_object_get(json_object_get(report, "summary"), "counts");
 		json_int_t bad = json_integer_value(json_object_get(counts, "nonconform"));
-		if (strcmp(fail_on, "needs-evidence") == 0)
+		if (fail_on == CLI_FAIL_INCONCLUSIVE)
 			bad += json_integer_value(json_object_get(counts, "needs-evidence"));
 		if (bad)
 			rc = EXIT_FINDINGS;

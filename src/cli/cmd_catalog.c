@@ -1,5 +1,4 @@
 /* jcstar catalog [--level N] [--crosswalk SCHEME] [--format text|json|csv] */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +9,27 @@
 #include "jcstar/catalog.h"
 #include "core/buf.h"
 
-static const char usage_text[] =
-	"usage: jcstar catalog [--level N] [--crosswalk etsi|psti|cls|nist|cra|gov] [--format text|json|csv]\n"
-	"List the JC-STAR criteria of a level (default 1) with their evaluation method and the\n"
-	"provisions of another scheme they correspond to ('*' = official correspondence,\n"
-	"otherwise jcstar's inference). Also lists level profiles and the procurement rule.\n";
+static const struct cli_opt opts[] = {
+	{"level", 'l', "N", N_("the criteria of level N (1-4; default 1). A level whose criteria are not\n"
+			       "published yet is refused, never shown as ★1"), false},
+	{"crosswalk", 'x', "SCHEME", N_("add the corresponding provisions of SCHEME: etsi, psti, cls, nist,\n"
+				       "cra or gov ('*' = official correspondence)"), false},
+	CLI_FORMAT("text|json|csv", N_("text table (default), jcstar.catalog/1 JSON, or CSV (one row per\n"
+				      "criterion); with -o the default is json")),
+	CLI_OUTPUT(N_("write the catalogue to FILE (- = stdout)")),
+	CLI_QUIET(N_("accepted for symmetry; the catalogue is the output")),
+	CLI_VERBOSE(N_("accepted for symmetry")),
+	{0},
+};
+
+const struct cli_cmd cli_spec_catalog = {
+	"catalog", "[--level N] [--crosswalk SCHEME] [--format text|json|csv] [-o FILE]",
+	N_("List the JC-STAR criteria of a level with their evaluation method and the provisions of\n"
+	   "another scheme they correspond to ('*' = official correspondence, otherwise jcstar's\n"
+	   "inference). Also lists level profiles and the procurement rule."),
+	opts, 0, 0, "", N_("0 success\n2 usage error: unknown scheme or format, a level out of range or not\n"
+			   "  published yet, a stray argument\n3 runtime error (the output could not be written)"),
+};
 
 static bool in_level(const struct jcs_catalog *cat, const struct jcs_criterion *c, int level)
 {
@@ -103,25 +118,25 @@ static void xref_list(struct jcs_buf *b, const struct jcs_criterion *c, const ch
 	}
 }
 
-static void print_text(const struct jcs_catalog *cat, int level, const struct jcs_scheme *s)
+static void print_text(FILE *o, const struct jcs_catalog *cat, int level, const struct jcs_scheme *s)
 {
 	struct jcs_buf b = JCS_BUF_INIT;
 
-	printf("%-8s  %-8s  %-7s  %s\n", "ID", "METHOD", "TARGET", s ? s->name : "TITLE");
+	fprintf(o, "%-8s  %-8s  %-7s  %s\n", "ID", "METHOD", "TARGET", s ? s->name : "TITLE");
 	for (size_t i = 0; i < cat->ncriteria; i++) {
 		const struct jcs_criterion *c = &cat->criteria[i];
 		if (!in_level(cat, c, level))
 			continue;
-		printf("%-8s  %-8s  %-7s  %s / %s\n", c->id, c->method,
+		fprintf(o, "%-8s  %-8s  %-7s  %s / %s\n", c->id, c->method,
 		       c->target == JCS_TARGET_VENDOR ? "vendor" : "product", c->title.en, c->title.ja);
 		if (s) {
 			jcs_buf_reset(&b);
 			xref_list(&b, c, s->id);
-			printf("%30s→ %s\n", "", b.len ? b.data : "(none)");
+			fprintf(o, "%30s→ %s\n", "", b.len ? b.data : "(none)");
 		}
 	}
 	if (s) {
-		printf("\n%s provisions with no ★%d criterion mapped:", s->name, level);
+		fprintf(o, "\n%s provisions with no ★%d criterion mapped:", s->name, level);
 		for (size_t j = 0, n = 0; j < s->nprovisions; j++) {
 			bool hit = false;
 			for (size_t i = 0; i < cat->ncriteria && !hit; i++)
@@ -130,31 +145,31 @@ static void print_text(const struct jcs_catalog *cat, int level, const struct jc
 					      strcmp(cat->criteria[i].xrefs[k].scheme, s->id) == 0 &&
 					      strcmp(cat->criteria[i].xrefs[k].ref, s->provisions[j].ref) == 0;
 			if (!hit && s->provisions[j].mandatory)
-				printf("%s%s", n++ ? ", " : " ", s->provisions[j].ref);
+				fprintf(o, "%s%s", n++ ? ", " : " ", s->provisions[j].ref);
 		}
-		printf("\n('*' = official correspondence; others are jcstar's inference)\n");
+		fprintf(o, "\n('*' = official correspondence; others are jcstar's inference)\n");
 	}
-	printf("\nprofiles:\n");
+	fprintf(o, "\nprofiles:\n");
 	for (size_t i = 0; i < cat->nprofiles; i++) {
 		const struct jcs_profile *p = &cat->profiles[i];
 		size_t n = 0;
 		while (p->criteria[n])
 			n++;
 		if (p->published)
-			printf("  %-20s %-42s %zu criteria\n", p->id, p->name.en, n);
+			fprintf(o, "  %-20s %-42s %zu criteria\n", p->id, p->name.en, n);
 		else
-			printf("  %-20s %-42s criteria not yet published\n", p->id, p->name.en);
+			fprintf(o, "  %-20s %-42s criteria not yet published\n", p->id, p->name.en);
 	}
-	printf("\nprocurement (government guideline): ");
+	fprintf(o, "\nprocurement (government guideline): ");
 	for (size_t i = 0; i < cat->nprocurement; i++)
-		printf("%s%s importance → ★%d or higher", i ? "; " : "", cat->procurement[i].importance,
+		fprintf(o, "%s%s importance → ★%d or higher", i ? "; " : "", cat->procurement[i].importance,
 		       cat->procurement[i].min_level);
-	printf("\n");
+	fprintf(o, "\n");
 	jcs_buf_free(&b);
 }
 
 /* The CSV is built whole, then written: 0, or the buffer's sticky error (nothing written). */
-static int print_csv(const struct jcs_catalog *cat, int level, const char *scheme)
+static int print_csv(FILE *o, const struct jcs_catalog *cat, int level, const char *scheme)
 {
 	struct jcs_buf b = JCS_BUF_INIT;
 	int rc;
@@ -186,67 +201,92 @@ static int print_csv(const struct jcs_catalog *cat, int level, const char *schem
 		jcs_buf_free(&x);
 	}
 	if (!(rc = jcs_buf_error(&b)))
-		fwrite(b.data, 1, b.len, stdout);
+		fwrite(b.data, 1, b.len, o);
 	jcs_buf_free(&b);
 	return rc;
 }
 
+/* The profile of exactly this level, if its criteria are published. */
+static bool level_published(const struct jcs_catalog *cat, int level)
+{
+	for (size_t i = 0; i < cat->nprofiles; i++)
+		if (cat->profiles[i].level == level && cat->profiles[i].published)
+			return true;
+	return false;
+}
+
 int cmd_catalog(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"level", required_argument, NULL, 'l'},
-		{"crosswalk", required_argument, NULL, 'x'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *format = "text", *scheme = NULL;
+	const char *format = NULL, *scheme = NULL, *output = NULL;
 	const struct jcs_scheme *s = NULL;
 	const struct jcs_catalog *cat;
 	struct jcs_err err = {0};
-	int level = 1, c;
+	struct cli_parse p = {0};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *o;
+	int level = 1, c, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "l:x:f:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&p, &cli_spec_catalog, argc, argv)) != -1) {
 		switch (c) {
-		case 'l':
-			level = atoi(optarg);
-			if (level < 1 || level > 4) {
-				cli_error("--level must be 1, 2, 3 or 4");
+		case CLI_EXIT: return p.exit;
+		case 'l': {
+			char *end;
+			long v = strtol(p.arg, &end, 10);
+			if (*end || end == p.arg || v < 1 || v > 4) {
+				cli_error(_("--level must be 1, 2, 3 or 4, not '%s'"), p.arg);
 				return EXIT_USAGE;
 			}
+			level = (int)v;
 			break;
-		case 'x': scheme = optarg; break;
-		case 'f': format = optarg; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+		case 'x': scheme = p.arg; break;
+		case CLI_OPT_FORMAT: format = p.arg; break;
+		case CLI_OPT_OUTPUT: output = p.arg; break;
+		default: break;
 		}
 	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
+	if (!format)
+		format = output ? "json" : "text";
+	if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "text")) {
+		cli_error(_("--format must be text, json or csv, not '%s'"), format);
 		return EXIT_USAGE;
 	}
 	cat = jcs_catalog_get(&err);
 	if (!cat)
 		return cli_fail(&err);
-	if (scheme && !(s = jcs_catalog_scheme(cat, scheme))) {
-		cli_error("unknown scheme '%s' (etsi, psti, cls, nist, cra or gov)", scheme);
+	if (!level_published(cat, level)) {
+		cli_error(_("the ★%d criteria are not published yet (IPA has published ★1 only); "
+			    "see 'jcstar catalog' for the level profiles"), level);
 		return EXIT_USAGE;
+	}
+	if (scheme && !(s = jcs_catalog_scheme(cat, scheme))) {
+		cli_error(_("unknown scheme '%s' (etsi, psti, cls, nist, cra or gov)"), scheme);
+		return EXIT_USAGE;
+	}
+	if (!(o = open_memstream(&text, &len))) {
+		cli_error(_("out of memory"));
+		return EXIT_RUNTIME;
 	}
 	if (strcmp(format, "json") == 0) {
 		json_t *j = catalog_json(cat, level, scheme);
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
+		json_dumpf(j, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', o);
 		json_decref(j);
 	} else if (strcmp(format, "csv") == 0) {
-		if (print_csv(cat, level, scheme)) {
-			cli_error("out of memory building the CSV");
-			return EXIT_RUNTIME;
+		if (print_csv(o, cat, level, scheme)) {
+			cli_error(_("out of memory building the CSV"));
+			rc = EXIT_RUNTIME;
 		}
-	} else if (strcmp(format, "text") == 0) {
-		print_text(cat, level, s);
 	} else {
-		cli_error("--format must be text, json or csv");
-		return EXIT_USAGE;
+		print_text(o, cat, level, s);
 	}
-	return EXIT_OK;
+	if (fclose(o) != 0 && rc == EXIT_OK) {
+		cli_error(_("out of memory"));
+		rc = EXIT_RUNTIME;
+	}
+	if (rc == EXIT_OK && jcs_write_file_atomic(output ? output : "-", text, len, &err))
+		rc = cli_fail(&err);
+	free(text);
+	return rc;
 }

@@ -1,5 +1,4 @@
 /* jcstar diff OLD.json NEW.json [-o FILE] [--format json|text] [--fail-on regression] [-q] */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,57 +7,53 @@
 #include "core/buf.h"
 #include "jcstar/diff.h"
 
-static const char usage_text[] =
-	"usage: jcstar diff OLD.json NEW.json [-o FILE] [--format json|text] [--fail-on regression] [-q]\n"
-	"What changed between two reports (jcstar.report/1) or two evidence files (jcstar.evidence/1):\n"
-	"criteria whose verdict changed, findings new, removed or changed (matched by id and location).\n"
-	"  -o, --output FILE       write the diff to FILE (- = stdout; the text summary then goes to stderr)\n"
-	"  --format json|text      what -o writes (default json), or stdout without -o (default text)\n"
-	"  --fail-on regression    exit 1 when a criterion got worse or a failing finding is new or worse\n"
-	"  -q, --quiet             no text summary besides the output\n"
-	"exit: 0 done, 1 --fail-on regression reached, 2 bad input or usage, 3 runtime error\n";
+static const struct cli_opt opts[] = {
+	CLI_OUTPUT(N_("write the diff to FILE (- = stdout alone; the text summary then goes to stderr)")),
+	CLI_FORMAT("json|text", N_("what -o writes (default json), or stdout without -o (default text)")),
+	CLI_FAIL_ON("fail", N_("fail: exit 1 on a regression (a criterion got worse, or a failing\n"
+			      "finding is new or worse); 'regression' is the same")),
+	CLI_QUIET(N_("no text summary besides the output")),
+	CLI_VERBOSE(N_("accepted for symmetry")),
+	{0},
+};
+
+const struct cli_cmd cli_spec_diff = {
+	"diff", "OLD.json NEW.json [-o FILE] [--format json|text] [--fail-on fail] [-q]",
+	N_("What changed between two reports (jcstar.report/1) or two evidence files (jcstar.evidence/1):\n"
+	   "criteria whose verdict changed, findings new, removed or changed (matched by id and location)."),
+	opts, 2, 2, "OLD.json NEW.json",
+	N_("0 done\n1 --fail-on fail: a regression\n2 bad input (file:line:column) or usage\n3 runtime error"),
+};
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
-		{"fail-on", required_argument, NULL, 'F'}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-	};
 	const char *output = NULL, *format = NULL;
 	json_t *old_side = NULL, *new_side = NULL, *diff = NULL;
 	struct jcs_err err = {0};
+	struct cli_parse p = {0};
+	enum cli_fail_on fail_on = CLI_FAIL_NONE;
 	char *text = NULL, *json = NULL;
-	bool fail_on = false, quiet = false;
 	int c, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&p, &cli_spec_diff, argc, argv)) != -1) {
 		switch (c) {
-		case 'o': output = optarg; break;
-		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-				cli_error("--format must be json or text, not '%s'", optarg);
+		case CLI_EXIT: return p.exit;
+		case CLI_OPT_OUTPUT: output = p.arg; break;
+		case CLI_OPT_FORMAT:
+			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
+				cli_error(_("--format must be json or text, not '%s'"), p.arg);
 				return EXIT_USAGE;
 			}
-			format = optarg;
+			format = p.arg;
 			break;
-		case 'F':
-			if (strcmp(optarg, "regression")) {
-				cli_error("--fail-on must be regression, not '%s'", optarg);
+		case CLI_OPT_FAIL_ON:
+			if (cli_fail_on_parse(p.arg, "fail", &fail_on))
 				return EXIT_USAGE;
-			}
-			fail_on = true;
 			break;
-		case 'q': quiet = true; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		default: break;
 		}
 	}
-	if (optind + 2 != argc) {
-		cli_error("diff needs two files, OLD and NEW (%d given)", argc - optind);
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	int optind = p.ind;
 	if (!format)
 		format = output ? "json" : "text";
 	if (jcs_diff_load(argv[optind], &old_side, &err) || jcs_diff_load(argv[optind + 1], &new_side, &err) ||
@@ -81,7 +76,7 @@ int cmd_diff(int argc, char **argv)
 			rc = cli_fail(&err);
 			goto out;
 		}
-		if (output && !quiet)
+		if (output && cli_verbosity >= 0)
 			fputs(text, cli_human(output));
 	} else {
 		fputs(text, stdout);

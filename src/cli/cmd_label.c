@@ -1,10 +1,12 @@
 /* jcstar label: keys, signing, offline verification, rendering and a file-based log of
  * label credentials (docs/jcstar-label.1.md, format: docs/label-credential.md). */
 #include <getopt.h>
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -14,8 +16,9 @@
 #include "registry/label.h"
 #include "registry/tlog.h"
 
-/* Exit codes of `jcstar label verify` beyond the common ones (docs/jcstar-label.1.md). */
-enum { EXIT_BAD_SIGNATURE = 4, EXIT_NOT_IN_LOG = 5, EXIT_UNCHECKED = 6 };
+/* `jcstar label verify`: a bad signature and a label not in the log are findings (the label is
+ * not valid, exit 1, the status says which); 6 = status not checked (docs/jcstar-label.1.md). */
+enum { EXIT_BAD_SIGNATURE = EXIT_FINDINGS, EXIT_NOT_IN_LOG = EXIT_FINDINGS };
 
 #define LOG_MAX_ENTRIES 100000
 
@@ -54,31 +57,35 @@ static int write_out(const char *path, const char *data, size_t len)
 
 /* ------------------------------------------------------------- keygen, pubkey */
 
+enum { O_PUB = CLI_OPT_FIRST_OWN };
+static const struct cli_opt keygen_opts[] = {
+	CLI_OUTPUT(N_("the new private key (PKCS#8 PEM, mode 0600, never overwritten); required")),
+	{"pub", O_PUB, "FILE", N_("write the public key there (default stdout)"), false},
+	{"out", CLI_OPT_OUTPUT, "FILE", N_("= -o"), true},
+	{0},
+};
+const struct cli_cmd cli_spec_label_keygen = {"label keygen", "-o KEY.pem [--pub PUB.pem]",
+	N_("Generate the registry's Ed25519 signing key and write its public key to --pub or stdout."),
+	keygen_opts, 0, 0, "", N_("0 done\n2 usage\n3 the key file exists or cannot be written")};
+
 static int label_keygen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'}, {"pub", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-	};
 	const char *out = NULL, *pub = NULL;
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
 	char *pem = NULL;
+	struct cli_parse p = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "o:p:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_label_keygen, argc, argv)) != -1)
 		switch (c) {
-		case 'o': out = optarg; break;
-		case 'p': pub = optarg; break;
-		case 'h':
-			printf("usage: jcstar label keygen --out KEY.pem [--pub PUB.pem]\n"
-			       "Generate the registry's Ed25519 signing key (PKCS#8 PEM, mode 0600, never\n"
-			       "overwritten) and write its public key to --pub or stdout.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case CLI_EXIT: return p.exit;
+		case CLI_OPT_OUTPUT: out = p.arg; break;
+		case O_PUB: pub = p.arg; break;
+		default: break;
 		}
-	if (!out || optind != argc) {
-		cli_error("usage: jcstar label keygen --out KEY.pem [--pub PUB.pem]");
+	if (!out) {
+		cli_error(_("label keygen: -o KEY.pem is required"));
 		return EXIT_USAGE;
 	}
 	if (jcs_key_generate(&k, &err) || jcs_key_save(k, out, &err)) {
@@ -95,28 +102,34 @@ out:
 	return rc;
 }
 
+enum { O_KEY = CLI_OPT_FIRST_OWN + 10, O_ID };
+static const struct cli_opt pubkey_opts[] = {
+	{"key", O_KEY, "FILE", N_("the key file (private or public PEM); required"), false},
+	CLI_OUTPUT(N_("write the public key (SPKI PEM) to FILE (default stdout)")),
+	{"id", O_ID, NULL, N_("print the key id instead"), false},
+	{"out", CLI_OPT_OUTPUT, "FILE", N_("= -o"), true},
+	{0},
+};
+const struct cli_cmd cli_spec_label_pubkey = {"label pubkey", "--key KEY.pem [-o PUB.pem] [--id]",
+	N_("Print the public key (SPKI PEM) of a key file, or with --id its key id."),
+	pubkey_opts, 0, 0, "", N_("0 done\n2 usage, a missing or malformed key file\n3 the key file is readable by others")};
+
 static int label_pubkey(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'}, {"out", required_argument, NULL, 'o'},
-		{"id", no_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-	};
 	const char *key = NULL, *out = NULL;
 	struct jcs_key *k = NULL;
 	bool id = false;
 	char *pem;
+	struct cli_parse p = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_label_pubkey, argc, argv)) != -1)
 		switch (c) {
-		case 'k': key = optarg; break;
-		case 'o': out = optarg; break;
-		case 'i': id = true; break;
-		case 'h':
-			printf("usage: jcstar label pubkey --key KEY.pem [-o PUB.pem] [--id]\n"
-			       "Print the public key (SPKI PEM) of a key file, or with --id its key id.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case CLI_EXIT: return p.exit;
+		case O_KEY: key = p.arg; break;
+		case CLI_OPT_OUTPUT: out = p.arg; break;
+		case O_ID: id = true; break;
+		default: break;
 		}
 	if ((rc = load_key(key, false, &k)))
 		return rc;
@@ -134,67 +147,71 @@ static int label_pubkey(int argc, char **argv)
 
 /* ------------------------------------------------------------- sign, revoke */
 
+enum { S_KEY = CLI_OPT_FIRST_OWN + 20, S_REGNO, S_VENDOR, S_PRODUCT, S_MODEL, S_LEVEL, S_ISSUED, S_EXPIRES,
+       S_STATUS, S_REGISTRY, S_URL, S_SIGNED };
+static const struct cli_opt sign_opts[] = {
+	{"key", S_KEY, "FILE", N_("the registry's private key; required"), false},
+	{"regno", S_REGNO, "REGNO", N_("registration number JCS-L-YYYY-NNNNNN (L = level)"), false},
+	{"vendor", S_VENDOR, "NAME", N_("the vendor"), false},
+	{"product", S_PRODUCT, "NAME", N_("the product"), false},
+	{"model", S_MODEL, "M", N_("a model number; repeatable"), false},
+	{"level", S_LEVEL, "N", N_("the level (★N)"), false},
+	{"issued", S_ISSUED, "YYYY-MM-DD", N_("date of issue (default today)"), false},
+	{"expires", S_EXPIRES, "YYYY-MM-DD", N_("expiry (default issued + 2 years)"), false},
+	{"status", S_STATUS, "STATUS", N_("valid (default), suspended or revoked"), false},
+	{"registry", S_REGISTRY, "ID", N_("the registry's id"), false},
+	{"url", S_URL, "URL", N_("the label's public page"), false},
+	{"signed-at", S_SIGNED, "TIME", N_("signing time YYYY-MM-DDTHH:MM:SSZ (default now)"), false},
+	CLI_OUTPUT(N_("write the credential to FILE (default stdout)")),
+	{"out", CLI_OPT_OUTPUT, "FILE", N_("= -o"), true},
+	{0},
+};
+const struct cli_cmd cli_spec_label_sign = {"label sign", "--key KEY.pem --regno REGNO --vendor NAME --product NAME --model M... --level N --registry ID --url URL [-o FILE]",
+	N_("Sign a label credential (for offline operators and tests; the registry signs its own)."),
+	sign_opts, 0, 0, "", N_("0 done\n2 usage or a field the credential format refuses\n3 runtime error")};
+
 static int label_sign(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},      {"regno", required_argument, NULL, 'r'},
-		{"vendor", required_argument, NULL, 'v'},   {"product", required_argument, NULL, 'p'},
-		{"model", required_argument, NULL, 'm'},    {"level", required_argument, NULL, 'l'},
-		{"issued", required_argument, NULL, 'i'},   {"expires", required_argument, NULL, 'e'},
-		{"status", required_argument, NULL, 's'},   {"registry", required_argument, NULL, 'R'},
-		{"url", required_argument, NULL, 'u'},      {"signed-at", required_argument, NULL, 'S'},
-		{"out", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct jcs_label l = {.status = JCS_LSTAT_VALID};
 	const char *key = NULL, *out = NULL, *models[JCS_LABEL_MAX_MODELS];
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
 	char today[11], expires[11], *s = NULL;
+	struct cli_parse p = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_label_sign, argc, argv)) != -1)
 		switch (c) {
-		case 'k': key = optarg; break;
-		case 'r': l.registration_number = optarg; break;
-		case 'v': l.vendor = optarg; break;
-		case 'p': l.product = optarg; break;
-		case 'm':
+		case CLI_EXIT: return p.exit;
+		case S_KEY: key = p.arg; break;
+		case S_REGNO: l.registration_number = p.arg; break;
+		case S_VENDOR: l.vendor = p.arg; break;
+		case S_PRODUCT: l.product = p.arg; break;
+		case S_MODEL:
 			if (l.nmodels == JCS_LABEL_MAX_MODELS) {
 				cli_error("at most %d --model", JCS_LABEL_MAX_MODELS);
 				return EXIT_USAGE;
 			}
-			models[l.nmodels++] = optarg;
+			models[l.nmodels++] = p.arg;
 			break;
-		case 'l': l.level = atoi(optarg); break;
-		case 'i': l.issued = optarg; break;
-		case 'e': l.expires = optarg; break;
-		case 's':
-			if (!strcmp(optarg, "valid")) l.status = JCS_LSTAT_VALID;
-			else if (!strcmp(optarg, "suspended")) l.status = JCS_LSTAT_SUSPENDED;
-			else if (!strcmp(optarg, "revoked")) l.status = JCS_LSTAT_REVOKED;
+		case S_LEVEL: l.level = atoi(p.arg); break;
+		case S_ISSUED: l.issued = p.arg; break;
+		case S_EXPIRES: l.expires = p.arg; break;
+		case S_STATUS:
+			if (!strcmp(p.arg, "valid")) l.status = JCS_LSTAT_VALID;
+			else if (!strcmp(p.arg, "suspended")) l.status = JCS_LSTAT_SUSPENDED;
+			else if (!strcmp(p.arg, "revoked")) l.status = JCS_LSTAT_REVOKED;
 			else {
 				cli_error("--status: valid, suspended or revoked");
 				return EXIT_USAGE;
 			}
 			break;
-		case 'R': l.registry = optarg; break;
-		case 'u': l.url = optarg; break;
-		case 'S': l.signed_at = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h':
-			printf("usage: jcstar label sign --key KEY.pem --regno JCS-L-YYYY-NNNNNN --vendor NAME\n"
-			       "         --product NAME --model M [--model M ...] --level N --registry ID --url URL\n"
-			       "         [--issued YYYY-MM-DD (today)] [--expires YYYY-MM-DD (issued + 2 years)]\n"
-			       "         [--status valid|suspended|revoked] [--signed-at TIME] [-o FILE]\n"
-			       "Sign a label credential (for offline operators and tests; the registry signs its own).\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case S_REGISTRY: l.registry = p.arg; break;
+		case S_URL: l.url = p.arg; break;
+		case S_SIGNED: l.signed_at = p.arg; break;
+		case CLI_OPT_OUTPUT: out = p.arg; break;
+		default: break;
 		}
-	if (optind != argc) {
-		cli_error("unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
 	l.models = models;
 	if (!l.issued) {
 		jcs_date_of(time(NULL), today, sizeof(today));
@@ -218,43 +235,46 @@ static int label_sign(int argc, char **argv)
 	return rc;
 }
 
+enum { R_KEY = CLI_OPT_FIRST_OWN + 40, R_REGNO, R_REASON, R_SUSPEND, R_EFFECTIVE, R_REGISTRY, R_SIGNED };
+static const struct cli_opt revoke_opts[] = {
+	{"key", R_KEY, "FILE", N_("the registry's private key; required"), false},
+	{"regno", R_REGNO, "REGNO", N_("the label's registration number"), false},
+	{"reason", R_REASON, "TEXT", N_("why"), false},
+	{"suspend", R_SUSPEND, NULL, N_("a suspension (reversible) instead of a revocation (final)"), false},
+	{"effective", R_EFFECTIVE, "YYYY-MM-DD", N_("from when (default today)"), false},
+	{"registry", R_REGISTRY, "ID", N_("the registry's id"), false},
+	{"signed-at", R_SIGNED, "TIME", N_("signing time YYYY-MM-DDTHH:MM:SSZ (default now)"), false},
+	CLI_OUTPUT(N_("write the statement to FILE (default stdout)")),
+	{"out", CLI_OPT_OUTPUT, "FILE", N_("= -o"), true},
+	{0},
+};
+const struct cli_cmd cli_spec_label_revoke = {"label revoke", "--key KEY.pem --regno REGNO --reason TEXT --registry ID [--suspend] [-o FILE]",
+	N_("Sign a revocation (final) or, with --suspend, a suspension of a label."),
+	revoke_opts, 0, 0, "", N_("0 done\n2 usage\n3 runtime error")};
+
 static int label_revoke(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},      {"regno", required_argument, NULL, 'r'},
-		{"reason", required_argument, NULL, 'w'},   {"suspend", no_argument, NULL, 'u'},
-		{"effective", required_argument, NULL, 'e'}, {"registry", required_argument, NULL, 'R'},
-		{"signed-at", required_argument, NULL, 'S'}, {"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-	};
 	struct jcs_revocation r = {.status = JCS_LSTAT_REVOKED};
 	const char *key = NULL, *out = NULL;
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
 	char today[11], *s = NULL;
+	struct cli_parse p = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_label_revoke, argc, argv)) != -1)
 		switch (c) {
-		case 'k': key = optarg; break;
-		case 'r': r.registration_number = optarg; break;
-		case 'w': r.reason = optarg; break;
-		case 'u': r.status = JCS_LSTAT_SUSPENDED; break;
-		case 'e': r.effective = optarg; break;
-		case 'R': r.registry = optarg; break;
-		case 'S': r.signed_at = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h':
-			printf("usage: jcstar label revoke --key KEY.pem --regno REGNO --reason TEXT --registry ID\n"
-			       "         [--suspend] [--effective YYYY-MM-DD (today)] [--signed-at TIME] [-o FILE]\n"
-			       "Sign a revocation (final) or, with --suspend, a suspension of a label.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case CLI_EXIT: return p.exit;
+		case R_KEY: key = p.arg; break;
+		case R_REGNO: r.registration_number = p.arg; break;
+		case R_REASON: r.reason = p.arg; break;
+		case R_SUSPEND: r.status = JCS_LSTAT_SUSPENDED; break;
+		case R_EFFECTIVE: r.effective = p.arg; break;
+		case R_REGISTRY: r.registry = p.arg; break;
+		case R_SIGNED: r.signed_at = p.arg; break;
+		case CLI_OPT_OUTPUT: out = p.arg; break;
+		default: break;
 		}
-	if (optind != argc) {
-		cli_error("unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
 	if (!r.effective) {
 		jcs_date_of(time(NULL), today, sizeof(today));
 		r.effective = today;
@@ -478,6 +498,8 @@ static int do_verify(const struct verify_opts *o)
 		goto out;
 	}
 	if (rc) {
+		snprintf(line, sizeof(line), "%s: %s", o->file, err.msg); /* name the file */
+		jcs_err_set(&err, err.code, "%s", line);
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -581,42 +603,56 @@ out:
 	return rc;
 }
 
+enum { V_KEY = CLI_OPT_FIRST_OWN + 60, V_REV, V_PROOF, V_STH, V_STATUS, V_NOW, V_AT, V_JSON };
+static const struct cli_opt verify_opts_table[] = {
+	{"key", V_KEY, "PUB.pem", N_("the registry's public key; required"), false},
+	{"status", V_STATUS, "FILE", N_("a status statement (jcstar.status/1) for this label; 'valid' needs a\n"
+				     "fresh one"), false},
+	{"proof", V_PROOF, "FILE", N_("inclusion proof of the credential in the log (needs --sth)"), false},
+	{"sth", V_STH, "FILE", N_("the signed tree head the proof and status refer to"), false},
+	{"revocations", V_REV, "FILE", N_("a signed revocation list"), false},
+	{"at", V_AT, "YYYY-MM-DD", N_("judge expiry on this date (default today)"), false},
+	{"now", V_NOW, "TIME", N_("the time freshness is judged at (YYYY-MM-DDTHH:MM:SSZ)"), false},
+	{"json", V_JSON, NULL, N_("print jcstar.label-verify/1 JSON instead of text"), false},
+	CLI_FORMAT("text|json", N_("text (default) or json (the same as --json)")),
+	{0},
+};
+const struct cli_cmd cli_spec_label_verify = {"label verify", "FILE|BUNDLE|- --key PUB.pem [--status FILE] [--proof FILE --sth FILE] [--revocations FILE] [--json]",
+	N_("Check a label credential (or the registry's offline bundle) against the registry's\n"
+	   "public key. 'valid' needs a fresh status statement for this credential."),
+	verify_opts_table, 1, 1, "FILE",
+	N_("0 valid\n1 not valid: expired, expiry grace, not yet valid, suspended, revoked, superseded,\n"
+	   "  a bad signature, or not in the log (the status says which)\n2 usage, a missing or malformed input (the file is named)\n"
+	   "3 runtime error\n6 status not checked: no fresh status statement")};
+
 static int label_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},     {"revocations", required_argument, NULL, 'r'},
-		{"proof", required_argument, NULL, 'p'},   {"sth", required_argument, NULL, 's'},
-		{"status", required_argument, NULL, 'S'},  {"now", required_argument, NULL, 'n'},
-		{"at", required_argument, NULL, 'a'},      {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-	};
 	struct verify_opts o = {0};
+	struct cli_parse p = {0};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_label_verify, argc, argv)) != -1)
 		switch (c) {
-		case 'k': o.key = optarg; break;
-		case 'r': o.revocations = optarg; break;
-		case 'p': o.proof = optarg; break;
-		case 's': o.sth = optarg; break;
-		case 'S': o.status = optarg; break;
-		case 'n': o.now = optarg; break;
-		case 'a': o.at = optarg; break;
-		case 'j': o.json = true; break;
-		case 'h':
-			printf("usage: jcstar label verify FILE|BUNDLE|- --key PUB.pem [--status FILE]\n"
-			       "         [--proof FILE --sth FILE] [--revocations FILE] [--at YYYY-MM-DD]\n"
-			       "         [--now YYYY-MM-DDTHH:MM:SSZ] [--json]\n"
-			       "Check a label credential (or the registry's offline bundle) against the registry's\n"
-			       "public key. 'valid' needs a fresh status statement for this credential.\n"
-			       "exit: 0 valid, 1 expired/expiry grace/not yet valid/suspended/revoked/superseded,\n"
-			       "      2 usage or malformed input, 3 runtime error, 4 bad signature, 5 not in log,\n"
-			       "      6 status not checked (no fresh status statement)\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case CLI_EXIT: return p.exit;
+		case V_KEY: o.key = p.arg; break;
+		case V_REV: o.revocations = p.arg; break;
+		case V_PROOF: o.proof = p.arg; break;
+		case V_STH: o.sth = p.arg; break;
+		case V_STATUS: o.status = p.arg; break;
+		case V_NOW: o.now = p.arg; break;
+		case V_AT: o.at = p.arg; break;
+		case V_JSON: o.json = true; break;
+		case CLI_OPT_FORMAT:
+			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
+				cli_error(_("--format must be text or json, not '%s'"), p.arg);
+				return EXIT_USAGE;
+			}
+			o.json = strcmp(p.arg, "json") == 0;
+			break;
+		default: break;
 		}
-	if (optind != argc - 1 || !o.key) {
-		cli_error("usage: jcstar label verify FILE|BUNDLE|- --key PUB.pem [--status FILE] [--proof FILE --sth FILE]");
+	if (!o.key) {
+		cli_error(_("label verify: --key PUB.pem is required"));
 		return EXIT_USAGE;
 	}
 	if (o.proof && !o.sth) {
@@ -627,47 +663,49 @@ static int label_verify(int argc, char **argv)
 		cli_error("--at: not a date (YYYY-MM-DD): %s", o.at);
 		return EXIT_USAGE;
 	}
-	o.file = argv[optind];
+	o.file = argv[p.ind];
 	return do_verify(&o);
 }
 
 /* ------------------------------------------------------------- render */
 
+enum { D_SVG = CLI_OPT_FIRST_OWN + 80, D_PNG, D_DPI, D_WIDTH };
+static const struct cli_opt render_opts[] = {
+	{"svg", D_SVG, "FILE", N_("write the label as SVG"), false},
+	{"png", D_PNG, "FILE", N_("write the label as PNG: the SVG printed W mm wide at N dpi or more"), false},
+	{"dpi", D_DPI, "N", N_("PNG resolution in dots per inch (default 300 or more)"), false},
+	{"width-mm", D_WIDTH, "W", N_("printed width of the label in millimetres (default 30)"), false},
+	{0},
+};
+const struct cli_cmd cli_spec_label_render = {"label render", "FILE|- [--svg OUT.svg] [--png OUT.png] [--dpi N] [--width-mm W]",
+	N_("Draw the label of a credential (JC-STAR, level stars, QR code of its page, registration\n"
+	   "number). Rendering does not verify the signature; use 'jcstar label verify' for that."),
+	render_opts, 1, 1, "FILE", N_("0 done\n2 usage, a missing or malformed credential\n3 runtime error")};
+
 static int label_render(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"svg", required_argument, NULL, 's'}, {"png", required_argument, NULL, 'p'},
-		{"dpi", required_argument, NULL, 'd'}, {"width-mm", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-	};
 	const char *svg = NULL, *png = NULL;
 	struct jcs_buf text = JCS_BUF_INIT, img = JCS_BUF_INIT;
 	struct jcs_label *l = NULL;
 	struct jcs_err err = {0};
+	struct cli_parse p = {0};
 	int c, dpi = JCS_LABEL_DPI, rc = EXIT_OK;
 	double width_mm = JCS_LABEL_WIDTH_MM;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_label_render, argc, argv)) != -1)
 		switch (c) {
-		case 's': svg = optarg; break;
-		case 'p': png = optarg; break;
-		case 'd': dpi = atoi(optarg); break;
-		case 'w': width_mm = atof(optarg); break;
-		case 'h':
-			printf("usage: jcstar label render FILE|- [--svg OUT.svg] [--png OUT.png] [--dpi N] [--width-mm W]\n"
-			       "Draw the label of a credential (JC-STAR, level stars, QR code of its page,\n"
-			       "registration number). The PNG is the SVG printed W mm wide (default %d) at\n"
-			       "N dots per inch or more (default %d).\n"
-			       "Rendering does not verify the signature; use 'jcstar label verify' for that.\n",
-			       JCS_LABEL_WIDTH_MM, JCS_LABEL_DPI);
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case CLI_EXIT: return p.exit;
+		case D_SVG: svg = p.arg; break;
+		case D_PNG: png = p.arg; break;
+		case D_DPI: dpi = atoi(p.arg); break;
+		case D_WIDTH: width_mm = atof(p.arg); break;
+		default: break;
 		}
-	if (optind != argc - 1 || (!svg && !png)) {
-		cli_error("usage: jcstar label render FILE|- [--svg OUT.svg] [--png OUT.png] [--dpi N] [--width-mm W]");
+	if (!svg && !png) {
+		cli_error(_("label render: --svg FILE or --png FILE is required"));
 		return EXIT_USAGE;
 	}
-	if (read_input(argv[optind], JCS_STMT_MAX, &text, &err) || jcs_label_parse(text.data, text.len, &l, &err)) {
+	if (read_input(argv[p.ind], JCS_STMT_MAX, &text, &err) || jcs_label_parse(text.data, text.len, &l, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -779,13 +817,22 @@ static int log_statuses(const struct jcs_key *k, const char *registry, char **fi
 	return rc;
 }
 
+enum { L_KEY = CLI_OPT_FIRST_OWN + 90, L_DIR, L_REGISTRY, L_FROM, L_NOW };
+static const struct cli_opt log_opts[] = {
+	{"key", L_KEY, "FILE", N_("the registry's private key; required"), false},
+	{"registry", L_REGISTRY, "ID", N_("the registry's id; required"), false},
+	{"out-dir", L_DIR, "DIR", N_("where to write (created when missing); required"), false},
+	{"consistency-from", L_FROM, "M", N_("also write DIR/consistency.json (tree M to all)"), false},
+	{"now", L_NOW, "TIME", N_("when the status statements are produced (YYYY-MM-DDTHH:MM:SSZ)"), false},
+	{0},
+};
+const struct cli_cmd cli_spec_label_log = {"label log", "--key KEY.pem --registry ID --out-dir DIR [--consistency-from M] STATEMENT...",
+	N_("Append signed statements (labels, revocations) in order to a new RFC 6962 log and write\n"
+	   "DIR/sth.json, DIR/NAME.proof.json and DIR/NAME.status.json for each statement."),
+	log_opts, 1, -1, "STATEMENT", N_("0 done\n2 usage, a missing or malformed statement (named)\n3 runtime error")};
+
 static int label_log(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'}, {"out-dir", required_argument, NULL, 'd'},
-		{"registry", required_argument, NULL, 'R'}, {"consistency-from", required_argument, NULL, 'c'},
-		{"now", required_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-	};
 	const char *key = NULL, *dir = NULL, *registry = NULL, *now = NULL;
 	uint64_t now_ms;
 	struct jcs_buf text = JCS_BUF_INIT, leaf = JCS_BUF_INIT, path = JCS_BUF_INIT;
@@ -796,27 +843,20 @@ static int label_log(int argc, char **argv)
 	long from = 0;
 	size_t n;
 	char *s = NULL;
+	struct cli_parse pa = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&pa, &cli_spec_label_log, argc, argv)) != -1)
 		switch (c) {
-		case 'k': key = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'R': registry = optarg; break;
-		case 'c': from = atol(optarg); break;
-		case 'n': now = optarg; break;
-		case 'h':
-			printf("usage: jcstar label log --key KEY.pem --registry ID --out-dir DIR [--consistency-from M]\n"
-			       "         [--now YYYY-MM-DDTHH:MM:SSZ] STATEMENT...\n"
-			       "Append signed statements (labels, revocations) in order to a new RFC 6962 log and write\n"
-			       "DIR/sth.json (signed tree head), DIR/NAME.proof.json (inclusion proof of each\n"
-			       "statement), DIR/NAME.status.json (status statement of each label's registration at\n"
-			       "that tree head, produced --now, good for a day) and with --consistency-from M,\n"
-			       "DIR/consistency.json (tree M to all).\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case CLI_EXIT: return pa.exit;
+		case L_KEY: key = pa.arg; break;
+		case L_DIR: dir = pa.arg; break;
+		case L_REGISTRY: registry = pa.arg; break;
+		case L_FROM: from = atol(pa.arg); break;
+		case L_NOW: now = pa.arg; break;
+		default: break;
 		}
-	n = (size_t)(argc - optind);
+	n = (size_t)(argc - pa.ind);
 	if (!dir || !registry || n == 0 || n > LOG_MAX_ENTRIES || from < 0 || (size_t)from > n) {
 		cli_error("usage: jcstar label log --key KEY.pem --registry ID --out-dir DIR STATEMENT... "
 			  "(1..%d statements; 0 <= M <= count)", LOG_MAX_ENTRIES);
@@ -825,6 +865,10 @@ static int label_log(int argc, char **argv)
 	if (parse_now(now, &now_ms)) {
 		cli_error("--now: not a time (YYYY-MM-DDTHH:MM:SSZ): %s", now);
 		return EXIT_USAGE;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		cli_error("--out-dir %s: %s", dir, strerror(errno));
+		return EXIT_RUNTIME;
 	}
 	if ((rc = load_key(key, true, &k)))
 		return rc;
@@ -836,12 +880,12 @@ static int label_log(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		jcs_buf_reset(&text);
 		jcs_buf_reset(&leaf);
-		if (read_input(argv[optind + i], JCS_STMT_MAX, &text, &err) ||
+		if (read_input(argv[pa.ind + i], JCS_STMT_MAX, &text, &err) ||
 		    jcs_envelope_canonical(text.data, text.len, &leaf, &err) ||
 		    jcs_tlog_leaf_hash(leaf.data, leaf.len, leaves + i * JCS_HASH_LEN)) {
 			char why[sizeof(err.msg)];
 			snprintf(why, sizeof(why), "%s", err.msg);
-			jcs_err_set(&err, err.code, "%s: %s", argv[optind + i], why);
+			jcs_err_set(&err, err.code, "%s: %s", argv[pa.ind + i], why);
 			rc = cli_fail(&err);
 			goto out;
 		}
@@ -856,13 +900,13 @@ static int label_log(int argc, char **argv)
 	jcs_buf_printf(&path, "%s/sth.json", dir);
 	if ((rc = write_out(path.data, s, strlen(s))))
 		goto out;
-	if (log_statuses(k, registry, argv + optind, n, leaves, sth.root, now_ms, dir, &err)) {
+	if (log_statuses(k, registry, argv + pa.ind, n, leaves, sth.root, now_ms, dir, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct jcs_inclusion p = {.leaf_index = i, .tree_size = n};
-		char *name = strdup(argv[optind + i]), *js;
+		char *name = strdup(argv[pa.ind + i]), *js;
 		jcs_tlog_inclusion_proof(leaves, n, i, &p.path);
 		js = jcs_inclusion_json(&p);
 		jcs_buf_reset(&path);
@@ -894,35 +938,39 @@ out:
 }
 
 /* Check that tree head NEW extends tree head OLD (a monitor's check). */
+enum { C_KEY = CLI_OPT_FIRST_OWN + 100, C_OLD, C_NEW, C_PROOF };
+static const struct cli_opt consistency_opts[] = {
+	{"key", C_KEY, "PUB.pem", N_("the registry's public key; required"), false},
+	{"old", C_OLD, "STH", N_("the older signed tree head"), false},
+	{"new", C_NEW, "STH", N_("the newer signed tree head"), false},
+	{"proof", C_PROOF, "FILE", N_("the consistency proof"), false},
+	{0},
+};
+const struct cli_cmd cli_spec_label_consistency = {"label consistency", "--key PUB.pem --old STH --new STH --proof FILE",
+	N_("Check that the log of tree head NEW contains the log of tree head OLD unchanged\n(RFC 6962 consistency proof)."),
+	consistency_opts, 0, 0, "", N_("0 consistent\n1 not consistent, or a bad signature\n2 usage, a missing or malformed file\n3 runtime error")};
+
 static int label_consistency(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'}, {"old", required_argument, NULL, 'o'},
-		{"new", required_argument, NULL, 'n'}, {"proof", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-	};
 	const char *key = NULL, *old = NULL, *new = NULL, *proof = NULL;
 	struct jcs_buf b = JCS_BUF_INIT;
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
 	struct jcs_sth s1, s2;
 	struct jcs_consistency cp;
+	struct cli_parse p = {0};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_label_consistency, argc, argv)) != -1)
 		switch (c) {
-		case 'k': key = optarg; break;
-		case 'o': old = optarg; break;
-		case 'n': new = optarg; break;
-		case 'p': proof = optarg; break;
-		case 'h':
-			printf("usage: jcstar label consistency --key PUB.pem --old STH --new STH --proof FILE\n"
-			       "Check that the log of tree head NEW contains the log of tree head OLD unchanged\n"
-			       "(RFC 6962 consistency proof). exit: 0 consistent, 5 not consistent.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+		case CLI_EXIT: return p.exit;
+		case C_KEY: key = p.arg; break;
+		case C_OLD: old = p.arg; break;
+		case C_NEW: new = p.arg; break;
+		case C_PROOF: proof = p.arg; break;
+		default: break;
 		}
-	if (!old || !new || !proof || optind != argc) {
+	if (!old || !new || !proof) {
 		cli_error("usage: jcstar label consistency --key PUB.pem --old STH --new STH --proof FILE");
 		return EXIT_USAGE;
 	}
@@ -972,6 +1020,10 @@ int cmd_label(int argc, char **argv)
 	bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
 	FILE *f = help ? stdout : stderr;
 
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) { /* each label command has its own too */
+		printf("jcstar %s\n", jcs_version());
+		return EXIT_OK;
+	}
 	if (argc >= 2 && !help) {
 		for (size_t i = 0; i < sizeof(label_cmds) / sizeof(label_cmds[0]); i++)
 			if (strcmp(argv[1], label_cmds[i].name) == 0)

@@ -1,5 +1,4 @@
 /* jcstar probe TARGET [options]: live device assessment (docs/jcstar-probe.1.md). */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,17 +10,51 @@
 #include "jcstar/declaration.h"
 #include "jcstar/probe.h"
 
-static const char usage_text[] =
-	"usage: jcstar probe TARGET [--ports LIST|all] [--profile quick|standard|full]\n"
-	"                    [--creds FILE] [--max-attempts N] [--needed-ports LIST]\n"
-	"                    [--declaration FILE] [--compare BASELINE.json] [-o EVIDENCE.json]\n"
-	"                    [--rate N] [--concurrency N] [--timeout MS] [--budget S]\n"
-	"                    [--max-connections N] [--login-budget N] [--scan-only]\n"
-	"                    [--bf-window S] [--bf-parallel N] [--bf-max-rate PER_MIN]\n"
-	"                    [--fail-on-findings]\n"
-	"Assess a device over the network: open ports identified by what they speak, access\n"
-	"without credentials, default credentials (confirmed), brute-force protection,\n"
-	"cleartext protocols, risky or undeclared interfaces. Probe only devices you own.\n";
+enum { O_PROFILE = CLI_OPT_FIRST_OWN, O_CREDS, O_MAXATT, O_NEEDED, O_DECL, O_COMPARE, O_RATE, O_CONC,
+       O_TIMEOUT, O_BUDGET, O_MAXCONN, O_LOGINB, O_FAILF, O_SCANONLY, O_BFW, O_BFP, O_BFR };
+
+static const struct cli_opt opts[] = {
+	{"ports", 'p', "LIST", N_("TCP ports to sweep, nmap style: 22,80,8000-8100; -p- or 'all' = 1-65535\n"
+				 "(default: the profile's list)"), false},
+	{"profile", O_PROFILE, "NAME", N_("quick, standard (default) or full: port list, concurrency, budgets"), false},
+	{"creds", O_CREDS, "FILE", N_("extra credential pairs to try (user:password per line)"), false},
+	{"max-attempts", O_MAXATT, "N", N_("cap on failed logins in the brute-force observation (1-1000)"), false},
+	{"needed-ports", O_NEEDED, "LIST", N_("ports the product needs (S1.1-13): others open are findings"), false},
+	{"declaration", O_DECL, "FILE", N_("the vendor's declaration: its vendor name and needed ports"), false},
+	{"compare", O_COMPARE, "FILE", N_("a baseline evidence file: services new since then are findings"), false},
+	CLI_OUTPUT(N_("write the evidence (jcstar.evidence/1) to FILE (- = stdout alone; the summary\n"
+		      "then goes to stderr)")),
+	CLI_FORMAT("text|json", N_("what stdout carries without -o: the summary (text, default) or the\n"
+				  "evidence (json, the same as -o -)")),
+	{"rate", O_RATE, "N", N_("new TCP connections per second in the sweep"), false},
+	{"concurrency", O_CONC, "N", N_("connections in flight in the sweep (1-4096)"), false},
+	{"timeout", O_TIMEOUT, "MS", N_("one connection's timeout (50-60000 ms)"), false},
+	{"budget", O_BUDGET, "S", N_("the whole probe's time budget in seconds"), false},
+	{"max-connections", O_MAXCONN, "N", N_("connection budget of the whole probe"), false},
+	{"login-budget", O_LOGINB, "N", N_("login attempts per service for the default-credential list"), false},
+	{"scan-only", O_SCANONLY, NULL, N_("sweep and identify only: no logins, no brute force"), false},
+	{"bf-window", O_BFW, "S", N_("brute-force observation window in seconds (1-3600)"), false},
+	{"bf-parallel", O_BFP, "N", N_("parallel connections of the brute-force observation (1-64)"), false},
+	{"bf-max-rate", O_BFR, "PER_MIN", N_("the aggregate guess rate above which brute force fails"), false},
+	CLI_FAIL_ON("fail|inconclusive", N_("fail: exit 1 when a finding failed; inconclusive: also when one is\n"
+					   "inconclusive")),
+	CLI_QUIET(N_("no summary, only errors")),
+	CLI_VERBOSE(N_("the progress phases as lines on stderr, even when it is not a terminal")),
+	{"fail-on-findings", O_FAILF, NULL, N_("= --fail-on fail"), true},
+	{0},
+};
+
+const struct cli_cmd cli_spec_probe = {
+	"probe", "TARGET [-p LIST|-p-] [--profile NAME] [-o FILE] [--fail-on WHAT] [OPTIONS]",
+	N_("Assess a device over the network: open ports identified by what they speak, access\n"
+	   "without credentials, default credentials (confirmed), brute-force protection,\n"
+	   "cleartext protocols, risky or undeclared interfaces. TARGET is a host name or an\n"
+	   "address, not a URL. Probe only devices you own."),
+	opts, 1, 1, "TARGET",
+	N_("0 done, nothing failed that --fail-on asks about\n1 --fail-on: a finding failed (or is inconclusive)\n"
+	   "2 usage, a bad or missing input file, a TARGET that is a URL\n3 runtime error (TARGET does not resolve, network)\n"
+	   "4 incomplete: no responsive host or service, interrupted, out of budget (the evidence is written)"),
+};
 
 /* SIGINT / SIGTERM: the probe winds down and the evidence so far is written, marked
  * incomplete. The handler resets itself, so a second signal ends the process at once. */
@@ -34,9 +67,16 @@ static void on_stop(int sig)
 
 static void progress(void *arg, const char *phase, long done, long total)
 {
-	(void)arg;
-	fprintf(stderr, "\r\033[K%s %ld/%ld", phase, done, total);
-	fflush(stderr);
+	struct cli_progress *p = arg;
+
+	if (cli_verbosity > 0 && strcmp(p->phase, phase)) {
+		/* -v: one line per phase */
+		snprintf(p->phase, sizeof(p->phase), "%s", phase);
+		fprintf(stderr, "jcstar: %s (%ld)\n", _(phase), total);
+		return;
+	}
+	/* the brute-force window counts seconds ("... (s)") */
+	cli_progress(p, phase, done, total, strstr(phase, "(s)") ? "s" : "");
 }
 
 static long num_arg(const char *s, long lo, long hi, const char *what, bool *bad)
@@ -66,21 +106,21 @@ static void print_summary(const struct jcs_evidence *ev, FILE *h)
 		       json_is_true(json_object_get(s, "tls")) ? "yes" : "no",
 		       json_string_value(json_object_get(s, "banner")) ? json_string_value(json_object_get(s, "banner")) : "");
 	}
-	fprintf(h, "\n%-13s %-30s %-22s %s\n", "RESULT", "FINDING", "WHERE", "DETAIL");
+	fprintf(h, "\n%-13s %-30s %-22s %s\n", _("RESULT"), _("FINDING"), _("WHERE"), _("DETAIL"));
 	for (i = 0; i < jcs_evidence_count(ev); i++) {
 		struct jcs_finding f;
 		const char *detail = f.title;
 		const json_t *acc;
 
+		char extra[200] = "", tb[512];
 		jcs_evidence_get(ev, i, &f);
-		detail = f.title;
-		char extra[200] = "";
+		detail = cli_title(&f, tb, sizeof(tb));
 		if ((acc = json_object_get(f.details, "accepted")))
 			snprintf(extra, sizeof(extra), " %s:%s", json_string_value(json_object_get(acc, "user")),
 				 json_string_value(json_object_get(acc, "password")));
 		else if (json_object_get(f.details, "reason"))
 			snprintf(extra, sizeof(extra), " — %s", json_string_value(json_object_get(f.details, "reason")));
-		fprintf(h, "%-13s %-30s %-22s %s%s\n", jcs_result_name(f.result), f.id, f.location, detail, extra);
+		fprintf(h, "%-13s %-30s %-22s %s%s\n", cli_result(f.result), f.id, f.location, detail, extra);
 		nfail += f.result == JCS_FAIL;
 	}
 	fprintf(h, "\n%zu services, %zu findings, %zu failed\n", json_array_size(services), jcs_evidence_count(ev), nfail);
@@ -111,75 +151,71 @@ static const char *incomplete_reason(const struct jcs_evidence *ev)
 
 int cmd_probe(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"ports", required_argument, NULL, 'p'},
-		{"profile", required_argument, NULL, 'P'},
-		{"creds", required_argument, NULL, 'c'},
-		{"max-attempts", required_argument, NULL, 'm'},
-		{"needed-ports", required_argument, NULL, 'n'},
-		{"declaration", required_argument, NULL, 'd'},
-		{"compare", required_argument, NULL, 'C'},
-		{"output", required_argument, NULL, 'o'},
-		{"rate", required_argument, NULL, 'r'},
-		{"concurrency", required_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'},
-		{"budget", required_argument, NULL, 'b'},
-		{"max-connections", required_argument, NULL, 'M'},
-		{"login-budget", required_argument, NULL, 'L'},
-		{"fail-on-findings", no_argument, NULL, 'F'},
-		{"scan-only", no_argument, NULL, 'S'},
-		{"bf-window", required_argument, NULL, 'W'},
-		{"bf-parallel", required_argument, NULL, 'J'},
-		{"bf-max-rate", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct jcs_probe_opts o = {0};
 	struct jcs_buf creds = JCS_BUF_INIT;
 	struct jcs_needed_port *needed = NULL;
 	struct jcs_evidence *ev = NULL, *base = NULL;
 	struct jcs_declaration *decl = NULL;
-	const char *decl_path = NULL;
-	const char *out = NULL, *compare = NULL, *needed_s = NULL;
+	struct cli_progress prog;
+	struct cli_parse p = {0};
+	const char *decl_path = NULL, *creds_path = NULL;
+	const char *out = NULL, *compare = NULL, *needed_s = NULL, *target;
 	struct jcs_err err = {0};
-	bool bad = false, fail_on = false;
+	enum cli_fail_on fail_on = CLI_FAIL_NONE;
+	bool bad = false;
 	size_t nneeded = 0;
 	int c, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "p:o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&p, &cli_spec_probe, argc, argv)) != -1) {
 		switch (c) {
-		case 'p': o.ports = optarg; break;
-		case 'P': o.profile = optarg; break;
-		case 'c':
-			if (jcs_read_file(optarg, 4 << 20, &creds, &err))
-				return cli_fail(&err);
+		case CLI_EXIT: return p.exit;
+		case 'p': o.ports = strcmp(p.arg, "-") == 0 ? "all" : p.arg; break; /* -p- */
+		case O_PROFILE: o.profile = p.arg; break;
+		case O_CREDS: creds_path = p.arg; break;
+		case O_MAXATT: o.max_attempts = (int)num_arg(p.arg, 1, 1000, "--max-attempts", &bad); break;
+		case O_NEEDED: needed_s = p.arg; break;
+		case O_DECL: decl_path = p.arg; break;
+		case O_COMPARE: compare = p.arg; break;
+		case CLI_OPT_OUTPUT: out = p.arg; break;
+		case CLI_OPT_FORMAT:
+			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
+				cli_error(_("--format must be text or json, not '%s'"), p.arg);
+				return EXIT_USAGE;
+			}
+			if (strcmp(p.arg, "json") == 0 && !out)
+				out = "-";
 			break;
-		case 'm': o.max_attempts = (int)num_arg(optarg, 1, 1000, "--max-attempts", &bad); break;
-		case 'n': needed_s = optarg; break;
-		case 'd': decl_path = optarg; break;
-		case 'C': compare = optarg; break;
-		case 'o': out = optarg; break;
-		case 'r': o.rate = (int)num_arg(optarg, 1, 1000000, "--rate", &bad); break;
-		case 'j': o.concurrency = (int)num_arg(optarg, 1, 4096, "--concurrency", &bad); break;
-		case 't': o.timeout_ms = (int)num_arg(optarg, 50, 60000, "--timeout", &bad); break;
-		case 'b': o.budget_s = (int)num_arg(optarg, 1, 86400, "--budget", &bad); break;
-		case 'M': o.max_connections = num_arg(optarg, 1, 10000000, "--max-connections", &bad); break;
-		case 'L': o.login_budget = (int)num_arg(optarg, 1, 1000000, "--login-budget", &bad); break;
-		case 'F': fail_on = true; break;
-		case 'S': o.scan_only = true; break;
-		case 'W': o.bf_window_s = (int)num_arg(optarg, 1, 3600, "--bf-window", &bad); break;
-		case 'J': o.bf_parallel = (int)num_arg(optarg, 1, 64, "--bf-parallel", &bad); break;
-		case 'R': o.bf_max_per_min = (int)num_arg(optarg, 1, 100000, "--bf-max-rate", &bad); break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		case O_RATE: o.rate = (int)num_arg(p.arg, 1, 1000000, "--rate", &bad); break;
+		case O_CONC: o.concurrency = (int)num_arg(p.arg, 1, 4096, "--concurrency", &bad); break;
+		case O_TIMEOUT: o.timeout_ms = (int)num_arg(p.arg, 50, 60000, "--timeout", &bad); break;
+		case O_BUDGET: o.budget_s = (int)num_arg(p.arg, 1, 86400, "--budget", &bad); break;
+		case O_MAXCONN: o.max_connections = num_arg(p.arg, 1, 10000000, "--max-connections", &bad); break;
+		case O_LOGINB: o.login_budget = (int)num_arg(p.arg, 1, 1000000, "--login-budget", &bad); break;
+		case O_FAILF: fail_on = CLI_FAIL_FAIL; break;
+		case CLI_OPT_FAIL_ON:
+			if (cli_fail_on_parse(p.arg, "fail|inconclusive", &fail_on))
+				return EXIT_USAGE;
+			break;
+		case O_SCANONLY: o.scan_only = true; break;
+		case O_BFW: o.bf_window_s = (int)num_arg(p.arg, 1, 3600, "--bf-window", &bad); break;
+		case O_BFP: o.bf_parallel = (int)num_arg(p.arg, 1, 64, "--bf-parallel", &bad); break;
+		case O_BFR: o.bf_max_per_min = (int)num_arg(p.arg, 1, 100000, "--bf-max-rate", &bad); break;
+		default: break;
 		}
 	}
 	if (bad)
 		return EXIT_USAGE;
-	if (optind + 1 != argc) {
-		fputs(usage_text, stderr);
+	target = argv[p.ind];
+	if (strstr(target, "://") || strchr(target, '/')) {
+		cli_error(_("probe: '%s' looks like a URL or a path; TARGET is a host name or an address "
+			    "(e.g. 192.0.2.10 or camera.local), the services are found by the sweep"), target);
 		return EXIT_USAGE;
 	}
+	if ((creds_path && cli_input_file(creds_path)) || (decl_path && cli_input_file(decl_path)) ||
+	    (compare && cli_input_file(compare)))
+		return EXIT_USAGE;
+	if (creds_path && jcs_read_file(creds_path, 4 << 20, &creds, &err))
+		return cli_fail(&err);
 	if (needed_s && (rc = jcs_needed_ports_parse(needed_s, &needed, &nneeded, &err)))
 		goto fail;
 	if (decl_path) {
@@ -207,8 +243,11 @@ int cmd_probe(int argc, char **argv)
 	o.needed = needed;
 	o.nneeded = nneeded;
 	o.creds_text = creds.data;
-	if (cli_stderr_is_tty())
+	cli_progress_init(&prog);
+	if (prog.on || cli_verbosity > 0) {
 		o.progress = progress;
+		o.progress_arg = &prog;
+	}
 	{
 		/* a wide sweep keeps thousands of sockets in flight */
 		struct rlimit rl;
@@ -217,7 +256,7 @@ int cmd_probe(int argc, char **argv)
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	if (!(ev = jcs_evidence_new("probe", argv[optind]))) {
+	if (!(ev = jcs_evidence_new("probe", target))) {
 		rc = jcs_err_set(&err, JCS_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -228,9 +267,8 @@ int cmd_probe(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		o.stop = &stop_signal;
 	}
-	rc = jcs_probe_run(argv[optind], &o, ev, &err);
-	if (o.progress)
-		fputs("\r\033[K", stderr);
+	rc = jcs_probe_run(target, &o, ev, &err);
+	cli_progress_end(&prog);
 	if (rc)
 		goto fail;
 	if (atomic_load(&stop_signal))
@@ -241,7 +279,8 @@ int cmd_probe(int argc, char **argv)
 	jcs_evidence_finish(ev);
 	if (out && (rc = jcs_evidence_write(ev, out, &err)))
 		goto fail;
-	print_summary(ev, cli_human(out));
+	if (cli_verbosity >= 0)
+		print_summary(ev, cli_human(out));
 	rc = EXIT_OK;
 	if (!jcs_evidence_complete(ev)) {
 		/* nothing was there to test, or not everything was tested: never a clean exit */
@@ -252,7 +291,7 @@ int cmd_probe(int argc, char **argv)
 		for (size_t i = 0; i < jcs_evidence_count(ev); i++) {
 			struct jcs_finding f;
 			jcs_evidence_get(ev, i, &f);
-			if (f.result == JCS_FAIL)
+			if (f.result == JCS_FAIL || (f.result == JCS_INCONCLUSIVE && fail_on == CLI_FAIL_INCONCLUSIVE))
 				rc = EXIT_FINDINGS;
 		}
 	goto out;

@@ -1,5 +1,4 @@
 /* jcstar serve: run the label registry (docs/jcstar-serve.1.md, API: docs/registry-api.md). */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,25 +6,50 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "registry/label.h"
 #include "registry/server.h"
 
 #define DEFAULT_DB  "sqlite:./jcstar-registry.db"
 #define DEFAULT_KEY "./jcstar-registry.key"
 
-static void usage(FILE *f)
+enum { O_DB = CLI_OPT_FIRST_OWN, O_LISTEN, O_KEY, O_URL, O_THREADS, O_PERCLIENT, O_TIMEOUT };
+
+static const struct cli_opt opts[] = {
+	{"db", O_DB, "URL", N_("store: sqlite:PATH or postgresql://... (default " DEFAULT_DB ")"), false},
+	{"listen", O_LISTEN, "ADDR:PORT", N_("address to listen on (default 127.0.0.1:8080; port 0 = any)"), false},
+	{"key", O_KEY, "FILE", N_("Ed25519 signing key (PEM); created if missing (default " DEFAULT_KEY ")"), false},
+	{"public-url", O_URL, "URL", N_("base URL printed in QR codes and labels (default the listen URL)"), false},
+	{"threads", O_THREADS, "N", N_("I/O threads and as many slow-work threads (1-64, default 2)"), false},
+	{"per-client", O_PERCLIENT, "N", N_("connections one client address may hold (1-512, default 32)"), false},
+	{"request-timeout", O_TIMEOUT, "S", N_("deadline for a request's headers and body (1-3600, default 30)"), false},
+	CLI_OUTPUT(N_("once listening, write {url, key_id, key_created, admin_token} as JSON to FILE\n"
+		      "(- = stdout alone; the startup lines then go to stderr)")),
+	CLI_FORMAT("text|json", N_("what stdout carries without -o: the startup lines (text, default) or\n"
+				  "the JSON (the same as -o -)")),
+	CLI_QUIET(N_("no startup lines (warnings and errors only)")),
+	CLI_VERBOSE(N_("accepted for symmetry")),
+	{0},
+};
+
+const struct cli_cmd cli_spec_serve = {
+	"serve", "[--db URL] [--listen ADDR:PORT] [--key FILE] [--public-url URL] [-o FILE] [OPTIONS]",
+	N_("Run the JC-STAR label registry: JSON API under /api/v1 and the web UI. Prints the URL\n"
+	   "and, on a fresh database, the first admin token; stops on SIGINT/SIGTERM."),
+	opts, 0, 0, "",
+	N_("0 stopped by SIGINT/SIGTERM\n2 usage, a bad key file\n3 runtime error (database, address in use)"),
+};
+
+static long bounded(const char *s, long lo, long hi, const char *what)
 {
-	fprintf(f, "usage: jcstar serve [--db sqlite:PATH | postgresql://...] [--listen ADDR:PORT] [--key FILE]\n"
-		   "                    [--public-url URL] [--threads N] [--per-client N] [--request-timeout S]\n\n"
-		   "Run the JC-STAR label registry: JSON API under /api/v1 and the web UI.\n"
-		   "  --db URL          store (default " DEFAULT_DB ")\n"
-		   "  --listen A:P      address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
-		   "  --key FILE        Ed25519 signing key (PEM); created if missing (default " DEFAULT_KEY ")\n"
-		   "  --public-url URL  base URL printed in QR codes and labels (default the listen URL)\n"
-		   "  --threads N       I/O threads and as many slow-work threads (default 2)\n"
-		   "  --per-client N    connections one client address may hold (default 32)\n"
-		   "  --request-timeout S  deadline for a request's headers and body (default 30)\n"
-		   "Prints the URL and, on a fresh database, the first admin token; stops on SIGINT/SIGTERM.\n");
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < lo || v > hi) {
+		cli_error(_("%s must be a number from %ld to %ld, not '%s'"), what, lo, hi, s);
+		return -1;
+	}
+	return v;
 }
 
 /* Load the signing key, or create it (mode 0600) when the file does not exist. */
@@ -56,57 +80,51 @@ static void log_stderr(const char *line)
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
-		{"key", required_argument, NULL, 'k'}, {"public-url", required_argument, NULL, 'u'},
-		{"threads", required_argument, NULL, 't'}, {"per-client", required_argument, NULL, 'c'},
-		{"request-timeout", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0, log_stderr};
-	const char *keypath = DEFAULT_KEY;
+	const char *keypath = DEFAULT_KEY, *output = NULL;
 	struct jcs_server *srv = NULL;
 	struct jcs_key *key = NULL;
 	struct jcs_err err = {0};
+	struct cli_parse p = {0};
 	char token[65];
 	bool created, key_created;
 	sigset_t set;
+	long v;
 	int c, sig, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "d:l:k:u:t:c:T:h", opts, NULL)) != -1)
+	while ((c = cli_getopt(&p, &cli_spec_serve, argc, argv)) != -1)
 		switch (c) {
-		case 'd': o.db_url = optarg; break;
-		case 'l': o.listen = optarg; break;
-		case 'k': keypath = optarg; break;
-		case 'u': o.public_url = optarg; break;
-		case 't':
-			o.threads = (unsigned)atoi(optarg);
-			if (o.threads < 1 || o.threads > 64) {
-				cli_error("--threads: 1-64");
+		case CLI_EXIT: return p.exit;
+		case O_DB: o.db_url = p.arg; break;
+		case O_LISTEN: o.listen = p.arg; break;
+		case O_KEY: keypath = p.arg; break;
+		case O_URL: o.public_url = p.arg; break;
+		case O_THREADS:
+			if ((v = bounded(p.arg, 1, 64, "--threads")) < 0)
+				return EXIT_USAGE;
+			o.threads = (unsigned)v;
+			break;
+		case O_PERCLIENT:
+			if ((v = bounded(p.arg, 1, 512, "--per-client")) < 0)
+				return EXIT_USAGE;
+			o.per_client = (unsigned)v;
+			break;
+		case O_TIMEOUT:
+			if ((v = bounded(p.arg, 1, 3600, "--request-timeout")) < 0)
+				return EXIT_USAGE;
+			o.request_seconds = (unsigned)v;
+			break;
+		case CLI_OPT_OUTPUT: output = p.arg; break;
+		case CLI_OPT_FORMAT:
+			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
+				cli_error(_("--format must be text or json, not '%s'"), p.arg);
 				return EXIT_USAGE;
 			}
+			if (strcmp(p.arg, "json") == 0 && !output)
+				output = "-";
 			break;
-		case 'c':
-			o.per_client = (unsigned)atoi(optarg);
-			if (o.per_client < 1 || o.per_client > 512) {
-				cli_error("--per-client: 1-512");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'T':
-			o.request_seconds = (unsigned)atoi(optarg);
-			if (o.request_seconds < 1 || o.request_seconds > 3600) {
-				cli_error("--request-timeout: 1-3600 seconds");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		default: break;
 		}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 	/* handle the stop signals synchronously; worker threads inherit the mask */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -123,11 +141,27 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "jcstar serve: warning: labels and QR codes will carry the loopback URL %s for good;"
 			" give --public-url with the address the public reaches\n", o.public_url ? o.public_url
 				: jcs_server_url(srv));
-	printf("jcstar registry listening on %s\n", jcs_server_url(srv));
-	printf("signing key %s%s (key id %s)\n", keypath, key_created ? " (new)" : "", jcs_key_id(key));
-	if (created)
-		printf("first admin token: %s\n", token);
-	fflush(stdout);
+	if (cli_verbosity >= 0) {
+		FILE *h = cli_human(output);
+		fprintf(h, _("jcstar registry listening on %s\n"), jcs_server_url(srv));
+		fprintf(h, _("signing key %s%s (key id %s)\n"), keypath, key_created ? _(" (new)") : "", jcs_key_id(key));
+		if (created)
+			fprintf(h, _("first admin token: %s\n"), token);
+		fflush(h);
+	}
+	if (output) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:s?}", "url", jcs_server_url(srv), "key", keypath, "key_id",
+				      jcs_key_id(key), "key_created", key_created, "admin_token", created ? token : NULL);
+		char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(j);
+		if (!text || jcs_write_file_atomic(output, text, strlen(text), &err) ||
+		    (strcmp(output, "-") == 0 && jcs_write_file_atomic("-", "\n", 1, &err))) {
+			free(text);
+			rc = text ? cli_fail(&err) : (cli_error(_("out of memory")), EXIT_RUNTIME);
+			goto out;
+		}
+		free(text);
+	}
 	sigwait(&set, &sig);
 out:
 	jcs_server_stop(srv);

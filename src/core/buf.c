@@ -166,8 +166,16 @@ int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_er
 	if (!max)
 		max = (size_t)1 << 30;
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f)
-		return jcs_err_set(err, JCS_EIO, "%s: %s", path, strerror(errno));
+	if (!f) /* a missing or unreadable input is bad input, not a runtime failure */
+		return jcs_err_set(err, errno == ENOENT || errno == EACCES || errno == ENOTDIR ? JCS_EINVAL : JCS_EIO,
+				   "%s: %s", path, strerror(errno));
+	{
+		struct stat st;
+		if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+			fclose(f);
+			return jcs_err_set(err, JCS_EINVAL, "%s: is a directory, not a file", path);
+		}
+	}
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
 		if (b->len + n > max) {
 			rc = jcs_err_set(err, JCS_ELIMIT, "%s: larger than %zu bytes", path, max);
@@ -179,7 +187,7 @@ int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_er
 		}
 	}
 	if (ferror(f))
-		rc = jcs_err_set(err, JCS_EIO, "%s: read error", path);
+		rc = jcs_err_set(err, JCS_EIO, "%s: read error: %s", path, strerror(errno));
 	else if (jcs_buf_reserve(b, 0) == 0)
 		b->data[b->len] = 0;
 out:
@@ -235,4 +243,19 @@ int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct
 out:
 	jcs_buf_free(&tmp);
 	return rc;
+}
+
+void jcs_json_where(const char *text, size_t len, size_t position, int *line, int *column)
+{
+	size_t p = position < len ? position : len, start = 0;
+
+	while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' || text[p - 1] == '\n' || text[p - 1] == '\r'))
+		p--;
+	*line = 1;
+	for (size_t i = 0; i < p; i++)
+		if (text[i] == '\n') {
+			(*line)++;
+			start = i + 1;
+		}
+	*column = (int)(p - start) + 1;
 }

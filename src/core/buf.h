@@ -58,6 +58,11 @@ char *jcs_buf_steal(struct jcs_buf *b);
 int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_err *err);
 /* Write data to path atomically (temp file in the same directory, fsync, rename):
  * a failure never leaves a half-written file. path "-" writes to stdout. */
+/* Line and 1-based column of a JSON parse error at byte position (jansson's json_error_t.position)
+ * when jansson gives column 0 (an error at the end of input, after a newline): the place just
+ * after the last character that is not white space. */
+void jcs_json_where(const char *text, size_t len, size_t position, int *line, int *column);
+
 int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct jcs_err *err);
 
 #endif

@@ -332,6 +332,8 @@ int jcs_evidence_parse(const char *text, size_t len, const char *name, struct jc
 
 	*out = NULL;
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root && je.column <= 0)
+		jcs_json_where(text, len, (size_t)je.position, &je.line, &je.column);
 	if (!root)
 		return jcs_err_set(err, JCS_EPARSE, "%s:%d:%d: invalid JSON: %s", name, je.line, je.column,
 				   je.text);

@@ -146,7 +146,8 @@ static void *cred_worker(void *arg)
 		if (i >= c->limit || !cred_at(c->p->creds, i, user, sizeof(user), pass, sizeof(pass)))
 			break;
 		if (c->s->anon == 1 && (strcmp(user, "anonymous") == 0 || strcmp(user, "ftp") == 0)) {
-			atomic_fetch_add(&c->tried, 1); /* anonymous access is reported as probe.auth.none */
+			/* anonymous access is reported as probe.auth.none */
+			jcs_service_step(c->s, "default credentials", atomic_fetch_add(&c->tried, 1) + 1, (long)c->limit);
 			continue;
 		}
 		/* a pair without a definite answer (refused, reset, timeout, "slow down") is tried again
@@ -165,7 +166,7 @@ static void *cred_worker(void *arg)
 				break;
 			wait_pause(c);
 		}
-		atomic_fetch_add(&c->tried, 1);
+		jcs_service_step(c->s, "default credentials", atomic_fetch_add(&c->tried, 1) + 1, (long)c->limit);
 		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED) {
 			atomic_fetch_add(&c->errors, 1);
 			pthread_mutex_lock(&c->lock);
@@ -207,6 +208,7 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 
 	c.limit = total < (size_t)p->o.login_budget ? total : (size_t)p->o.login_budget;
 	c.unanswered = json_array();
+	jcs_service_step(s, "default credentials", 0, (long)c.limit);
 	pthread_mutex_init(&c.lock, NULL);
 	for (int i = 0; i < CRED_WORKERS && (size_t)i < c.limit; i++)
 		if (pthread_create(&th[nth], NULL, cred_worker, &c) == 0)

@@ -208,6 +208,7 @@ void jcs_bruteforce(struct jcs_probe *p, struct jcs_service *s, const char *user
 		}
 		if (jcs_now_ms() >= b->end || b->started >= b->max_attempts)
 			break;
+		jcs_service_step(s, "brute-force window (s)", (long)((jcs_now_ms() - b->t0) / 1000), window_ms / 1000);
 		sleep_ms(50);
 	}
 	pthread_mutex_lock(&b->lock);

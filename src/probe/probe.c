@@ -175,6 +175,25 @@ static void tls_assess(struct jcs_probe *p, struct jcs_service *s)
 	json_decref(facts);
 }
 
+/* The services phase for the progress line: services done of all, and the step of the first
+ * service (in the order found) still being examined, with how far that step is. */
+static void services_progress(struct jcs_probe *p, struct work *w, size_t nopen)
+{
+	char phase[96];
+
+	for (size_t i = 0; i < nopen; i++) {
+		const char *step = atomic_load(&w->svc[i].step);
+		if (!step)
+			continue;
+		snprintf(phase, sizeof(phase), "services %ld/%zu, tcp/%d: %s", atomic_load(&w->done), nopen,
+			 w->svc[i].port, step);
+		p->o.progress(p->o.progress_arg, phase, atomic_load(&w->svc[i].step_done),
+			      atomic_load(&w->svc[i].step_total));
+		return;
+	}
+	p->o.progress(p->o.progress_arg, "services", atomic_load(&w->done), (long)nopen);
+}
+
 static void *service_worker(void *arg)
 {
 	struct work *w = arg;
@@ -190,15 +209,21 @@ static void *service_worker(void *arg)
 		if (!s || jcs_probe_left_ms(w->p) <= 0)
 			break;
 		s->examined = true;
+		jcs_service_step(s, "identify", 0, 0);
 		jcs_identify(w->p, s);
 		if (s->proto && s->proto->describe && !w->p->o.scan_only)
 			s->proto->describe(w->p, s);
 		/* TLS first: the logins below may get the prober banned, and a ban must not be read as
 		 * "no TLS handshake completed" */
-		if (s->tls && !w->p->o.scan_only)
+		if (s->tls && !w->p->o.scan_only) {
+			jcs_service_step(s, "TLS", 0, 0);
 			tls_assess(w->p, s);
-		if (s->proto && !w->p->o.scan_only)
+		}
+		if (s->proto && !w->p->o.scan_only) {
+			jcs_service_step(s, "logins", 0, 0);
 			jcs_auth_service(w->p, s);
+		}
+		jcs_service_step(s, NULL, 0, 0);
 		s->cut = jcs_probe_left_ms(w->p) <= 0;
 		atomic_fetch_add(&w->done, 1);
 	}
@@ -596,7 +621,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		jcs_udp_scan(&p, ev, udp);
 	for (int i = 0; i < nth; i++) {
 		while (p.o.progress && atomic_load(&w.done) < (long)nopen && jcs_probe_left_ms(&p) > 0 && i == 0) {
-			p.o.progress(p.o.progress_arg, "services", atomic_load(&w.done), (long)nopen);
+			services_progress(&p, &w, nopen);
 			usleep(250000);
 		}
 		pthread_join(th[i], NULL);

@@ -77,7 +77,18 @@ struct jcs_service {
 	struct jcs_evidence *tls_ev;       /* TLS findings of this service (merged in port order) */
 	bool examined;                     /* a worker took it (identification at least ran) */
 	bool cut;                          /* the run stopped or ran out of time while examining it */
+	/* what the worker is doing, for the progress line (jcs_service_step): a step name (NULL:
+	 * not being examined) and how far it is, done of total (total 0: unknown) */
+	const char *_Atomic step;
+	atomic_long step_done, step_total;
 };
+
+static inline void jcs_service_step(struct jcs_service *s, const char *step, long done, long total)
+{
+	atomic_store(&s->step_done, done);
+	atomic_store(&s->step_total, total);
+	atomic_store(&s->step, step);
+}
 
 struct jcs_probe {
 	const char *host;

@@ -79,6 +79,9 @@ struct job {
 
 struct run {
 	const char *sni;      /* SNI to send, or NULL */
+	void (*progress)(void *arg, long done, long total);
+	void *progress_arg;
+	long jobs_done;       /* guarded by mu */
 	struct sockaddr_storage addr;
 	socklen_t alen;
 	int timeout_ms, max_conns;
@@ -571,6 +574,9 @@ static void *worker(void *arg)
 		if (j->stage1 && --r->pending1[j->ver] == 0 && r->vs[j->ver] == VS_OFFERED &&
 		    enqueue_stage2(r, j->ver))
 			r->oom = true;
+		r->jobs_done++;
+		if (r->progress)
+			r->progress(r->progress_arg, r->jobs_done, (long)r->njobs);
 		pthread_cond_broadcast(&r->cv);
 	}
 	pthread_cond_broadcast(&r->cv);
@@ -998,6 +1004,10 @@ int jcs_tls_assess(const char *host, int port, const struct jcs_tls_opts *opts, 
 	if (parallel > MAX_PARALLEL)
 		parallel = MAX_PARALLEL;
 	r->sni = opts && opts->sni ? opts->sni : is_ip_literal(host) ? NULL : host;
+	if (opts) {
+		r->progress = opts->progress;
+		r->progress_arg = opts->progress_arg;
+	}
 	name = r->sni ? r->sni : host;
 	snprintf(loc, sizeof(loc), "tcp/%d (tls)", port);
 

@@ -27,6 +27,11 @@ struct jcs_tls_opts {
 	int parallel;        /* concurrent handshakes; 0 = 8 */
 	const char *sni;     /* name sent as SNI and checked against the certificate;
 	                        NULL = host when host is a name, none when it is an address */
+	/* Called after each handshake job with the jobs done and the jobs known so far (the total
+	 * grows when an offered version's cipher enumeration is queued); may be NULL. Called from
+	 * the worker threads, one at a time. */
+	void (*progress)(void *arg, long done, long total);
+	void *progress_arg;
 };
 
 /* Assess host:port. Adds probe.tls.protocol, probe.tls.cipher and probe.tls.certificate to

@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/buf.h"
 #include "registry/stmt.h"
 #include "registry/tlog.h"
 
@@ -348,6 +349,8 @@ int stmt_parse_json(const char *text, size_t len, size_t max, const char *what, 
 	if (len > max)
 		return jcs_err_set(err, JCS_ELIMIT, "%s larger than %zu bytes", what, max);
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*out && je.column <= 0)
+		jcs_json_where(text, len, (size_t)je.position, &je.line, &je.column);
 	if (!*out)
 		return jcs_err_set(err, JCS_EPARSE, "%s: line %d column %d: %s", what, je.line, je.column, je.text);
 	return 0;

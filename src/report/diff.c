@@ -82,6 +82,8 @@ int jcs_diff_parse(const char *text, size_t len, const char *name, json_t **out,
 	if (jcs_sha256_hex(text, len, hex))
 		return jcs_err_set(err, JCS_ECRYPTO, "%s: SHA-256 failed", name);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root && je.column <= 0)
+		jcs_json_where(text, len, (size_t)je.position, &je.line, &je.column);
 	if (!root)
 		return jcs_err_set(err, JCS_EPARSE, "%s:%d:%d: invalid JSON: %s", name, je.line, je.column, je.text);
 	schema = json_string_value(json_object_get(root, "schema"));

@@ -4,7 +4,7 @@
 #include "report/report.h"
 
 static const struct jcs_report_writer *const writers[] = {
-	&jcs_writer_json, &jcs_writer_html, &jcs_writer_sarif, &jcs_writer_csv, &jcs_writer_text,
+	&jcs_writer_json, &jcs_writer_html, &jcs_writer_sarif, &jcs_writer_csv, &jcs_writer_text, &jcs_writer_text_ja,
 };
 
 int jcs_report_render(const json_t *report, const char *format, struct jcs_buf *out, struct jcs_err *err)

@@ -13,7 +13,7 @@ struct jcs_report_writer {
 };
 
 extern const struct jcs_report_writer jcs_writer_json, jcs_writer_html, jcs_writer_sarif,
-	jcs_writer_csv, jcs_writer_text;
+	jcs_writer_csv, jcs_writer_text, jcs_writer_text_ja;
 
 /* Helpers shared by writers. */
 const char *jcs_rs(const json_t *o, const char *key);             /* string or "" */

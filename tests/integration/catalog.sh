@@ -25,7 +25,10 @@ PY
 "$J" catalog --crosswalk psti | grep -q 'psti-1\*' || fail "psti crosswalk marks official"
 "$J" catalog --crosswalk cls | grep -q 'not mapped\|no ★1 criterion mapped: 5.1-3' || fail "cls uncovered"
 [ "$("$J" catalog --format csv | wc -l)" -eq 17 ] || fail "csv rows"
-"$J" catalog --level 2 --format json | python3 -c 'import json,sys; c=json.load(sys.stdin); assert len(c["criteria"])==16; assert [p for p in c["profiles"] if p["id"]=="star2-camera"][0]["published"] is False'
+# ★2 criteria are not published: refused (exit 2), never printed as ★1; the profile says so
+if "$J" catalog --level 2 --format json > /dev/null 2> "$tmp/lvl2.err"; then echo "FAIL: --level 2 accepted" >&2; exit 1; fi
+grep -q "not published" "$tmp/lvl2.err" || { echo "FAIL: --level 2: $(cat "$tmp/lvl2.err")" >&2; exit 1; }
+"$J" catalog --format json | python3 -c 'import json,sys; c=json.load(sys.stdin); assert len(c["criteria"])==16; assert [p for p in c["profiles"] if p["id"]=="star2-camera"][0]["published"] is False'
 set +e
 "$J" catalog --crosswalk nope 2>"$tmp/err"; rc=$?
 set -e

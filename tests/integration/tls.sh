@@ -87,7 +87,7 @@ check "self-signed: reason"           has ss.json '.findings[2].evidence.info_re
 
 # --- hostile servers: no crash, no hang, inconclusive (durations: bench/tls.sh) ---
 # timeout(1) only guards against a hang (rc 124), it measures nothing
-for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 reset:4445 closed:4449; do
+for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 reset:4445; do
 	name=${m%%:*}; port=${m##*:}
 	rc=0
 	timeout 120 ip netns exec "$NSC" "$JCSTAR" tls $DEV:$port --timeout 1500 --budget 6000 -o "$name.json" > "$name.txt" 2>&1 || rc=$?
@@ -95,6 +95,12 @@ for m in garbage:4440 silent:4441 slowloris:4442 hugecert:4443 reset:4445 closed
 	check "$name: protocol inconclusive"  is "$name.json" probe.tls.protocol inconclusive
 	check "$name: service marked not TLS" has "$name.json" '.services[0].tls == false'
 done
+# nothing listens: named as a refused connection, a runtime error (exit 3), no evidence
+rc=0
+timeout 120 ip netns exec "$NSC" "$JCSTAR" tls $DEV:4449 --timeout 1500 --budget 6000 -o closed.json > closed.txt 2>&1 || rc=$?
+check "closed: exits 3 (rc=$rc)"        [ $rc -eq 3 ]
+check "closed: connection refused"      grep -q "connection refused" closed.txt
+check "closed: no evidence written"     [ ! -e closed.json ]
 check "hugecert: excessive size named"  has hugecert.json '.findings[0].evidence.not_offered + .findings[0].evidence.errors | any(.server_reply // .error | test("excessive|too long|length"))'
 
 # --- legacy device (fake): SSLv3 + 3DES/RC4 only, found with hand-made ClientHellos ---

@@ -41,7 +41,7 @@ T_TEST(build_and_round_trip)
 static const struct {
 	const char *doc, *msg;
 } bad[] = {
-	{"", "bad.json:1:0: invalid JSON: '[' or '{' expected near end of file"},
+	{"", "bad.json:1:1: invalid JSON: '[' or '{' expected near end of file"},
 	{"[1]", "bad.json: evidence must be a JSON object"},
 	{"{}", "bad.json: not a jcstar.evidence/1 file ('schema' is missing or different)"},
 	{"{\"schema\":\"jcstar.evidence/2\"}", "bad.json: not a jcstar.evidence/1 file ('schema' is missing or different)"},
