@@ -16,7 +16,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: jcstar serve [--db sqlite:PATH | postgresql://...] [--listen ADDR:PORT] [--key FILE]\n"
-		   "                    [--public-url URL] [--threads N] [--per-client N] [--request-timeout S]\n\n"
+		   "                    [--public-url URL] [--threads N] [--per-client N] [--request-timeout S]\n"
+		   "                    [--feeds DIR] [--feeds-interval S] [--kev-deadline DAYS]\n\n"
 		   "Run the JC-STAR label registry: JSON API under /api/v1 and the web UI.\n"
 		   "  --db URL          store (default " DEFAULT_DB ")\n"
 		   "  --listen A:P      address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
@@ -25,6 +26,10 @@ static void usage(FILE *f)
 		   "  --threads N       I/O threads and as many slow-work threads (default 2)\n"
 		   "  --per-client N    connections one client address may hold (default 32)\n"
 		   "  --request-timeout S  deadline for a request's headers and body (default 30)\n"
+		   "  --feeds DIR       import NVD/OSV/CISA KEV JSON files dropped here (docs/monitoring.md)\n"
+		   "  --feeds-interval S  how often DIR is scanned (default 60)\n"
+		   "  --kev-deadline DAYS  a known-exploited case unresolved this long marks the label\n"
+		   "                    under review (default 14)\n"
 		   "Prints the URL and, on a fresh database, the first admin token; stops on SIGINT/SIGTERM.\n");
 }
 
@@ -60,10 +65,12 @@ int cmd_serve(int argc, char **argv)
 		{"db", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
 		{"key", required_argument, NULL, 'k'}, {"public-url", required_argument, NULL, 'u'},
 		{"threads", required_argument, NULL, 't'}, {"per-client", required_argument, NULL, 'c'},
-		{"request-timeout", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
+		{"request-timeout", required_argument, NULL, 'T'}, {"feeds", required_argument, NULL, 'F'},
+		{"feeds-interval", required_argument, NULL, 'I'}, {"kev-deadline", required_argument, NULL, 'K'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0, log_stderr};
+	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0, log_stderr, NULL, 0, -1};
 	const char *keypath = DEFAULT_KEY;
 	struct jcs_server *srv = NULL;
 	struct jcs_key *key = NULL;
@@ -73,7 +80,7 @@ int cmd_serve(int argc, char **argv)
 	sigset_t set;
 	int c, sig, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "d:l:k:u:t:c:T:h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "d:l:k:u:t:c:T:F:I:K:h", opts, NULL)) != -1)
 		switch (c) {
 		case 'd': o.db_url = optarg; break;
 		case 'l': o.listen = optarg; break;
@@ -97,6 +104,21 @@ int cmd_serve(int argc, char **argv)
 			o.request_seconds = (unsigned)atoi(optarg);
 			if (o.request_seconds < 1 || o.request_seconds > 3600) {
 				cli_error("--request-timeout: 1-3600 seconds");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'F': o.feeds_dir = optarg; break;
+		case 'I':
+			o.feeds_seconds = (unsigned)atoi(optarg);
+			if (o.feeds_seconds < 1 || o.feeds_seconds > 86400) {
+				cli_error("--feeds-interval: 1-86400 seconds");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'K':
+			o.kev_days = atoi(optarg);
+			if (o.kev_days < 0 || o.kev_days > 3650 || strspn(optarg, "0123456789") != strlen(optarg)) {
+				cli_error("--kev-deadline: 0-3650 days");
 				return EXIT_USAGE;
 			}
 			break;
