@@ -1233,9 +1233,12 @@ int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *co
 			if (o)
 				json_object_set_new(o, "open_kev", json_integer(jcs_rows_int(&r, best, 4)));
 		} else {
+			/* a registration still marked valid whose date has passed is expired for the buyer */
+			const char *st = !r.nrows ? "not_registered"
+				       : strcmp(jcs_rows_get(&r, 0, 2), "valid") == 0 ? "expired"
+				       : jcs_rows_get(&r, 0, 2);
 			o = json_pack("{s:s, s:b, s:n, s:n, s:s, s:n, s:b, s:s}", "model", models[i],
-				"labelled", 0, "reg_no", "level", "status",
-				r.nrows ? jcs_rows_get(&r, 0, 2) : "not registered", "valid_until", "meets", 0,
+				"labelled", 0, "reg_no", "level", "status", st, "valid_until", "meets", 0,
 				"note", r.nrows ? "no valid label (expired, suspended or revoked)"
 						: "no label registered for this model number");
 			if (o)
