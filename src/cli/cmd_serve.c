@@ -13,7 +13,7 @@
 #define DEFAULT_DB  "sqlite:./jcstar-registry.db"
 #define DEFAULT_KEY "./jcstar-registry.key"
 
-enum { O_DB = CLI_OPT_FIRST_OWN, O_LISTEN, O_KEY, O_URL, O_THREADS, O_PERCLIENT, O_TIMEOUT };
+enum { O_DB = CLI_OPT_FIRST_OWN, O_LISTEN, O_KEY, O_URL, O_THREADS, O_PERCLIENT, O_TIMEOUT, O_FEEDS, O_FEEDSINT, O_KEV };
 
 static const struct cli_opt opts[] = {
 	{"db", O_DB, "URL", N_("store: sqlite:PATH or postgresql://... (default " DEFAULT_DB ")"), false},
@@ -23,6 +23,10 @@ static const struct cli_opt opts[] = {
 	{"threads", O_THREADS, "N", N_("I/O threads and as many slow-work threads (1-64, default 2)"), false},
 	{"per-client", O_PERCLIENT, "N", N_("connections one client address may hold (1-512, default 32)"), false},
 	{"request-timeout", O_TIMEOUT, "S", N_("deadline for a request's headers and body (1-3600, default 30)"), false},
+	{"feeds", O_FEEDS, "DIR", N_("import NVD/OSV/CISA KEV JSON files dropped here (docs/monitoring.md)"), false},
+	{"feeds-interval", O_FEEDSINT, "S", N_("how often DIR is scanned (1-86400, default 60)"), false},
+	{"kev-deadline", O_KEV, "DAYS", N_("a known-exploited case unresolved this long marks the label under\n"
+					    "review (0-3650, default 14)"), false},
 	CLI_OUTPUT(N_("once listening, write {url, key_id, key_created, admin_token} as JSON to FILE\n"
 		      "(- = stdout alone; the startup lines then go to stderr)")),
 	CLI_FORMAT("text|json", N_("what stdout carries without -o: the startup lines (text, default) or\n"
@@ -80,7 +84,7 @@ static void log_stderr(const char *line)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0, log_stderr};
+	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0, log_stderr, NULL, 0, -1};
 	const char *keypath = DEFAULT_KEY, *output = NULL;
 	struct jcs_server *srv = NULL;
 	struct jcs_key *key = NULL;
@@ -113,6 +117,17 @@ int cmd_serve(int argc, char **argv)
 			if ((v = bounded(p.arg, 1, 3600, "--request-timeout")) < 0)
 				return EXIT_USAGE;
 			o.request_seconds = (unsigned)v;
+			break;
+		case O_FEEDS: o.feeds_dir = p.arg; break;
+		case O_FEEDSINT:
+			if ((v = bounded(p.arg, 1, 86400, "--feeds-interval")) < 0)
+				return EXIT_USAGE;
+			o.feeds_seconds = (unsigned)v;
+			break;
+		case O_KEV:
+			if ((v = bounded(p.arg, 0, 3650, "--kev-deadline")) < 0)
+				return EXIT_USAGE;
+			o.kev_days = (int)v;
 			break;
 		case CLI_OPT_OUTPUT: output = p.arg; break;
 		case CLI_OPT_FORMAT:

@@ -692,6 +692,162 @@ int jcs_sbom_finish(struct jcs_sbom *s)
 	return 0;
 }
 
+void jcs_sbom_reset(struct jcs_sbom *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		component_free(&s->v[i]);
+	s->n = 0;
+	memset(&s->distro, 0, sizeof(s->distro));
+}
+
+void jcs_sbom_set_distro(struct jcs_sbom *s, const struct jcs_distro *d)
+{
+	s->distro = *d;
+}
+
+int jcs_sbom_add(struct jcs_sbom *s, const char *name, const char *version, const char *pkg_type,
+		 const char *pkg_name, const char *pkg_version, const char *src_name)
+{
+	const struct sig *g = find_sig(s, name);
+	struct jcs_component *c;
+
+	if (!g && pkg_name)
+		g = find_sig(s, pkg_name);
+	if (s->n == MAX_COMPONENTS)
+		return JCS_ELIMIT;
+	c = component(s, g, g ? g->name : name, version, pkg_type ? pkg_version : NULL, pkg_type, pkg_name);
+	if (!c)
+		return JCS_ENOMEM;
+	if (src_name && *src_name && !c->src_name && !(c->src_name = strdup(src_name)))
+		return JCS_ENOMEM;
+	return 0;
+}
+
+/* Percent-decode n bytes of a purl part into out (cap bytes); false if it does not fit. */
+static bool purl_get(const char *p, size_t n, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (k + 1 >= cap)
+			return false;
+		if (p[i] == '%' && i + 2 < n && isxdigit((unsigned char)p[i + 1]) && isxdigit((unsigned char)p[i + 2])) {
+			char hex[3] = {p[i + 1], p[i + 2], 0};
+			out[k] = (char)strtoul(hex, NULL, 16);
+			if (!out[k++])
+				return false; /* %00 */
+			i += 2;
+		} else {
+			out[k++] = p[i];
+		}
+	}
+	out[k] = 0;
+	return true;
+}
+
+int jcs_purl_parse(const char *purl, struct jcs_purl *out)
+{
+	const char *p, *slash, *at, *q, *end;
+
+	memset(out, 0, sizeof(*out));
+	if (!purl || strncmp(purl, "pkg:", 4) != 0)
+		return JCS_EPARSE;
+	p = purl + 4;
+	end = p + strcspn(p, "#");
+	q = memchr(p, '?', (size_t)(end - p));
+	if (!q)
+		q = end;
+	slash = memchr(p, '/', (size_t)(q - p));
+	if (!slash || !purl_get(p, (size_t)(slash - p), out->type, sizeof(out->type)))
+		return JCS_EPARSE;
+	for (char *t = out->type; *t; t++)
+		*t = (char)tolower((unsigned char)*t);
+	p = slash + 1;
+	at = memchr(p, '@', (size_t)(q - p));
+	{
+		const char *name_end = at ? at : q, *last = p;
+		for (const char *x = p; x < name_end; x++)
+			if (*x == '/')
+				last = x + 1;
+		if (last > p && !purl_get(p, (size_t)(last - 1 - p), out->namespace_, sizeof(out->namespace_)))
+			return JCS_EPARSE;
+		if (last == name_end || !purl_get(last, (size_t)(name_end - last), out->name, sizeof(out->name)))
+			return JCS_EPARSE;
+	}
+	if (at && !purl_get(at + 1, (size_t)(q - at - 1), out->version, sizeof(out->version)))
+		return JCS_EPARSE;
+	for (p = q; p < end;) { /* qualifiers: distro=debian-12 */
+		const char *amp, *eq;
+		p++;
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (!amp)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq && eq - p == 6 && strncmp(p, "distro", 6) == 0 &&
+		    !purl_get(eq + 1, (size_t)(amp - eq - 1), out->distro, sizeof(out->distro)))
+			return JCS_EPARSE;
+		p = amp;
+	}
+	return 0;
+}
+
+/* "debian-12" -> id "debian", version "12" (a distro qualifier without a dash: id only). */
+static void distro_of(const char *q, struct jcs_distro *d)
+{
+	const char *dash = strrchr(q, '-');
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->id, sizeof(d->id), "%.*s", dash ? (int)(dash - q) : (int)strlen(q), q);
+	if (dash)
+		snprintf(d->version, sizeof(d->version), "%s", dash + 1);
+}
+
+int jcs_sbom_read_cyclonedx(struct jcs_sbom *s, const json_t *doc, struct jcs_err *err)
+{
+	const json_t *comps = json_object_get(doc, "components"), *c;
+	size_t i;
+	int rc = 0;
+
+	if (!json_is_array(comps))
+		return jcs_err_set(err, JCS_ESCHEMA, "sbom: no components array");
+	if (json_array_size(comps) > MAX_COMPONENTS)
+		return jcs_err_set(err, JCS_ELIMIT, "sbom: more than %d components", MAX_COMPONENTS);
+	json_array_foreach(comps, i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const char *version = json_string_value(json_object_get(c, "version"));
+		const char *src = NULL;
+		const json_t *prop;
+		struct jcs_purl u;
+		size_t k;
+		bool pkg;
+		if (!name || !*name)
+			return jcs_err_set(err, JCS_ESCHEMA, "sbom: component %zu has no name", i);
+		if (jcs_purl_parse(json_string_value(json_object_get(c, "purl")), &u))
+			memset(&u, 0, sizeof(u));
+		pkg = jcs_eco_type_known(u.type) && u.name[0] && u.version[0];
+		if (pkg && u.distro[0] && !s->distro.id[0])
+			distro_of(u.distro, &s->distro);
+		if (!version || !*version)
+			version = u.version[0] ? u.version : "";
+		if (!*version)
+			continue; /* a component without a version matches no range */
+		json_array_foreach(json_object_get(c, "properties"), k, prop)
+			if (strcmp(json_string_value(json_object_get(prop, "name")) ? json_string_value(json_object_get(prop, "name")) : "",
+				   JCS_SBOM_PROP_SOURCE) == 0)
+				src = json_string_value(json_object_get(prop, "value"));
+		rc = jcs_sbom_add(s, name, version, pkg ? u.type : NULL, pkg ? u.name : NULL, pkg ? u.version : NULL,
+				  pkg ? src : NULL);
+		if (rc)
+			return jcs_err_set(err, rc, "sbom: component %zu: %s", i, jcs_strerror(rc));
+	}
+	return 0;
+}
+
+bool jcs_eco_type_known(const char *t)
+{
+	return strcmp(t, "deb") == 0 || strcmp(t, "apk") == 0 || strcmp(t, "opkg") == 0;
+}
+
 size_t jcs_sbom_count(const struct jcs_sbom *s)
 {
 	return s->n;
@@ -804,6 +960,9 @@ json_t *jcs_sbom_cyclonedx(const struct jcs_sbom *s, const char *subject, const 
 			      occ);
 		if (o && c->cpe)
 			json_object_set_new(o, "cpe", json_string(c->cpe));
+		if (o && c->src_name) /* distribution advisories name the source package */
+			json_object_set_new(o, "properties", json_pack("[{s:s, s:s}]", "name", JCS_SBOM_PROP_SOURCE,
+								       "value", c->src_name));
 		json_array_append_new(comps, o);
 		json_array_append_new(dep_on, json_string(ref));
 	}

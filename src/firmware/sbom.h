@@ -10,6 +10,8 @@
 #include "firmware/fwfile.h"
 
 #define JCS_SBOM_MAX_FILES 64 /* files listed per component */
+/* CycloneDX component property naming a package's source package ("curl" for libcurl4) */
+#define JCS_SBOM_PROP_SOURCE "jcstar:package:source"
 
 struct jcs_sbom;
 
@@ -55,6 +57,27 @@ struct jcs_distro {
 	char id[32], version[32], codename[32];
 };
 const struct jcs_distro *jcs_sbom_distro(const struct jcs_sbom *s);
+
+/* Reuse: drop every component and the distribution (the signature table stays). */
+void jcs_sbom_reset(struct jcs_sbom *s);
+void jcs_sbom_set_distro(struct jcs_sbom *s, const struct jcs_distro *d);
+/* Add a component known by name and upstream version; a package database's (pkg_type "deb",
+ * "apk", "opkg", with pkg_name, pkg_version, optional src_name) or, with pkg_type NULL, one
+ * found in a binary. CPEs come from the component table by name or package name. */
+int jcs_sbom_add(struct jcs_sbom *s, const char *name, const char *version, const char *pkg_type,
+		 const char *pkg_name, const char *pkg_version, const char *src_name);
+/* Add the components of a CycloneDX SBOM (as jcs_sbom_cyclonedx writes it): name and
+ * version; a deb/apk/opkg purl names the package, its version and (distro=) the
+ * distribution, property JCS_SBOM_PROP_SOURCE its source package. Components without a
+ * version are skipped. */
+int jcs_sbom_read_cyclonedx(struct jcs_sbom *s, const json_t *doc, struct jcs_err *err);
+bool jcs_eco_type_known(const char *purl_type);
+
+/* A package URL's parts (percent-decoded; "" when absent). */
+struct jcs_purl {
+	char type[16], namespace_[64], name[128], version[128], distro[64];
+};
+int jcs_purl_parse(const char *purl, struct jcs_purl *out);
 
 /* evidence components[] entries (new reference). */
 json_t *jcs_sbom_json(const struct jcs_sbom *s);

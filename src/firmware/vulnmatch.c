@@ -191,44 +191,80 @@ json_t *jcs_vulnmatch_resolve(const struct jcs_vulnmatch *vm, const struct jcs_v
 	return res;
 }
 
-int jcs_vulndb_doc(struct jcs_vulnmatch *vm, const char *text, size_t len, const char *name,
-		   struct jcs_err *err)
+/* KEV catalogue: {"catalogVersion", "vulnerabilities": [{"cveID", ...}]}. */
+static bool kev_doc(const json_t *doc, const json_t *list)
 {
-	json_error_t je;
-	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *list, *v;
+	return json_object_get(doc, "catalogVersion") ||
+	       (json_array_size(list) && json_is_string(json_object_get(json_array_get(list, 0), "cveID")));
+}
+
+int jcs_feed_records(const json_t *doc, jcs_feed_fn fn, void *ctx)
+{
+	const json_t *list, *v;
 	size_t i;
 	int rc = 0;
 
-	if (!doc)
-		return jcs_err_set(err, JCS_EPARSE, "%s:%d:%d: %s", name, je.line, je.column, je.text);
 	if (json_is_array(doc)) { /* a list of OSV records */
 		json_array_foreach(doc, i, v)
 			if (rc == 0 && json_is_object(v))
-				rc = jcs_osv_record(vm, v);
+				rc = fn(ctx, JCS_FEED_OSV, v);
+	} else if ((list = json_object_get(doc, "vulnerabilities")) && json_is_array(list) && kev_doc(doc, list)) {
+		json_array_foreach(list, i, v)
+			if (rc == 0 && json_is_string(json_object_get(v, "cveID")))
+				rc = fn(ctx, JCS_FEED_KEV, v);
 	} else if ((list = json_object_get(doc, "vulnerabilities")) && json_is_array(list)) {
 		/* NVD API 2.0 response: {"vulnerabilities": [{"cve": {...}}]} */
 		json_array_foreach(list, i, v)
 			if (rc == 0 && json_is_object(json_object_get(v, "cve")))
-				rc = jcs_nvd_record(vm, json_object_get(v, "cve"));
+				rc = fn(ctx, JCS_FEED_NVD, json_object_get(v, "cve"));
 	} else if ((list = json_object_get(doc, "cve_items")) && json_is_array(list)) {
 		/* fkie-cad nvd-json-data-feeds release files: {"cve_items": [{...}]} */
 		json_array_foreach(list, i, v)
 			if (rc == 0 && json_is_object(v))
-				rc = jcs_nvd_record(vm, v);
+				rc = fn(ctx, JCS_FEED_NVD, v);
 	} else if (json_is_string(json_object_get(doc, "id")) && json_object_get(doc, "configurations")) {
-		rc = jcs_nvd_record(vm, doc); /* one CVE record */
+		rc = fn(ctx, JCS_FEED_NVD, doc); /* one CVE record */
 	} else if (json_is_string(json_object_get(doc, "id")) &&
 		   (json_object_get(doc, "affected") || json_object_get(doc, "modified"))) {
-		rc = jcs_osv_record(vm, doc);
+		rc = fn(ctx, JCS_FEED_OSV, doc);
 	} else if (json_is_object(doc) && !json_object_get(doc, "id") && jcs_debian_tracker_doc(doc)) {
-		rc = jcs_debian_tracker(vm, doc);
-	} else if (json_is_string(json_object_get(doc, "id")) || json_object_get(doc, "$schema")) {
-		rc = 0; /* a record without affected packages, or a schema file: nothing to match */
-	} else {
-		rc = jcs_err_set(err, JCS_ESCHEMA, "%s: neither an NVD CVE API 2.0 nor an OSV document",
-				 name);
+		rc = fn(ctx, JCS_FEED_DEBIAN, doc);
+	} else if (!json_is_string(json_object_get(doc, "id")) && !json_object_get(doc, "$schema")) {
+		rc = JCS_ESCHEMA;
+	} /* else a record without affected packages, or a schema file: nothing to match */
+	return rc;
+}
+
+int jcs_vulnmatch_record(struct jcs_vulnmatch *vm, enum jcs_feed_kind kind, const json_t *rec)
+{
+	switch (kind) {
+	case JCS_FEED_NVD: return jcs_nvd_record(vm, rec);
+	case JCS_FEED_OSV: return jcs_osv_record(vm, rec);
+	case JCS_FEED_DEBIAN: return jcs_debian_tracker(vm, rec);
+	case JCS_FEED_KEV: return 0; /* says what is exploited, not what is affected */
 	}
+	return 0;
+}
+
+static int doc_record(void *ctx, enum jcs_feed_kind kind, const json_t *rec)
+{
+	return jcs_vulnmatch_record(ctx, kind, rec);
+}
+
+int jcs_vulndb_doc(struct jcs_vulnmatch *vm, const char *text, size_t len, const char *name,
+		   struct jcs_err *err)
+{
+	json_error_t je;
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	int rc;
+
+	if (!doc)
+		return jcs_err_set(err, JCS_EPARSE, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+	rc = jcs_feed_records(doc, doc_record, vm);
 	json_decref(doc);
+	if (rc == JCS_ESCHEMA)
+		return jcs_err_set(err, JCS_ESCHEMA, "%s: neither an NVD CVE API 2.0 nor an OSV document",
+				   name);
 	if (rc == JCS_ENOMEM)
 		return jcs_err_set(err, rc, "out of memory");
 	if (rc == 0)
@@ -237,7 +273,7 @@ int jcs_vulndb_doc(struct jcs_vulnmatch *vm, const char *text, size_t len, const
 }
 
 /* Read a whole feed file, decompressing .gz/.xz/.bz2/.zst through libarchive's raw format. */
-static int read_feed(const char *path, struct jcs_buf *b, struct jcs_err *err)
+int jcs_vulndb_read(const char *path, struct jcs_buf *b, struct jcs_err *err)
 {
 	struct archive *a;
 	struct archive_entry *e;
@@ -272,7 +308,7 @@ out:
 	return rc;
 }
 
-static bool feed_name(const char *name)
+bool jcs_vulndb_name(const char *name)
 {
 	static const char *const sfx[] = {".json", ".json.gz", ".json.xz", ".json.bz2", ".json.zst", NULL};
 	size_t n = strlen(name);
@@ -306,7 +342,7 @@ static int scan(struct jcs_vulnmatch *vm, const char *path, int depth, struct jc
 			if (rc == 0 && nm[0] != '.') {
 				struct stat s2;
 				snprintf(sub, sizeof(sub), "%s/%s", path, nm);
-				if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || feed_name(nm)))
+				if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || jcs_vulndb_name(nm)))
 					rc = scan(vm, sub, depth + 1, err);
 			}
 			free(ents[i]);
@@ -318,7 +354,7 @@ static int scan(struct jcs_vulnmatch *vm, const char *path, int depth, struct jc
 		return jcs_err_set(err, JCS_ELIMIT, "more than %d feed files", MAX_FEED_FILES);
 	{
 		struct jcs_buf b = JCS_BUF_INIT;
-		rc = read_feed(path, &b, err);
+		rc = jcs_vulndb_read(path, &b, err);
 		if (rc == 0)
 			rc = jcs_vulndb_doc(vm, b.data ? b.data : "", b.len, path, err);
 		jcs_buf_free(&b);

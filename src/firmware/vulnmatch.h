@@ -42,6 +42,21 @@ int jcs_vulndb_scan(struct jcs_vulnmatch *vm, const char *path, struct jcs_err *
 int jcs_vulndb_doc(struct jcs_vulnmatch *vm, const char *text, size_t len, const char *name,
 		   struct jcs_err *err);
 
+/* The records of one parsed feed document, in order: NVD CVE records (API 2.0 responses,
+ * fkie-cad release files or one record), OSV records (one or a list), the Debian tracker's
+ * document (whole), CISA KEV catalogue entries. fn's non-zero result stops the walk and is
+ * returned; JCS_ESCHEMA when doc is none of these. */
+enum jcs_feed_kind { JCS_FEED_NVD, JCS_FEED_OSV, JCS_FEED_DEBIAN, JCS_FEED_KEV };
+typedef int (*jcs_feed_fn)(void *ctx, enum jcs_feed_kind kind, const json_t *rec);
+int jcs_feed_records(const json_t *doc, jcs_feed_fn fn, void *ctx);
+/* Match one record of that kind (KEV entries match nothing). */
+int jcs_vulnmatch_record(struct jcs_vulnmatch *vm, enum jcs_feed_kind kind, const json_t *rec);
+/* Read a whole feed file (.json or compressed, at most JCS_VULNDB_MAX_FILE) into b. */
+struct jcs_buf;
+int jcs_vulndb_read(const char *path, struct jcs_buf *b, struct jcs_err *err);
+/* Whether a file name is a feed file's (.json, .json.gz, .json.xz, .json.bz2, .json.zst). */
+bool jcs_vulndb_name(const char *name);
+
 /* Feed readers. */
 int jcs_nvd_record(struct jcs_vulnmatch *vm, const json_t *cve);
 int jcs_osv_record(struct jcs_vulnmatch *vm, const json_t *rec);

@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "jcstar/catalog.h"
+#include "registry/monitor.h"
 #include "registry/registry.h"
 
 #define PBKDF2_ITER 20000
@@ -783,7 +784,7 @@ static const struct attach_rule {
 	{"report", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
 	{"checklist", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
 	{"form", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
-	{"sbom", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
+	{"sbom", JCS_ROLE_VENDOR, "draft submitted under_review issued", 1}, /* issued: with a change notice */
 	{"evaluation", JCS_ROLE_LAB, "draft submitted under_review inquiry inquiry_answered", 3},
 };
 
@@ -954,8 +955,11 @@ out:
 
 /* --------------------------------------------------------- public list */
 
+#define OPEN_CASE "c.reg_no = registrations.reg_no AND c.state IN ('open', 'assessing', 'affected')"
 #define PRODUCT_COLS "reg_no, level, vendor_org, product, category, models, firmware, support_end, contact," \
-		     " update_info, status, issued, expires, reason, app_id"
+		     " update_info, status, issued, expires, reason, app_id," \
+		     " (SELECT count(*) FROM cases c WHERE " OPEN_CASE ")," \
+		     " (SELECT count(*) FROM cases c WHERE " OPEN_CASE " AND c.overdue = 1)"
 static const char *const product_keys[] = {
 	"reg_no", "level", "vendor", "product", "category", "models", "firmware", "support_end",
 	"contact", "update_info", "status", "issued", "expires", "reason",
@@ -971,6 +975,12 @@ static json_t *product_json(const struct jcs_rows *r, size_t row)
 
 		json_object_set_new(o, product_keys[c], c == 1 ? json_integer(jcs_rows_int(r, row, c))
 					: c == 5 ? models_json(v) : json_string(v ? v : ""));
+	}
+	/* living labels (monitor.h): open vulnerability cases; a known-exploited one past its
+	 * deadline puts the label under review */
+	if (o) {
+		json_object_set_new(o, "open_cases", json_integer(jcs_rows_int(r, row, 15)));
+		json_object_set_new(o, "under_review", json_boolean(jcs_rows_int(r, row, 16) > 0));
 	}
 	/* IPA's word for the status (有効 / 失効猶予 / 失効 / 取消し, 一時停止) */
 	if (o)
@@ -1084,7 +1094,7 @@ int jcs_reg_products(struct jcs_store *db, const struct jcs_reg_filter *f, json_
 		if ((rc = jcs_store_exec_once(db, sql.data, np, params, &c, err)))
 			goto out;
 	}
-	total = r.nrows ? jcs_rows_int(&r, 0, 15) : c.nrows ? jcs_rows_int(&c, 0, 0) : 0;
+	total = r.nrows ? jcs_rows_int(&r, 0, 17) : c.nrows ? jcs_rows_int(&c, 0, 0) : 0;
 	items = json_array();
 	for (size_t i = 0; items && i < r.nrows; i++)
 		json_array_append_new(items, product_json(&r, i));
@@ -1131,6 +1141,12 @@ int jcs_reg_product(struct jcs_store *db, const char *reg_no, json_t **out, stru
 			"status", jcs_rows_get(&h, i, 1), "note", jcs_rows_get(&h, i, 2),
 			"at", (json_int_t)jcs_rows_int(&h, i, 3)));
 	json_object_set_new(*out, "history", hist);
+	{
+		json_t *mon;
+		if ((rc = jcs_mon_public(db, reg_no, &mon, err)))
+			goto out;
+		json_object_set_new(*out, "monitoring", mon);
+	}
 out:
 	jcs_rows_free(&r);
 	jcs_rows_free(&h);
@@ -1172,7 +1188,9 @@ int jcs_reg_label(struct jcs_store *db, const char *reg_no, char **out, struct j
 int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *const *models, size_t n,
 		    const char *today, json_t **out, struct jcs_err *err)
 {
-	static const char sql[] = "SELECT r.reg_no, r.level, r.status, r.expires FROM models m JOIN"
+	static const char sql[] = "SELECT r.reg_no, r.level, r.status, r.expires, (SELECT count(*) FROM cases c"
+				  " WHERE c.reg_no = r.reg_no AND c.state IN ('open', 'assessing', 'affected') AND"
+				  " c.vuln IN (SELECT cve FROM kev)) FROM models m JOIN"
 				  " registrations r ON r.reg_no = m.reg_no WHERE m.model = $1"
 				  " ORDER BY r.level DESC, r.expires DESC";
 	const struct jcs_catalog *cat = jcs_catalog_get(err);
@@ -1212,6 +1230,8 @@ int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *co
 				"status", "valid", "valid_until", jcs_rows_get(&r, best, 3), "meets", meets,
 				"note", meets ? "holds a valid label at or above the required level"
 					      : "holds a valid label below the required level");
+			if (o)
+				json_object_set_new(o, "open_kev", json_integer(jcs_rows_int(&r, best, 4)));
 		} else {
 			/* a registration still marked valid whose date has passed is expired for the buyer */
 			const char *st = !r.nrows ? "not_registered"
@@ -1221,6 +1241,8 @@ int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *co
 				"labelled", 0, "reg_no", "level", "status", st, "valid_until", "meets", 0,
 				"note", r.nrows ? "no valid label (expired, suspended or revoked)"
 						: "no label registered for this model number");
+			if (o)
+				json_object_set_new(o, "open_kev", json_null());
 		}
 		jcs_rows_free(&r);
 		json_array_append_new(arr, o);

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "registry/logtree.h"
+#include "registry/monitor.h"
 #include "registry/server_int.h"
 
 enum {
@@ -68,6 +69,14 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/log/consistency", api_log_consistency, 0, B_NONE},
 	{"GET", "/api/v1/log/entries/:", api_log_entry, 0, B_NONE},
 	{"GET", "/api/v1/admin/audit", api_audit, 0, B_NONE},
+	{"POST", "/api/v1/admin/feeds", api_feed_upload, R_CSRF | R_SLOW, B_JSON},
+	{"GET", "/api/v1/cases", api_cases, 0, B_NONE},
+	{"GET", "/api/v1/cases/workflow", api_case_workflow, 0, B_NONE},
+	{"GET", "/api/v1/cases/:", api_case, 0, B_NONE},
+	{"POST", "/api/v1/cases/:/transitions", api_case_transition, R_CSRF, B_JSON},
+	{"GET", "/api/v1/products/:/vex", api_product_vex, R_SLOW, B_NONE},
+	{"POST", "/api/v1/webhook", api_webhook_set, R_CSRF, B_JSON},
+	{"GET", "/api/v1/webhook/deliveries", api_webhook_deliveries, 0, B_NONE},
 	{"POST", "/api/v1/admin/audit", api_audit, R_CSRF | R_SLOW, B_JSON},
 	{"GET", "/", web_index, R_CACHE | R_SLOW, B_NONE},
 	{"GET", "/products.csv", web_export_csv, R_CACHE | R_SLOW, B_NONE},
@@ -1048,13 +1057,46 @@ int jcs_server_audit(struct jcs_server *s, bool *ok, struct jcs_err *err)
 
 /* ----------------------------------------------------------- lifecycle */
 
-/* Every second: close overdue requests; every sweep_seconds: expire labels. */
+int srv_monitor_run(struct jcs_server *s, struct jcs_store *db, const char *name, const char *text, size_t len,
+		    struct jcs_mon_stats *st, struct jcs_err *err)
+{
+	int rc, changed;
+
+	pthread_mutex_lock(&s->monitor_mu);
+	rc = name ? jcs_mon_import(db, s->monitor, name, text, len, st, err)
+		  : jcs_mon_import_dir(db, s->monitor, s->feeds_dir, st, err);
+	pthread_mutex_unlock(&s->monitor_mu);
+	if (!rc)
+		rc = jcs_mon_sweep(db, s->kev_days, &changed, err);
+	return rc;
+}
+
+/* The feed directory and the KEV deadlines, then due webhook deliveries. */
+static void monitor_tick(struct jcs_server *s, bool scan)
+{
+	struct jcs_store *db = pool_get(s);
+	struct jcs_mon_stats st = {0};
+	struct jcs_err err = {0};
+	int sent;
+
+	if (scan && s->feeds_dir[0] && srv_monitor_run(s, db, NULL, NULL, 0, &st, &err) && s->log) {
+		char line[1100];
+		snprintf(line, sizeof(line), "feeds: %s", err.msg);
+		s->log(line);
+	}
+	jcs_mon_deliver(db, 20, &sent, NULL);
+	pool_put(s, db);
+}
+
+/* Every second: close overdue requests and deliver webhooks; every feeds_seconds: import
+ * feeds; every sweep_seconds: expire labels. */
 static void *housekeeper(void *arg)
 {
 	struct jcs_server *s = arg;
 	struct timespec until;
-	unsigned ticks = 0;
+	unsigned ticks = 0, feed_ticks = 0;
 
+	monitor_tick(s, true);
 	pthread_mutex_lock(&s->mu);
 	while (!s->stopping) {
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -1064,6 +1106,10 @@ static void *housekeeper(void *arg)
 			break;
 		pthread_mutex_unlock(&s->mu);
 		reap_overdue(s);
+		feed_ticks++;
+		monitor_tick(s, feed_ticks >= s->feeds_seconds);
+		if (feed_ticks >= s->feeds_seconds)
+			feed_ticks = 0;
 		if (++ticks >= s->sweep_seconds) {
 			struct jcs_store *db = pool_get(s);
 			char today[11];
@@ -1132,6 +1178,12 @@ int jcs_server_start(const struct jcs_server_opts *o, struct jcs_server **out, s
 	pthread_cond_init(&s->jobs_cv, NULL);
 	pthread_mutex_init(&s->throttle.mu, NULL);
 	pthread_mutex_init(&s->audit_mu, NULL);
+	pthread_mutex_init(&s->monitor_mu, NULL);
+	snprintf(s->feeds_dir, sizeof(s->feeds_dir), "%s", o->feeds_dir ? o->feeds_dir : "");
+	s->feeds_seconds = o->feeds_seconds ? o->feeds_seconds : 60;
+	s->kev_days = o->kev_days >= 0 ? o->kev_days : 14;
+	if ((rc = jcs_mon_new(&s->monitor, err)))
+		goto fail;
 	s->sweep_seconds = o->sweep_seconds ? o->sweep_seconds : 60;
 	s->per_client = o->per_client ? o->per_client : SRV_PER_CLIENT;
 	s->request_seconds = o->request_seconds ? o->request_seconds : SRV_REQUEST_SECONDS;
@@ -1251,6 +1303,8 @@ void jcs_server_stop(struct jcs_server *s)
 	}
 	for (size_t i = 0; s->pool && i < s->npool; i++)
 		jcs_store_close(s->pool[i]);
+	jcs_mon_free(s->monitor);
+	pthread_mutex_destroy(&s->monitor_mu);
 	free(s->pool);
 	free(s->busy);
 	free(s->workers);

@@ -18,6 +18,9 @@ struct jcs_server_opts {
 	unsigned per_client;       /* connections per client address (0 = 32) */
 	unsigned request_seconds;  /* deadline for a request's headers and body (0 = 30) */
 	void (*log)(const char *line); /* where self-audit failures are reported (NULL = nowhere) */
+	const char *feeds_dir;     /* vulnerability feed directory watched (NULL = none) */
+	unsigned feeds_seconds;    /* its scan interval (0 = 60) */
+	int kev_days;              /* days a KEV-listed case may stay unresolved (< 0: 14) */
 };
 
 struct jcs_server;

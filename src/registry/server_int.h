@@ -89,6 +89,12 @@ struct jcs_server {
 	pthread_mutex_t audit_mu;
 	json_t *audit;
 	bool audit_failed;
+	/* living labels (monitor.h): one matcher, used under monitor_mu */
+	pthread_mutex_t monitor_mu;
+	struct jcs_monitor *monitor;
+	char feeds_dir[1024];     /* "" = no feed directory */
+	unsigned feeds_seconds;
+	int kev_days;
 };
 
 enum srv_lang { LANG_EN, LANG_JA };
@@ -167,6 +173,22 @@ int srv_audit_run(struct jcs_server *s, struct jcs_store *db, struct jcs_err *er
  * names, or every one when the log itself is damaged, gets status "unverified" (and
  * "meets": false, "valid_until": ""), so that nothing tampered shows as valid. */
 void srv_vet(struct req *r, json_t *j);
+
+/* Import a feed document (name, text) and match it, under the monitor's lock; then sweep
+ * the KEV deadlines. */
+struct jcs_mon_stats;
+int srv_monitor_run(struct jcs_server *s, struct jcs_store *db, const char *name, const char *text, size_t len,
+		    struct jcs_mon_stats *st, struct jcs_err *err);
+
+/* Handlers: api_monitor.c */
+int api_cases(struct req *r);
+int api_case(struct req *r);
+int api_case_transition(struct req *r);
+int api_case_workflow(struct req *r);
+int api_feed_upload(struct req *r);
+int api_product_vex(struct req *r);
+int api_webhook_set(struct req *r);
+int api_webhook_deliveries(struct req *r);
 
 /* Handlers: api.c */
 int api_me(struct req *r);

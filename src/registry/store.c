@@ -65,6 +65,39 @@ static const char *const migrations[] = {
 	/* 4: every tree size the registry signed a head for, with its root: it never signs a
 	 * different root for a size, nor a tree that does not extend the largest (self-audit) */
 	"CREATE TABLE tree_heads (tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, at BIGINT NOT NULL)",
+	/* 5: living labels (monitor.c): the SBOM on file per label and firmware version, the
+	 * component index of the current one, imported feed records with their index keys,
+	 * the KEV catalogue, vulnerability cases, webhooks and their delivery log */
+	"INSERT INTO counters (name, v) VALUES ('case', 0), ('delivery', 0);"
+	"CREATE TABLE sboms (reg_no TEXT NOT NULL, firmware TEXT NOT NULL, att_id BIGINT NOT NULL,"
+	" sha256 TEXT NOT NULL, components BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (reg_no, firmware));"
+	"CREATE TABLE components (reg_no TEXT NOT NULL, idx BIGINT NOT NULL, firmware TEXT NOT NULL,"
+	" name TEXT NOT NULL, version TEXT NOT NULL, pkg_type TEXT NOT NULL, pkg_name TEXT NOT NULL,"
+	" pkg_version TEXT NOT NULL, src_name TEXT NOT NULL, distro TEXT NOT NULL, purl TEXT NOT NULL,"
+	" PRIMARY KEY (reg_no, idx));"
+	"CREATE TABLE component_keys (k TEXT NOT NULL, reg_no TEXT NOT NULL, PRIMARY KEY (k, reg_no));"
+	"CREATE INDEX component_keys_reg ON component_keys(reg_no);"
+	"CREATE TABLE feed_files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, records BIGINT NOT NULL,"
+	" at BIGINT NOT NULL);"
+	"CREATE TABLE feed_records (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, at BIGINT NOT NULL,"
+	" PRIMARY KEY (kind, id));"
+	"CREATE TABLE feed_keys (k TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (k, kind, id));"
+	"CREATE INDEX feed_keys_rec ON feed_keys(kind, id);"
+	"CREATE TABLE feed_pending (k TEXT PRIMARY KEY);"
+	"CREATE TABLE kev (cve TEXT PRIMARY KEY, added TEXT NOT NULL, due TEXT NOT NULL, name TEXT NOT NULL);"
+	"CREATE TABLE cases (id BIGINT PRIMARY KEY, reg_no TEXT NOT NULL, vuln TEXT NOT NULL,"
+	" aliases TEXT NOT NULL, component TEXT NOT NULL, component_version TEXT NOT NULL, purl TEXT NOT NULL,"
+	" source TEXT NOT NULL, decided_by TEXT NOT NULL, cvss TEXT NOT NULL, state TEXT NOT NULL,"
+	" justification TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', fix_date TEXT NOT NULL DEFAULT '',"
+	" fixed_version TEXT NOT NULL DEFAULT '', overdue BIGINT NOT NULL DEFAULT 0, opened BIGINT NOT NULL,"
+	" updated BIGINT NOT NULL, UNIQUE (reg_no, vuln, component));"
+	"CREATE INDEX cases_reg ON cases(reg_no);"
+	"CREATE INDEX cases_vuln ON cases(vuln);"
+	"CREATE TABLE webhooks (org TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, at BIGINT NOT NULL);"
+	"CREATE TABLE deliveries (id BIGINT PRIMARY KEY, org TEXT NOT NULL, case_id BIGINT NOT NULL,"
+	" event TEXT NOT NULL, body TEXT NOT NULL, attempts BIGINT NOT NULL, next_at BIGINT NOT NULL,"
+	" status TEXT NOT NULL, last_code BIGINT NOT NULL, last_error TEXT NOT NULL, at BIGINT NOT NULL);"
+	"CREATE INDEX deliveries_due ON deliveries(status, next_at)",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

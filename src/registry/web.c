@@ -101,6 +101,26 @@ static const struct msg {
 	{"meets_yes", "meets", "満たす"},
 	{"meets_no", "does not meet", "満たさない"},
 	{"required", "Required level", "必要なレベル"},
+	/* living labels (docs/monitoring.md) */
+	{"under_review", "Under review", "審査中"},
+	{"under_review_why", "Under review: a known-exploited vulnerability is unresolved past its deadline. "
+	 "Suspension is the reviewer's decision.",
+	 "審査中: 悪用が確認された脆弱性が期限を過ぎても未解決です。一時停止は審査機関が判断します。"},
+	{"vulns", "Vulnerability cases", "脆弱性への対応状況"},
+	{"vuln", "Vulnerability", "脆弱性"},
+	{"component", "Component", "コンポーネント"},
+	{"vendor_status", "Vendor status", "事業者の対応"},
+	{"kev", "Known exploited", "悪用確認済み"},
+	{"no_cases", "No vulnerability cases.", "脆弱性の案件はありません。"},
+	{"open_cases", "open vulnerability cases", "件の未解決の脆弱性"},
+	{"open_kev", "Open known-exploited vulnerabilities", "未解決の悪用確認済み脆弱性"},
+	{"vex", "VEX (CycloneDX)", "VEX (CycloneDX)"},
+	{"cs_open", "Open", "未対応"},
+	{"cs_assessing", "Assessing", "調査中"},
+	{"cs_not_affected", "Not affected", "影響なし"},
+	{"cs_affected", "Affected, fix planned", "影響あり（修正予定）"},
+	{"cs_fixed", "Fixed", "修正済み"},
+	{"cs_acknowledged", "Acknowledged by the reviewer", "審査機関が確認済み"},
 	{"name", "Account name", "アカウント名"},
 	{"password", "Password", "パスワード"},
 	{"new_app", "New application", "新規申請"},
@@ -152,6 +172,8 @@ static const struct msg {
 	{"a_confirm_fee", "Confirm fee payment", "手数料の入金を確認"},
 	{"a_issue", "Issue label", "ラベルを発行"},
 	{"a_notify_change", "Notify a change", "変更届"},
+	{"a_case_open", "Vulnerability case opened", "脆弱性案件の開始"},
+	{"a_case_update", "Vulnerability case answered", "脆弱性案件への回答"},
 	{"a_renew", "Renew", "更新"},
 	{"a_suspend", "Suspend", "一時停止"},
 	{"a_reinstate", "Reinstate", "再開"},
@@ -236,7 +258,7 @@ static void page_start(struct req *r, struct jcs_buf *b, const char *title)
 	     "header a{color:#fff;margin-right:1em}main{padding:1em;max-width:72em}"
 	     "table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3em .5em;text-align:left;"
 	     "vertical-align:top}th{background:#eef}.stars{color:#c90;letter-spacing:.1em}"
-	     ".st-valid{color:#060}.st-revoked,.st-suspended,.st-expiry_grace,.st-expired{color:#a00;font-weight:bold}"
+	     ".st-valid{color:#060}.st-review,.st-revoked,.st-suspended,.st-expiry_grace,.st-expired{color:#a00;font-weight:bold}"
 	     "form.inline{display:inline}fieldset{margin:.5em 0}label{display:inline-block;margin:.2em .8em .2em 0}"
 	     ".err{background:#fee;border:1px solid #a00;padding:.5em}.note{color:#555;font-size:.9em}"
 	     "dl{display:grid;grid-template-columns:16em 1fr}dd,td{white-space:pre-line}dt{font-weight:bold}"
@@ -304,6 +326,53 @@ static void status_cell(struct req *r, struct jcs_buf *b, const char *st)
 	jcs_buf_printf(b, "<span class=st-%s>", strspn(st, "abcdefghijklmnopqrstuvwxyz_") == strlen(st) ? st : "x");
 	H(b, Tp(r, "st_", st));
 	P(b, "</span>");
+}
+
+/* A label's monitoring state next to its status: under review, open cases. */
+static void monitor_cell(struct req *r, struct jcs_buf *b, const json_t *p)
+{
+	long long open = json_integer_value(json_object_get(p, "open_cases"));
+
+	if (json_is_true(json_object_get(p, "under_review")))
+		jcs_buf_printf(b, " <span class=st-review>%s</span>", T(r, "under_review"));
+	if (open)
+		jcs_buf_printf(b, " <span class=cases>%lld %s</span>", open, T(r, "open_cases"));
+}
+
+/* The product page's vulnerability cases (public view: no vendor detail text). */
+static void cases_section(struct req *r, struct jcs_buf *b, const char *reg, const json_t *mon)
+{
+	const json_t *c;
+	size_t i;
+
+	jcs_buf_printf(b, "<h2 id=vulns>%s</h2>", T(r, "vulns"));
+	if (json_is_true(json_object_get(mon, "under_review")))
+		jcs_buf_printf(b, "<p class=review>%s</p>", T(r, "under_review_why"));
+	if (!json_array_size(json_object_get(mon, "cases"))) {
+		jcs_buf_printf(b, "<p>%s</p>", T(r, "no_cases"));
+		return;
+	}
+	jcs_buf_printf(b, "<table id=cases><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>", T(r, "vuln"),
+		       T(r, "component"), T(r, "vendor_status"), T(r, "kev"));
+	json_array_foreach(json_object_get(mon, "cases"), i, c) {
+		P(b, "<tr><td>");
+		H(b, json_string_value(json_object_get(c, "vuln")));
+		P(b, "</td><td>");
+		H(b, json_string_value(json_object_get(c, "component")));
+		P(b, " ");
+		H(b, json_string_value(json_object_get(c, "component_version")));
+		P(b, "</td><td>");
+		H(b, Tp(r, "cs_", json_string_value(json_object_get(c, "state"))));
+		if (*json_string_value(json_object_get(c, "fix_date"))) {
+			P(b, " (");
+			H(b, json_string_value(json_object_get(c, "fix_date")));
+			P(b, ")");
+		}
+		jcs_buf_printf(b, "</td><td>%s</td></tr>", json_is_true(json_object_get(c, "kev")) ? T(r, "kev") : "");
+	}
+	P(b, "</table><p><a href=\"/api/v1/products/");
+	H(b, reg);
+	jcs_buf_printf(b, "/vex\">%s</a></p>", T(r, "vex"));
 }
 
 static void url_arg(struct jcs_buf *b, const char *key, const char *v)
@@ -411,6 +480,7 @@ int web_index(struct req *r)
 			H(&b, js(it, "category"));
 			P(&b, "</td><td>");
 			status_cell(r, &b, js(it, "status"));
+			monitor_cell(r, &b, it);
 			P(&b, "</td><td>");
 			H(&b, js(it, "expires"));
 			P(&b, "</td></tr>");
@@ -486,6 +556,7 @@ int web_product(struct req *r)
 	stars(&b, json_integer_value(json_object_get(p, "level")));
 	jcs_buf_printf(&b, "</dd><dt>%s</dt><dd>", T(r, "status"));
 	status_cell(r, &b, js(p, "status"));
+	monitor_cell(r, &b, p);
 	P(&b, "</dd>");
 	if (*js(p, "reason"))
 		dl_row(&b, T(r, "reason"), js(p, "reason"));
@@ -516,6 +587,7 @@ int web_product(struct req *r)
 	jcs_buf_printf(&b, "/bundle\">%s</a> · <a href=\"/products/", T(r, "bundle"));
 	H(&b, reg);
 	P(&b, "/label.png\">PNG</a></p>");
+	cases_section(r, &b, reg, json_object_get(p, "monitoring"));
 	if (json_array_size(json_object_get(p, "history"))) {
 		jcs_buf_printf(&b, "<h2>%s</h2><table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
 			       T(r, "history"), T(r, "when"), T(r, "actions"), T(r, "status"), T(r, "reason"));
@@ -605,10 +677,10 @@ int web_procurement(struct req *r)
 	jcs_buf_printf(&b, "</textarea></label><br><button>%s</button></fieldset></form>", T(r, "check"));
 	if (out) {
 		jcs_buf_printf(&b, "<p>%s: ★%lld</p><table id=results><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-			       "<th>%s</th><th>%s</th><th>%s</th></tr>", T(r, "required"),
+			       "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>", T(r, "required"),
 			       (long long)json_integer_value(json_object_get(out, "required_level")), T(r, "model"),
 			       T(r, "labelled"), T(r, "reg_no"), T(r, "status"), T(r, "level"), T(r, "valid_until"),
-			       T(r, "meets"));
+			       T(r, "meets"), T(r, "open_kev"));
 		json_array_foreach(json_object_get(out, "results"), i, it) {
 			P(&b, "<tr><td>");
 			H(&b, js(it, "model"));
@@ -630,8 +702,11 @@ int web_procurement(struct req *r)
 				stars(&b, json_integer_value(json_object_get(it, "level")));
 			P(&b, "</td><td>");
 			H(&b, js(it, "valid_until"));
-			jcs_buf_printf(&b, "</td><td>%s</td></tr>", json_is_true(json_object_get(it, "meets"))
+			jcs_buf_printf(&b, "</td><td>%s</td><td>", json_is_true(json_object_get(it, "meets"))
 				       ? T(r, "meets_yes") : T(r, "meets_no"));
+			if (json_is_integer(json_object_get(it, "open_kev")))
+				jcs_buf_printf(&b, "%lld", (long long)json_integer_value(json_object_get(it, "open_kev")));
+			P(&b, "</td></tr>");
 		}
 		P(&b, "</table>");
 	}

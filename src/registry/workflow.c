@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "registry/monitor.h"
 #include "registry/registry.h"
 
 struct wf_ctx {
@@ -406,7 +407,9 @@ static int eff_issue(struct wf_ctx *c, struct jcs_err *err)
 
 		rc = jcs_store_exec(c->db, q_model, 2, p, NULL, err);
 	}
-	return rc ? rc : sign_label(c, reg_no, c->today, expires, err);
+	if (rc || (rc = sign_label(c, reg_no, c->today, expires, err)))
+		return rc;
+	return jcs_mon_index(c->db, jint(c->app, "id"), reg_no, jstr(c->app, "firmware"), err);
 }
 
 static int eff_change(struct wf_ctx *c, struct jcs_err *err)
@@ -456,9 +459,11 @@ static int eff_change(struct wf_ctx *c, struct jcs_err *err)
 			return rc;
 		json_object_set_new(c->app, change_keys[i], json_string(v));
 	}
-	if ((rc = load_registration(c, reg_no, issued, expires, err)))
+	if ((rc = load_registration(c, reg_no, issued, expires, err)) ||
+	    (rc = sign_label(c, reg_no, issued, expires, err)))
 		return rc;
-	return sign_label(c, reg_no, issued, expires, err);
+	/* a change notice may come with the new firmware's SBOM (attached while issued) */
+	return jcs_mon_index(c->db, jint(c->app, "id"), reg_no, jstr(c->app, "firmware"), err);
 }
 
 static int eff_renew(struct wf_ctx *c, struct jcs_err *err)

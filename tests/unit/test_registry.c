@@ -52,7 +52,7 @@ T_TEST(test_migrations_idempotent)
 
 	T_ASSERT(a && b);
 	T_EQ_INT(jcs_store_schema_version(b, &v, NULL), 0);
-	T_EQ_INT(v, 4);
+	T_EQ_INT(v, 5);
 	T_EQ_INT(jcs_store_open("mysql://x", &c, NULL), JCS_EINVAL);
 	T_ASSERT(c == NULL);
 	jcs_store_close(b);
