@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/digest.h"
 #include "jcstar/catalog.h"
 #include "registry/registry.h"
 
@@ -37,23 +38,12 @@ int jcs_role_parse(const char *s, enum jcs_role *out)
 
 /* ---------------------------------------------------------------- utils */
 
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
 void jcs_reg_sha256_hex(const void *p, size_t n, char *out)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
 	SHA256(p, n, md);
-	hex(md, sizeof(md), out);
+	jcs_hex(md, sizeof(md), out);
 }
 
 int jcs_reg_random_hex(char *out, size_t nbytes)
@@ -62,7 +52,7 @@ int jcs_reg_random_hex(char *out, size_t nbytes)
 
 	if (nbytes > sizeof(r) || RAND_bytes(r, (int)nbytes) != 1)
 		return JCS_ECRYPTO;
-	hex(r, nbytes, out);
+	jcs_hex(r, nbytes, out);
 	OPENSSL_cleanse(r, sizeof(r));
 	return 0;
 }
@@ -159,7 +149,7 @@ static int pw_hash(const char *pw, const char *salt_hex, char *out, size_t outle
 	if (PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), (const unsigned char *)salt_hex, (int)strlen(salt_hex),
 			      PBKDF2_ITER, EVP_sha256(), sizeof(dk), dk) != 1)
 		return JCS_ECRYPTO;
-	hex(dk, sizeof(dk), dkhex);
+	jcs_hex(dk, sizeof(dk), dkhex);
 	snprintf(out, outlen, "pbkdf2-sha256$%d$%s$%s", PBKDF2_ITER, salt_hex, dkhex);
 	OPENSSL_cleanse(dk, sizeof(dk));
 	return 0;

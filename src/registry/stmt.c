@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/digest.h"
 #include "registry/stmt.h"
 #include "registry/tlog.h"
 
@@ -192,7 +193,6 @@ bool stmt_is_url(const char *s)
 
 static int canon_string(const char *s, size_t n, struct jcs_buf *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	int rc = jcs_buf_putc(out, '"');
 
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -206,9 +206,11 @@ static int canon_string(const char *s, size_t n, struct jcs_buf *out)
 		case '\r': rc = jcs_buf_puts(out, "\\r"); break;
 		case '\t': rc = jcs_buf_puts(out, "\\t"); break;
 		default:
-			if (c < 0x20)
-				rc = jcs_buf_printf(out, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-			else
+			if (c < 0x20) {
+				char h[3];
+				jcs_hex(&c, 1, h);
+				rc = jcs_buf_printf(out, "\\u00%s", h);
+			} else
 				rc = jcs_buf_putc(out, (char)c);
 		}
 	}

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "core/digest.h"
 #include "registry/stmt.h"
 #include "registry/tlog.h"
 
@@ -256,13 +257,7 @@ int jcs_tlog_consistency_verify(uint64_t m, uint64_t n, const jcs_hash old_root,
 
 void jcs_hash_hex(const jcs_hash h, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 0; i < JCS_HASH_LEN; i++) {
-		out[2 * i] = hex[h[i] >> 4];
-		out[2 * i + 1] = hex[h[i] & 15];
-	}
-	out[2 * JCS_HASH_LEN] = 0;
+	jcs_hex(h, JCS_HASH_LEN, out);
 }
 
 static int hexval(char c)
