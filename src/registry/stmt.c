@@ -460,11 +460,21 @@ out:
 	return rc;
 }
 
-int stmt_open(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
-	      struct jcs_err *err)
+int stmt_verify_json(const char *text, size_t len, size_t max, const char *what, const struct jcs_key *pub,
+		     json_t **doc, struct jcs_err *err)
+{
+	*doc = NULL;
+	if (!pub)
+		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+	return stmt_parse_json(text, len, max, what, doc, err);
+}
+
+static int open_text(const char *text, size_t len, const char *want, const struct jcs_key *pub, bool verify,
+		     json_t **payload, struct jcs_err *err)
 {
 	json_t *env;
-	int rc = stmt_parse_json(text, len, JCS_STMT_MAX, "signed statement", &env, err);
+	int rc = verify ? stmt_verify_json(text, len, JCS_STMT_MAX, "signed statement", pub, &env, err)
+			: stmt_parse_json(text, len, JCS_STMT_MAX, "signed statement", &env, err);
 
 	*payload = NULL;
 	if (rc)
@@ -472,6 +482,17 @@ int stmt_open(const char *text, size_t len, const char *want, const struct jcs_k
 	rc = stmt_open_json(env, want, pub, payload, err);
 	json_decref(env);
 	return rc;
+}
+
+int stmt_open(const char *text, size_t len, const char *want, json_t **payload, struct jcs_err *err)
+{
+	return open_text(text, len, want, NULL, false, payload, err);
+}
+
+int stmt_verify(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
+		struct jcs_err *err)
+{
+	return open_text(text, len, want, pub, true, payload, err);
 }
 
 int jcs_envelope_canonical(const char *text, size_t len, struct jcs_buf *out, struct jcs_err *err)

@@ -61,8 +61,17 @@ int stmt_seal(json_t *payload, const struct jcs_key *k, int (*cross)(const json_
  * (else JCS_ECRYPTO). *payload gets a new reference. */
 int stmt_open_json(const json_t *env, const char *want, const struct jcs_key *pub, json_t **payload,
 		   struct jcs_err *err);
-int stmt_open(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
-	      struct jcs_err *err);
+/* The same from text, without a key: the signature is decoded but not checked (rendering,
+ * inspection). */
+int stmt_open(const char *text, size_t len, const char *want, json_t **payload, struct jcs_err *err);
+/* Where every jcs_*_verify starts: JCS_EINVAL ("no key to verify with") when pub is NULL,
+ * before anything about the input is looked at, so that nothing is ever "verified" against
+ * no key; else stmt_parse_json. */
+int stmt_verify_json(const char *text, size_t len, size_t max, const char *what, const struct jcs_key *pub,
+		     json_t **doc, struct jcs_err *err);
+/* stmt_verify_json of one envelope (at most JCS_STMT_MAX bytes), then stmt_open_json with pub. */
+int stmt_verify(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
+		struct jcs_err *err);
 
 /* Parse JSON text with the caps every statement parser applies (size <= max, duplicate
  * keys rejected, no NUL). */

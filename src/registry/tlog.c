@@ -310,9 +310,7 @@ int jcs_sth_verify(const char *text, size_t len, const struct jcs_key *pub, stru
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!pub)
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
-	rc = stmt_open(text, len, JCS_SCHEMA_STH, pub, &p, err);
+	rc = stmt_verify(text, len, JCS_SCHEMA_STH, pub, &p, err);
 	if (rc)
 		return rc;
 	out->tree_size = (uint64_t)json_integer_value(json_object_get(p, "tree_size"));
