@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "jcstar/catalog.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 
 static const char usage_text[] =
 	"usage: jcstar catalog [--level N] [--crosswalk etsi|psti|cls|nist|cra|gov] [--format text|json|csv]\n"

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
-#include "firmware/analyze.h"
-#include "firmware/firmware.h"
+#include "jcstar/buf.h"
+#include "jcstar/fwanalyze.h"
+#include "jcstar/firmware.h"
 #include "jcstar/evidence.h"
 
 static const char usage_text[] =

@@ -10,9 +10,9 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
-#include "registry/label.h"
-#include "registry/tlog.h"
+#include "jcstar/buf.h"
+#include "jcstar/label.h"
+#include "jcstar/tlog.h"
 
 /* Exit codes of `jcstar label verify` beyond the common ones (docs/jcstar-label.1.md). */
 enum { EXIT_BAD_SIGNATURE = 4, EXIT_NOT_IN_LOG = 5, EXIT_UNCHECKED = 6 };

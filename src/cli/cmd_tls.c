@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "jcstar/evidence.h"
-#include "probe/tls.h"
+#include "jcstar/tls.h"
 
 static const char usage_text[] =
 	"usage: jcstar tls HOST[:PORT] [-o FILE] [--sni NAME] [--timeout MS] [--budget MS]\n"

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/label.h"
+#include "jcstar/label.h"
 #include "registry/stmt.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 /* ------------------------------------------------- registration numbers */
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "core/digest.h"
 #include "jcstar/catalog.h"
 #include "registry/registry.h"

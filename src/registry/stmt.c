@@ -7,7 +7,7 @@
 
 #include "core/digest.h"
 #include "registry/stmt.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 #define MAX_SAFE_INT ((UINT64_C(1) << 53) - 1)
 

@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "core/buf.h"
-#include "registry/label.h"
+#include "jcstar/buf.h"
+#include "jcstar/label.h"
 
 enum stmt_ftype { STMT_STR, STMT_INT, STMT_STRARR };
 

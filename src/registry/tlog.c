@@ -10,7 +10,7 @@
 
 #include "core/digest.h"
 #include "registry/stmt.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 #define SCHEMA_INCLUSION   "jcstar.inclusion/1"
 #define SCHEMA_CONSISTENCY "jcstar.consistency/1"

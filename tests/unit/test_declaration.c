@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "jcstar/declaration.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "t.h"
 
 #define BAD "tests/data/declarations/bad/"

@@ -7,8 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "registry/label.h"
-#include "registry/tlog.h"
+#include "jcstar/label.h"
+#include "jcstar/tlog.h"
 #include "t.h"
 
 static const char *const models[] = {"CAM-100", "CAM-100W"};

@@ -9,7 +9,7 @@
 #include "registry/httpparse.h"
 #include "registry/logtree.h"
 #include "registry/registry.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 #include "t.h"
 
 static char dbpath[64];

@@ -23,7 +23,9 @@
 #include <time.h>
 
 #include "jcstar/jcstar.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
+
+JCS_API_BEGIN
 
 #define JCS_SCHEMA_LABEL      "jcstar.label/1"
 #define JCS_SCHEMA_REVOCATION "jcstar.revocation/1"
@@ -272,5 +274,7 @@ int jcs_label_svg(const struct jcs_label *l, struct jcs_buf *out, struct jcs_err
  * pixels per QR module (1..16; JCS_EINVAL when the text would not fit: 3 suffices for
  * URLs over 26 bytes, 4 always). Appended to out. */
 int jcs_label_png(const struct jcs_label *l, int scale, struct jcs_buf *out, struct jcs_err *err);
+
+JCS_API_END
 
 #endif

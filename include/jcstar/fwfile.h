@@ -9,6 +9,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 enum jcs_fw_type { JCS_FW_FILE, JCS_FW_DIR, JCS_FW_SYMLINK, JCS_FW_HARDLINK, JCS_FW_DEVICE, JCS_FW_OTHER };
 
 struct jcs_fw_file {
@@ -37,5 +39,7 @@ struct jcs_fw_sink {
 	void (*problem)(void *ctx, const struct jcs_fw_problem *p); /* may be NULL */
 	void *ctx;
 };
+
+JCS_API_END
 
 #endif

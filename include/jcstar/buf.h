@@ -11,6 +11,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 struct jcs_buf {
 	char *data;
 	size_t len;
@@ -59,5 +61,7 @@ int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_er
 /* Write data to path atomically (temp file in the same directory, fsync, rename):
  * a failure never leaves a half-written file. path "-" writes to stdout. */
 int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct jcs_err *err);
+
+JCS_API_END
 
 #endif
