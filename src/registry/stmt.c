@@ -464,9 +464,12 @@ int stmt_verify_json(const char *text, size_t len, size_t max, const char *what,
 		     json_t **doc, struct jcs_err *err)
 {
 	*doc = NULL;
-	if (!pub)
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
-	return stmt_parse_json(text, len, max, what, doc, err);
+	return stmt_need_key(pub, err) ? JCS_EINVAL : stmt_parse_json(text, len, max, what, doc, err);
+}
+
+int stmt_need_key(const struct jcs_key *pub, struct jcs_err *err)
+{
+	return pub ? 0 : jcs_err_set(err, JCS_EINVAL, "no key to verify with");
 }
 
 static int open_text(const char *text, size_t len, const char *want, const struct jcs_key *pub, bool verify,

@@ -64,9 +64,11 @@ int stmt_open_json(const json_t *env, const char *want, const struct jcs_key *pu
 /* The same from text, without a key: the signature is decoded but not checked (rendering,
  * inspection). */
 int stmt_open(const char *text, size_t len, const char *want, json_t **payload, struct jcs_err *err);
-/* Where every jcs_*_verify starts: JCS_EINVAL ("no key to verify with") when pub is NULL,
+/* JCS_EINVAL ("no key to verify with") when pub is NULL: every verifier asks this first,
  * before anything about the input is looked at, so that nothing is ever "verified" against
- * no key; else stmt_parse_json. */
+ * no key and a missing key is never reported as a bad statement. */
+int stmt_need_key(const struct jcs_key *pub, struct jcs_err *err);
+/* Where every jcs_*_verify starts: stmt_need_key, then stmt_parse_json. */
 int stmt_verify_json(const char *text, size_t len, size_t max, const char *what, const struct jcs_key *pub,
 		     json_t **doc, struct jcs_err *err);
 /* stmt_verify_json of one envelope (at most JCS_STMT_MAX bytes), then stmt_open_json with pub. */

@@ -11,6 +11,7 @@
 
 #include "jcstar/label.h"
 #include "jcstar/tlog.h"
+#include "registry/stmt.h"
 
 #define BUNDLE_SCHEMA "jcstar.label-bundle/1"
 #define BUNDLE_MAX (4 * JCS_STMT_MAX)
@@ -162,8 +163,8 @@ static int check(const struct jcs_key *pub, const struct jcs_label_check_in *in,
 	json_t *facts;
 	int rc;
 
-	if (!pub)
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+	if ((rc = stmt_need_key(pub, err)))
+		return rc;
 	if (in->date && !jcs_date_valid(in->date))
 		return jcs_err_set(err, JCS_EINVAL, "not a date (YYYY-MM-DD): %s", in->date);
 	if ((rc = pieces_open(in, &pc, err)))

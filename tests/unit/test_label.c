@@ -666,6 +666,13 @@ T_TEST(no_key_before_parse)
 	T_EQ_INT(jcs_status_verify(garbage, strlen(garbage), NULL, &st, &err), JCS_EINVAL);
 	T_EQ_INT(jcs_sth_verify(garbage, strlen(garbage), NULL, &sth, &err), JCS_EINVAL);
 	T_CONTAINS(err.msg, "no key to verify with");
+	{
+		struct jcs_label_check_in in = {.label = garbage, .label_len = strlen(garbage)};
+		struct jcs_label_check *lc = (struct jcs_label_check *)1;
+		T_EQ_INT(jcs_label_check(NULL, &in, &lc, &err), JCS_EINVAL);
+		T_CONTAINS(err.msg, "no key to verify with");
+		T_ASSERT(lc == NULL);
+	}
 	/* parsing without a key is still possible, and the garbage is then a parse error */
 	T_EQ_INT(jcs_label_parse(garbage, strlen(garbage), &l, &err), JCS_EPARSE);
 }
