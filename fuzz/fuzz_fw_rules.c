@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firmware/analyze.h"
+#include "jcstar/fwanalyze.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "label_key.h"
-#include "registry/label.h"
+#include "jcstar/label.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
 #include <stdint.h>
 
 #include "label_key.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

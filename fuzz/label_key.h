@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "registry/label.h"
+#include "jcstar/label.h"
 
 static const char fuzz_label_pub[] = "-----BEGIN PUBLIC KEY-----\n"
 				     "MCowBQYDK2VwAyEAgwB9FfMVYleLBtBDMzzF2iaHNtZV5EvH7Mkz9GtJhyM=\n"

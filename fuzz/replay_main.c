@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "jcstar/jcstar.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,9 @@
 
 #include "jcstar/declaration.h"
 #include "jcstar/evidence.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
+
+JCS_API_BEGIN
 
 enum jcs_verdict { JCS_CONFORM, JCS_NONCONFORM, JCS_NEEDS_EVIDENCE, JCS_NOT_APPLICABLE };
 
@@ -28,5 +30,7 @@ int jcs_assess(const struct jcs_assess_input *in, json_t **report, struct jcs_er
 /* Render a report in one format: "json", "html", "sarif", "csv" (IPA checklist), "text" or
  * "text-ja" (the terminal summary in English or Japanese). Appends to out. */
 int jcs_report_render(const json_t *report, const char *format, struct jcs_buf *out, struct jcs_err *err);
+
+JCS_API_END
 
 #endif

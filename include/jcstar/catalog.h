@@ -9,6 +9,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 struct jcs_text {
 	const char *ja;
 	const char *en;
@@ -97,5 +99,7 @@ const struct jcs_provision *jcs_scheme_provision(const struct jcs_scheme *s, con
 const struct jcs_profile *jcs_catalog_profile(const struct jcs_catalog *c, const char *id);
 /* Minimum level for an importance ("low", "medium", "high"), or JCS_ENOTFOUND. */
 int jcs_catalog_min_level(const struct jcs_catalog *c, const char *importance);
+
+JCS_API_END
 
 #endif

@@ -8,6 +8,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 /* One piece of evidence the vendor cites. At least one of url, file or text is set. */
 struct jcs_docref {
 	const char *title;      /* document title (required for url/file) */
@@ -85,5 +87,7 @@ const struct jcs_answer *jcs_declaration_answer(const struct jcs_declaration *d,
 /* Check a vulnerability disclosure policy or security.txt text for a contact and the two
  * timelines (acknowledgement, status updates), in English or Japanese. */
 void jcs_vdp_check_text(const char *text, size_t len, struct jcs_vdp_check *out);
+
+JCS_API_END
 
 #endif

@@ -11,6 +11,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 #define JCS_SCHEMA_DIFF "jcstar.diff/1"
 
 /* Read and check one side: a report or an evidence file (evidence is validated as
@@ -30,5 +32,7 @@ bool jcs_diff_regression(const json_t *diff);
 /* The diff for the terminal (UTF-8 text), appended to a newly allocated string; NULL on ENOMEM.
  * Caller free()s. */
 char *jcs_diff_text(const json_t *diff);
+
+JCS_API_END
 
 #endif

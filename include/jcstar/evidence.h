@@ -9,6 +9,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 enum jcs_result { JCS_PASS, JCS_FAIL, JCS_INFO, JCS_INCONCLUSIVE };
 enum jcs_severity { JCS_SEV_NONE, JCS_SEV_LOW, JCS_SEV_MEDIUM, JCS_SEV_HIGH, JCS_SEV_CRITICAL };
 
@@ -87,5 +89,7 @@ bool jcs_criteria_name(const json_t *criteria, const char *id);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void jcs_utc_now(char *buf, size_t len);
+
+JCS_API_END
 
 #endif

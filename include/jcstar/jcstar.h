@@ -7,6 +7,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* Everything declared between JCS_API_BEGIN and JCS_API_END (the headers under
+ * include/jcstar/) is libjcstar's API. The library is built with -fvisibility=hidden, so these
+ * are the only symbols libjcstar.so exports. */
+#define JCS_API_BEGIN _Pragma("GCC visibility push(default)")
+#define JCS_API_END   _Pragma("GCC visibility pop")
+
+JCS_API_BEGIN
+
 #define JCS_SCHEMA_EVIDENCE "jcstar.evidence/1"
 #define JCS_SCHEMA_REPORT   "jcstar.report/1"
 
@@ -44,5 +52,7 @@ int jcs_err_vset(struct jcs_err *err, int code, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
 const char *jcs_version(void);
+
+JCS_API_END
 
 #endif

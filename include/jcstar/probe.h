@@ -13,6 +13,8 @@
 #include "jcstar/evidence.h"
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 /* A port the product is declared to need (S1.1-13). */
 struct jcs_needed_port {
 	int port;
@@ -60,5 +62,7 @@ int jcs_probe_compare(struct jcs_evidence *ev, const struct jcs_evidence *baseli
 
 /* Parse "80/tcp,443,161/udp" into a malloc'd array (caller frees). */
 int jcs_needed_ports_parse(const char *s, struct jcs_needed_port **out, size_t *n, struct jcs_err *err);
+
+JCS_API_END
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "jcstar/catalog.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 
 static const struct cli_opt opts[] = {
 	{"level", 'l', "N", N_("the criteria of level N (1-4; default 1). A level whose criteria are not\n"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "jcstar/diff.h"
 
 static const struct cli_opt opts[] = {

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
-#include "firmware/analyze.h"
-#include "firmware/firmware.h"
+#include "jcstar/buf.h"
+#include "jcstar/fwanalyze.h"
+#include "jcstar/firmware.h"
 #include "jcstar/evidence.h"
 
 enum { O_SBOM = CLI_OPT_FIRST_OWN, O_VULNDB, O_VEX, O_NOANALYSIS, O_MAXSIZE, O_DIR, O_LIST };

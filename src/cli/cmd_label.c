@@ -12,9 +12,9 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
-#include "registry/label.h"
-#include "registry/tlog.h"
+#include "jcstar/buf.h"
+#include "jcstar/label.h"
+#include "jcstar/tlog.h"
 
 /* `jcstar label verify`: a bad signature and a label not in the log are findings (the label is
  * not valid, exit 1, the status says which); 6 = status not checked (docs/jcstar-label.1.md). */
@@ -297,71 +297,11 @@ struct verify_opts {
 	bool json;
 };
 
-/* The pieces a verification reads: from their own files, or from a label bundle
- * (jcstar.label-bundle/1, what the registry's /bundle serves) given as FILE. */
-struct verify_in {
-	struct jcs_buf label, proof, sth, status;
-	bool bundle;
-};
-
 #define BUNDLE_MAX (4 * JCS_STMT_MAX)
-
-static void verify_in_free(struct verify_in *in)
-{
-	jcs_buf_free(&in->label);
-	jcs_buf_free(&in->proof);
-	jcs_buf_free(&in->sth);
-	jcs_buf_free(&in->status);
-}
-
-static int bundle_part(const json_t *b, const char *key, struct jcs_buf *out)
-{
-	const json_t *v = json_object_get(b, key);
-	char *s;
-	int rc;
-
-	if (!v)
-		return 0;
-	if (!(s = json_dumps(v, JSON_COMPACT)))
-		return JCS_ENOMEM;
-	jcs_buf_reset(out);
-	rc = jcs_buf_puts(out, s);
-	free(s);
-	return rc;
-}
 
 static int read_part(const char *path, size_t max, struct jcs_buf *b, struct jcs_err *err)
 {
-	if (!path)
-		return 0;
-	jcs_buf_reset(b);
-	return read_input(path, max, b, err);
-}
-
-static int load_inputs(const struct verify_opts *o, struct verify_in *in, struct jcs_err *err)
-{
-	json_t *doc;
-	int rc = read_part(o->file, BUNDLE_MAX, &in->label, err);
-
-	if (rc)
-		return rc;
-	doc = json_loadb(in->label.data, in->label.len, JSON_REJECT_DUPLICATES, NULL);
-	if (json_is_object(doc) && json_is_string(json_object_get(doc, "schema")) &&
-	    strcmp(json_string_value(json_object_get(doc, "schema")), "jcstar.label-bundle/1") == 0) {
-		in->bundle = true;
-		rc = bundle_part(doc, "inclusion", &in->proof) || bundle_part(doc, "sth", &in->sth) ||
-		     bundle_part(doc, "status", &in->status) || bundle_part(doc, "label", &in->label) ? JCS_ENOMEM : 0;
-	} else if (in->label.len > JCS_STMT_MAX) {
-		rc = jcs_err_set(err, JCS_ELIMIT, "%s: larger than %d bytes", o->file, JCS_STMT_MAX);
-	}
-	json_decref(doc);
-	if (!rc)
-		rc = read_part(o->proof, JCS_STMT_MAX, &in->proof, err);
-	if (!rc)
-		rc = read_part(o->sth, JCS_STMT_MAX, &in->sth, err);
-	if (!rc)
-		rc = read_part(o->status, JCS_STMT_MAX, &in->status, err);
-	return rc;
+	return path ? read_input(path, max, b, err) : 0;
 }
 
 static void print_label(const struct jcs_label *l)
@@ -373,72 +313,6 @@ static void print_label(const struct jcs_label *l)
 	       l->issued, l->expires);
 	printf("  page         %s\n  registry     %s\n  signed       %s by key %.16s…\n", l->url, l->registry,
 	       l->signed_at, l->key_id);
-}
-
-static json_t *label_json(const struct jcs_label *l)
-{
-	json_t *m = json_array();
-	for (size_t i = 0; i < l->nmodels; i++)
-		json_array_append_new(m, json_string(l->models[i]));
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "registration_number",
-			 l->registration_number, "vendor", l->vendor, "product", l->product, "models", m, "level",
-			 l->level, "issued", l->issued, "expires", l->expires, "status",
-			 jcs_label_status_name(l->status), "registry", l->registry, "url", l->url, "signed_at",
-			 l->signed_at, "key_id", l->key_id);
-}
-
-/* What was checked besides the signature (JSON members "log", "revocations", "status"). */
-struct verify_facts {
-	json_t *log, *rev, *status;
-};
-
-static void facts_free(struct verify_facts *f)
-{
-	json_decref(f->log);
-	json_decref(f->rev);
-	json_decref(f->status);
-	memset(f, 0, sizeof(*f));
-}
-
-static int report(const struct verify_opts *o, const char *status, const char *detail, const struct jcs_label *l,
-		  struct verify_facts *f, int code)
-{
-	if (o->json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:i}", "schema", "jcstar.label-verify/1", "file", o->file,
-				      "status", status, "exit_code", code);
-		if (detail)
-			json_object_set_new(j, "detail", json_string(detail));
-		if (l)
-			json_object_set_new(j, "label", label_json(l));
-		json_object_set(j, "log", f->log ? f->log : json_null());
-		json_object_set(j, "revocations", f->rev ? f->rev : json_null());
-		json_object_set(j, "status_statement", f->status ? f->status : json_null());
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(j);
-	} else {
-		printf("%s: %s%s%s\n", l ? l->registration_number : o->file, status, detail ? ": " : "",
-		       detail ? detail : "");
-		if (l)
-			print_label(l);
-	}
-	facts_free(f);
-	return code;
-}
-
-/* Report a failure of one piece of evidence: a bad signature (exit 4), "not in log" (exit 5)
- * or malformed input (cli_fail). */
-static int evidence_fail(const struct verify_opts *o, const char *what, struct jcs_err *err,
-			 const struct jcs_label *l, struct verify_facts *f, const char *verdict, int code)
-{
-	char line[2 * sizeof(err->msg)];
-
-	snprintf(line, sizeof(line), "%s: %s", what, err->msg);
-	if (err->code == JCS_ECRYPTO)
-		return report(o, verdict, line, l, f, code);
-	facts_free(f);
-	jcs_err_set(err, err->code, "%s", line);
-	return cli_fail(err);
 }
 
 static int parse_now(const char *s, uint64_t *ms)
@@ -459,147 +333,101 @@ static int parse_now(const char *s, uint64_t *ms)
 	return 0;
 }
 
+/* Print the library's result (jcs_label_check) as text or JSON; the exit code of its outcome. */
+static int report(const struct verify_opts *o, const struct jcs_label_check *c)
+{
+	static const int codes[] = {
+		[JCS_LABEL_VALID] = EXIT_OK,
+		[JCS_LABEL_NOT_VALID] = EXIT_FINDINGS,
+		[JCS_LABEL_BAD_SIGNATURE] = EXIT_BAD_SIGNATURE,
+		[JCS_LABEL_NOT_IN_LOG] = EXIT_NOT_IN_LOG,
+		[JCS_LABEL_UNCHECKED] = EXIT_UNCHECKED,
+	};
+	enum jcs_label_outcome oc = jcs_label_check_outcome(c);
+	const struct jcs_label *l = jcs_label_check_label(c);
+	const char *detail = jcs_label_check_detail(c), *why = NULL;
+	const json_t *j = jcs_label_check_json(c);
+	bool checked = jcs_label_check_status_checked(c, &why);
+	int code = codes[oc];
+
+	if (o->json) {
+		json_t *out = json_deep_copy(j);
+		json_object_set_new(out, "schema", json_string("jcstar.label-verify/1"));
+		json_object_set_new(out, "file", json_string(o->file));
+		json_object_set_new(out, "exit_code", json_integer(code));
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(out);
+		return code;
+	}
+	printf("%s: %s%s%s\n", l ? l->registration_number : o->file, jcs_label_check_status(c), detail ? ": " : "",
+	       detail ? detail : "");
+	if (l)
+		print_label(l);
+	if (oc == JCS_LABEL_BAD_SIGNATURE || oc == JCS_LABEL_NOT_IN_LOG)
+		return code;
+	printf("  signature    good\n");
+	printf("  log          %s\n", json_is_object(json_object_get(j, "log"))
+				       ? "included (inclusion proof checked against the signed tree head)"
+				       : "not checked (no inclusion proof and tree head)");
+	if (checked) {
+		const json_t *s = json_object_get(j, "status_statement");
+		printf("  status       checked: %s at log entry %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+		       " (statement good until %" JSON_INTEGER_FORMAT " ms)\n",
+		       json_string_value(json_object_get(s, "status")), json_integer_value(json_object_get(s, "status_index")),
+		       json_integer_value(json_object_get(s, "tree_size")), json_integer_value(json_object_get(s, "next_update")));
+	} else {
+		printf("  status       not checked (%s)\n", why ? why : "?");
+	}
+	printf("  revocations  %s\n", o->revocations ? "checked" : "not checked (no --revocations)");
+	return code;
+}
+
 static int do_verify(const struct verify_opts *o)
 {
-	struct verify_in in = {JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT, JCS_BUF_INIT, false};
-	struct jcs_buf aux = JCS_BUF_INIT, leaf = JCS_BUF_INIT;
-	struct verify_facts f = {0};
+	struct jcs_buf label = JCS_BUF_INIT, rev = JCS_BUF_INIT, proof = JCS_BUF_INIT, sth = JCS_BUF_INIT,
+		       status = JCS_BUF_INIT;
+	struct jcs_label_check_in in = {.name = o->file, .revocations_name = o->revocations, .date = o->at};
+	struct jcs_label_check *c = NULL;
 	struct jcs_key *k = NULL;
-	struct jcs_label *l = NULL;
-	struct jcs_revlist *rl = NULL;
-	struct jcs_label_state st;
-	struct jcs_status status;
-	struct jcs_status_check sc = {0};
-	struct jcs_sth sth;
 	struct jcs_err err = {0};
-	char today[11], line[2 * sizeof(err.msg)], leafhex[JCS_HASH_HEX + 1];
-	jcs_hash lh;
 	int rc;
 
 	if ((rc = load_key(o->key, false, &k)))
 		return rc;
-	if (parse_now(o->now, &sc.now_ms)) {
+	if (parse_now(o->now, &in.now_ms)) {
 		cli_error("--now: not a time (YYYY-MM-DDTHH:MM:SSZ): %s", o->now);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_inputs(o, &in, &err)) {
+	if (read_part(o->file, BUNDLE_MAX, &label, &err) || read_part(o->revocations, JCS_REVLIST_MAX, &rev, &err) ||
+	    read_part(o->proof, JCS_STMT_MAX, &proof, &err) || read_part(o->sth, JCS_STMT_MAX, &sth, &err) ||
+	    read_part(o->status, JCS_STMT_MAX, &status, &err)) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (in.proof.len && !in.sth.len) {
+	if (o->proof && !o->sth) {
 		cli_error("an inclusion proof needs the signed tree head it refers to (--sth)");
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	rc = jcs_label_verify(in.label.data, in.label.len, k, &l, &err);
-	if (rc == JCS_ECRYPTO) {
-		rc = report(o, "bad signature", err.msg, NULL, &f, EXIT_BAD_SIGNATURE);
-		goto out;
-	}
-	if (rc) {
-		snprintf(line, sizeof(line), "%s: %s", o->file, err.msg); /* name the file */
-		jcs_err_set(&err, err.code, "%s", line);
+	in.label = label.data, in.label_len = label.len;
+	in.revocations = o->revocations ? rev.data : NULL, in.revocations_len = rev.len;
+	in.proof = o->proof ? proof.data : NULL, in.proof_len = proof.len;
+	in.sth = o->sth ? sth.data : NULL, in.sth_len = sth.len;
+	in.status = o->status ? status.data : NULL, in.status_len = status.len;
+	if (jcs_label_check(k, &in, &c, &err))
 		rc = cli_fail(&err);
-		goto out;
-	}
-	if (o->revocations) {
-		if (read_input(o->revocations, JCS_REVLIST_MAX, &aux, &err) ||
-		    jcs_revlist_verify(aux.data, aux.len, k, &rl, &err)) {
-			snprintf(line, sizeof(line), "revocation list %s", o->revocations);
-			rc = evidence_fail(o, line, &err, NULL, &f, "bad signature", EXIT_BAD_SIGNATURE);
-			goto out;
-		}
-		f.rev = json_pack("{s:s, s:I}", "file", o->revocations, "entries", (json_int_t)jcs_revlist_count(rl));
-	}
-	if (in.sth.len) {
-		if (jcs_sth_verify(in.sth.data, in.sth.len, k, &sth, &err)) {
-			rc = evidence_fail(o, "tree head", &err, l, &f, "not in log", EXIT_NOT_IN_LOG);
-			goto out;
-		}
-		sc.sth = &sth;
-	}
-	if (in.proof.len) {
-		struct jcs_inclusion proof;
-
-		if (jcs_inclusion_parse(in.proof.data, in.proof.len, &proof, &err)) {
-			rc = evidence_fail(o, "inclusion proof", &err, l, &f, "not in log", EXIT_NOT_IN_LOG);
-			goto out;
-		}
-		if (jcs_tlog_check_inclusion(in.label.data, in.label.len, &proof, &sth, &err)) {
-			rc = report(o, "not in log", err.msg, l, &f, EXIT_NOT_IN_LOG);
-			goto out;
-		}
-		f.log = json_pack("{s:b, s:I, s:I, s:I}", "included", 1, "leaf_index", (json_int_t)proof.leaf_index,
-				  "tree_size", (json_int_t)sth.tree_size, "timestamp", (json_int_t)sth.timestamp);
-	}
-	if (in.status.len) {
-		if (jcs_status_verify(in.status.data, in.status.len, k, &status, &err)) {
-			rc = evidence_fail(o, "status statement", &err, l, &f, "bad signature", EXIT_BAD_SIGNATURE);
-			goto out;
-		}
-		sc.status = &status;
-		f.status = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "status", jcs_reg_status_name(status.status),
-				     "label_index", (json_int_t)status.label_index, "status_index",
-				     (json_int_t)status.status_index, "tree_size", (json_int_t)status.tree_size,
-				     "produced", (json_int_t)status.produced, "next_update",
-				     (json_int_t)status.next_update);
-	}
-	if (jcs_envelope_canonical(in.label.data, in.label.len, &leaf, &err) ||
-	    jcs_tlog_leaf_hash(leaf.data, leaf.len, lh)) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	jcs_hash_hex(lh, leafhex);
-	sc.leaf_hash = leafhex;
-	if (o->at)
-		snprintf(today, sizeof(today), "%s", o->at);
 	else
-		jcs_date_of((time_t)(sc.now_ms / 1000), today, sizeof(today));
-	if (jcs_label_state(l, today, rl, &sc, &st, &err)) {
-		rc = cli_fail(&err);
-		goto out;
-	}
-	if (f.status)
-		json_object_set_new(f.status, "checked", json_boolean(st.status_checked));
-	line[0] = 0;
-	if (st.by)
-		snprintf(line, sizeof(line), "%s since %s: %s", jcs_label_status_name(st.by->status), st.by->effective,
-			 st.by->reason);
-	else if (st.verdict == JCS_VERDICT_UNCHECKED)
-		snprintf(line, sizeof(line), "%s", st.unchecked_why);
-	else if (st.verdict == JCS_VERDICT_SUPERSEDED)
-		snprintf(line, sizeof(line), "the log holds a newer credential (leaf %llu)",
-			 (unsigned long long)status.label_index);
-	else if (sc.status && (st.verdict == JCS_VERDICT_REVOKED || st.verdict == JCS_VERDICT_SUSPENDED))
-		snprintf(line, sizeof(line), "%s in the registry's log (entry %llu)", jcs_reg_status_name(status.status),
-			 (unsigned long long)status.status_index);
-	else if (st.verdict != JCS_VERDICT_VALID)
-		snprintf(line, sizeof(line), "on %s", today);
-	rc = report(o, jcs_label_verdict_name(st.verdict), line[0] ? line : NULL, l, &f,
-		    st.verdict == JCS_VERDICT_VALID       ? EXIT_OK
-		    : st.verdict == JCS_VERDICT_UNCHECKED ? EXIT_UNCHECKED
-							  : EXIT_FINDINGS);
-	if (!o->json) {
-		printf("  signature    good\n");
-		printf("  log          %s\n", in.proof.len ? "included (inclusion proof checked against the signed tree head)"
-						    : "not checked (no inclusion proof and tree head)");
-		if (st.status_checked)
-			printf("  status       checked: %s at log entry %llu of %llu (statement good until %llu ms)\n",
-			       jcs_reg_status_name(status.status), (unsigned long long)status.status_index,
-			       (unsigned long long)status.tree_size, (unsigned long long)status.next_update);
-		else
-			printf("  status       not checked (%s)\n", st.unchecked_why ? st.unchecked_why : "?");
-		printf("  revocations  %s\n", o->revocations ? "checked" : "not checked (no --revocations)");
-	}
+		rc = report(o, c);
 out:
-	facts_free(&f);
-	jcs_revlist_free(rl);
-	jcs_label_free(l);
+	jcs_label_check_free(c);
 	jcs_key_free(k);
-	verify_in_free(&in);
-	jcs_buf_free(&aux);
-	jcs_buf_free(&leaf);
+	jcs_buf_free(&label);
+	jcs_buf_free(&rev);
+	jcs_buf_free(&proof);
+	jcs_buf_free(&sth);
+	jcs_buf_free(&status);
 	return rc;
 }
 

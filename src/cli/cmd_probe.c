@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "jcstar/declaration.h"
 #include "jcstar/probe.h"
 

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "core/buf.h"
-#include "registry/label.h"
-#include "registry/server.h"
+#include "jcstar/buf.h"
+#include "jcstar/label.h"
+#include "jcstar/server.h"
 
 #define DEFAULT_DB  "sqlite:./jcstar-registry.db"
 #define DEFAULT_KEY "./jcstar-registry.key"

@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "jcstar/evidence.h"
-#include "probe/tls.h"
+#include "jcstar/tls.h"
 
 enum { O_SNI = CLI_OPT_FIRST_OWN, O_TIMEOUT, O_BUDGET, O_MAXCONN, O_PARALLEL };
 

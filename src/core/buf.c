@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "jcstar/jcstar.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 
 int jcs_buf_reserve(struct jcs_buf *b, size_t extra)
 {

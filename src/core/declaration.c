@@ -13,7 +13,7 @@
 
 #include "jcstar/catalog.h"
 #include "jcstar/declaration.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "core/date.h"
 #include "core/vdp.h"
 #include "core/digest.h"

@@ -5,7 +5,7 @@
 
 #include "jcstar/catalog.h"
 #include "jcstar/evidence.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "core/digest.h"
 
 #define MAX_EVIDENCE_BYTES ((size_t)256 << 20)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "jcstar/catalog.h"
-#include "firmware/analyze.h"
+#include "jcstar/fwanalyze.h"
 #include "firmware/audit/audit.h"
 #include "firmware/sbom.h"
 #include "firmware/vex.h"

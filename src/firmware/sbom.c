@@ -7,7 +7,7 @@
 #include <openssl/rand.h>
 
 #include "core/blob.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "core/yaml.h"
 #include "firmware/pkgdb.h"
 #include "firmware/sbom.h"

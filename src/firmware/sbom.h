@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "firmware/audit/audit.h"
-#include "firmware/fwfile.h"
+#include "jcstar/fwfile.h"
 
 #define JCS_SBOM_MAX_FILES 64 /* files listed per component */
 /* CycloneDX component property naming a package's source package ("curl" for libcurl4) */

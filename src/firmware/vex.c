@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "firmware/vex.h"
 
 #define MAX_VEX_FILE ((size_t)64 << 20)

@@ -5,7 +5,7 @@
 
 #include <archive.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "firmware/vex.h"
 #include "firmware/vulnmatch.h"
 

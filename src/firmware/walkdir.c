@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "firmware/firmware.h"
+#include "jcstar/firmware.h"
 
 #define DIR_DEPTH_MAX 64
 

@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "jcstar/probe.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "probe/transport.h"
 
 #define JCS_BANNER_MAX 160      /* printable banner kept per service */

@@ -22,7 +22,7 @@
 #include <openssl/provider.h>
 #include <openssl/ssl.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "probe/tls.h"
 #include "probe/transport.h"
 

@@ -13,7 +13,7 @@
 #include <openssl/ssl.h>
 
 #include "jcstar/jcstar.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 
 struct jcs_tr;
 

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include "core/cur.h"
+#include "core/digest.h"
 #include "probe/probe.h"
 
 struct udp_probe {
@@ -124,8 +125,8 @@ int jcs_snmp3_parse(const uint8_t *b, size_t n, char *engine, size_t elen)
 	sp = jcs_cur_sub(&s, len);
 	if (ber_tlv(&sp, &len) != 0x30 || ber_tlv(&sp, &len) != 0x04 || len > 32 || !(p = jcs_cur_take(&sp, len)))
 		return JCS_EPARSE;
-	for (size_t i = 0; i < len && 2 * i + 2 < elen; i++)
-		snprintf(engine + 2 * i, 3, "%02x", p[i]);
+	if (elen) /* the whole bytes that fit */
+		jcs_hex(p, len < (elen - 1) / 2 ? len : (elen - 1) / 2, engine);
 	if (ber_tlv(&s, &len) != 0x30) /* scopedPDU (plaintext: the discovery is never encrypted) */
 		return JCS_EPARSE;
 	if (ber_tlv(&s, &len) != 0x04 || !jcs_cur_take(&s, len) || ber_tlv(&s, &len) != 0x04 || !jcs_cur_take(&s, len))

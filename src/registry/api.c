@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "registry/server_int.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 static int fail(struct req *r, int code, const char *msg)
 {

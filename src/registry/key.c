@@ -14,8 +14,8 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
-#include "registry/label.h"
-#include "registry/tlog.h"
+#include "jcstar/label.h"
+#include "jcstar/tlog.h"
 
 #define KEY_FILE_MAX 16384
 

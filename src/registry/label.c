@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/label.h"
+#include "jcstar/label.h"
 #include "registry/stmt.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 /* ------------------------------------------------- registration numbers */
 
@@ -229,16 +229,12 @@ static int label_from_payload(json_t *p, struct jcs_label **out, struct jcs_err 
 	return 0;
 }
 
-static int label_open(const char *text, size_t len, const struct jcs_key *pub, struct jcs_label **out,
-		      struct jcs_err *err)
+/* The label of an opened payload (rc: how the opening went); p is released. */
+static int label_take(int rc, json_t *p, struct jcs_label **out, struct jcs_err *err)
 {
-	json_t *p;
-	int rc = stmt_open(text, len, JCS_SCHEMA_LABEL, pub, &p, err);
-
 	*out = NULL;
-	if (rc)
-		return rc;
-	rc = label_from_payload(p, out, err);
+	if (!rc)
+		rc = label_from_payload(p, out, err);
 	json_decref(p);
 	return rc;
 }
@@ -246,16 +242,16 @@ static int label_open(const char *text, size_t len, const struct jcs_key *pub, s
 int jcs_label_verify(const char *text, size_t len, const struct jcs_key *pub, struct jcs_label **out,
 		     struct jcs_err *err)
 {
-	if (!pub) {
-		*out = NULL;
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
-	}
-	return label_open(text, len, pub, out, err);
+	json_t *p;
+	int rc = stmt_verify(text, len, JCS_SCHEMA_LABEL, pub, &p, err);
+	return label_take(rc, p, out, err);
 }
 
 int jcs_label_parse(const char *text, size_t len, struct jcs_label **out, struct jcs_err *err)
 {
-	return label_open(text, len, NULL, out, err);
+	json_t *p;
+	int rc = stmt_open(text, len, JCS_SCHEMA_LABEL, &p, err);
+	return label_take(rc, p, out, err);
 }
 
 void jcs_label_free(struct jcs_label *l)
@@ -327,9 +323,7 @@ int jcs_revocation_verify(const char *text, size_t len, const struct jcs_key *pu
 	int rc;
 
 	*out = NULL;
-	if (!pub)
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
-	rc = stmt_open(text, len, JCS_SCHEMA_REVOCATION, pub, &p, err);
+	rc = stmt_verify(text, len, JCS_SCHEMA_REVOCATION, pub, &p, err);
 	if (rc)
 		return rc;
 	rc = rev_from_payload(p, out, err);
@@ -362,9 +356,7 @@ int jcs_revlist_verify(const char *text, size_t len, const struct jcs_key *pub, 
 	int rc;
 
 	*out = NULL;
-	if (!pub)
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
-	rc = stmt_parse_json(text, len, JCS_REVLIST_MAX, "revocation list", &doc, err);
+	rc = stmt_verify_json(text, len, JCS_REVLIST_MAX, "revocation list", pub, &doc, err);
 	if (rc)
 		return rc;
 	n = json_is_array(doc) ? json_array_size(doc) : 1;
@@ -457,9 +449,7 @@ int jcs_status_verify(const char *text, size_t len, const struct jcs_key *pub, s
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!pub)
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
-	if ((rc = stmt_open(text, len, JCS_SCHEMA_STATUS, pub, &p, err)))
+	if ((rc = stmt_verify(text, len, JCS_SCHEMA_STATUS, pub, &p, err)))
 		return rc;
 	if (!(rc = status_cross_check(p, err))) {
 		snprintf(out->registration_number, sizeof(out->registration_number), "%s",

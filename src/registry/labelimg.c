@@ -11,7 +11,7 @@
 #include <png.h>
 #include <qrencode.h>
 
-#include "registry/label.h"
+#include "jcstar/label.h"
 #include "registry/stmt.h"
 
 #define QUIET 4 /* QR quiet zone, modules */

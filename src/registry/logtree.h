@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "registry/registry.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 #define JCS_LOGTREE_STH_SECONDS 60
 

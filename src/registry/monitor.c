@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "firmware/sbom.h"
 #include "firmware/vulnmatch.h"
 #include "registry/monitor.h"

@@ -1,5 +1,6 @@
 /* Registry domain layer: accounts, sessions, applications, attachments, public list and
  * procurement (the workflow lives in workflow.c, the log in reglog.c). */
+#include <crypt.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -7,12 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
+#include "core/digest.h"
 #include "jcstar/catalog.h"
 #include "registry/monitor.h"
 #include "registry/registry.h"
 
-#define PBKDF2_ITER 20000
+/* Password hashes: yescrypt through libcrypt, its parameters in the hash string
+ * ("$y$j9T$SALT$HASH"), so that raising the cost later leaves old hashes verifiable.
+ * YESCRYPT_COST is libcrypt's cost factor (5: its default, ~50 ms per hash). */
+#define YESCRYPT_COST 5
+/* Hashes of an earlier release, "pbkdf2-sha256$ITER$SALTHEX$DKHEX", still verify (with their
+ * own iteration count, within these bounds) and are replaced by yescrypt at the next login. */
+#define PBKDF2_PREFIX "pbkdf2-sha256$"
+#define PBKDF2_ITER_MAX 10000000
 
 static const char *const role_names[] = {
 	[JCS_ROLE_PUBLIC] = "public", [JCS_ROLE_VENDOR] = "vendor", [JCS_ROLE_REVIEWER] = "reviewer",
@@ -38,23 +47,12 @@ int jcs_role_parse(const char *s, enum jcs_role *out)
 
 /* ---------------------------------------------------------------- utils */
 
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
 void jcs_reg_sha256_hex(const void *p, size_t n, char *out)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
 	SHA256(p, n, md);
-	hex(md, sizeof(md), out);
+	jcs_hex(md, sizeof(md), out);
 }
 
 int jcs_reg_random_hex(char *out, size_t nbytes)
@@ -63,7 +61,7 @@ int jcs_reg_random_hex(char *out, size_t nbytes)
 
 	if (nbytes > sizeof(r) || RAND_bytes(r, (int)nbytes) != 1)
 		return JCS_ECRYPTO;
-	hex(r, nbytes, out);
+	jcs_hex(r, nbytes, out);
 	OPENSSL_cleanse(r, sizeof(r));
 	return 0;
 }
@@ -152,32 +150,69 @@ int jcs_reg_audit(struct jcs_store *db, long long app_id, const struct jcs_actor
 
 /* ------------------------------------------------------------ accounts */
 
-static int pw_hash(const char *pw, const char *salt_hex, char *out, size_t outlen)
+/* A new yescrypt hash of pw into out (>= CRYPT_OUTPUT_SIZE bytes). */
+static int pw_hash(const char *pw, char *out, size_t outlen)
 {
-	unsigned char dk[32];
-	char dkhex[65];
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	const char *h;
+	int rc = JCS_ECRYPTO;
 
-	if (PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), (const unsigned char *)salt_hex, (int)strlen(salt_hex),
-			      PBKDF2_ITER, EVP_sha256(), sizeof(dk), dk) != 1)
-		return JCS_ECRYPTO;
-	hex(dk, sizeof(dk), dkhex);
-	snprintf(out, outlen, "pbkdf2-sha256$%d$%s$%s", PBKDF2_ITER, salt_hex, dkhex);
-	OPENSSL_cleanse(dk, sizeof(dk));
-	return 0;
+	if (!cd)
+		return JCS_ENOMEM;
+	/* NULL random bytes: libcrypt draws the salt from the kernel (getentropy) */
+	if (crypt_gensalt_rn("$y$", YESCRYPT_COST, NULL, 0, setting, sizeof(setting)) &&
+	    (h = crypt_rn(pw, setting, cd, sizeof(*cd))) && h[0] == '$' && strlen(h) < outlen) {
+		memcpy(out, h, strlen(h) + 1);
+		rc = 0;
+	}
+	OPENSSL_cleanse(cd, sizeof(*cd));
+	free(cd);
+	return rc;
 }
 
-static bool pw_check(const char *pw, const char *stored)
+/* A legacy PBKDF2-HMAC-SHA256 hash: recompute with the stored iteration count and salt. */
+static bool pbkdf2_check(const char *pw, const char *stored)
 {
-	char salt[33], calc[160];
-	const char *p = strchr(stored, '$'), *q;
+	unsigned char dk[32];
+	char dkhex[65], *end;
+	const char *salt = stored + strlen(PBKDF2_PREFIX), *hex;
+	unsigned long iter = strtoul(salt, &end, 10);
+	bool ok;
 
-	if (!p || !(p = strchr(p + 1, '$')) || !(q = strchr(p + 1, '$')) || q - p - 1 != 32)
+	if (end == salt || *end != '$' || iter == 0 || iter > PBKDF2_ITER_MAX)
 		return false;
-	memcpy(salt, p + 1, 32);
-	salt[32] = 0;
-	if (pw_hash(pw, salt, calc, sizeof(calc)))
+	salt = end + 1;
+	if (!(hex = strchr(salt, '$')) || hex - salt != 32 || strlen(hex + 1) != 64)
 		return false;
-	return strlen(calc) == strlen(stored) && CRYPTO_memcmp(calc, stored, strlen(calc)) == 0;
+	if (PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), (const unsigned char *)salt, 32, (int)iter, EVP_sha256(),
+			      sizeof(dk), dk) != 1)
+		return false;
+	jcs_hex(dk, sizeof(dk), dkhex);
+	ok = CRYPTO_memcmp(dkhex, hex + 1, 64) == 0;
+	OPENSSL_cleanse(dk, sizeof(dk));
+	OPENSSL_cleanse(dkhex, sizeof(dkhex));
+	return ok;
+}
+
+/* Does pw match the stored hash (yescrypt or any crypt(3) form libcrypt knows, or legacy
+ * PBKDF2)? *legacy tells the caller to rehash. */
+static bool pw_check(const char *pw, const char *stored, bool *legacy)
+{
+	struct crypt_data *cd;
+	const char *h;
+	bool ok;
+
+	*legacy = strncmp(stored, PBKDF2_PREFIX, strlen(PBKDF2_PREFIX)) == 0;
+	if (*legacy)
+		return pbkdf2_check(pw, stored);
+	if (stored[0] != '$' || !(cd = calloc(1, sizeof(*cd))))
+		return false;
+	h = crypt_rn(pw, stored, cd, sizeof(*cd));
+	ok = h && h[0] == '$' && strlen(h) == strlen(stored) && CRYPTO_memcmp(h, stored, strlen(h)) == 0;
+	OPENSSL_cleanse(cd, sizeof(*cd));
+	free(cd);
+	return ok;
 }
 
 int jcs_reg_user_create(struct jcs_store *db, const char *name, enum jcs_role role, const char *org,
@@ -185,7 +220,7 @@ int jcs_reg_user_create(struct jcs_store *db, const char *name, enum jcs_role ro
 {
 	static const char sql[] = "INSERT INTO users (id, name, role, org, pw_hash, token_hash, created)"
 				  " VALUES ($1, $2, $3, $4, $5, $6, $7)";
-	char id[24], created[24], salt[33], hash[160] = "", th[65];
+	char id[24], created[24], hash[CRYPT_OUTPUT_SIZE] = "", th[65];
 	const char *p[] = {id, name, jcs_role_name(role), org, hash, th, created};
 	long long n;
 	int rc;
@@ -200,9 +235,10 @@ int jcs_reg_user_create(struct jcs_store *db, const char *name, enum jcs_role ro
 		return jcs_err_set(err, JCS_ESCHEMA, "role must be vendor, reviewer, liaison, lab or admin");
 	if (password && (strlen(password) < 8 || strlen(password) > 256))
 		return jcs_err_set(err, JCS_ESCHEMA, "password: 8-256 bytes");
-	if (jcs_reg_random_hex(token_out, 32) || (password && (jcs_reg_random_hex(salt, 16) ||
-						       pw_hash(password, salt, hash, sizeof(hash)))))
+	if (jcs_reg_random_hex(token_out, 32))
 		return jcs_err_set(err, JCS_ECRYPTO, "random source failed");
+	if (password && (rc = pw_hash(password, hash, sizeof(hash))))
+		return jcs_err_set(err, rc, "cannot hash the password");
 	jcs_reg_sha256_hex(token_out, strlen(token_out), th);
 	if ((rc = jcs_store_begin(db, err)) || (rc = jcs_reg_counter_next(db, "user", &n, err)))
 		goto out;
@@ -280,25 +316,39 @@ int jcs_reg_login(struct jcs_store *db, const char *name, const char *password, 
 	static const char q_gc[] = "DELETE FROM sessions WHERE expires < $1";
 	/* unknown names, disabled and password-less accounts cost one hash too, so the answer
 	 * and its time are the same as for a wrong password */
-	static const char decoy[] = "pbkdf2-sha256$20000$00000000000000000000000000000000$"
-				    "0000000000000000000000000000000000000000000000000000000000000000";
-	char id[24], sh[65], exp[24], nowb[24];
+	static const char q_upgrade[] = "UPDATE users SET pw_hash = $1 WHERE id = $2 AND pw_hash = $3";
+	/* yescrypt at YESCRYPT_COST of a random password nobody knows */
+	static const char decoy[] = "$y$j9T$td7.0qV1veOVRo8AkMHru.$OgMTYYWjsOVq6BCac0sE0UzLHttQfDWkirk8dFss7s2";
+	char id[24], sh[65], exp[24], nowb[24], rehash[CRYPT_OUTPUT_SIZE];
 	const char *p[4], *stored;
 	struct jcs_rows r = {0};
-	bool ok;
+	bool ok, legacy;
 	int rc;
 
 	p[0] = name;
 	if ((rc = jcs_store_exec(db, q_user, 1, p, &r, err)))
 		return rc;
 	stored = r.nrows == 1 ? jcs_rows_get(&r, 0, 4) : NULL;
-	ok = pw_check(password, stored && *stored ? stored : decoy) && stored && *stored;
+	ok = pw_check(password, stored && *stored ? stored : decoy, &legacy) && stored && *stored;
 	if (!ok) {
 		rc = jcs_err_set(err, JCS_EPERM, "wrong name or password");
 		goto out;
 	}
 	actor_from(&r, out);
 	snprintf(id, sizeof(id), "%lld", out->id);
+	if (legacy) { /* replace the old hash, unless another login already did */
+		if ((rc = pw_hash(password, rehash, sizeof(rehash)))) {
+			rc = jcs_err_set(err, rc, "cannot hash the password");
+			goto out;
+		}
+		p[0] = rehash;
+		p[1] = id;
+		p[2] = stored;
+		rc = jcs_store_exec(db, q_upgrade, 3, p, NULL, err);
+		OPENSSL_cleanse(rehash, sizeof(rehash));
+		if (rc)
+			goto out;
+	}
 	if (jcs_reg_random_hex(session_out, 32) || jcs_reg_random_hex(csrf_out, 32)) {
 		rc = jcs_err_set(err, JCS_ECRYPTO, "random source failed");
 		goto out;

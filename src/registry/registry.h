@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "jcstar/jcstar.h"
-#include "registry/label.h"
+#include "jcstar/label.h"
 #include "registry/store.h"
 
 /* Caps on what callers may store. */

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "registry/logtree.h"
 #include "registry/registry.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 int jcs_reg_log_append(struct jcs_store *db, const char *kind, const char *reg_no, const char *envelope,
 		       long long *index, struct jcs_err *err)

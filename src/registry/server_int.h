@@ -7,10 +7,10 @@
 #include <microhttpd.h>
 #include <pthread.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "registry/httpparse.h"
 #include "registry/registry.h"
-#include "registry/server.h"
+#include "jcstar/server.h"
 
 #define SRV_JSON_MAX   (256u << 10)               /* JSON and urlencoded bodies */
 #define SRV_UPLOAD_MAX (JCS_REG_ATTACH_MAX + (64u << 10)) /* multipart uploads */

@@ -5,9 +5,10 @@
 
 #include <openssl/evp.h>
 
-#include "core/buf.h"
+#include "core/digest.h"
+#include "jcstar/buf.h"
 #include "registry/stmt.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 #define MAX_SAFE_INT ((UINT64_C(1) << 53) - 1)
 
@@ -193,7 +194,6 @@ bool stmt_is_url(const char *s)
 
 static int canon_string(const char *s, size_t n, struct jcs_buf *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	int rc = jcs_buf_putc(out, '"');
 
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -207,9 +207,11 @@ static int canon_string(const char *s, size_t n, struct jcs_buf *out)
 		case '\r': rc = jcs_buf_puts(out, "\\r"); break;
 		case '\t': rc = jcs_buf_puts(out, "\\t"); break;
 		default:
-			if (c < 0x20)
-				rc = jcs_buf_printf(out, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-			else
+			if (c < 0x20) {
+				char h[3];
+				jcs_hex(&c, 1, h);
+				rc = jcs_buf_printf(out, "\\u00%s", h);
+			} else
 				rc = jcs_buf_putc(out, (char)c);
 		}
 	}
@@ -461,11 +463,24 @@ out:
 	return rc;
 }
 
-int stmt_open(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
-	      struct jcs_err *err)
+int stmt_verify_json(const char *text, size_t len, size_t max, const char *what, const struct jcs_key *pub,
+		     json_t **doc, struct jcs_err *err)
+{
+	*doc = NULL;
+	return stmt_need_key(pub, err) ? JCS_EINVAL : stmt_parse_json(text, len, max, what, doc, err);
+}
+
+int stmt_need_key(const struct jcs_key *pub, struct jcs_err *err)
+{
+	return pub ? 0 : jcs_err_set(err, JCS_EINVAL, "no key to verify with");
+}
+
+static int open_text(const char *text, size_t len, const char *want, const struct jcs_key *pub, bool verify,
+		     json_t **payload, struct jcs_err *err)
 {
 	json_t *env;
-	int rc = stmt_parse_json(text, len, JCS_STMT_MAX, "signed statement", &env, err);
+	int rc = verify ? stmt_verify_json(text, len, JCS_STMT_MAX, "signed statement", pub, &env, err)
+			: stmt_parse_json(text, len, JCS_STMT_MAX, "signed statement", &env, err);
 
 	*payload = NULL;
 	if (rc)
@@ -473,6 +488,17 @@ int stmt_open(const char *text, size_t len, const char *want, const struct jcs_k
 	rc = stmt_open_json(env, want, pub, payload, err);
 	json_decref(env);
 	return rc;
+}
+
+int stmt_open(const char *text, size_t len, const char *want, json_t **payload, struct jcs_err *err)
+{
+	return open_text(text, len, want, NULL, false, payload, err);
+}
+
+int stmt_verify(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
+		struct jcs_err *err)
+{
+	return open_text(text, len, want, pub, true, payload, err);
 }
 
 int jcs_envelope_canonical(const char *text, size_t len, struct jcs_buf *out, struct jcs_err *err)

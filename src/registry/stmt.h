@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "core/buf.h"
-#include "registry/label.h"
+#include "jcstar/buf.h"
+#include "jcstar/label.h"
 
 enum stmt_ftype { STMT_STR, STMT_INT, STMT_STRARR };
 
@@ -61,8 +61,19 @@ int stmt_seal(json_t *payload, const struct jcs_key *k, int (*cross)(const json_
  * (else JCS_ECRYPTO). *payload gets a new reference. */
 int stmt_open_json(const json_t *env, const char *want, const struct jcs_key *pub, json_t **payload,
 		   struct jcs_err *err);
-int stmt_open(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
-	      struct jcs_err *err);
+/* The same from text, without a key: the signature is decoded but not checked (rendering,
+ * inspection). */
+int stmt_open(const char *text, size_t len, const char *want, json_t **payload, struct jcs_err *err);
+/* JCS_EINVAL ("no key to verify with") when pub is NULL: every verifier asks this first,
+ * before anything about the input is looked at, so that nothing is ever "verified" against
+ * no key and a missing key is never reported as a bad statement. */
+int stmt_need_key(const struct jcs_key *pub, struct jcs_err *err);
+/* Where every jcs_*_verify starts: stmt_need_key, then stmt_parse_json. */
+int stmt_verify_json(const char *text, size_t len, size_t max, const char *what, const struct jcs_key *pub,
+		     json_t **doc, struct jcs_err *err);
+/* stmt_verify_json of one envelope (at most JCS_STMT_MAX bytes), then stmt_open_json with pub. */
+int stmt_verify(const char *text, size_t len, const char *want, const struct jcs_key *pub, json_t **payload,
+		struct jcs_err *err);
 
 /* Parse JSON text with the caps every statement parser applies (size <= max, duplicate
  * keys rejected, no NUL). */

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "jcstar/jcstar.h"
 
 #define JCS_STORE_MAX_PARAMS 32

@@ -8,8 +8,9 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "core/digest.h"
 #include "registry/stmt.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 
 #define SCHEMA_INCLUSION   "jcstar.inclusion/1"
 #define SCHEMA_CONSISTENCY "jcstar.consistency/1"
@@ -256,13 +257,7 @@ int jcs_tlog_consistency_verify(uint64_t m, uint64_t n, const jcs_hash old_root,
 
 void jcs_hash_hex(const jcs_hash h, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 0; i < JCS_HASH_LEN; i++) {
-		out[2 * i] = hex[h[i] >> 4];
-		out[2 * i + 1] = hex[h[i] & 15];
-	}
-	out[2 * JCS_HASH_LEN] = 0;
+	jcs_hex(h, JCS_HASH_LEN, out);
 }
 
 static int hexval(char c)
@@ -315,9 +310,7 @@ int jcs_sth_verify(const char *text, size_t len, const struct jcs_key *pub, stru
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!pub)
-		return jcs_err_set(err, JCS_EINVAL, "no key to verify with");
-	rc = stmt_open(text, len, JCS_SCHEMA_STH, pub, &p, err);
+	rc = stmt_verify(text, len, JCS_SCHEMA_STH, pub, &p, err);
 	if (rc)
 		return rc;
 	out->tree_size = (uint64_t)json_integer_value(json_object_get(p, "tree_size"));

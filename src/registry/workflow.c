@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "registry/monitor.h"
 #include "registry/registry.h"
 

@@ -7,7 +7,7 @@
 
 #include "jcstar/diff.h"
 #include "jcstar/evidence.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "core/digest.h"
 #include "report/report.h"
 

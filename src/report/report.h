@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 
 struct jcs_report_writer {
 	const char *name;

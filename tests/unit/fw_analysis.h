@@ -9,10 +9,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "core/buf.h"
-#include "firmware/analyze.h"
+#include "jcstar/buf.h"
+#include "jcstar/fwanalyze.h"
 #include "firmware/sbom.h"
-#include "firmware/firmware.h"
+#include "jcstar/firmware.h"
 #include "jcstar/evidence.h"
 
 struct mem_file {

@@ -10,8 +10,8 @@
 
 #include <openssl/evp.h>
 
-#include "core/buf.h"
-#include "firmware/firmware.h"
+#include "jcstar/buf.h"
+#include "jcstar/firmware.h"
 
 #define FWT_MAX 4096
 

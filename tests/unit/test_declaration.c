@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "jcstar/declaration.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "t.h"
 
 #define BAD "tests/data/declarations/bad/"
@@ -373,7 +373,8 @@ T_TEST(unreadable_path)
 	struct jcs_declaration *d = NULL;
 	struct jcs_err err = {0};
 
-	T_EQ_INT(jcs_declaration_load("tests/data/declarations/no-such-file.yaml", &d, &err), JCS_EIO);
+	/* a missing input is bad input (exit 2), not a runtime failure */
+	T_EQ_INT(jcs_declaration_load("tests/data/declarations/no-such-file.yaml", &d, &err), JCS_EINVAL);
 	T_ASSERT(d == NULL);
 	T_EQ_STR(err.msg, "tests/data/declarations/no-such-file.yaml: No such file or directory");
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "firmware/pkgdb.h"
 #include "firmware/sbom.h"
 #include "firmware/sigmatch.h"

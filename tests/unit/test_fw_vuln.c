@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "firmware/version.h"
 #include "firmware/vex.h"
 #include "firmware/vulnmatch.h"

@@ -7,8 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "registry/label.h"
-#include "registry/tlog.h"
+#include "jcstar/label.h"
+#include "jcstar/tlog.h"
 #include "t.h"
 
 static const char *const models[] = {"CAM-100", "CAM-100W"};
@@ -644,6 +644,39 @@ T_TEST(status_statements)
 	jcs_key_free(other);
 }
 
-T_MAIN(T_CASE(regno), T_CASE(dates), T_CASE(keys), T_CASE(canonical_form), T_CASE(round_trip),
+/* Every verifier refuses to run without a key, and says so before judging the input: a
+ * malformed statement and a missing key must not be confused. */
+T_TEST(no_key_before_parse)
+{
+	static const char garbage[] = "{not json";
+	struct jcs_label *l = (struct jcs_label *)1;
+	struct jcs_revocation *r = (struct jcs_revocation *)1;
+	struct jcs_revlist *rl = (struct jcs_revlist *)1;
+	struct jcs_status st;
+	struct jcs_sth sth;
+	struct jcs_err err;
+
+	T_EQ_INT(jcs_label_verify(garbage, strlen(garbage), NULL, &l, &err), JCS_EINVAL);
+	T_CONTAINS(err.msg, "no key to verify with");
+	T_ASSERT(l == NULL);
+	T_EQ_INT(jcs_revocation_verify(garbage, strlen(garbage), NULL, &r, &err), JCS_EINVAL);
+	T_ASSERT(r == NULL);
+	T_EQ_INT(jcs_revlist_verify(garbage, strlen(garbage), NULL, &rl, &err), JCS_EINVAL);
+	T_ASSERT(rl == NULL);
+	T_EQ_INT(jcs_status_verify(garbage, strlen(garbage), NULL, &st, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_sth_verify(garbage, strlen(garbage), NULL, &sth, &err), JCS_EINVAL);
+	T_CONTAINS(err.msg, "no key to verify with");
+	{
+		struct jcs_label_check_in in = {.label = garbage, .label_len = strlen(garbage)};
+		struct jcs_label_check *lc = (struct jcs_label_check *)1;
+		T_EQ_INT(jcs_label_check(NULL, &in, &lc, &err), JCS_EINVAL);
+		T_CONTAINS(err.msg, "no key to verify with");
+		T_ASSERT(lc == NULL);
+	}
+	/* parsing without a key is still possible, and the garbage is then a parse error */
+	T_EQ_INT(jcs_label_parse(garbage, strlen(garbage), &l, &err), JCS_EPARSE);
+}
+
+T_MAIN(T_CASE(no_key_before_parse), T_CASE(regno), T_CASE(dates), T_CASE(keys), T_CASE(canonical_form), T_CASE(round_trip),
        T_CASE(any_flipped_byte_fails), T_CASE(wrong_key_fails), T_CASE(schema_checks),
        T_CASE(expiry_and_revocation), T_CASE(log_inclusion), T_CASE(status_statements))

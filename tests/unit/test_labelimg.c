@@ -10,7 +10,7 @@
 #include <png.h>
 #include <qrencode.h>
 
-#include "registry/label.h"
+#include "jcstar/label.h"
 #include "t.h"
 
 #define URL "https://registry.example/products/JCS-2-2026-000042"

@@ -1,6 +1,6 @@
 /* Protocol modules on recorded replies (fuzz/corpus holds the captured bytes). */
 #include "t.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "core/blob.h"
 #include "probe/probe.h"
 

@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "registry/httpparse.h"
 #include "registry/logtree.h"
 #include "registry/registry.h"
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 #include "t.h"
 
 static char dbpath[64];
@@ -271,6 +273,60 @@ T_TEST(test_login_accounts)
 	cleanup();
 }
 
+static void stored_hash(struct jcs_store *db, const char *name, char *out, size_t len)
+{
+	const char *p[] = {name};
+	struct jcs_rows r;
+
+	T_EQ_INT(jcs_store_exec(db, "SELECT pw_hash FROM users WHERE name = $1", 1, p, &r, NULL), 0);
+	T_EQ_INT((int)r.nrows, 1);
+	snprintf(out, len, "%s", jcs_rows_get(&r, 0, 0));
+	jcs_rows_free(&r);
+}
+
+/* Passwords are stored as yescrypt with their parameters; a PBKDF2 hash of an earlier release
+ * (computed here with OpenSSL, at its own iteration count) still signs in, and the first
+ * successful sign-in replaces it with yescrypt; a wrong password leaves it alone. */
+T_TEST(test_password_upgrade)
+{
+	struct jcs_store *db = open_db();
+	struct jcs_actor a;
+	unsigned char dk[32];
+	char tok[65], s[65], c[65], h[400], legacy[200], dkhex[65];
+	const char *salt = "0123456789abcdef0123456789abcdef";
+	const char *p[2] = {legacy, "old"};
+
+	T_EQ_INT(jcs_reg_user_create(db, "new", JCS_ROLE_VENDOR, "x", "a-long-password", tok, NULL), 0);
+	stored_hash(db, "new", h, sizeof(h));
+	T_ASSERT(strncmp(h, "$y$j9T$", 7) == 0); /* yescrypt, cost in the string */
+	T_EQ_INT(jcs_reg_login(db, "new", "a-long-password", 1000, &a, s, c, NULL), 0);
+	T_EQ_INT(jcs_reg_login(db, "new", "a-long-passworD", 1000, &a, s, c, NULL), JCS_EPERM);
+
+	/* an old account: PBKDF2-HMAC-SHA256 with 1000 iterations (not the old constant 20000) */
+	T_EQ_INT(jcs_reg_user_create(db, "old", JCS_ROLE_VENDOR, "x", "placeholder-pw", tok, NULL), 0);
+	T_EQ_INT(PKCS5_PBKDF2_HMAC("old-password", 12, (const unsigned char *)salt, 32, 1000, EVP_sha256(),
+				   sizeof(dk), dk), 1);
+	for (int i = 0; i < 32; i++)
+		sprintf(dkhex + 2 * i, "%02x", dk[i]);
+	snprintf(legacy, sizeof(legacy), "pbkdf2-sha256$1000$%s$%s", salt, dkhex);
+	T_EQ_INT(jcs_store_exec(db, "UPDATE users SET pw_hash = $1 WHERE name = $2", 2, p, NULL, NULL), 0);
+	T_EQ_INT(jcs_reg_login(db, "old", "wrong-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	stored_hash(db, "old", h, sizeof(h));
+	T_EQ_STR(h, legacy); /* a failed sign-in changes nothing */
+	T_EQ_INT(jcs_reg_login(db, "old", "old-password", 1000, &a, s, c, NULL), 0);
+	T_EQ_STR(a.name, "old");
+	stored_hash(db, "old", h, sizeof(h));
+	T_ASSERT(strncmp(h, "$y$j9T$", 7) == 0); /* upgraded */
+	T_EQ_INT(jcs_reg_login(db, "old", "old-password", 1000, &a, s, c, NULL), 0);
+	T_EQ_INT(jcs_reg_login(db, "old", "wrong-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	/* a malformed legacy hash never matches */
+	snprintf(legacy, sizeof(legacy), "pbkdf2-sha256$0$%s$%s", salt, dkhex);
+	T_EQ_INT(jcs_store_exec(db, "UPDATE users SET pw_hash = $1 WHERE name = $2", 2, p, NULL, NULL), 0);
+	T_EQ_INT(jcs_reg_login(db, "old", "old-password", 1000, &a, s, c, NULL), JCS_EPERM);
+	jcs_store_close(db);
+	cleanup();
+}
+
 /* The cached tree answers exactly what the proofs over all leaves answer, for every size,
  * index and prefix, while the log grows between calls (incremental sync). */
 T_TEST(test_logtree_matches_full_proofs)
@@ -371,5 +427,5 @@ T_TEST(test_parsers)
 	T_EQ_INT(jcs_csv_models("\x85\xff\xfe\n", 4, 10, &models, &n, NULL), JCS_EPARSE);
 }
 
-T_MAIN(T_CASE(test_migrations_idempotent), T_CASE(test_text_ok), T_CASE(test_issue_expire_renew),
-       T_CASE(test_login_accounts), T_CASE(test_logtree_matches_full_proofs), T_CASE(test_parsers))
+T_MAIN(T_CASE(test_migrations_idempotent), T_CASE(test_password_upgrade), T_CASE(test_text_ok),
+       T_CASE(test_issue_expire_renew), T_CASE(test_login_accounts), T_CASE(test_logtree_matches_full_proofs), T_CASE(test_parsers))

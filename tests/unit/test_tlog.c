@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "registry/tlog.h"
+#include "jcstar/tlog.h"
 #include "t.h"
 
 #define N 64

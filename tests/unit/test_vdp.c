@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "jcstar/declaration.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "core/date.h"
 #include "core/vdp.h"
 #include "t.h"

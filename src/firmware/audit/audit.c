@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core/buf.h"
+#include "jcstar/buf.h"
 #include "firmware/audit/audit.h"
 
 int jcs_audit_add(struct jcs_audit *au, const char *id, enum jcs_result result,

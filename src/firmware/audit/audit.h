@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "firmware/fwfile.h"
+#include "jcstar/fwfile.h"
 #include "jcstar/evidence.h"
 
 /* Settings of the rules' expensive final steps. */

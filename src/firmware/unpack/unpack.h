@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firmware/firmware.h"
+#include "jcstar/firmware.h"
 
 struct jcs_fw_walk; /* walk state: limits, counters, sink, current container chain */
 

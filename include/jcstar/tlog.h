@@ -15,7 +15,9 @@
 #include <stdint.h>
 
 #include "jcstar/jcstar.h"
-#include "registry/label.h"
+#include "jcstar/label.h"
+
+JCS_API_BEGIN
 
 #define JCS_HASH_LEN 32
 #define JCS_TLOG_MAX_PATH 64           /* proof length cap: ceil(log2(2^63)) + 1 */
@@ -110,5 +112,7 @@ int jcs_tlog_check_inclusion(const char *envelope, size_t len, const struct jcs_
 /* Lowercase hex of a hash into out (>= 65 bytes) / strict parse of 64 hex chars. */
 void jcs_hash_hex(const jcs_hash h, char *out);
 int jcs_hash_from_hex(const char *s, jcs_hash out);
+
+JCS_API_END
 
 #endif

@@ -1,5 +1,5 @@
 /* Firmware unpacking: carve an image, unpack what is found (recursively, with limits) and
- * stream every file to a sink (src/firmware/fwfile.h). Nothing is written to disk unless the
+ * stream every file to a sink (jcstar/fwfile.h). Nothing is written to disk unless the
  * extraction sink is used. See docs/firmware-unpack.md. */
 #ifndef JCS_FIRMWARE_FIRMWARE_H
 #define JCS_FIRMWARE_FIRMWARE_H
@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firmware/fwfile.h"
+#include "jcstar/fwfile.h"
 #include "jcstar/jcstar.h"
+
+JCS_API_BEGIN
 
 struct jcs_fw_limits {
 	unsigned jobs;             /* threads decompressing file data (0 = one per core) */
@@ -64,5 +66,7 @@ void jcs_fw_extract_sink_stats(const struct jcs_fw_sink *s, struct jcs_fw_extrac
 void jcs_fw_extract_sink_free(struct jcs_fw_sink *s);
 
 const char *jcs_fw_type_name(enum jcs_fw_type t);
+
+JCS_API_END
 
 #endif

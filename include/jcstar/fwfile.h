@@ -9,6 +9,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 enum jcs_fw_type { JCS_FW_FILE, JCS_FW_DIR, JCS_FW_SYMLINK, JCS_FW_HARDLINK, JCS_FW_DEVICE, JCS_FW_OTHER };
 
 struct jcs_fw_file {
@@ -51,5 +53,7 @@ struct jcs_fw_sink {
 	void *ctx;
 	const struct jcs_fw_prescan *prescan; /* may be NULL; a sink that forwards files forwards it */
 };
+
+JCS_API_END
 
 #endif

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 
 #include "jcstar/jcstar.h"
-#include "registry/label.h"
+#include "jcstar/label.h"
+
+JCS_API_BEGIN
 
 struct jcs_server_opts {
 	const char *db_url;        /* sqlite:PATH or postgresql://... */
@@ -35,5 +37,7 @@ int jcs_server_bootstrap(struct jcs_server *s, char *token, bool *created, struc
 void jcs_server_stop(struct jcs_server *s);
 /* Run the self-audit now (also done at start and every sweep); *ok = its verdict. */
 int jcs_server_audit(struct jcs_server *s, bool *ok, struct jcs_err *err);
+
+JCS_API_END
 
 #endif

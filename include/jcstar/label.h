@@ -22,8 +22,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "jcstar/jcstar.h"
-#include "core/buf.h"
+#include "jcstar/buf.h"
+
+JCS_API_BEGIN
 
 #define JCS_SCHEMA_LABEL      "jcstar.label/1"
 #define JCS_SCHEMA_REVOCATION "jcstar.revocation/1"
@@ -249,6 +253,62 @@ struct jcs_label_state {
 int jcs_label_state(const struct jcs_label *l, const char *date, const struct jcs_revlist *rl,
 		    const struct jcs_status_check *sc, struct jcs_label_state *out, struct jcs_err *err);
 
+/* ------------------------------------------------- offline verification */
+
+/* Everything a buyer holds about one label, as bytes: the credential, or the registry's
+ * offline bundle (jcstar.label-bundle/1: credential, inclusion proof, tree head and status
+ * statement), plus optional pieces given separately (they take precedence over the
+ * bundle's). Unused pieces are NULL. */
+struct jcs_label_check_in {
+	const char *name;                 /* of the credential, for messages (e.g. its file name) */
+	const char *label;
+	size_t label_len;
+	const char *revocations;          /* revocation list, or NULL */
+	size_t revocations_len;
+	const char *revocations_name;     /* its name for messages, or NULL */
+	const char *proof, *sth;          /* inclusion proof and the tree head it refers to */
+	size_t proof_len, sth_len;
+	const char *status;               /* status statement (jcstar.status/1) */
+	size_t status_len;
+	const char *date;                 /* judge the validity period on YYYY-MM-DD; NULL = today */
+	uint64_t now_ms;                  /* judge freshness at this time (ms since the epoch); 0 = now */
+};
+
+/* What a verification concluded. Only JCS_LABEL_VALID means valid. */
+enum jcs_label_outcome {
+	JCS_LABEL_VALID,          /* good signature and a fresh status statement for this credential */
+	JCS_LABEL_NOT_VALID,      /* expired, expiry grace, not yet valid, suspended, revoked or superseded */
+	JCS_LABEL_BAD_SIGNATURE,  /* the credential, revocation list or status statement is not the registry's */
+	JCS_LABEL_NOT_IN_LOG,     /* the tree head or inclusion proof does not prove it is in the log */
+	JCS_LABEL_UNCHECKED,      /* nothing against it, but no fresh status statement: status not checked */
+};
+const char *jcs_label_outcome_name(enum jcs_label_outcome o);
+
+struct jcs_label_check;
+
+/* Verify a label offline against the registry's public key pub. Returns 0 with a result in
+ * *out (jcs_label_check_free) whatever the outcome; a negative JCS_E* (err says which piece)
+ * for malformed input, no key (JCS_EINVAL) or no memory. */
+int jcs_label_check(const struct jcs_key *pub, const struct jcs_label_check_in *in, struct jcs_label_check **out,
+		    struct jcs_err *err);
+enum jcs_label_outcome jcs_label_check_outcome(const struct jcs_label_check *c);
+/* The verdict of jcs_label_state (valid, expired, revoked, ..., status not checked); only
+ * meaningful for JCS_LABEL_VALID, JCS_LABEL_NOT_VALID and JCS_LABEL_UNCHECKED. */
+enum jcs_label_verdict jcs_label_check_verdict(const struct jcs_label_check *c);
+/* One word or phrase for the result ("valid", "expired", "bad signature", "not in log", ...)
+ * and a line saying why (NULL when there is nothing to add). */
+const char *jcs_label_check_status(const struct jcs_label_check *c);
+const char *jcs_label_check_detail(const struct jcs_label_check *c);
+/* Whether a fresh status statement for this credential was used; *why (may be NULL) gets
+ * the reason when not (static text, NULL when verification stopped earlier). */
+bool jcs_label_check_status_checked(const struct jcs_label_check *c, const char **why);
+/* The verified label (NULL when its signature is bad, or the revocation list is forged). */
+const struct jcs_label *jcs_label_check_label(const struct jcs_label_check *c);
+/* The result as JSON: {"status", "detail"?, "label"?, "log", "revocations",
+ * "status_statement"} (the last three null when not checked); borrowed. */
+const json_t *jcs_label_check_json(const struct jcs_label_check *c);
+void jcs_label_check_free(struct jcs_label_check *c);
+
 /* ------------------------------------------------------------ helpers */
 
 /* Canonical form of a whole envelope (the transparency-log leaf data) into out, after
@@ -274,5 +334,7 @@ int jcs_label_svg(const struct jcs_label *l, struct jcs_buf *out, struct jcs_err
 int jcs_label_png(const struct jcs_label *l, int dpi, double width_mm, struct jcs_buf *out, struct jcs_err *err);
 #define JCS_LABEL_DPI 300     /* print resolution of label PNGs */
 #define JCS_LABEL_WIDTH_MM 30 /* printed label width: a QR module of about 0.7 mm */
+
+JCS_API_END
 
 #endif

@@ -7,8 +7,10 @@
 
 #include <stdint.h>
 
-#include "firmware/fwfile.h"
+#include "jcstar/fwfile.h"
 #include "jcstar/evidence.h"
+
+JCS_API_BEGIN
 
 struct jcs_fw_analysis;
 
@@ -41,5 +43,7 @@ int jcs_fw_analyze_finish(struct jcs_fw_analysis *a, struct jcs_err *err);
 json_t *jcs_fw_analyze_cyclonedx(const struct jcs_fw_analysis *a, const char *subject);
 void jcs_fw_analyze_stats(const struct jcs_fw_analysis *a, struct jcs_fw_analysis_stats *out);
 void jcs_fw_analyze_free(struct jcs_fw_analysis *a);
+
+JCS_API_END
 
 #endif

@@ -11,6 +11,8 @@
 
 #include "jcstar/jcstar.h"
 
+JCS_API_BEGIN
+
 struct jcs_buf {
 	char *data;
 	size_t len;
@@ -64,5 +66,7 @@ int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_er
 void jcs_json_where(const char *text, size_t len, size_t position, int *line, int *column);
 
 int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct jcs_err *err);
+
+JCS_API_END
 
 #endif
