@@ -11,11 +11,12 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "core/digest.h"
 #include "registry/label.h"
 #include "registry/tlog.h"
 
 /* Exit codes of `jcstar label verify` beyond the common ones (docs/jcstar-label.1.md). */
-enum { EXIT_BAD_SIGNATURE = 4, EXIT_NOT_IN_LOG = 5, EXIT_UNCHECKED = 6 };
+enum { EXIT_BAD_SIGNATURE = 4, EXIT_NOT_IN_LOG = 5, EXIT_UNCHECKED = 6, EXIT_MISMATCH = 7 };
 
 #define LOG_MAX_ENTRIES 100000
 
@@ -144,9 +145,12 @@ static int label_sign(int argc, char **argv)
 		{"status", required_argument, NULL, 's'},   {"registry", required_argument, NULL, 'R'},
 		{"url", required_argument, NULL, 'u'},      {"signed-at", required_argument, NULL, 'S'},
 		{"out", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"firmware", required_argument, NULL, 'F'}, {"report", required_argument, NULL, 'P'},
+		{"sbom", required_argument, NULL, 'B'},     {NULL, 0, NULL, 0},
 	};
 	struct jcs_label l = {.status = JCS_LSTAT_VALID};
+	const char *docs[2] = {NULL, NULL};
+	char sha[2][JCS_SHA256_HEX];
 	const char *key = NULL, *out = NULL, *models[JCS_LABEL_MAX_MODELS];
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
@@ -181,13 +185,19 @@ static int label_sign(int argc, char **argv)
 		case 'R': l.registry = optarg; break;
 		case 'u': l.url = optarg; break;
 		case 'S': l.signed_at = optarg; break;
+		case 'F': l.firmware = optarg; break;
+		case 'P': docs[JCS_LABEL_DOC_REPORT] = optarg; break;
+		case 'B': docs[JCS_LABEL_DOC_SBOM] = optarg; break;
 		case 'o': out = optarg; break;
 		case 'h':
 			printf("usage: jcstar label sign --key KEY.pem --regno JCS-L-YYYY-NNNNNN --vendor NAME\n"
 			       "         --product NAME --model M [--model M ...] --level N --registry ID --url URL\n"
 			       "         [--issued YYYY-MM-DD (today)] [--expires YYYY-MM-DD (issued + 2 years)]\n"
 			       "         [--status valid|suspended|revoked] [--signed-at TIME] [-o FILE]\n"
-			       "Sign a label credential (for offline operators and tests; the registry signs its own).\n");
+			       "         [--report FILE --firmware VERSION [--sbom FILE]]\n"
+			       "Sign a label credential (for offline operators and tests; the registry signs its own).\n"
+			       "With --report: a jcstar.label/2 binding the report's and the SBOM's SHA-256 (no\n"
+			       "--sbom: the label says there is none) and the firmware version.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -196,6 +206,15 @@ static int label_sign(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	l.models = models;
+	for (int d = 0; d < 2; d++)
+		if (docs[d] && jcs_sha256_file(docs[d], sha[d], NULL, &err))
+			return cli_fail(&err);
+	if (docs[JCS_LABEL_DOC_SBOM] && !docs[JCS_LABEL_DOC_REPORT]) {
+		cli_error("--sbom needs --report (a jcstar.label/2 binds both)");
+		return EXIT_USAGE;
+	}
+	l.report_sha256 = docs[JCS_LABEL_DOC_REPORT] ? sha[JCS_LABEL_DOC_REPORT] : NULL;
+	l.sbom_sha256 = docs[JCS_LABEL_DOC_SBOM] ? sha[JCS_LABEL_DOC_SBOM] : NULL;
 	if (!l.issued) {
 		jcs_date_of(time(NULL), today, sizeof(today));
 		l.issued = today;
@@ -274,6 +293,7 @@ static int label_revoke(int argc, char **argv)
 
 struct verify_opts {
 	const char *file, *key, *revocations, *proof, *sth, *status, *at, *now;
+	const char *docs[2]; /* --report, --sbom: files to check against the label */
 	bool json;
 };
 
@@ -353,6 +373,13 @@ static void print_label(const struct jcs_label *l)
 	       l->issued, l->expires);
 	printf("  page         %s\n  registry     %s\n  signed       %s by key %.16s…\n", l->url, l->registry,
 	       l->signed_at, l->key_id);
+	if (l->version < 2) {
+		printf("  binds        no report, SBOM or firmware (%s)\n", JCS_SCHEMA_LABEL);
+		return;
+	}
+	printf("  firmware     %s\n  report       sha256 %s\n", l->firmware, l->report_sha256);
+	printf("  sbom         %s%s\n", l->sbom_sha256 ? "sha256 " : "", l->sbom_sha256 ? l->sbom_sha256
+											: "none (the application had no SBOM)");
 }
 
 static json_t *label_json(const struct jcs_label *l)
@@ -367,9 +394,21 @@ static json_t *label_json(const struct jcs_label *l)
 			 l->signed_at, "key_id", l->key_id);
 }
 
-/* What was checked besides the signature (JSON members "log", "revocations", "status"). */
+/* A jcstar.label/2's bindings ("sbom_sha256" "none" when the application had no SBOM). */
+static void label_json_bound(json_t *j, const struct jcs_label *l)
+{
+	json_object_set_new(j, "schema", json_string(l->version < 2 ? JCS_SCHEMA_LABEL : JCS_SCHEMA_LABEL2));
+	if (l->version < 2)
+		return;
+	json_object_set_new(j, "firmware", json_string(l->firmware));
+	json_object_set_new(j, "report_sha256", json_string(l->report_sha256));
+	json_object_set_new(j, "sbom_sha256", json_string(l->sbom_sha256 ? l->sbom_sha256 : "none"));
+}
+
+/* What was checked besides the signature (JSON members "log", "revocations", "status",
+ * "documents"). */
 struct verify_facts {
-	json_t *log, *rev, *status;
+	json_t *log, *rev, *status, *docs;
 };
 
 static void facts_free(struct verify_facts *f)
@@ -377,6 +416,7 @@ static void facts_free(struct verify_facts *f)
 	json_decref(f->log);
 	json_decref(f->rev);
 	json_decref(f->status);
+	json_decref(f->docs);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -388,8 +428,12 @@ static int report(const struct verify_opts *o, const char *status, const char *d
 				      "status", status, "exit_code", code);
 		if (detail)
 			json_object_set_new(j, "detail", json_string(detail));
-		if (l)
-			json_object_set_new(j, "label", label_json(l));
+		if (l) {
+			json_t *lj = label_json(l);
+			label_json_bound(lj, l);
+			json_object_set_new(j, "label", lj);
+		}
+		json_object_set(j, "documents", f->docs ? f->docs : json_null());
 		json_object_set(j, "log", f->log ? f->log : json_null());
 		json_object_set(j, "revocations", f->rev ? f->rev : json_null());
 		json_object_set(j, "status_statement", f->status ? f->status : json_null());
@@ -511,6 +555,27 @@ static int do_verify(const struct verify_opts *o)
 		f.log = json_pack("{s:b, s:I, s:I, s:I}", "included", 1, "leaf_index", (json_int_t)proof.leaf_index,
 				  "tree_size", (json_int_t)sth.tree_size, "timestamp", (json_int_t)sth.timestamp);
 	}
+	for (int d = 0; d < 2; d++) {
+		char sha[JCS_SHA256_HEX];
+		const char *path = o->docs[d];
+
+		if (!path)
+			continue;
+		if (jcs_sha256_file(path, sha, NULL, &err)) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		if (!f.docs)
+			f.docs = json_object();
+		json_object_set_new(f.docs, d == JCS_LABEL_DOC_REPORT ? "report" : "sbom",
+				    json_pack("{s:s, s:s}", "file", path, "sha256", sha));
+		if (jcs_label_check_doc(l, (enum jcs_label_doc)d, sha, &err)) {
+			snprintf(line, sizeof(line), "%s: %s", path, err.msg);
+			rc = report(o, d == JCS_LABEL_DOC_REPORT ? "report mismatch" : "sbom mismatch", line, l, &f,
+				    EXIT_MISMATCH);
+			goto out;
+		}
+	}
 	if (in.status.len) {
 		if (jcs_status_verify(in.status.data, in.status.len, k, &status, &err)) {
 			rc = evidence_fail(o, "status statement", &err, l, &f, "bad signature", EXIT_BAD_SIGNATURE);
@@ -569,6 +634,10 @@ static int do_verify(const struct verify_opts *o)
 		else
 			printf("  status       not checked (%s)\n", st.unchecked_why ? st.unchecked_why : "?");
 		printf("  revocations  %s\n", o->revocations ? "checked" : "not checked (no --revocations)");
+		for (int d = 0; d < 2; d++)
+			if (o->docs[d])
+				printf("  %-12s %s is the %s the label binds\n", d == JCS_LABEL_DOC_REPORT ? "report file" : "sbom file",
+				       o->docs[d], jcs_label_doc_name((enum jcs_label_doc)d));
 	}
 out:
 	facts_free(&f);
@@ -588,6 +657,7 @@ static int label_verify(int argc, char **argv)
 		{"proof", required_argument, NULL, 'p'},   {"sth", required_argument, NULL, 's'},
 		{"status", required_argument, NULL, 'S'},  {"now", required_argument, NULL, 'n'},
 		{"at", required_argument, NULL, 'a'},      {"json", no_argument, NULL, 'j'},
+		{"report", required_argument, NULL, 'P'},  {"sbom", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	struct verify_opts o = {0};
@@ -603,15 +673,19 @@ static int label_verify(int argc, char **argv)
 		case 'n': o.now = optarg; break;
 		case 'a': o.at = optarg; break;
 		case 'j': o.json = true; break;
+		case 'P': o.docs[JCS_LABEL_DOC_REPORT] = optarg; break;
+		case 'B': o.docs[JCS_LABEL_DOC_SBOM] = optarg; break;
 		case 'h':
 			printf("usage: jcstar label verify FILE|BUNDLE|- --key PUB.pem [--status FILE]\n"
 			       "         [--proof FILE --sth FILE] [--revocations FILE] [--at YYYY-MM-DD]\n"
-			       "         [--now YYYY-MM-DDTHH:MM:SSZ] [--json]\n"
+			       "         [--report FILE] [--sbom FILE] [--now YYYY-MM-DDTHH:MM:SSZ] [--json]\n"
 			       "Check a label credential (or the registry's offline bundle) against the registry's\n"
 			       "public key. 'valid' needs a fresh status statement for this credential.\n"
+			       "--report/--sbom: the file must be the one a jcstar.label/2 binds (SHA-256).\n"
 			       "exit: 0 valid, 1 expired/expiry grace/not yet valid/suspended/revoked/superseded,\n"
 			       "      2 usage or malformed input, 3 runtime error, 4 bad signature, 5 not in log,\n"
-			       "      6 status not checked (no fresh status statement)\n");
+			       "      6 status not checked (no fresh status statement),\n"
+			       "      7 report/SBOM mismatch (not the file the label binds, or the label binds none)\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}

@@ -26,6 +26,7 @@
 #include "core/buf.h"
 
 #define JCS_SCHEMA_LABEL      "jcstar.label/1"
+#define JCS_SCHEMA_LABEL2     "jcstar.label/2" /* binds the report, the SBOM and the firmware */
 #define JCS_SCHEMA_REVOCATION "jcstar.revocation/1"
 #define JCS_SCHEMA_STH        "jcstar.sth/1"
 #define JCS_SCHEMA_STATUS     "jcstar.status/1"
@@ -93,10 +94,16 @@ struct jcs_label {
 	const char *url;                 /* the product's public page (https://... or http://...) */
 	const char *signed_at;           /* YYYY-MM-DDTHH:MM:SSZ; NULL when signing = now */
 	const char *key_id;              /* set by parse; ignored by sign (taken from the key) */
+	/* jcstar.label/2 (signed when report_sha256 is set): what the review was about */
+	const char *firmware;            /* firmware version of the registration */
+	const char *report_sha256;       /* SHA-256 (lowercase hex) of the report reviewed at issuance */
+	const char *sbom_sha256;         /* of the application's newest SBOM; NULL = it has none */
+	int version;                     /* set by parse: 1 or 2 */
 };
 
 /* Sign: validates l (same rules as the parser) and returns the envelope as canonical JSON
- * followed by "\n" in *out (caller frees). */
+ * followed by "\n" in *out (caller frees). With report_sha256 set the credential is a
+ * jcstar.label/2 (firmware required), else a jcstar.label/1. */
 int jcs_label_sign(const struct jcs_label *l, const struct jcs_key *k, char **out, struct jcs_err *err);
 
 /* Parse and check a label envelope against pub: JCS_EPARSE/JCS_ESCHEMA for malformed input,
@@ -107,6 +114,16 @@ int jcs_label_verify(const char *text, size_t len, const struct jcs_key *pub, st
 /* Parse without checking the signature (rendering, inspection only). */
 int jcs_label_parse(const char *text, size_t len, struct jcs_label **out, struct jcs_err *err);
 void jcs_label_free(struct jcs_label *l);
+
+/* The documents a jcstar.label/2 binds. */
+enum jcs_label_doc { JCS_LABEL_DOC_REPORT, JCS_LABEL_DOC_SBOM };
+const char *jcs_label_doc_name(enum jcs_label_doc d); /* "report", "SBOM" */
+/* Is the file whose SHA-256 is sha256_hex (lowercase) the document of that kind that the
+ * verified label l binds? 0 when it is; JCS_ECONFLICT (reason in err) when it is another
+ * file, when the label says the application had no SBOM, or when l is a jcstar.label/1,
+ * which binds nothing (no file can be confirmed against it). */
+int jcs_label_check_doc(const struct jcs_label *l, enum jcs_label_doc d, const char *sha256_hex,
+			struct jcs_err *err);
 
 /* ------------------------------------------------------- revocations */
 
