@@ -16,7 +16,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: jcstar serve [--db sqlite:PATH | postgresql://...] [--listen ADDR:PORT] [--key FILE]\n"
-		   "                    [--public-url URL] [--threads N] [--per-client N] [--request-timeout S]\n\n"
+		   "                    [--public-url URL] [--threads N] [--per-client N] [--request-timeout S]\n"
+		   "                    [--audit-interval S]\n\n"
 		   "Run the JC-STAR label registry: JSON API under /api/v1 and the web UI.\n"
 		   "  --db URL          store (default " DEFAULT_DB ")\n"
 		   "  --listen A:P      address to listen on (default 127.0.0.1:8080; port 0 = any)\n"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 		   "  --threads N       I/O threads and as many slow-work threads (default 2)\n"
 		   "  --per-client N    connections one client address may hold (default 32)\n"
 		   "  --request-timeout S  deadline for a request's headers and body (default 30)\n"
+		   "  --audit-interval S   seconds between self-audits and expiry sweeps (default 60)\n"
 		   "Prints the URL and, on a fresh database, the first admin token; stops on SIGINT/SIGTERM.\n");
 }
 
@@ -61,7 +63,7 @@ int cmd_serve(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'}, {"public-url", required_argument, NULL, 'u'},
 		{"threads", required_argument, NULL, 't'}, {"per-client", required_argument, NULL, 'c'},
 		{"request-timeout", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"audit-interval", required_argument, NULL, 'A'}, {NULL, 0, NULL, 0},
 	};
 	struct jcs_server_opts o = {DEFAULT_DB, "127.0.0.1:8080", NULL, NULL, 2, 0, 0, 0, log_stderr};
 	const char *keypath = DEFAULT_KEY;
@@ -97,6 +99,13 @@ int cmd_serve(int argc, char **argv)
 			o.request_seconds = (unsigned)atoi(optarg);
 			if (o.request_seconds < 1 || o.request_seconds > 3600) {
 				cli_error("--request-timeout: 1-3600 seconds");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'A':
+			o.sweep_seconds = (unsigned)atoi(optarg);
+			if (o.sweep_seconds < 1 || o.sweep_seconds > 86400) {
+				cli_error("--audit-interval: 1-86400 seconds");
 				return EXIT_USAGE;
 			}
 			break;
