@@ -382,27 +382,24 @@ static void print_label(const struct jcs_label *l)
 											: "none (the application had no SBOM)");
 }
 
+/* The label as JSON, with a jcstar.label/2's bindings ("sbom_sha256" "none" when the
+ * application had no SBOM). */
 static json_t *label_json(const struct jcs_label *l)
 {
-	json_t *m = json_array();
+	json_t *m = json_array(), *j;
 	for (size_t i = 0; i < l->nmodels; i++)
 		json_array_append_new(m, json_string(l->models[i]));
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "registration_number",
-			 l->registration_number, "vendor", l->vendor, "product", l->product, "models", m, "level",
-			 l->level, "issued", l->issued, "expires", l->expires, "status",
-			 jcs_label_status_name(l->status), "registry", l->registry, "url", l->url, "signed_at",
-			 l->signed_at, "key_id", l->key_id);
-}
-
-/* A jcstar.label/2's bindings ("sbom_sha256" "none" when the application had no SBOM). */
-static void label_json_bound(json_t *j, const struct jcs_label *l)
-{
-	json_object_set_new(j, "schema", json_string(l->version < 2 ? JCS_SCHEMA_LABEL : JCS_SCHEMA_LABEL2));
-	if (l->version < 2)
-		return;
-	json_object_set_new(j, "firmware", json_string(l->firmware));
-	json_object_set_new(j, "report_sha256", json_string(l->report_sha256));
-	json_object_set_new(j, "sbom_sha256", json_string(l->sbom_sha256 ? l->sbom_sha256 : "none"));
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "schema",
+		      l->version < 2 ? JCS_SCHEMA_LABEL : JCS_SCHEMA_LABEL2, "registration_number",
+		      l->registration_number, "vendor", l->vendor, "product", l->product, "models", m, "level", l->level,
+		      "issued", l->issued, "expires", l->expires, "status", jcs_label_status_name(l->status), "registry",
+		      l->registry, "url", l->url, "signed_at", l->signed_at, "key_id", l->key_id);
+	if (j && l->version >= 2) {
+		json_object_set_new(j, "firmware", json_string(l->firmware));
+		json_object_set_new(j, "report_sha256", json_string(l->report_sha256));
+		json_object_set_new(j, "sbom_sha256", json_string(l->sbom_sha256 ? l->sbom_sha256 : "none"));
+	}
+	return j;
 }
 
 /* What was checked besides the signature (JSON members "log", "revocations", "status",
@@ -428,11 +425,8 @@ static int report(const struct verify_opts *o, const char *status, const char *d
 				      "status", status, "exit_code", code);
 		if (detail)
 			json_object_set_new(j, "detail", json_string(detail));
-		if (l) {
-			json_t *lj = label_json(l);
-			label_json_bound(lj, l);
-			json_object_set_new(j, "label", lj);
-		}
+		if (l)
+			json_object_set_new(j, "label", label_json(l));
 		json_object_set(j, "documents", f->docs ? f->docs : json_null());
 		json_object_set(j, "log", f->log ? f->log : json_null());
 		json_object_set(j, "revocations", f->rev ? f->rev : json_null());
