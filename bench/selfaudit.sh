@@ -14,6 +14,7 @@ export JCSTAR JCS_SRC
 for t in curl jq sqlite3; do command -v $t >/dev/null || { echo "bench/selfaudit.sh: $t missing"; exit 1; }; done
 . "$JCS_SRC/tests/registry/lib.sh"
 DB="sqlite:$REG_TMP/reg.db"
+START_WAIT=900 # the start-up audit of a large log takes a while
 start_server "$DB" || exit 1
 make_docs
 T_V=$(new_user acme vendor "Acme Devices K.K.") && T_R=$(new_user rev reviewer IPA) &&
