@@ -1,6 +1,7 @@
 /* Label credential files: parse, verify against the corpus key, canonicalize, evaluate,
  * render. */
 #include <stdint.h>
+#include <string.h>
 
 #include "label_key.h"
 #include "jcstar/label.h"
@@ -18,6 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct jcs_buf img = JCS_BUF_INIT;
 		if (jcs_label_state(l, "2027-01-01", NULL, NULL, &st, &err) || !jcs_label_verdict_name(st.verdict))
 			__builtin_trap();
+		/* a bound document is confirmed only by its own hash, never by another */
+		for (int d = 0; d < 2; d++) {
+			static const char zero[] = "0000000000000000000000000000000000000000000000000000000000000000";
+			const char *want = d ? l->sbom_sha256 : l->report_sha256;
+			int rc = jcs_label_check_doc(l, (enum jcs_label_doc)d, zero, &err);
+			if (rc == 0 ? !want || l->version != 2 || strcmp(want, zero) != 0 : rc != JCS_ECONFLICT)
+				__builtin_trap();
+		}
 		/* whatever a parsed credential holds, its label renders */
 		if (jcs_label_svg(l, &img, &err) || (jcs_buf_reset(&img), jcs_label_png(l, 72, 10, &img, &err)))
 			__builtin_trap();

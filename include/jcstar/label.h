@@ -30,6 +30,7 @@
 JCS_API_BEGIN
 
 #define JCS_SCHEMA_LABEL      "jcstar.label/1"
+#define JCS_SCHEMA_LABEL2     "jcstar.label/2" /* binds the report, the SBOM and the firmware */
 #define JCS_SCHEMA_REVOCATION "jcstar.revocation/1"
 #define JCS_SCHEMA_STH        "jcstar.sth/1"
 #define JCS_SCHEMA_STATUS     "jcstar.status/1"
@@ -97,10 +98,16 @@ struct jcs_label {
 	const char *url;                 /* the product's public page (https://... or http://...) */
 	const char *signed_at;           /* YYYY-MM-DDTHH:MM:SSZ; NULL when signing = now */
 	const char *key_id;              /* set by parse; ignored by sign (taken from the key) */
+	/* jcstar.label/2 (signed when report_sha256 is set): what the review was about */
+	const char *firmware;            /* firmware version of the registration */
+	const char *report_sha256;       /* SHA-256 (lowercase hex) of the report reviewed at issuance */
+	const char *sbom_sha256;         /* of the application's newest SBOM; NULL = it has none */
+	int version;                     /* set by parse: 1 or 2 */
 };
 
 /* Sign: validates l (same rules as the parser) and returns the envelope as canonical JSON
- * followed by "\n" in *out (caller frees). */
+ * followed by "\n" in *out (caller frees). With report_sha256 set the credential is a
+ * jcstar.label/2 (firmware required), else a jcstar.label/1. */
 int jcs_label_sign(const struct jcs_label *l, const struct jcs_key *k, char **out, struct jcs_err *err);
 
 /* Parse and check a label envelope against pub: JCS_EPARSE/JCS_ESCHEMA for malformed input,
@@ -111,6 +118,16 @@ int jcs_label_verify(const char *text, size_t len, const struct jcs_key *pub, st
 /* Parse without checking the signature (rendering, inspection only). */
 int jcs_label_parse(const char *text, size_t len, struct jcs_label **out, struct jcs_err *err);
 void jcs_label_free(struct jcs_label *l);
+
+/* The documents a jcstar.label/2 binds. */
+enum jcs_label_doc { JCS_LABEL_DOC_REPORT, JCS_LABEL_DOC_SBOM };
+const char *jcs_label_doc_name(enum jcs_label_doc d); /* "report", "SBOM" */
+/* Is the file whose SHA-256 is sha256_hex (lowercase) the document of that kind that the
+ * verified label l binds? 0 when it is; JCS_ECONFLICT (reason in err) when it is another
+ * file, when the label says the application had no SBOM, or when l is a jcstar.label/1,
+ * which binds nothing (no file can be confirmed against it). */
+int jcs_label_check_doc(const struct jcs_label *l, enum jcs_label_doc d, const char *sha256_hex,
+			struct jcs_err *err);
 
 /* ------------------------------------------------------- revocations */
 
@@ -272,6 +289,8 @@ struct jcs_label_check_in {
 	size_t status_len;
 	const char *date;                 /* judge the validity period on YYYY-MM-DD; NULL = today */
 	uint64_t now_ms;                  /* judge freshness at this time (ms since the epoch); 0 = now */
+	const char *doc[2];               /* files to confirm against a jcstar.label/2, indexed by
+	                                     enum jcs_label_doc (report, SBOM); NULL = not checked */
 };
 
 /* What a verification concluded. Only JCS_LABEL_VALID means valid. */
@@ -281,6 +300,7 @@ enum jcs_label_outcome {
 	JCS_LABEL_BAD_SIGNATURE,  /* the credential, revocation list or status statement is not the registry's */
 	JCS_LABEL_NOT_IN_LOG,     /* the tree head or inclusion proof does not prove it is in the log */
 	JCS_LABEL_UNCHECKED,      /* nothing against it, but no fresh status statement: status not checked */
+	JCS_LABEL_MISMATCH,       /* a file given in doc[] is not the one the label binds */
 };
 const char *jcs_label_outcome_name(enum jcs_label_outcome o);
 
@@ -305,7 +325,7 @@ bool jcs_label_check_status_checked(const struct jcs_label_check *c, const char 
 /* The verified label (NULL when its signature is bad, or the revocation list is forged). */
 const struct jcs_label *jcs_label_check_label(const struct jcs_label_check *c);
 /* The result as JSON: {"status", "detail"?, "label"?, "log", "revocations",
- * "status_statement"} (the last three null when not checked); borrowed. */
+ * "status_statement", "documents"} (the last four null when not checked); borrowed. */
 const json_t *jcs_label_check_json(const struct jcs_label_check *c);
 void jcs_label_check_free(struct jcs_label_check *c);
 

@@ -13,12 +13,14 @@
 
 #include "cli/cli.h"
 #include "jcstar/buf.h"
+#include "jcstar/digest.h"
 #include "jcstar/label.h"
 #include "jcstar/tlog.h"
 
 /* `jcstar label verify`: a bad signature and a label not in the log are findings (the label is
- * not valid, exit 1, the status says which); 6 = status not checked (docs/jcstar-label.1.md). */
-enum { EXIT_BAD_SIGNATURE = EXIT_FINDINGS, EXIT_NOT_IN_LOG = EXIT_FINDINGS };
+ * not valid, exit 1, the status says which); 6 = status not checked; 7 = --report/--sbom is not
+ * the file the label binds (docs/jcstar-label.1.md). */
+enum { EXIT_BAD_SIGNATURE = EXIT_FINDINGS, EXIT_NOT_IN_LOG = EXIT_FINDINGS, EXIT_MISMATCH = 7 };
 
 #define LOG_MAX_ENTRIES 100000
 
@@ -148,7 +150,7 @@ static int label_pubkey(int argc, char **argv)
 /* ------------------------------------------------------------- sign, revoke */
 
 enum { S_KEY = CLI_OPT_FIRST_OWN + 20, S_REGNO, S_VENDOR, S_PRODUCT, S_MODEL, S_LEVEL, S_ISSUED, S_EXPIRES,
-       S_STATUS, S_REGISTRY, S_URL, S_SIGNED };
+       S_STATUS, S_REGISTRY, S_URL, S_SIGNED, S_FIRMWARE, S_REPORT, S_SBOM };
 static const struct cli_opt sign_opts[] = {
 	{"key", S_KEY, "FILE", N_("the registry's private key; required"), false},
 	{"regno", S_REGNO, "REGNO", N_("registration number JCS-L-YYYY-NNNNNN (L = level)"), false},
@@ -162,6 +164,9 @@ static const struct cli_opt sign_opts[] = {
 	{"registry", S_REGISTRY, "ID", N_("the registry's id"), false},
 	{"url", S_URL, "URL", N_("the label's public page"), false},
 	{"signed-at", S_SIGNED, "TIME", N_("signing time YYYY-MM-DDTHH:MM:SSZ (default now)"), false},
+	{"report", S_REPORT, "FILE", N_("sign a jcstar.label/2 binding this report's SHA-256 (needs --firmware)"), false},
+	{"sbom", S_SBOM, "FILE", N_("and this SBOM's (without it the label says there is none)"), false},
+	{"firmware", S_FIRMWARE, "VERSION", N_("the firmware version a jcstar.label/2 binds"), false},
 	CLI_OUTPUT(N_("write the credential to FILE (default stdout)")),
 	{"out", CLI_OPT_OUTPUT, "FILE", N_("= -o"), true},
 	{0},
@@ -173,6 +178,8 @@ const struct cli_cmd cli_spec_label_sign = {"label sign", "--key KEY.pem --regno
 static int label_sign(int argc, char **argv)
 {
 	struct jcs_label l = {.status = JCS_LSTAT_VALID};
+	const char *docs[2] = {NULL, NULL};
+	char sha[2][JCS_SHA256_HEX];
 	const char *key = NULL, *out = NULL, *models[JCS_LABEL_MAX_MODELS];
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
@@ -209,10 +216,22 @@ static int label_sign(int argc, char **argv)
 		case S_REGISTRY: l.registry = p.arg; break;
 		case S_URL: l.url = p.arg; break;
 		case S_SIGNED: l.signed_at = p.arg; break;
+		case S_FIRMWARE: l.firmware = p.arg; break;
+		case S_REPORT: docs[JCS_LABEL_DOC_REPORT] = p.arg; break;
+		case S_SBOM: docs[JCS_LABEL_DOC_SBOM] = p.arg; break;
 		case CLI_OPT_OUTPUT: out = p.arg; break;
 		default: break;
 		}
 	l.models = models;
+	for (int d = 0; d < 2; d++)
+		if (docs[d] && jcs_sha256_file(docs[d], sha[d], NULL, &err))
+			return cli_fail(&err);
+	if (docs[JCS_LABEL_DOC_SBOM] && !docs[JCS_LABEL_DOC_REPORT]) {
+		cli_error("--sbom needs --report (a jcstar.label/2 binds both)");
+		return EXIT_USAGE;
+	}
+	l.report_sha256 = docs[JCS_LABEL_DOC_REPORT] ? sha[JCS_LABEL_DOC_REPORT] : NULL;
+	l.sbom_sha256 = docs[JCS_LABEL_DOC_SBOM] ? sha[JCS_LABEL_DOC_SBOM] : NULL;
 	if (!l.issued) {
 		jcs_date_of(time(NULL), today, sizeof(today));
 		l.issued = today;
@@ -294,6 +313,7 @@ static int label_revoke(int argc, char **argv)
 
 struct verify_opts {
 	const char *file, *key, *revocations, *proof, *sth, *status, *at, *now;
+	const char *docs[2]; /* --report, --sbom: files to check against the label */
 	bool json;
 };
 
@@ -313,6 +333,13 @@ static void print_label(const struct jcs_label *l)
 	       l->issued, l->expires);
 	printf("  page         %s\n  registry     %s\n  signed       %s by key %.16s…\n", l->url, l->registry,
 	       l->signed_at, l->key_id);
+	if (l->version < 2) {
+		printf("  binds        no report, SBOM or firmware (%s)\n", JCS_SCHEMA_LABEL);
+		return;
+	}
+	printf("  firmware     %s\n  report       sha256 %s\n", l->firmware, l->report_sha256);
+	printf("  sbom         %s%s\n", l->sbom_sha256 ? "sha256 " : "", l->sbom_sha256 ? l->sbom_sha256
+											: "none (the application had no SBOM)");
 }
 
 static int parse_now(const char *s, uint64_t *ms)
@@ -342,6 +369,7 @@ static int report(const struct verify_opts *o, const struct jcs_label_check *c)
 		[JCS_LABEL_BAD_SIGNATURE] = EXIT_BAD_SIGNATURE,
 		[JCS_LABEL_NOT_IN_LOG] = EXIT_NOT_IN_LOG,
 		[JCS_LABEL_UNCHECKED] = EXIT_UNCHECKED,
+		[JCS_LABEL_MISMATCH] = EXIT_MISMATCH,
 	};
 	enum jcs_label_outcome oc = jcs_label_check_outcome(c);
 	const struct jcs_label *l = jcs_label_check_label(c);
@@ -364,7 +392,7 @@ static int report(const struct verify_opts *o, const struct jcs_label_check *c)
 	       detail ? detail : "");
 	if (l)
 		print_label(l);
-	if (oc == JCS_LABEL_BAD_SIGNATURE || oc == JCS_LABEL_NOT_IN_LOG)
+	if (oc == JCS_LABEL_BAD_SIGNATURE || oc == JCS_LABEL_NOT_IN_LOG || oc == JCS_LABEL_MISMATCH)
 		return code;
 	printf("  signature    good\n");
 	printf("  log          %s\n", json_is_object(json_object_get(j, "log"))
@@ -380,6 +408,10 @@ static int report(const struct verify_opts *o, const struct jcs_label_check *c)
 		printf("  status       not checked (%s)\n", why ? why : "?");
 	}
 	printf("  revocations  %s\n", o->revocations ? "checked" : "not checked (no --revocations)");
+	for (int d = 0; d < 2; d++)
+		if (o->docs[d])
+			printf("  %-12s %s is the %s the label binds\n", d == JCS_LABEL_DOC_REPORT ? "report file" : "sbom file",
+			       o->docs[d], jcs_label_doc_name((enum jcs_label_doc)d));
 	return code;
 }
 
@@ -387,7 +419,8 @@ static int do_verify(const struct verify_opts *o)
 {
 	struct jcs_buf label = JCS_BUF_INIT, rev = JCS_BUF_INIT, proof = JCS_BUF_INIT, sth = JCS_BUF_INIT,
 		       status = JCS_BUF_INIT;
-	struct jcs_label_check_in in = {.name = o->file, .revocations_name = o->revocations, .date = o->at};
+	struct jcs_label_check_in in = {.name = o->file, .revocations_name = o->revocations, .date = o->at,
+					.doc = {o->docs[0], o->docs[1]}};
 	struct jcs_label_check *c = NULL;
 	struct jcs_key *k = NULL;
 	struct jcs_err err = {0};
@@ -431,7 +464,7 @@ out:
 	return rc;
 }
 
-enum { V_KEY = CLI_OPT_FIRST_OWN + 60, V_REV, V_PROOF, V_STH, V_STATUS, V_NOW, V_AT, V_JSON };
+enum { V_KEY = CLI_OPT_FIRST_OWN + 60, V_REV, V_PROOF, V_STH, V_STATUS, V_NOW, V_AT, V_JSON, V_REPORT, V_SBOM };
 static const struct cli_opt verify_opts_table[] = {
 	{"key", V_KEY, "PUB.pem", N_("the registry's public key; required"), false},
 	{"status", V_STATUS, "FILE", N_("a status statement (jcstar.status/1) for this label; 'valid' needs a\n"
@@ -441,17 +474,20 @@ static const struct cli_opt verify_opts_table[] = {
 	{"revocations", V_REV, "FILE", N_("a signed revocation list"), false},
 	{"at", V_AT, "YYYY-MM-DD", N_("judge expiry on this date (default today)"), false},
 	{"now", V_NOW, "TIME", N_("the time freshness is judged at (YYYY-MM-DDTHH:MM:SSZ)"), false},
+	{"report", V_REPORT, "FILE", N_("confirm FILE is the report a jcstar.label/2 binds (exit 7 if not)"), false},
+	{"sbom", V_SBOM, "FILE", N_("confirm FILE is the SBOM a jcstar.label/2 binds (exit 7 if not)"), false},
 	{"json", V_JSON, NULL, N_("print jcstar.label-verify/1 JSON instead of text"), false},
 	CLI_FORMAT("text|json", N_("text (default) or json (the same as --json)")),
 	{0},
 };
-const struct cli_cmd cli_spec_label_verify = {"label verify", "FILE|BUNDLE|- --key PUB.pem [--status FILE] [--proof FILE --sth FILE] [--revocations FILE] [--json]",
+const struct cli_cmd cli_spec_label_verify = {"label verify", "FILE|BUNDLE|- --key PUB.pem [--status FILE] [--proof FILE --sth FILE] [--revocations FILE] [--report FILE] [--sbom FILE] [--json]",
 	N_("Check a label credential (or the registry's offline bundle) against the registry's\n"
 	   "public key. 'valid' needs a fresh status statement for this credential."),
 	verify_opts_table, 1, 1, "FILE",
 	N_("0 valid\n1 not valid: expired, expiry grace, not yet valid, suspended, revoked, superseded,\n"
 	   "  a bad signature, or not in the log (the status says which)\n2 usage, a missing or malformed input (the file is named)\n"
-	   "3 runtime error\n6 status not checked: no fresh status statement")};
+	   "3 runtime error\n6 status not checked: no fresh status statement\n"
+	   "7 --report/--sbom is not the file the label binds (or a jcstar.label/1, which binds none)")};
 
 static int label_verify(int argc, char **argv)
 {
@@ -470,6 +506,8 @@ static int label_verify(int argc, char **argv)
 		case V_NOW: o.now = p.arg; break;
 		case V_AT: o.at = p.arg; break;
 		case V_JSON: o.json = true; break;
+		case V_REPORT: o.docs[JCS_LABEL_DOC_REPORT] = p.arg; break;
+		case V_SBOM: o.docs[JCS_LABEL_DOC_SBOM] = p.arg; break;
 		case CLI_OPT_FORMAT:
 			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
 				cli_error(_("--format must be text or json, not '%s'"), p.arg);

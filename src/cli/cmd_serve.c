@@ -13,7 +13,7 @@
 #define DEFAULT_DB  "sqlite:./jcstar-registry.db"
 #define DEFAULT_KEY "./jcstar-registry.key"
 
-enum { O_DB = CLI_OPT_FIRST_OWN, O_LISTEN, O_KEY, O_URL, O_THREADS, O_PERCLIENT, O_TIMEOUT, O_FEEDS, O_FEEDSINT, O_KEV };
+enum { O_DB = CLI_OPT_FIRST_OWN, O_LISTEN, O_KEY, O_URL, O_THREADS, O_PERCLIENT, O_TIMEOUT, O_FEEDS, O_FEEDSINT, O_KEV, O_AUDIT };
 
 static const struct cli_opt opts[] = {
 	{"db", O_DB, "URL", N_("store: sqlite:PATH or postgresql://... (default " DEFAULT_DB ")"), false},
@@ -23,6 +23,7 @@ static const struct cli_opt opts[] = {
 	{"threads", O_THREADS, "N", N_("I/O threads and as many slow-work threads (1-64, default 2)"), false},
 	{"per-client", O_PERCLIENT, "N", N_("connections one client address may hold (1-512, default 32)"), false},
 	{"request-timeout", O_TIMEOUT, "S", N_("deadline for a request's headers and body (1-3600, default 30)"), false},
+	{"audit-interval", O_AUDIT, "S", N_("seconds between self-audits and expiry sweeps (1-86400, default 60)"), false},
 	{"feeds", O_FEEDS, "DIR", N_("import NVD/OSV/CISA KEV JSON files dropped here (docs/monitoring.md)"), false},
 	{"feeds-interval", O_FEEDSINT, "S", N_("how often DIR is scanned (1-86400, default 60)"), false},
 	{"kev-deadline", O_KEV, "DAYS", N_("a known-exploited case unresolved this long marks the label under\n"
@@ -117,6 +118,11 @@ int cmd_serve(int argc, char **argv)
 			if ((v = bounded(p.arg, 1, 3600, "--request-timeout")) < 0)
 				return EXIT_USAGE;
 			o.request_seconds = (unsigned)v;
+			break;
+		case O_AUDIT:
+			if ((v = bounded(p.arg, 1, 86400, "--audit-interval")) < 0)
+				return EXIT_USAGE;
+			o.sweep_seconds = (unsigned)v;
 			break;
 		case O_FEEDS: o.feeds_dir = p.arg; break;
 		case O_FEEDSINT:

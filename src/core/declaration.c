@@ -16,7 +16,7 @@
 #include "jcstar/buf.h"
 #include "core/date.h"
 #include "core/vdp.h"
-#include "core/digest.h"
+#include "jcstar/digest.h"
 #include "core/yaml.h"
 
 #define JCS_SCHEMA_DECLARATION "jcstar.declaration/1"

@@ -6,7 +6,7 @@
 
 #include <openssl/evp.h>
 
-#include "core/digest.h"
+#include "jcstar/digest.h"
 
 void jcs_hex(const void *p, size_t n, char *out)
 {

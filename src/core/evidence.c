@@ -6,7 +6,7 @@
 #include "jcstar/catalog.h"
 #include "jcstar/evidence.h"
 #include "jcstar/buf.h"
-#include "core/digest.h"
+#include "jcstar/digest.h"
 
 #define MAX_EVIDENCE_BYTES ((size_t)256 << 20)
 

@@ -12,7 +12,7 @@
 #include <netinet/in.h>
 
 #include "core/cur.h"
-#include "core/digest.h"
+#include "jcstar/digest.h"
 #include "probe/probe.h"
 
 struct udp_probe {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "registry/server_int.h"
 #include "jcstar/tlog.h"
@@ -158,6 +159,40 @@ int api_apps_create(struct req *r)
 	}
 	json_decref(b);
 	return srv_send_json(r, 201, out);
+}
+
+/* POST /api/v1/applications/prefill: the fields of a new application from a report.json,
+ * sent as the body or as the multipart field "file". Nothing is stored. */
+int api_apps_prefill(struct req *r)
+{
+	struct jcs_err err = {0};
+	const char *ct = srv_header(r, "Content-Type");
+	const char *data = r->body.data ? r->body.data : "";
+	size_t len = r->body.len;
+	json_t *out;
+
+	if (r->actor.role != JCS_ROLE_VENDOR)
+		return r->actor.role == JCS_ROLE_PUBLIC ? need_login(r) : fail(r, JCS_EPERM, "only vendors file applications");
+	if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) {
+		const struct jcs_part *file;
+
+		if (!r->has_mp && srv_parse_body(r, &err))
+			return srv_send_error(r, &err);
+		if (!(file = jcs_multipart_get(&r->mp, "file")))
+			return fail(r, JCS_ESCHEMA, "multipart field 'file' (the report.json) is required");
+		data = file->data;
+		len = file->len;
+	}
+	if (len > JCS_REG_ATTACH_MAX)
+		return fail(r, JCS_ELIMIT, "report larger than the attachment limit");
+	if (jcs_reg_prefill(data, len, &out, &err))
+		return srv_send_error(r, &err);
+	if (strcasecmp(json_string_value(json_object_get(out, "vendor")), r->actor.org) != 0)
+		json_object_set_new(out, "warning", json_sprintf("the report names the vendor '%s', this account files "
+								 "for '%s': the report will be refused as an attachment",
+								 json_string_value(json_object_get(out, "vendor")),
+								 r->actor.org));
+	return srv_send_json(r, 200, out);
 }
 
 int api_app_get(struct req *r)

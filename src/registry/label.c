@@ -172,7 +172,8 @@ int jcs_label_sign(const struct jcs_label *l, const struct jcs_key *k, char **ou
 
 	*out = NULL;
 	if (!l->registration_number || !l->vendor || !l->product || !l->issued || !l->expires || !l->registry ||
-	    !l->url || (l->nmodels && !l->models) || (unsigned)l->status > JCS_LSTAT_REVOKED) {
+	    !l->url || (l->nmodels && !l->models) || (unsigned)l->status > JCS_LSTAT_REVOKED ||
+	    (l->report_sha256 && !l->firmware)) {
 		json_decref(models);
 		return jcs_err_set(err, JCS_EINVAL, "label: a required field is missing");
 	}
@@ -183,11 +184,20 @@ int jcs_label_sign(const struct jcs_label *l, const struct jcs_key *k, char **ou
 			json_decref(models);
 			return jcs_err_set(err, JCS_ESCHEMA, "label: model %zu is not valid UTF-8", i);
 		}
-	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:s}", "schema", JCS_SCHEMA_LABEL,
-		      "registration_number", l->registration_number, "vendor", l->vendor, "product", l->product,
-		      "issued", l->issued, "expires", l->expires, "status", jcs_label_status_name(l->status),
-		      "level", (json_int_t)l->level, "models", models, "registry", l->registry, "url", l->url,
-		      "signed_at", l->signed_at ? l->signed_at : now);
+	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:s}", "schema",
+		      l->report_sha256 ? JCS_SCHEMA_LABEL2 : JCS_SCHEMA_LABEL, "registration_number",
+		      l->registration_number, "vendor", l->vendor, "product", l->product, "issued", l->issued,
+		      "expires", l->expires, "status", jcs_label_status_name(l->status), "level", (json_int_t)l->level,
+		      "models", models, "registry", l->registry, "url", l->url, "signed_at",
+		      l->signed_at ? l->signed_at : now);
+	/* label/2: the SBOM is "none" when the application has none, so a verifier is told so */
+	if (p && l->report_sha256 &&
+	    (json_object_set_new(p, "firmware", json_string(l->firmware)) ||
+	     json_object_set_new(p, "report_sha256", json_string(l->report_sha256)) ||
+	     json_object_set_new(p, "sbom_sha256", json_string(l->sbom_sha256 ? l->sbom_sha256 : "none")))) {
+		json_decref(p);
+		p = NULL;
+	}
 	if (!p)
 		return jcs_err_set(err, JCS_ESCHEMA, "label: a field is not valid UTF-8");
 	rc = stmt_seal(p, k, label_cross_check, out, err);
@@ -225,6 +235,12 @@ static int label_from_payload(json_t *p, struct jcs_label **out, struct jcs_err 
 	o->l.url = sget(p, "url");
 	o->l.signed_at = sget(p, "signed_at");
 	o->l.key_id = sget(p, "key_id");
+	o->l.version = strcmp(sget(p, "schema"), JCS_SCHEMA_LABEL2) == 0 ? 2 : 1;
+	o->l.firmware = sget(p, "firmware");
+	o->l.report_sha256 = sget(p, "report_sha256");
+	o->l.sbom_sha256 = sget(p, "sbom_sha256");
+	if (o->l.sbom_sha256 && strcmp(o->l.sbom_sha256, "none") == 0)
+		o->l.sbom_sha256 = NULL;
 	*out = &o->l;
 	return 0;
 }
@@ -232,9 +248,16 @@ static int label_from_payload(json_t *p, struct jcs_label **out, struct jcs_err 
 /* The label of an opened payload (rc: how the opening went); p is released. */
 static int label_take(int rc, json_t *p, struct jcs_label **out, struct jcs_err *err)
 {
+	const char *schema;
+
 	*out = NULL;
-	if (!rc)
-		rc = label_from_payload(p, out, err);
+	if (!rc) { /* either version of the credential */
+		schema = sget(p, "schema");
+		rc = strcmp(schema, JCS_SCHEMA_LABEL) == 0 || strcmp(schema, JCS_SCHEMA_LABEL2) == 0
+			     ? label_from_payload(p, out, err)
+			     : jcs_err_set(err, JCS_ESCHEMA, "payload schema is not %s or %s", JCS_SCHEMA_LABEL,
+					   JCS_SCHEMA_LABEL2);
+	}
 	json_decref(p);
 	return rc;
 }
@@ -243,14 +266,14 @@ int jcs_label_verify(const char *text, size_t len, const struct jcs_key *pub, st
 		     struct jcs_err *err)
 {
 	json_t *p;
-	int rc = stmt_verify(text, len, JCS_SCHEMA_LABEL, pub, &p, err);
+	int rc = stmt_verify(text, len, NULL, pub, &p, err);
 	return label_take(rc, p, out, err);
 }
 
 int jcs_label_parse(const char *text, size_t len, struct jcs_label **out, struct jcs_err *err)
 {
 	json_t *p;
-	int rc = stmt_open(text, len, JCS_SCHEMA_LABEL, &p, err);
+	int rc = stmt_open(text, len, NULL, &p, err);
 	return label_take(rc, p, out, err);
 }
 
@@ -264,6 +287,27 @@ void jcs_label_free(struct jcs_label *l)
 	json_decref(o->payload);
 	free(o->models);
 	free(o);
+}
+
+const char *jcs_label_doc_name(enum jcs_label_doc d)
+{
+	return d == JCS_LABEL_DOC_REPORT ? "report" : "SBOM";
+}
+
+int jcs_label_check_doc(const struct jcs_label *l, enum jcs_label_doc d, const char *sha256_hex,
+			struct jcs_err *err)
+{
+	const char *want = d == JCS_LABEL_DOC_REPORT ? l->report_sha256 : l->sbom_sha256;
+
+	if (l->version < 2)
+		return jcs_err_set(err, JCS_ECONFLICT, "a %s credential binds no %s: the file cannot be confirmed",
+				   JCS_SCHEMA_LABEL, jcs_label_doc_name(d));
+	if (!want)
+		return jcs_err_set(err, JCS_ECONFLICT, "the label says the application had no SBOM");
+	if (!sha256_hex || strcmp(sha256_hex, want) != 0)
+		return jcs_err_set(err, JCS_ECONFLICT, "not the %s this label binds: its SHA-256 is %s, the label's %s",
+				   jcs_label_doc_name(d), sha256_hex ? sha256_hex : "?", want);
+	return 0;
 }
 
 /* ------------------------------------------------------------- revocations */

@@ -212,3 +212,17 @@ out:
 	pthread_mutex_unlock(&t->mu);
 	return rc;
 }
+
+void jcs_logtree_compare(struct jcs_logtree *t, const uint8_t *leaves, uint64_t n, uint64_t *first, uint64_t *held)
+{
+	uint64_t i, m;
+
+	pthread_mutex_lock(&t->mu);
+	m = t->cnt[0] < n ? t->cnt[0] : n;
+	for (i = 0; i < m && memcmp(t->lv[0] + (size_t)i * JCS_HASH_LEN, leaves + (size_t)i * JCS_HASH_LEN,
+				    JCS_HASH_LEN) == 0; i++)
+		;
+	*first = i;
+	*held = t->cnt[0];
+	pthread_mutex_unlock(&t->mu);
+}

@@ -38,4 +38,10 @@ int jcs_logtree_inclusion(struct jcs_logtree *t, struct jcs_store *db, uint64_t 
 int jcs_logtree_consistency(struct jcs_logtree *t, struct jcs_store *db, uint64_t m, uint64_t n,
 			    struct jcs_consistency *out, struct jcs_err *err);
 
+/* Compare the n leaf hashes in leaves (as the store has them now, n * JCS_HASH_LEN bytes) with
+ * the leaves the tree holds (*held of them): *first = the index of the first leaf that
+ * differs, or min(n, *held) when every leaf both have is the same. The self-audit of a
+ * running server: leaves changed in the store after this server read them. */
+void jcs_logtree_compare(struct jcs_logtree *t, const uint8_t *leaves, uint64_t n, uint64_t *first, uint64_t *held);
+
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "jcstar/buf.h"
-#include "core/digest.h"
+#include "jcstar/digest.h"
 #include "jcstar/catalog.h"
 #include "registry/monitor.h"
 #include "registry/registry.h"

@@ -128,6 +128,16 @@ int jcs_reg_check_checklist(const char *text, size_t len, struct jcs_err *err);
 int jcs_reg_check_sbom(const char *text, size_t len, struct jcs_err *err);
 /* The review of the application's newest report (plus "sha256", "file"); NULL if none. */
 int jcs_reg_app_review(struct jcs_store *db, const json_t *app, json_t **out, struct jcs_err *err);
+/* Fields of a new application from a jcstar.report/1 (checked as a report attachment is):
+ * {"vendor", "product", "models", "firmware", "level"} and, when the report gives them,
+ * "category", "support_end", "contact". "vendor" is the report's: the application's vendor
+ * is always the filing account's organisation. */
+int jcs_reg_prefill(const char *text, size_t len, json_t **out, struct jcs_err *err);
+/* SHA-256 (lowercase hex, 65 bytes with the NUL) of the application's newest attachment of
+ * kind, recomputed from the stored content (JCS_EDB if it no longer matches the recorded
+ * hash); JCS_ENOTFOUND when it has none. What a jcstar.label/2 binds. */
+int jcs_reg_app_doc_sha256(struct jcs_store *db, const json_t *app, const char *kind, char out[65],
+			   struct jcs_err *err);
 
 /* ------------------------------------------------------------- workflow */
 

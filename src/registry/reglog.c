@@ -573,6 +573,23 @@ int jcs_reg_self_audit(struct jcs_store *db, const struct jcs_registry *reg, jso
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
 	if ((rc = audit_leaves(db, reg, &a, &leaves, &n, err)))
 		goto out;
+	if (reg && reg->tree) {
+		/* a running server holds the leaves it appended or read: the store must still have
+		 * them, else its cached tree signs a root the stored log no longer has */
+		uint64_t first, held;
+		long long now_n = (long long)n;
+
+		jcs_logtree_compare(reg->tree, leaves, n, &first, &held);
+		if (first < (n < held ? n : held))
+			problem(&a, NULL, "log leaf %llu in the database is not the leaf this server appended or read: "
+				"the log was changed under the running server", (unsigned long long)first);
+		/* the tree may have read leaves appended after the audit read them: count again */
+		if (n < held && !(rc = leaves_count(db, &now_n, err)) && (uint64_t)now_n < held)
+			problem(&a, NULL, "the database has %lld log leaves, this server has seen %llu: leaves were removed",
+				now_n, (unsigned long long)held);
+		if (rc)
+			goto out;
+	}
 	if (head_guard(db, &(const struct jcs_tlog_src){leaves_mth, leaves}, n, false, &why)) {
 		if (why.code != JCS_ECRYPTO) {
 			rc = jcs_err_set(err, why.code, "%s", why.msg);

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "jcstar/digest.h"
 #include "registry/registry.h"
 
 #define REPORT_MAX_CRITERIA 1000
@@ -201,36 +202,123 @@ int jcs_reg_check_sbom(const char *text, size_t len, struct jcs_err *err)
 	return rc;
 }
 
-/* The newest report attachment of application id, reviewed against app; *out NULL if none. */
-int jcs_reg_app_review(struct jcs_store *db, const json_t *app, json_t **out, struct jcs_err *err)
+/* The newest attachment of kind of the application (id in app): its content decoded into
+ * *data (caller frees) and checked against the recorded size and SHA-256, its name into
+ * name. JCS_ENOTFOUND when it has none; JCS_EDB when the stored content is damaged. */
+static int newest_attachment(struct jcs_store *db, const json_t *app, const char *kind, char **data, size_t *len,
+			     char name[JCS_REG_TEXT_MAX + 1], struct jcs_err *err)
 {
 	static const char sql[] = "SELECT content, size, sha256, name FROM attachments WHERE app_id = $1 AND"
-				  " kind = 'report' ORDER BY id DESC LIMIT 1";
-	char id[24], *data = NULL;
-	const char *p[] = {id};
+				  " kind = $2 ORDER BY id DESC LIMIT 1";
+	char id[24], sha[JCS_SHA256_HEX];
+	const char *p[] = {id, kind};
 	struct jcs_rows r;
 	int rc, n;
 
-	*out = NULL;
+	*data = NULL;
 	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(app, "id")));
-	if ((rc = jcs_store_exec(db, sql, 1, p, &r, err)) || r.nrows == 0)
+	if ((rc = jcs_store_exec(db, sql, 2, p, &r, err)))
+		return rc;
+	if (r.nrows == 0) {
+		rc = JCS_ENOTFOUND;
 		goto out;
-	if (!(data = malloc(strlen(jcs_rows_get(&r, 0, 0)) / 4 * 3 + 1))) {
+	}
+	if (!(*data = malloc(strlen(jcs_rows_get(&r, 0, 0)) / 4 * 3 + 1))) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 		goto out;
 	}
-	n = EVP_DecodeBlock((unsigned char *)data, (const unsigned char *)jcs_rows_get(&r, 0, 0),
+	n = EVP_DecodeBlock((unsigned char *)*data, (const unsigned char *)jcs_rows_get(&r, 0, 0),
 			    (int)strlen(jcs_rows_get(&r, 0, 0)));
-	if (n < 0 || jcs_rows_int(&r, 0, 1) > n) {
-		rc = jcs_err_set(err, JCS_EDB, "report attachment: stored content is damaged");
+	*len = (size_t)jcs_rows_int(&r, 0, 1);
+	if (n < 0 || jcs_rows_int(&r, 0, 1) < 0 || jcs_rows_int(&r, 0, 1) > n ||
+	    jcs_sha256_hex(*data, *len, sha) || strcmp(sha, jcs_rows_get(&r, 0, 2)) != 0) {
+		rc = jcs_err_set(err, JCS_EDB, "%s attachment: stored content is damaged", kind);
 		goto out;
 	}
-	if (!(rc = jcs_reg_review_report(data, (size_t)jcs_rows_int(&r, 0, 1), app, out, err))) {
-		json_object_set_new(*out, "sha256", json_string(jcs_rows_get(&r, 0, 2)));
-		json_object_set_new(*out, "file", json_string(jcs_rows_get(&r, 0, 3)));
-	}
+	snprintf(name, JCS_REG_TEXT_MAX + 1, "%s", jcs_rows_get(&r, 0, 3));
 out:
-	free(data);
+	if (rc) {
+		free(*data);
+		*data = NULL;
+	}
 	jcs_rows_free(&r);
+	return rc;
+}
+
+/* The newest report attachment of application id, reviewed against app; *out NULL if none. */
+int jcs_reg_app_review(struct jcs_store *db, const json_t *app, json_t **out, struct jcs_err *err)
+{
+	char name[JCS_REG_TEXT_MAX + 1], sha[JCS_SHA256_HEX], *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = newest_attachment(db, app, "report", &data, &len, name, err)))
+		return rc == JCS_ENOTFOUND ? 0 : rc;
+	if (!(rc = jcs_reg_review_report(data, len, app, out, err))) {
+		jcs_sha256_hex(data, len, sha);
+		json_object_set_new(*out, "sha256", json_string(sha));
+		json_object_set_new(*out, "file", json_string(name));
+	}
+	free(data);
+	return rc;
+}
+
+int jcs_reg_app_doc_sha256(struct jcs_store *db, const json_t *app, const char *kind, char out[JCS_SHA256_HEX],
+			   struct jcs_err *err)
+{
+	char name[JCS_REG_TEXT_MAX + 1], *data = NULL;
+	size_t len = 0;
+	int rc = newest_attachment(db, app, kind, &data, &len, name, err);
+
+	if (!rc)
+		jcs_sha256_hex(data, len, out);
+	free(data);
+	return rc;
+}
+
+int jcs_reg_prefill(const char *text, size_t len, json_t **out, struct jcs_err *err)
+{
+	const json_t *prod, *m;
+	json_t *rev = NULL, *rep = NULL, *f, *models;
+	const char *type, *model, *v;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	/* the same checks as a report attachment: a prefill never starts from a broken report */
+	if ((rc = jcs_reg_review_report(text, len, NULL, &rev, err)))
+		return rc;
+	json_decref(rev);
+	if (!(rep = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL)))
+		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	prod = json_object_get(rep, "product");
+	model = sget(prod, "model");
+	type = sget(prod, "type");
+	f = json_pack("{s:s, s:s, s:I}", "vendor", sget(prod, "vendor"), "firmware", sget(prod, "firmware_version"),
+		      "level", json_integer_value(json_object_get(rep, "level")));
+	models = json_pack("[s]", model);
+	if (!f || !models) {
+		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the product name as jcstar assess prints it: "NC-200 (network camera)" */
+	json_object_set_new(f, "product", type && *type ? json_sprintf("%s (%s)", model, type) : json_string(model));
+	if (type && *type)
+		json_object_set_new(f, "category", json_string(type));
+	json_array_foreach(json_object_get(prod, "models"), i, m)
+		if (json_is_string(m) && strcmp(json_string_value(m), model) != 0)
+			json_array_append_new(models, json_string(json_string_value(m)));
+	json_object_set(f, "models", models);
+	if ((v = sget(prod, "support_end")) && jcs_date_valid(v))
+		json_object_set_new(f, "support_end", json_string(v));
+	if ((v = sget(prod, "security_contact")) && *v)
+		json_object_set_new(f, "contact", json_string(v));
+	*out = f;
+	f = NULL;
+out:
+	json_decref(f);
+	json_decref(models);
+	json_decref(rep);
 	return rc;
 }

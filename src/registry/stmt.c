@@ -5,7 +5,7 @@
 
 #include <openssl/evp.h>
 
-#include "core/digest.h"
+#include "jcstar/digest.h"
 #include "jcstar/buf.h"
 #include "registry/stmt.h"
 #include "jcstar/tlog.h"
@@ -13,6 +13,7 @@
 #define MAX_SAFE_INT ((UINT64_C(1) << 53) - 1)
 
 static bool is_schema_label(const char *s) { return strcmp(s, JCS_SCHEMA_LABEL) == 0; }
+static bool is_schema_label2(const char *s) { return strcmp(s, JCS_SCHEMA_LABEL2) == 0; }
 static bool is_schema_revocation(const char *s) { return strcmp(s, JCS_SCHEMA_REVOCATION) == 0; }
 static bool is_schema_sth(const char *s) { return strcmp(s, JCS_SCHEMA_STH) == 0; }
 static bool is_schema_status(const char *s) { return strcmp(s, JCS_SCHEMA_STATUS) == 0; }
@@ -28,6 +29,7 @@ static bool is_label_status(const char *s)
 }
 static bool is_rev_status(const char *s) { return !strcmp(s, "suspended") || !strcmp(s, "revoked"); }
 static bool is_model(const char *s) { return stmt_is_text(s) && strlen(s) <= 128; }
+static bool is_hex64_or_none(const char *s) { return !strcmp(s, "none") || stmt_is_hex64(s); }
 
 /* Fields sorted by key (the canonical order); stmt_validate relies on it. */
 static const struct stmt_field label_fields[] = {
@@ -40,6 +42,26 @@ static const struct stmt_field label_fields[] = {
 	{"registration_number", STMT_STR, is_regno, 0},
 	{"registry", STMT_STR, stmt_is_registry, 0},
 	{"schema", STMT_STR, is_schema_label, 0},
+	{"signed_at", STMT_STR, stmt_is_time, 0},
+	{"status", STMT_STR, is_label_status, 0},
+	{"url", STMT_STR, stmt_is_url, 0},
+	{"vendor", STMT_STR, stmt_is_text, 0},
+};
+
+/* jcstar.label/2: label/1 plus what the review was about */
+static const struct stmt_field label2_fields[] = {
+	{"expires", STMT_STR, stmt_is_date, 0},
+	{"firmware", STMT_STR, stmt_is_text, 0},
+	{"issued", STMT_STR, stmt_is_date, 0},
+	{"key_id", STMT_STR, stmt_is_hex64, 0},
+	{"level", STMT_INT, NULL, 4},
+	{"models", STMT_STRARR, is_model, JCS_LABEL_MAX_MODELS},
+	{"product", STMT_STR, stmt_is_text, 0},
+	{"registration_number", STMT_STR, is_regno, 0},
+	{"registry", STMT_STR, stmt_is_registry, 0},
+	{"report_sha256", STMT_STR, stmt_is_hex64, 0},
+	{"sbom_sha256", STMT_STR, is_hex64_or_none, 0},
+	{"schema", STMT_STR, is_schema_label2, 0},
 	{"signed_at", STMT_STR, stmt_is_time, 0},
 	{"status", STMT_STR, is_label_status, 0},
 	{"url", STMT_STR, stmt_is_url, 0},
@@ -84,6 +106,7 @@ static const struct stmt_field status_fields[] = {
 #define SCHEMA(n, f) {n, f, sizeof(f) / sizeof(f[0])}
 static const struct stmt_schema schemas[] = {
 	SCHEMA(JCS_SCHEMA_LABEL, label_fields),
+	SCHEMA(JCS_SCHEMA_LABEL2, label2_fields),
 	SCHEMA(JCS_SCHEMA_REVOCATION, revocation_fields),
 	SCHEMA(JCS_SCHEMA_STH, sth_fields),
 	SCHEMA(JCS_SCHEMA_STATUS, status_fields),

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "core/digest.h"
+#include "jcstar/digest.h"
 #include "registry/stmt.h"
 #include "jcstar/tlog.h"
 

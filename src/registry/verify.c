@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "jcstar/digest.h"
 #include "jcstar/label.h"
 #include "jcstar/tlog.h"
 #include "registry/stmt.h"
@@ -33,6 +34,7 @@ static const char *const outcome_names[] = {
 	[JCS_LABEL_BAD_SIGNATURE] = "bad signature",
 	[JCS_LABEL_NOT_IN_LOG] = "not in log",
 	[JCS_LABEL_UNCHECKED] = "status not checked",
+	[JCS_LABEL_MISMATCH] = "document mismatch",
 };
 
 const char *jcs_label_outcome_name(enum jcs_label_outcome o)
@@ -103,17 +105,28 @@ static void pieces_close(struct pieces *pc)
 	free(pc->status);
 }
 
+/* The label as JSON, with a jcstar.label/2's bindings ("sbom_sha256" "none" when the
+ * application had no SBOM). */
 static json_t *label_json(const struct jcs_label *l)
 {
-	json_t *m = json_array();
+	json_t *m = json_array(), *j;
 	for (size_t i = 0; i < l->nmodels; i++)
 		json_array_append_new(m, json_string(l->models[i]));
-	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "registration_number",
-			 l->registration_number, "vendor", l->vendor, "product", l->product, "models", m, "level",
-			 l->level, "issued", l->issued, "expires", l->expires, "status",
-			 jcs_label_status_name(l->status), "registry", l->registry, "url", l->url, "signed_at",
-			 l->signed_at, "key_id", l->key_id);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "schema",
+		      l->version < 2 ? JCS_SCHEMA_LABEL : JCS_SCHEMA_LABEL2, "registration_number",
+		      l->registration_number, "vendor", l->vendor, "product", l->product, "models", m, "level", l->level,
+		      "issued", l->issued, "expires", l->expires, "status", jcs_label_status_name(l->status), "registry",
+		      l->registry, "url", l->url, "signed_at", l->signed_at, "key_id", l->key_id);
+	if (j && l->version >= 2 &&
+	    (json_object_set_new(j, "firmware", json_string(l->firmware)) ||
+	     json_object_set_new(j, "report_sha256", json_string(l->report_sha256)) ||
+	     json_object_set_new(j, "sbom_sha256", json_string(l->sbom_sha256 ? l->sbom_sha256 : "none")))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
+
 
 /* The result: outcome, the status word and an optional detail line. */
 static int conclude(struct jcs_label_check *c, enum jcs_label_outcome o, const char *status, const char *detail)
@@ -126,6 +139,39 @@ static int conclude(struct jcs_label_check *c, enum jcs_label_outcome o, const c
 	    (c->label && json_object_set_new(c->json, "label", label_json(c->label))))
 		return JCS_ENOMEM;
 	return 0;
+}
+
+/* The files given in doc[] are the ones the label binds (by SHA-256); a mismatch concludes. */
+static int check_docs(const struct jcs_label_check_in *in, struct jcs_label_check *c, bool *mismatch,
+		      struct jcs_err *err)
+{
+	json_t *docs = NULL;
+	int rc = 0;
+
+	*mismatch = false;
+	for (int d = 0; d < 2 && !rc && !*mismatch; d++) {
+		char sha[JCS_SHA256_HEX], line[sizeof(c->detail)];
+
+		if (!in->doc[d])
+			continue;
+		if ((rc = jcs_sha256_file(in->doc[d], sha, NULL, err)))
+			break;
+		if ((!docs && !(docs = json_object())) ||
+		    json_object_set_new(docs, d == JCS_LABEL_DOC_REPORT ? "report" : "sbom",
+					json_pack("{s:s, s:s}", "file", in->doc[d], "sha256", sha))) {
+			rc = JCS_ENOMEM;
+			break;
+		}
+		if (jcs_label_check_doc(c->label, (enum jcs_label_doc)d, sha, err)) {
+			snprintf(line, sizeof(line), "%s: %s", in->doc[d], err ? err->msg : "not the file the label binds");
+			*mismatch = true;
+			rc = conclude(c, JCS_LABEL_MISMATCH, d == JCS_LABEL_DOC_REPORT ? "report mismatch" : "sbom mismatch",
+				      line);
+		}
+	}
+	if (docs && json_object_set_new(c->json, "documents", docs))
+		rc = JCS_ENOMEM;
+	return rc;
 }
 
 /* A piece of evidence failed: a bad signature is an outcome (with what, and why), anything
@@ -218,6 +264,11 @@ static int check(const struct jcs_key *pub, const struct jcs_label_check_in *in,
 		if ((rc = json_object_set_new(c->json, "log", facts) ? JCS_ENOMEM : 0))
 			goto out;
 	}
+	{
+		bool mismatch;
+		if ((rc = check_docs(in, c, &mismatch, err)) || mismatch)
+			goto out;
+	}
 	if (pc.ss.n) {
 		if ((rc = jcs_status_verify(pc.ss.p, pc.ss.n, pub, &status, err))) {
 			rc = evidence_fail(c, "status statement", err, JCS_LABEL_BAD_SIGNATURE, rc);
@@ -284,7 +335,7 @@ int jcs_label_check(const struct jcs_key *pub, const struct jcs_label_check_in *
 	int rc;
 
 	*out = NULL;
-	if (!c || !(c->json = json_pack("{s:n, s:n, s:n}", "log", "revocations", "status_statement"))) {
+	if (!c || !(c->json = json_pack("{s:n, s:n, s:n, s:n}", "log", "revocations", "status_statement", "documents"))) {
 		free(c);
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "registry/server_int.h"
@@ -159,6 +160,12 @@ static const struct msg {
 	{"answer", "Answer of the government liaison", "関係省庁の回答"},
 	{"lab", "Evaluation lab", "評価機関"},
 	{"create", "Save draft", "下書きを保存"},
+	{"prefill", "Fill in from a jcstar report (report.json)", "jcstar の報告書 (report.json) から入力"},
+	{"prefill_do", "Fill in", "入力"},
+	{"prefilled", "Filled in from the report: check every field before saving.",
+	 "報告書から入力しました。保存する前に各項目を確認してください。"},
+	{"prefill_vendor", "The report names another supplier (it will be refused as an attachment)",
+	 "報告書の事業者名が異なります（添付時に受け付けられません）"},
 	{"models_hint", "one per line", "1行に1つ"},
 	{"signed_in_as", "Signed in as", "ログイン中"},
 	{"error", "Error", "エラー"},
@@ -884,37 +891,96 @@ int web_apps(struct req *r)
 	return page_end(r, &b, 200);
 }
 
-static void input_row(struct req *r, struct jcs_buf *b, const char *name, const char *type, bool required)
+/* A form field, pre-filled with the value of name in pre (a report's fields) if any. */
+static void input_row(struct req *r, struct jcs_buf *b, const char *name, const char *type, bool required,
+		      const json_t *pre)
 {
-	jcs_buf_printf(b, "<p><label>%s<br><input name=%s type=%s size=60%s></label></p>", T(r, name), name, type,
-		       required ? " required" : "");
+	jcs_buf_printf(b, "<p><label>%s<br><input name=%s type=%s size=60 value=\"", T(r, name), name, type);
+	H(b, json_string_value(json_object_get(pre, name)));
+	jcs_buf_printf(b, "\"%s></label></p>", required ? " required" : "");
+}
+
+/* The new-application form; pre (may be NULL) holds the fields read from a report.json. */
+static int app_form(struct req *r, const json_t *pre)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	const char *lvl = pre ? "" : "1", *v;
+	char cur[4];
+	const json_t *m;
+	size_t i;
+
+	if (pre) {
+		snprintf(cur, sizeof(cur), "%lld", (long long)json_integer_value(json_object_get(pre, "level")));
+		lvl = cur;
+	}
+	page_start(r, &b, T(r, "new_app"));
+	jcs_buf_printf(&b, "<form method=post action=\"/apps/new\" enctype=multipart/form-data>"
+		       "<input type=hidden name=csrf value=\"%s\"><p><label>%s <input type=file name=report "
+		       "accept=\".json,application/json\" required></label> <button>%s</button></p></form>",
+		       r->csrf, T(r, "prefill"), T(r, "prefill_do"));
+	if (pre) {
+		jcs_buf_printf(&b, "<p id=prefilled>%s", T(r, "prefilled"));
+		if ((v = json_string_value(json_object_get(pre, "vendor"))) && strcasecmp(v, r->actor.org) != 0) {
+			jcs_buf_printf(&b, " <strong id=vendor-differs>%s: ", T(r, "prefill_vendor"));
+			H(&b, v);
+			P(&b, "</strong>");
+		}
+		P(&b, "</p>");
+	}
+	jcs_buf_printf(&b, "<form method=post action=\"/apps\"><input type=hidden name=csrf value=\"%s\">", r->csrf);
+	input_row(r, &b, "product", "text", true, pre);
+	input_row(r, &b, "category", "text", true, pre);
+	jcs_buf_printf(&b, "<p><label>%s<br><select name=level>", T(r, "level"));
+	select_opt(&b, "1", lvl, "★1");
+	select_opt(&b, "2", lvl, "★2");
+	select_opt(&b, "3", lvl, "★3");
+	select_opt(&b, "4", lvl, "★4");
+	jcs_buf_printf(&b, "</select></label></p><p><label>%s (%s)<br><textarea name=models rows=4 cols=40 required>",
+		       T(r, "models"), T(r, "models_hint"));
+	json_array_foreach(json_object_get(pre, "models"), i, m) {
+		if (i)
+			P(&b, "\n");
+		H(&b, json_string_value(m));
+	}
+	P(&b, "</textarea></label></p>");
+	input_row(r, &b, "firmware", "text", true, pre);
+	input_row(r, &b, "support_end", "date", true, pre);
+	input_row(r, &b, "contact", "text", true, pre);
+	jcs_buf_printf(&b, "<p><label>%s<br><textarea name=update_info rows=3 cols=60></textarea></label></p>",
+		       T(r, "update_info"));
+	input_row(r, &b, "lab", "text", false, NULL);
+	jcs_buf_printf(&b, "<button>%s</button></form>", T(r, "create"));
+	return page_end(r, &b, 200);
 }
 
 int web_app_new(struct req *r)
 {
-	struct jcs_buf b = JCS_BUF_INIT;
+	if (r->actor.role != JCS_ROLE_VENDOR)
+		return need_login(r);
+	return app_form(r, NULL);
+}
+
+/* POST /apps/new with a report.json: the same form, filled in from the report. */
+int web_app_prefill(struct req *r)
+{
+	struct jcs_err err = {0};
+	const struct jcs_part *file;
+	json_t *pre = NULL;
+	int ret;
 
 	if (r->actor.role != JCS_ROLE_VENDOR)
 		return need_login(r);
-	page_start(r, &b, T(r, "new_app"));
-	jcs_buf_printf(&b, "<form method=post action=\"/apps\"><input type=hidden name=csrf value=\"%s\">", r->csrf);
-	input_row(r, &b, "product", "text", true);
-	input_row(r, &b, "category", "text", true);
-	jcs_buf_printf(&b, "<p><label>%s<br><select name=level>", T(r, "level"));
-	select_opt(&b, "1", "1", "★1");
-	select_opt(&b, "2", "", "★2");
-	select_opt(&b, "3", "", "★3");
-	select_opt(&b, "4", "", "★4");
-	jcs_buf_printf(&b, "</select></label></p><p><label>%s (%s)<br><textarea name=models rows=4 cols=40 required>"
-		       "</textarea></label></p>", T(r, "models"), T(r, "models_hint"));
-	input_row(r, &b, "firmware", "text", true);
-	input_row(r, &b, "support_end", "date", true);
-	input_row(r, &b, "contact", "text", true);
-	jcs_buf_printf(&b, "<p><label>%s<br><textarea name=update_info rows=3 cols=60></textarea></label></p>",
-		       T(r, "update_info"));
-	input_row(r, &b, "lab", "text", false);
-	jcs_buf_printf(&b, "<button>%s</button></form>", T(r, "create"));
-	return page_end(r, &b, 200);
+	if (!r->has_mp && srv_parse_body(r, &err))
+		return error_page(r, &err);
+	if (!(file = jcs_multipart_get(&r->mp, "report"))) {
+		jcs_err_set(&err, JCS_ESCHEMA, "choose a report.json");
+		return error_page(r, &err);
+	}
+	if (jcs_reg_prefill(file->data, file->len, &pre, &err))
+		return error_page(r, &err);
+	ret = app_form(r, pre);
+	json_decref(pre);
+	return ret;
 }
 
 int web_app_create(struct req *r)

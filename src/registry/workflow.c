@@ -229,8 +229,8 @@ static int guard_issue(struct wf_ctx *c, struct jcs_err *err)
 	if ((rc = jcs_reg_app_review(c->db, c->app, &rev, err)))
 		return rc;
 	if (!rev)
-		snprintf(why, sizeof(why), "no jcstar report is attached");
-	else if (json_array_size(json_object_get(rev, "differences")))
+		return jcs_err_set(err, JCS_ESCHEMA, "no jcstar report is attached: a label binds the report it is issued on");
+	if (json_array_size(json_object_get(rev, "differences")))
 		snprintf(why, sizeof(why), "the report is about another product");
 	else if (!json_is_true(json_object_get(rev, "ready")))
 		snprintf(why, sizeof(why), "the report is not ready to declare the level: %s",
@@ -321,11 +321,21 @@ static int sign_label(struct wf_ctx *c, const char *reg_no, const char *issued, 
 				     " ON CONFLICT (reg_no) DO UPDATE SET statement = excluded.statement";
 	const json_t *models = json_object_get(c->app, "models");
 	const char *mv[JCS_REG_MODELS_MAX];
-	char url[512], now[24], *env = NULL;
+	char url[512], now[24], report[65], sbom[65], *env = NULL;
 	struct jcs_label l = {0};
 	long long idx;
 	int rc;
 
+	/* jcstar.label/2 binds the report reviewed (the newest; none can be attached after
+	 * review) and the newest SBOM, or says there is none */
+	rc = jcs_reg_app_doc_sha256(c->db, c->app, "report", report, err);
+	if (rc == JCS_ENOTFOUND)
+		return jcs_err_set(err, JCS_ESCHEMA, "no jcstar report is attached: a label binds the report it is issued on");
+	if (rc || ((rc = jcs_reg_app_doc_sha256(c->db, c->app, "sbom", sbom, err)) && rc != JCS_ENOTFOUND))
+		return rc;
+	l.report_sha256 = report;
+	l.sbom_sha256 = rc ? NULL : sbom;
+	l.firmware = jstr(c->app, "firmware");
 	for (size_t i = 0; i < json_array_size(models) && i < JCS_REG_MODELS_MAX; i++)
 		mv[i] = json_string_value(json_array_get(models, i));
 	snprintf(url, sizeof(url), "%s/products/%s", c->reg->base_url, reg_no);

@@ -8,7 +8,7 @@
 #include "jcstar/diff.h"
 #include "jcstar/evidence.h"
 #include "jcstar/buf.h"
-#include "core/digest.h"
+#include "jcstar/digest.h"
 #include "report/report.h"
 
 #define MAX_DIFF_INPUT ((size_t)256 << 20)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # jcstar label: keys, sign, verify (valid / expired / revoked / suspended / bad signature /
-# not in log) with exit codes, revocation lists, a file-based log with inclusion and
+# not in log, report/SBOM mismatch) with exit codes, revocation lists, a file-based log with inclusion and
 # consistency proofs, SVG well-formedness (xmllint) and PNG QR decoding (zbarimg).
 set -eu
 J=${JCSTAR:?}
@@ -244,5 +244,34 @@ expect 0 "$J" label sign --key reg.key --regno JCS-2-2026-000010 --vendor V --pr
 expect 0 "$J" label render - --png short.png --width-mm 12 <short.json
 [ "$(zbarimg -q --nodbus --raw short.png 2>/dev/null)" = http://r.jp/a ] || fail "short URL QR"
 ok
+
+# --- jcstar.label/2: report, SBOM and firmware bound; checked with --report/--sbom (exit 7)
+printf '{"schema":"jcstar.report/1","firmware":"2.4.1"}\n' >report.json
+printf '{"schema":"jcstar.report/1","firmware":"2.4.2"}\n' >report-next.json
+printf '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}\n' >sbom.json
+expect 2 "$J" label sign --key reg.key --regno JCS-1-2026-000020 --vendor V --product P --model M --level 1 \
+	--registry r --url https://r/x --report report.json -o x.json      # a /2 names the firmware
+sign JCS-1-2026-000020 1 2026-04-01 v2.json --firmware 2.4.1 --report report.json --sbom sbom.json
+sign JCS-1-2026-000021 1 2026-04-01 v2n.json --firmware 2.4.1 --report report.json
+grep -q '"schema":"jcstar.label/2"' v2.json && grep -q '"sbom_sha256":"none"' v2n.json || fail "label/2 members"
+rh=$(sha256sum <report.json | cut -c1-64)
+sh_=$(sha256sum <sbom.json | cut -c1-64)
+expect 6 "$J" label verify v2.json --key reg.pub --at 2026-11-26 --report report.json --sbom sbom.json
+grep -q "^  firmware     2.4.1$" out.txt && grep -q "^  report       sha256 $rh$" out.txt &&
+	grep -q "^  sbom         sha256 $sh_$" out.txt || fail "bound hashes printed"
+grep -q "report file  report.json is the report the label binds" out.txt || fail "report confirmed"
+expect 7 "$J" label verify v2.json --key reg.pub --at 2026-11-26 --report report-next.json
+grep -q "^JCS-1-2026-000020: report mismatch: report-next.json: not the report this label binds" out.txt || fail "mismatch line"
+expect 7 "$J" label verify v2n.json --key reg.pub --at 2026-11-26 --sbom sbom.json
+grep -q "sbom mismatch: sbom.json: the label says the application had no SBOM" out.txt || fail "no SBOM line"
+grep -q "^  sbom         none (the application had no SBOM)$" out.txt || fail "none printed"
+expect 7 "$J" label verify a.json --key reg.pub --at 2026-11-26 --report report.json   # a /1 binds nothing
+grep -q "jcstar.label/1 credential binds no report" out.txt || fail "/1 message"
+expect 6 "$J" label verify a.json --key reg.pub --at 2026-11-26                         # /1 still verifies
+grep -q "binds        no report, SBOM or firmware (jcstar.label/1)" out.txt || fail "/1 binds nothing line"
+nh=$(sha256sum <report-next.json | cut -c1-64)
+sed "s/$rh/$nh/" v2.json >t.json
+expect 1 "$J" label verify t.json --key reg.pub --report report-next.json              # changed hash
+expect 3 "$J" label verify v2.json --key reg.pub --report missing.json                 # unreadable file
 
 echo "$checks passed, 0 failed"

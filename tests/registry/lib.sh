@@ -67,7 +67,7 @@ start_server() {
 	SRV_PID=$!
 	REG_PIDS="$REG_PIDS $SRV_PID"
 	ln -sf "$_out.err" "$REG_TMP/srv.$SRV_PID.err"
-	wait_until 30 _listening "$_out"
+	wait_until "${START_WAIT:-30}" _listening "$_out"
 	URL=$(sed -n 's/^jcstar registry listening on //p' "$_out")
 	[ -n "$URL" ] || { echo "server did not start" >&2; cat "$_out.err" >&2; return 1; }
 	_t=$(sed -n 's/^first admin token: //p' "$_out")

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "jcstar/digest.h"
 #include "jcstar/label.h"
 #include "jcstar/tlog.h"
 #include "t.h"
@@ -677,6 +678,110 @@ T_TEST(no_key_before_parse)
 	T_EQ_INT(jcs_label_parse(garbage, strlen(garbage), &l, &err), JCS_EPARSE);
 }
 
+/* jcstar.label/2 binds the report and SBOM (SHA-256) and the firmware: the right files are
+ * confirmed, a swapped file is not, and no binding can be changed, dropped or downgraded
+ * without breaking the signature. A /1 credential confirms no file. */
+T_TEST(label2_binding)
+{
+	static const char rep_a[] = "{\"schema\":\"jcstar.report/1\",\"firmware\":\"2.4.1\"}\n";
+	static const char rep_b[] = "{\"schema\":\"jcstar.report/1\",\"firmware\":\"2.4.2\"}\n";
+	static const char bom[] = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[]}";
+	struct jcs_key *k = key();
+	struct jcs_label l = sample(), *got = NULL;
+	struct jcs_err err;
+	char ra[JCS_SHA256_HEX], rb[JCS_SHA256_HEX], sb[JCS_SHA256_HEX], want[512], *s = NULL, *none = NULL,
+		*v1 = NULL, *forged;
+
+	T_EQ_INT(jcs_sha256_hex(rep_a, strlen(rep_a), ra), 0);
+	T_EQ_INT(jcs_sha256_hex(rep_b, strlen(rep_b), rb), 0);
+	T_EQ_INT(jcs_sha256_hex(bom, strlen(bom), sb), 0);
+	l.report_sha256 = ra;
+	l.sbom_sha256 = sb;
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), JCS_EINVAL); /* a /2 names the firmware */
+	l.firmware = "2.4.1";
+	T_EQ_INT(jcs_label_sign(&l, k, &s, &err), 0);
+	/* canonical order of the new members */
+	T_CONTAINS(s, "{\"payload\":{\"expires\":\"2028-04-01\",\"firmware\":\"2.4.1\",\"issued\":");
+	snprintf(want, sizeof(want), "\"registry\":\"registry.example\",\"report_sha256\":\"%s\",\"sbom_sha256\":\"%s\","
+		 "\"schema\":\"jcstar.label/2\",", ra, sb);
+	T_CONTAINS(s, want);
+	T_EQ_INT(jcs_label_verify(s, strlen(s), k, &got, &err), 0);
+	T_ASSERT(got != NULL);
+	if (got) {
+		T_EQ_INT(got->version, 2);
+		T_EQ_STR(got->firmware, "2.4.1");
+		T_EQ_STR(got->report_sha256, ra);
+		T_EQ_STR(got->sbom_sha256, sb);
+		/* clean case: the reviewed report and the SBOM are confirmed */
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_REPORT, ra, &err), 0);
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_SBOM, sb, &err), 0);
+		/* swapped report (the next firmware's), or the SBOM given as the report */
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_REPORT, rb, &err), JCS_ECONFLICT);
+		T_CONTAINS(err.msg, "not the report this label binds");
+		T_CONTAINS(err.msg, rb);
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_REPORT, sb, &err), JCS_ECONFLICT);
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_SBOM, ra, &err), JCS_ECONFLICT);
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_SBOM, NULL, &err), JCS_ECONFLICT);
+	}
+	jcs_label_free(got);
+	got = NULL;
+	/* forgeries: a changed report hash, a dropped SBOM, a changed firmware, a downgrade to /1 */
+	T_ASSERT((forged = strdup(s)) != NULL);
+	memcpy(strstr(forged, ra), rb, 64);
+	T_EQ_INT(jcs_label_verify(forged, strlen(forged), k, &got, &err), JCS_ECRYPTO);
+	free(forged);
+	{
+		char buf[4096], *p;
+		snprintf(buf, sizeof(buf), "%s", s);
+		p = strstr(buf, "\"sbom_sha256\":\"") + 15;
+		memmove(p + 4, p + 64, strlen(p + 64) + 1);
+		memcpy(p, "none", 4);
+		T_EQ_INT(jcs_label_verify(buf, strlen(buf), k, &got, &err), JCS_ECRYPTO);
+		snprintf(buf, sizeof(buf), "%s", s);
+		memcpy(strstr(buf, "\"2.4.1\"") + 5, "2", 1);
+		T_EQ_INT(jcs_label_verify(buf, strlen(buf), k, &got, &err), JCS_ECRYPTO);
+		snprintf(buf, sizeof(buf), "%s", s);
+		memcpy(strstr(buf, "jcstar.label/2") + 13, "1", 1);
+		T_EQ_INT(jcs_label_verify(buf, strlen(buf), k, &got, &err), JCS_ESCHEMA); /* /1 has no bindings */
+	}
+	T_ASSERT(got == NULL);
+	/* an application without an SBOM: the label says "none", and no SBOM file is confirmed */
+	l.sbom_sha256 = NULL;
+	T_EQ_INT(jcs_label_sign(&l, k, &none, &err), 0);
+	T_CONTAINS(none, "\"sbom_sha256\":\"none\"");
+	T_EQ_INT(jcs_label_verify(none, strlen(none), k, &got, &err), 0);
+	if (got) {
+		T_ASSERT(got->sbom_sha256 == NULL);
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_REPORT, ra, &err), 0);
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_SBOM, sb, &err), JCS_ECONFLICT);
+		T_CONTAINS(err.msg, "no SBOM");
+	}
+	jcs_label_free(got);
+	got = NULL;
+	/* bad hashes are refused at signing */
+	l.report_sha256 = "ABCDEF";
+	T_EQ_INT(jcs_label_sign(&l, k, &forged, &err), JCS_ESCHEMA);
+	l.sbom_sha256 = "None";
+	l.report_sha256 = ra;
+	T_EQ_INT(jcs_label_sign(&l, k, &forged, &err), JCS_ESCHEMA);
+	/* an old /1 credential still verifies, binds nothing, and confirms no file */
+	l = sample();
+	T_EQ_INT(jcs_label_sign(&l, k, &v1, &err), 0);
+	T_CONTAINS(v1, "\"schema\":\"jcstar.label/1\"");
+	T_EQ_INT(jcs_label_verify(v1, strlen(v1), k, &got, &err), 0);
+	if (got) {
+		T_EQ_INT(got->version, 1);
+		T_ASSERT(got->report_sha256 == NULL && got->firmware == NULL);
+		T_EQ_INT(jcs_label_check_doc(got, JCS_LABEL_DOC_REPORT, ra, &err), JCS_ECONFLICT);
+		T_CONTAINS(err.msg, "binds no report");
+	}
+	jcs_label_free(got);
+	free(s);
+	free(none);
+	free(v1);
+	jcs_key_free(k);
+}
+
 T_MAIN(T_CASE(no_key_before_parse), T_CASE(regno), T_CASE(dates), T_CASE(keys), T_CASE(canonical_form), T_CASE(round_trip),
        T_CASE(any_flipped_byte_fails), T_CASE(wrong_key_fails), T_CASE(schema_checks),
-       T_CASE(expiry_and_revocation), T_CASE(log_inclusion), T_CASE(status_statements))
+       T_CASE(expiry_and_revocation), T_CASE(log_inclusion), T_CASE(status_statements), T_CASE(label2_binding))
