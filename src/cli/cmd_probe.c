@@ -15,7 +15,8 @@ static const char usage_text[] =
 	"usage: jcstar probe TARGET [--ports LIST|all] [--profile quick|standard|full]\n"
 	"                    [--creds FILE] [--max-attempts N] [--needed-ports LIST]\n"
 	"                    [--declaration FILE] [--compare BASELINE.json] [-o EVIDENCE.json]\n"
-	"                    [--rate N] [--concurrency N] [--timeout MS] [--budget S]\n"
+	"                    [--rate N] [--fast] [--sweep syn|connect] [--concurrency N]\n"
+	"                    [--timeout MS] [--budget S]\n"
 	"                    [--max-connections N] [--login-budget N] [--scan-only]\n"
 	"                    [--bf-window S] [--bf-parallel N] [--bf-max-rate PER_MIN]\n"
 	"                    [--fail-on-findings]\n"
@@ -121,6 +122,8 @@ int cmd_probe(int argc, char **argv)
 		{"compare", required_argument, NULL, 'C'},
 		{"output", required_argument, NULL, 'o'},
 		{"rate", required_argument, NULL, 'r'},
+		{"fast", no_argument, NULL, 'f'},
+		{"sweep", required_argument, NULL, 'e'},
 		{"concurrency", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, 't'},
 		{"budget", required_argument, NULL, 'b'},
@@ -160,6 +163,14 @@ int cmd_probe(int argc, char **argv)
 		case 'C': compare = optarg; break;
 		case 'o': out = optarg; break;
 		case 'r': o.rate = (int)num_arg(optarg, 1, 1000000, "--rate", &bad); break;
+		case 'f': o.fast = true; break;
+		case 'e':
+			if (strcmp(optarg, "syn") != 0 && strcmp(optarg, "connect") != 0) {
+				cli_error("--sweep must be syn or connect");
+				bad = true;
+			}
+			o.sweep = optarg;
+			break;
 		case 'j': o.concurrency = (int)num_arg(optarg, 1, 4096, "--concurrency", &bad); break;
 		case 't': o.timeout_ms = (int)num_arg(optarg, 50, 60000, "--timeout", &bad); break;
 		case 'b': o.budget_s = (int)num_arg(optarg, 1, 86400, "--budget", &bad); break;
