@@ -540,6 +540,7 @@ static int coverage(struct jcs_probe *p, struct jcs_evidence *ev, const struct j
 		if (st->fallback)
 			json_object_set_new(tcp, "engine_note", json_string(st->fallback));
 		json_object_set_new(tcp, "tries", json_integer(st->tries));
+		json_object_set_new(tcp, "duration_ms", json_integer(st->duration_ms));
 		json_object_set_new(tcp, "rate", jcs_sweep_rate(p) ? json_integer(jcs_sweep_rate(p)) : json_string("unpaced (--fast)"));
 		json_object_set_new(tcp, "no_answer_ports", silent ? silent : json_string(""));
 		silent = NULL;

@@ -202,6 +202,7 @@ struct jcs_scan_stats {
 	const char *engine;             /* "syn" or "connect" */
 	const char *fallback;           /* why the SYN sweep was not used (NULL: it was, or not asked) */
 	int tries;                      /* probes a silent port got before it counts as no answer */
+	int64_t duration_ms;            /* the sweep's wall-clock time */
 	uint8_t silent[65536 / 8];      /* bit per port: swept and never answered */
 };
 

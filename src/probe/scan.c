@@ -282,6 +282,7 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 	const char *engine = p->o.sweep ? p->o.sweep : "auto";
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nth = jcs_sweep_rate(p) || n < 4096 || cores < 2 ? 1 : cores < SWEEP_THREADS ? (size_t)cores : SWEEP_THREADS;
+	int64_t t0 = jcs_now_ms();
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -290,9 +291,11 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 	if (strcmp(engine, "connect") != 0) {
 		if (ss.ss_family == AF_INET) {
 			rc = jcs_syn_scan(p, (const struct sockaddr_in *)&ss, list, n, on_open, arg, st, err);
+			st->duration_ms = jcs_now_ms() - t0;
 			if ((rc != JCS_EPERM && rc != JCS_EUNSUPPORTED) || strcmp(engine, "syn") == 0)
 				return rc == JCS_EPERM ? jcs_err_set(err, rc, "--sweep syn needs CAP_NET_RAW") : rc;
 			memset(st, 0, sizeof(*st));
+			st->duration_ms = 0;
 			st->fallback = rc == JCS_EPERM ? "no CAP_NET_RAW: connect sweep" : "raw sweep not possible: connect sweep";
 		} else if (strcmp(engine, "syn") == 0) {
 			return jcs_err_set(err, JCS_EUNSUPPORTED, "the SYN sweep is IPv4 only");
@@ -331,5 +334,6 @@ int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)
 				*err = w[t].err;
 		}
 	}
+	st->duration_ms = jcs_now_ms() - t0;
 	return rc;
 }
