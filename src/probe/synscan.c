@@ -180,6 +180,13 @@ static int flush(struct syn *s, uint8_t (*pkt)[TCP_HDR], int k, struct jcs_err *
 			drain(s);
 			continue;
 		}
+		if (r < 0 && (errno == EHOSTUNREACH || errno == ENETUNREACH || errno == EHOSTDOWN || errno == EPERM ||
+			      errno == ECONNREFUSED)) {
+			/* no neighbour, no route, our own firewall, or an ICMP error reported on the
+			 * socket: that SYN goes nowhere, its port stays silent */
+			sent++;
+			continue;
+		}
 		if (r < 0 && errno != EINTR)
 			return jcs_err_set(err, JCS_ENET, "raw send: %s", strerror(errno));
 		sent += r > 0 ? r : 0;
