@@ -122,7 +122,7 @@ if has creds; then
 		ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports "$port" --bf-window 1 --max-attempts 1 \
 			-o "$DEV_TMP/creds.json" >/dev/null 2>&1 || rc=$?
 		echo "    \$ jcstar probe $DEV_IP --ports $port --bf-window 1 --max-attempts 1 -o creds.json   (exit $rc, whole run $(elapsed "$t0" "$(now)") s)"
-		jq -r '.findings[] | select(.id == "probe.auth.default-credential") | "  " + .result + ": " + .summary + " " +
+		jq -r '.findings[] | select(.id == "probe.auth.default-credential") | "  " + .result + ": " + .title + " " +
 			(.evidence | {tried, list_size, errors, duration_ms, accepted} | tostring)' "$DEV_TMP/creds.json"
 		jq -r '.findings[] | select(.id == "probe.auth.default-credential") | .evidence.duration_ms // empty' "$DEV_TMP/creds.json" |
 			awk '{ printf "  default-credential phase: %.1f s (goal <= 180 s)\n", $1 / 1000 }'
