@@ -1,7 +1,7 @@
 /* The TCP sweep: the SYN engine (synscan.c) when it may run, else non-blocking connects on
  * epoll. Connect engine: up to `concurrency` connects in flight, paced (JCS_SWEEP_GENTLE_RATE
  * by default, --rate, or unpaced with --fast), each bounded by the operation timeout (the
- * kernel retransmits the SYN once within it). A socket is reused from port to port: on Linux
+ * kernel retransmits the SYN once within it). Unpaced, a socket serves port after port: on Linux
  * the connect() after a failed one reports that failure and resets the socket, and the next
  * connect() starts a new attempt, so a closed port costs two connect() calls instead of
  * socket, connect, epoll_ctl, getsockopt and close. */
@@ -31,6 +31,8 @@ struct sweep {
 	const int *list;
 	size_t n, first, stride;  /* this sweep's ports: list[first], list[first + stride], ... */
 	int rc;
+	bool reuse;               /* unpaced: sockets go from port to port (paced: an idle socket
+				   * would keep reporting its closed state to epoll) */
 	struct jcs_err err;
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -105,7 +107,7 @@ static void finish(struct sweep *w, int i, int result, bool keep)
 		w->st->filtered++;
 		w->st->silent[s->port / 8] |= (uint8_t)(1u << (s->port % 8));
 	}
-	if (!keep) {
+	if (!keep || !w->reuse) {
 		close(s->fd); /* closes the epoll registration too */
 		s->fd = -1;
 	}
@@ -196,6 +198,7 @@ static int connect_scan(struct sweep *w, struct jcs_err *err)
 		w->slots[i].fd = -1;
 		w->freel[w->nfree++] = conc - 1 - i;
 	}
+	w->reuse = pace.rate == 0;
 	pace.t0_us = jcs_now_us();
 	while (next < n || w->inflight) {
 		int64_t now;
