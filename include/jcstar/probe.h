@@ -31,7 +31,10 @@ struct jcs_probe_opts {
 	int bf_parallel;            /* parallel guessing connections (0 = 8) */
 	int bf_max_per_min;         /* threshold: sustained aggregate guesses per minute (0 = 10) */
 	int concurrency;            /* parallel connects while scanning (0 = profile's) */
-	int rate;                   /* new connections per second to the target (0 = unlimited) */
+	int rate;                   /* new connections per second to the target, and the sweep's pace
+				     * (0 = sweep at JCS_SWEEP_GENTLE_RATE, other connections unpaced) */
+	bool fast;                  /* sweep unpaced (only the in-flight window bounds it) */
+	const char *sweep;          /* sweep engine: "syn", "connect" or NULL = SYN when allowed */
 	int timeout_ms;             /* per network operation (0 = 1500) */
 	int budget_s;               /* total wall-clock budget (0 = profile's) */
 	long max_connections;       /* total TCP connections (0 = profile's) */

@@ -11,7 +11,7 @@
 #include "jcstar/probe.h"
 
 enum { O_PROFILE = CLI_OPT_FIRST_OWN, O_CREDS, O_MAXATT, O_NEEDED, O_DECL, O_COMPARE, O_RATE, O_CONC,
-       O_TIMEOUT, O_BUDGET, O_MAXCONN, O_LOGINB, O_FAILF, O_SCANONLY, O_BFW, O_BFP, O_BFR };
+       O_TIMEOUT, O_BUDGET, O_MAXCONN, O_LOGINB, O_FAILF, O_SCANONLY, O_BFW, O_BFP, O_BFR, O_FAST, O_SWEEP };
 
 static const struct cli_opt opts[] = {
 	{"ports", 'p', "LIST", N_("TCP ports to sweep, nmap style: 22,80,8000-8100; -p- or 'all' = 1-65535\n"
@@ -26,7 +26,11 @@ static const struct cli_opt opts[] = {
 		      "then goes to stderr)")),
 	CLI_FORMAT("text|json", N_("what stdout carries without -o: the summary (text, default) or the\n"
 				  "evidence (json, the same as -o -)")),
-	{"rate", O_RATE, "N", N_("new TCP connections per second in the sweep"), false},
+	{"rate", O_RATE, "N", N_("probes per second in the sweep (default 2000: gentle on fragile devices)"), false},
+	{"fast", O_FAST, NULL, N_("sweep as fast as the link allows, one loop per core (devices you know\n"
+				  "can take it)"), false},
+	{"sweep", O_SWEEP, "syn|connect", N_("sweep engine: raw SYN (needs CAP_NET_RAW; the default when the\n"
+					     "process has it) or TCP connect (the fallback)"), false},
 	{"concurrency", O_CONC, "N", N_("connections in flight in the sweep (1-4096)"), false},
 	{"timeout", O_TIMEOUT, "MS", N_("one connection's timeout (50-60000 ms)"), false},
 	{"budget", O_BUDGET, "S", N_("the whole probe's time budget in seconds"), false},
@@ -186,6 +190,14 @@ int cmd_probe(int argc, char **argv)
 				out = "-";
 			break;
 		case O_RATE: o.rate = (int)num_arg(p.arg, 1, 1000000, "--rate", &bad); break;
+		case O_FAST: o.fast = true; break;
+		case O_SWEEP:
+			if (strcmp(p.arg, "syn") != 0 && strcmp(p.arg, "connect") != 0) {
+				cli_error(_("--sweep must be syn or connect, not '%s'"), p.arg);
+				bad = true;
+			}
+			o.sweep = p.arg;
+			break;
 		case O_CONC: o.concurrency = (int)num_arg(p.arg, 1, 4096, "--concurrency", &bad); break;
 		case O_TIMEOUT: o.timeout_ms = (int)num_arg(p.arg, 50, 60000, "--timeout", &bad); break;
 		case O_BUDGET: o.budget_s = (int)num_arg(p.arg, 1, 86400, "--budget", &bad); break;

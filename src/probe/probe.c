@@ -477,6 +477,33 @@ static bool has_result(const struct jcs_evidence *ev, const char *id, enum jcs_r
 	return false;
 }
 
+/* The ports that never answered, as "1-3,7" (at most 4 KiB, then "...more"). */
+static json_t *silent_ports(const struct jcs_scan_stats *st)
+{
+	struct jcs_buf b = JCS_BUF_INIT;
+	json_t *j;
+
+	for (int port = 1; port < 65536; port++) {
+		int last = port;
+
+		if (!(st->silent[port / 8] & (1u << (port % 8))))
+			continue;
+		while (last < 65535 && st->silent[(last + 1) / 8] & (1u << ((last + 1) % 8)))
+			last++;
+		if (b.len > 4096) {
+			jcs_buf_puts(&b, ",...more");
+			break;
+		}
+		jcs_buf_printf(&b, "%s%d", b.len ? "," : "", port);
+		if (last > port)
+			jcs_buf_printf(&b, "-%d", last);
+		port = last;
+	}
+	j = jcs_buf_error(&b) ? NULL : json_string(b.data ? b.data : "");
+	jcs_buf_free(&b);
+	return j;
+}
+
 /* After the findings: the device-level conclusions of the sweep and the coverage section.
  * Nothing found is never a pass: no answer, or no service, is inconclusive; a full sweep that
  * found nothing risky or undeclared is the only probe.interface.risky pass for the device. */
@@ -484,7 +511,7 @@ static int coverage(struct jcs_probe *p, struct jcs_evidence *ev, const struct j
 		    size_t nopen, size_t nudp, const char *stopped, json_t *not_tested, struct jcs_err *err)
 {
 	bool complete = !stopped, full = nports == 65535;
-	json_t *cov, *d;
+	json_t *cov, *d, *silent;
 
 	if (!stopped && nopen == 0 && nudp == 0) {
 		const char *why = st->closed ? "the host answered (closed ports) but no TCP port of the list is open and no UDP service answered"
@@ -523,6 +550,7 @@ static int coverage(struct jcs_probe *p, struct jcs_evidence *ev, const struct j
 				 NULL);
 	}
 	complete = complete && json_array_size(not_tested) == 0;
+	silent = silent_ports(st);
 	cov = json_pack("{s:b, s:s?, s:{s:I, s:I, s:I, s:I, s:I, s:b}, s:s, s:I, s:I, s:O}", "complete", complete,
 			"stopped", stopped, "tcp", "ports_listed", (json_int_t)nports, "ports_swept",
 			(json_int_t)st->swept, "open", (json_int_t)st->open, "closed", (json_int_t)st->closed,
@@ -530,6 +558,19 @@ static int coverage(struct jcs_probe *p, struct jcs_evidence *ev, const struct j
 			p->o.scan_only ? "not probed (--scan-only)" : stopped && nudp == 0 ? "not probed or cut short" : "probed",
 			"udp_services", (json_int_t)nudp, "connections", (json_int_t)atomic_load(&p->connections),
 			"not_tested", not_tested);
+	if (cov) {
+		/* how the sweep ran, and the ports that never answered: not tested, never closed */
+		json_t *tcp = json_object_get(cov, "tcp");
+		json_object_set_new(tcp, "engine", json_string(st->engine ? st->engine : "connect"));
+		if (st->fallback)
+			json_object_set_new(tcp, "engine_note", json_string(st->fallback));
+		json_object_set_new(tcp, "tries", json_integer(st->tries));
+		json_object_set_new(tcp, "duration_ms", json_integer(st->duration_ms));
+		json_object_set_new(tcp, "rate", jcs_sweep_rate(p) ? json_integer(jcs_sweep_rate(p)) : json_string("unpaced (--fast)"));
+		json_object_set_new(tcp, "no_answer_ports", silent ? silent : json_string(""));
+		silent = NULL;
+	}
+	json_decref(silent);
 	if (cov && !p->o.scan_only)
 		json_object_set_new(cov, "checks", json_pack("[s, s, s, s, s]", "identification", "access without credentials",
 							     "default credentials", "brute-force series", "TLS"));

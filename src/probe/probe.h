@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include <jansson.h>
 
@@ -215,12 +216,47 @@ int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services)
 struct jcs_scan_stats {
 	size_t swept;    /* ports with an answer or a timeout (the rest were never tried) */
 	size_t open, closed, filtered;
+	const char *engine;             /* "syn" or "connect" */
+	const char *fallback;           /* why the SYN sweep was not used (NULL: it was, or not asked) */
+	int tries;                      /* probes a silent port got before it counts as no answer */
+	int64_t duration_ms;            /* the sweep's wall-clock time */
+	uint8_t silent[65536 / 8];      /* bit per port: swept and never answered */
 };
 
-/* TCP connect scan (scan.c) of list[0..n): on_open(arg, port) for each open port as it is
- * found (from the calling thread). st is filled also when the sweep ends early (budget spent or
- * the run stopped: JCS_ETIMEOUT / JCS_ELIMIT). */
+/* Default sweep pace (new connects or SYNs per second) when neither --rate nor --fast is given:
+ * gentle enough for the small TCP stacks of cheap devices. */
+#define JCS_SWEEP_GENTLE_RATE 2000
+
+/* Sweep pacing: how many more probes may leave at now_us, and milliseconds until the next one
+ * may (0 when one may go now). rate 0: unpaced. */
+/* The sweep's pace for this run: --rate, 0 with --fast, else JCS_SWEEP_GENTLE_RATE. */
+int jcs_sweep_rate(const struct jcs_probe *p);
+struct jcs_pace {
+	int rate;
+	int64_t t0_us;
+	uint64_t sent;
+};
+uint64_t jcs_pace_allowed(const struct jcs_pace *pc, int64_t now_us);
+int jcs_pace_wait_ms(const struct jcs_pace *pc, int64_t now_us);
+int64_t jcs_now_us(void);
+
+/* TCP sweep of list[0..n) (scan.c): the SYN engine (synscan.c) when the options allow it and
+ * the process has CAP_NET_RAW, else non-blocking connects. on_open(arg, port) for each open
+ * port as it is found (from the calling thread). st is filled also when the sweep ends early
+ * (budget spent or the run stopped: JCS_ETIMEOUT / JCS_ELIMIT). */
 int jcs_tcp_scan(struct jcs_probe *p, const int *list, size_t n, void (*on_open)(void *arg, int port),
 		 void *arg, struct jcs_scan_stats *st, struct jcs_err *err);
+
+/* The SYN sweep from a raw socket (synscan.c), IPv4. JCS_EPERM without CAP_NET_RAW and
+ * JCS_EUNSUPPORTED for a target it cannot sweep (IPv6, loopback), before any probe is sent:
+ * the caller falls back to connects. */
+int jcs_syn_scan(struct jcs_probe *p, const struct sockaddr_in *dst, const int *list, size_t n,
+		 void (*on_open)(void *arg, int port), void *arg, struct jcs_scan_stats *st, struct jcs_err *err);
+
+/* One packet read from the raw socket: an answer to a SYN from src (network byte order) to
+ * our port sport? Fills *port and *open (SYN-ACK) or closed (RST) when its acknowledgement
+ * matches the cookie of that port (cookie(port) + 1). 0, or JCS_EPARSE / JCS_ENOTFOUND. */
+int jcs_syn_parse(const uint8_t *b, size_t n, uint32_t src, uint16_t sport,
+		  uint32_t (*cookie)(const void *key, uint16_t port), const void *key, int *port, bool *open);
 
 #endif
