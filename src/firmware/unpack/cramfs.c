@@ -159,7 +159,7 @@ static int cramfs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 		if (!sig || memcmp(sig, "Compressed ROMFS", 16))
 			return JCS_ENOTFOUND;
 	}
-	if (magic == 0x28cd3d45 && p[0] == 0x28)
+	if (magic == 0x453dcd28) /* 28 cd 3d 45: the magic stored big-endian */
 		return jcs_err_set(err, JCS_EUNSUPPORTED, "big-endian CramFS is not supported");
 	jcs_cur_seek(&c, 64);
 	root = cr_inode(&c);
