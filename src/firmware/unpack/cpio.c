@@ -54,9 +54,10 @@ struct entry {
 	size_t align;    /* header + name, and data, are padded to this (from the archive start) */
 };
 
-/* Read the header at c (newc/crc, odc, old binary in either byte order) and its padded name,
- * advancing c: 1, 0 when no cpio magic is there (c unmoved), -1 when it is malformed or runs
- * past the end. Every field of the ASCII headers must be a number. */
+/* Read the header at c (newc/crc, odc, old binary in either byte order) and its name,
+ * advancing c (the padding after the name is the caller's): 1, 0 when no cpio magic is there
+ * (c unmoved), -1 when it is malformed or runs past the end. Every field of the ASCII
+ * headers must be a number. */
 static int header(struct jcs_cur *c, struct entry *e)
 {
 	struct jcs_cur m = *c;
@@ -101,7 +102,7 @@ static int header(struct jcs_cur *c, struct entry *e)
 		return 0;
 	}
 	e->name = jcs_cur_take(&m, e->namesize);
-	if (!ok || !e->name || !jcs_cur_align(&m, e->align))
+	if (!ok || !e->name)
 		return -1;
 	*c = m;
 	return 1;
@@ -128,8 +129,8 @@ static size_t entries_fit(const uint8_t *p, size_t len)
 		int r = header(&c, &e);
 		if (r == 0)
 			return c.off; /* data after the last entry: not ours */
-		if (r < 0 || e.filesize > jcs_cur_left(&c) || !jcs_cur_skip(&c, (size_t)e.filesize) ||
-		    !jcs_cur_align(&c, e.align))
+		if (r < 0 || !jcs_cur_align(&c, e.align) || e.filesize > jcs_cur_left(&c) ||
+		    !jcs_cur_skip(&c, (size_t)e.filesize) || !jcs_cur_align(&c, e.align))
 			return 0;
 		if (e.namesize >= 11 && !memcmp(e.name, "TRAILER!!!", 11))
 			return c.off;
