@@ -57,7 +57,8 @@ static long cr_read(struct cr *s, const struct cr_inode *in, char *why, size_t w
 			memset(s->buf + done, 0, want);
 			n = (long)want;
 		} else {
-			n = jcs_fw_decompress(JCS_FW_ZLIB, s->p + start, end - start, s->buf + done, want);
+			struct jcs_cur blk = jcs_cur_at(&c, start, end - start); /* start <= end <= len */
+			n = blk.bad ? JCS_EPARSE : jcs_fw_decompress(JCS_FW_ZLIB, blk.p, blk.len, s->buf + done, want);
 		}
 		if (n != (long)want) {
 			snprintf(why, whylen, "block %u does not decompress to %zu bytes", i, want);
