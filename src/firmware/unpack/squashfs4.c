@@ -392,14 +392,14 @@ static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in, struct job *
 	return rc;
 }
 
+enum { SQ_TOO_BIG = 1, SQ_SPENT = 2 }; /* read_inode's refusals; positive: never an SQFS_ERROR */
+
 /* Read the inode at iref (block << 16 | offset in the inode table). libsquashfs allocates a
  * file's block list from the size the inode claims (one word per block) before reading it,
  * so the claim is read here first: a size beyond what the image can expand to (max_ratio
  * times its size) is refused before any allocation (SQ_TOO_BIG, the size in *claimed), and
  * the list's length is charged to the work budget (SQ_SPENT once it is spent). Otherwise
  * 0 or a negative SQFS_ERROR. */
-enum { SQ_TOO_BIG = 1, SQ_SPENT = 2 }; /* positive: never an SQFS_ERROR */
-
 static int read_inode(struct sq *s, sqfs_u64 iref, sqfs_inode_generic_t **in, uint64_t *claimed)
 {
 	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(s->w);
