@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (jcs_label_state(l, "2027-01-01", NULL, NULL, &st, &err) || !jcs_label_verdict_name(st.verdict))
 			__builtin_trap();
 		/* whatever a parsed credential holds, its label renders */
-		if (jcs_label_svg(l, &img, &err) || (jcs_buf_reset(&img), jcs_label_png(l, 4, &img, &err)))
+		if (jcs_label_svg(l, &img, &err) || (jcs_buf_reset(&img), jcs_label_png(l, 72, 10, &img, &err)))
 			__builtin_trap();
 		jcs_buf_free(&img);
 		jcs_label_free(l);

@@ -637,29 +637,34 @@ static int label_render(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"svg", required_argument, NULL, 's'}, {"png", required_argument, NULL, 'p'},
-		{"scale", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"dpi", required_argument, NULL, 'd'}, {"width-mm", required_argument, NULL, 'w'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	const char *svg = NULL, *png = NULL;
 	struct jcs_buf text = JCS_BUF_INIT, img = JCS_BUF_INIT;
 	struct jcs_label *l = NULL;
 	struct jcs_err err = {0};
-	int c, scale = 8, rc = EXIT_OK;
+	int c, dpi = JCS_LABEL_DPI, rc = EXIT_OK;
+	double width_mm = JCS_LABEL_WIDTH_MM;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
 		switch (c) {
 		case 's': svg = optarg; break;
 		case 'p': png = optarg; break;
-		case 'S': scale = atoi(optarg); break;
+		case 'd': dpi = atoi(optarg); break;
+		case 'w': width_mm = atof(optarg); break;
 		case 'h':
-			printf("usage: jcstar label render FILE|- [--svg OUT.svg] [--png OUT.png] [--scale N]\n"
+			printf("usage: jcstar label render FILE|- [--svg OUT.svg] [--png OUT.png] [--dpi N] [--width-mm W]\n"
 			       "Draw the label of a credential (JC-STAR, level stars, QR code of its page,\n"
-			       "registration number). --scale: PNG pixels per QR module (default 8).\n"
-			       "Rendering does not verify the signature; use 'jcstar label verify' for that.\n");
+			       "registration number). The PNG is the SVG printed W mm wide (default %d) at\n"
+			       "N dots per inch or more (default %d).\n"
+			       "Rendering does not verify the signature; use 'jcstar label verify' for that.\n",
+			       JCS_LABEL_WIDTH_MM, JCS_LABEL_DPI);
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	if (optind != argc - 1 || (!svg && !png)) {
-		cli_error("usage: jcstar label render FILE|- [--svg OUT.svg] [--png OUT.png] [--scale N]");
+		cli_error("usage: jcstar label render FILE|- [--svg OUT.svg] [--png OUT.png] [--dpi N] [--width-mm W]");
 		return EXIT_USAGE;
 	}
 	if (read_input(argv[optind], JCS_STMT_MAX, &text, &err) || jcs_label_parse(text.data, text.len, &l, &err)) {
@@ -676,7 +681,7 @@ static int label_render(int argc, char **argv)
 	}
 	if (png) {
 		jcs_buf_reset(&img);
-		if (jcs_label_png(l, scale, &img, &err)) {
+		if (jcs_label_png(l, dpi, width_mm, &img, &err)) {
 			rc = cli_fail(&err);
 			goto out;
 		}

@@ -440,7 +440,7 @@ static int label_image(struct req *r, bool png)
 	if (jcs_regno_parse(r->arg[0], NULL, NULL, NULL))
 		return fail(r, JCS_ENOTFOUND, "no such registration");
 	if (jcs_reg_label(r->db, r->arg[0], &env, &err) || jcs_label_parse(env, strlen(env), &l, &err) ||
-	    (png ? jcs_label_png(l, 4, &img, &err) : jcs_label_svg(l, &img, &err)))
+	    (png ? jcs_label_png(l, JCS_LABEL_DPI, JCS_LABEL_WIDTH_MM, &img, &err) : jcs_label_svg(l, &img, &err)))
 		ret = srv_send_error(r, &err);
 	else
 		ret = srv_send_buf(r, 200, png ? "image/png" : "image/svg+xml", &img);

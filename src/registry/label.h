@@ -268,9 +268,11 @@ void jcs_date_of(time_t t, char *out, size_t len);
  * a QR code of the url (libqrencode, error correction M) and the registration number.
  * SVG: a self-contained, well-formed SVG document appended to out. */
 int jcs_label_svg(const struct jcs_label *l, struct jcs_buf *out, struct jcs_err *err);
-/* PNG (8-bit greyscale, libpng) of the same layout with a built-in bitmap font; scale is
- * pixels per QR module (1..16; JCS_EINVAL when the text would not fit: 3 suffices for
- * URLs over 26 bytes, 4 always). Appended to out. */
-int jcs_label_png(const struct jcs_label *l, int scale, struct jcs_buf *out, struct jcs_err *err);
+/* PNG for print: that SVG drawn by librsvg, 8-bit greyscale, width_mm wide (10..200) at no
+ * less than dpi (72..2400). QR modules fall on whole pixels, so the resolution is rounded
+ * up; the PNG's pHYs chunk records it. Appended to out. */
+int jcs_label_png(const struct jcs_label *l, int dpi, double width_mm, struct jcs_buf *out, struct jcs_err *err);
+#define JCS_LABEL_DPI 300     /* print resolution of label PNGs */
+#define JCS_LABEL_WIDTH_MM 30 /* printed label width: a QR module of about 0.7 mm */
 
 #endif

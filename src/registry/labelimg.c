@@ -1,12 +1,13 @@
 /* Label images: "JC-STAR", level stars, a QR code of the product page (libqrencode) and
- * the registration number, as SVG (vector, system fonts) and PNG (libpng, built-in 5x7
- * bitmap font). Both use the same layout, in QR-module units. */
+ * the registration number, as SVG (vector, system fonts), and as PNG: that same SVG drawn
+ * by librsvg at print resolution, so both come from one layout, in QR-module units. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <librsvg/rsvg.h>
 #include <png.h>
 #include <qrencode.h>
 
@@ -33,10 +34,10 @@ static void layout_of(int qrwidth, struct layout *L)
 	L->title_cap = 0.12 * L->w;
 	L->star_r = 0.07 * L->w;
 	L->star_cy = L->title_top + L->title_cap + 1.5 + L->star_r;
-	L->qr_top = L->star_cy + L->star_r;
+	L->qr_top = ceil(L->star_cy + L->star_r); /* QR modules on whole pixels in the PNG */
 	L->regno_top = L->qr_top + L->w;
 	L->regno_cap = 0.06 * L->w;
-	L->h = L->regno_top + L->regno_cap + L->pad;
+	L->h = ceil(L->regno_top + L->regno_cap + L->pad);
 }
 
 /* The 10 vertices of a five-pointed star (point up) centred at (cx, cy). */
@@ -127,77 +128,6 @@ int jcs_label_svg(const struct jcs_label *l, struct jcs_buf *out, struct jcs_err
 
 /* ------------------------------------------------------------- PNG */
 
-/* 5x7 glyphs (one byte per row, bit 4 = leftmost column) for the characters a label uses. */
-static const struct glyph {
-	char c;
-	uint8_t rows[7];
-} font[] = {
-	{'0', {0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e}}, {'1', {0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e}},
-	{'2', {0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f}}, {'3', {0x1e, 0x01, 0x01, 0x0e, 0x01, 0x01, 0x1e}},
-	{'4', {0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02}}, {'5', {0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e}},
-	{'6', {0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e}}, {'7', {0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}},
-	{'8', {0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e}}, {'9', {0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c}},
-	{'A', {0x0e, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11}}, {'C', {0x0e, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0e}},
-	{'J', {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c}}, {'R', {0x1e, 0x11, 0x11, 0x1e, 0x14, 0x12, 0x11}},
-	{'S', {0x0f, 0x10, 0x10, 0x0e, 0x01, 0x01, 0x1e}}, {'T', {0x1f, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}},
-	{'-', {0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00}},
-};
-
-struct canvas {
-	int w, h;
-	uint8_t *px; /* 8-bit grey, 255 = white */
-};
-
-static void fill(struct canvas *c, int x, int y, int w, int h)
-{
-	for (int j = y < 0 ? 0 : y; j < y + h && j < c->h; j++)
-		for (int i = x < 0 ? 0 : x; i < x + w && i < c->w; i++)
-			c->px[(size_t)j * c->w + i] = 0;
-}
-
-static int text_width(const char *s, int k)
-{
-	return ((int)strlen(s) * 6 - 1) * k;
-}
-
-static void draw_text(struct canvas *c, const char *s, int cx, int top, int k)
-{
-	int x = cx - text_width(s, k) / 2;
-
-	for (; *s; s++, x += 6 * k)
-		for (size_t g = 0; g < sizeof(font) / sizeof(font[0]); g++)
-			if (font[g].c == *s)
-				for (int r = 0; r < 7; r++)
-					for (int b = 0; b < 5; b++)
-						if (font[g].rows[r] & (0x10 >> b))
-							fill(c, x + b * k, top + r * k, k, k);
-}
-
-/* Even-odd point-in-polygon fill, sampled at pixel centres. */
-static void draw_polygon(struct canvas *c, const double *xy, int n)
-{
-	double x0 = xy[0], x1 = xy[0], y0 = xy[1], y1 = xy[1];
-
-	for (int i = 1; i < n; i++) {
-		x0 = fmin(x0, xy[2 * i]);
-		x1 = fmax(x1, xy[2 * i]);
-		y0 = fmin(y0, xy[2 * i + 1]);
-		y1 = fmax(y1, xy[2 * i + 1]);
-	}
-	for (int y = y0 < 0 ? 0 : (int)y0; y <= (int)y1 && y < c->h; y++)
-		for (int x = x0 < 0 ? 0 : (int)x0; x <= (int)x1 && x < c->w; x++) {
-			double px = x + 0.5, py = y + 0.5;
-			bool in = false;
-			for (int i = 0, j = n - 1; i < n; j = i++) {
-				double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
-				if ((yi > py) != (yj > py) && px < (xj - xi) * (py - yi) / (yj - yi) + xi)
-					in = !in;
-			}
-			if (in)
-				c->px[(size_t)y * c->w + x] = 0;
-		}
-}
-
 static void png_write_buf(png_structp png, png_bytep data, size_t len)
 {
 	struct jcs_buf *b = png_get_io_ptr(png);
@@ -210,7 +140,8 @@ static void png_flush_nop(png_structp png)
 	(void)png;
 }
 
-static int png_encode(const struct canvas *c, struct jcs_buf *out, struct jcs_err *err)
+/* 8-bit greyscale w x h pixels (255 = white) as PNG, with its resolution in pixels per metre. */
+static int png_encode(const uint8_t *px, int w, int h, unsigned ppm, struct jcs_buf *out, struct jcs_err *err)
 {
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -225,14 +156,15 @@ static int png_encode(const struct canvas *c, struct jcs_buf *out, struct jcs_er
 		rc = jcs_err_set(err, JCS_ENOMEM, "PNG encoding failed");
 		goto out;
 	}
-	rows = malloc((size_t)c->h * sizeof(*rows));
+	rows = malloc((size_t)h * sizeof(*rows));
 	if (!rows)
 		png_error(png, "out of memory");
-	for (int y = 0; y < c->h; y++)
-		rows[y] = c->px + (size_t)y * c->w;
+	for (int y = 0; y < h; y++)
+		rows[y] = (png_bytep)px + (size_t)y * w;
 	png_set_write_fn(png, out, png_write_buf, png_flush_nop);
-	png_set_IHDR(png, info, (png_uint_32)c->w, (png_uint_32)c->h, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
 		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
 	png_set_compression_level(png, 9);
 	png_write_info(png, info);
 	png_write_image(png, rows);
@@ -243,53 +175,69 @@ out:
 	return rc;
 }
 
-int jcs_label_png(const struct jcs_label *l, int scale, struct jcs_buf *out, struct jcs_err *err)
+/* Draw svg with librsvg on a white w x h canvas and keep its grey levels. */
+static int rasterise(const struct jcs_buf *svg, int w, int h, uint8_t *px, struct jcs_err *err)
 {
-	struct canvas c = {0};
-	struct layout L;
-	QRcode *qr = NULL;
-	double xy[20];
-	int rc, kt, kr, s = scale;
+	GError *gerr = NULL;
+	RsvgHandle *doc = rsvg_handle_new_from_data((const guint8 *)svg->data, svg->len, &gerr);
+	cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	cairo_t *cr = cairo_create(sf);
+	RsvgRectangle vp = {0, 0, w, h};
+	int rc = 0;
 
-	if (scale < 1 || scale > 16)
-		return jcs_err_set(err, JCS_EINVAL, "PNG scale must be 1..16 pixels per module");
-	rc = check_input(l, &qr, err);
-	if (rc)
-		return rc;
-	layout_of(qr->width, &L);
-	if (L.regno_cap * s < 7) { /* small QR codes: the number needs at least 7 pixel rows */
-		L.h += 7.0 / s - L.regno_cap;
-		L.regno_cap = 7.0 / s;
-	}
-	kt = (int)floor(L.title_cap * s / 7 + 1e-9);
-	kr = (int)floor(L.regno_cap * s / 7 + 1e-9);
-	if (kt < 1 || kr < 1 || text_width(l->registration_number, kr) > (int)(L.w * s)) {
-		int need = (text_width(l->registration_number, 1) + (int)L.w - 1) / (int)L.w;
-		rc = jcs_err_set(err, JCS_EINVAL, "PNG scale %d is too small for the text; use %d or more", scale,
-				 need > 7 / (int)L.title_cap ? need : 7 / (int)L.title_cap + 1);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	if (!doc || !rsvg_handle_render_document(doc, cr, &vp, &gerr) || cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+		rc = jcs_err_set(err, JCS_EINVAL, "label PNG: %s",
+				 gerr ? gerr->message : cairo_status_to_string(cairo_status(cr)));
 		goto out;
 	}
-	c.w = (int)lround(L.w * s);
-	c.h = (int)lround(L.h * s);
-	c.px = malloc((size_t)c.w * c.h);
-	if (!c.px) {
+	cairo_surface_flush(sf);
+	for (int y = 0; y < h; y++) {
+		const uint32_t *row = (const uint32_t *)(cairo_image_surface_get_data(sf) +
+							 (size_t)y * cairo_image_surface_get_stride(sf));
+		for (int x = 0; x < w; x++) {
+			uint32_t v = row[x];
+			px[(size_t)y * w + x] =
+				(uint8_t)((299 * ((v >> 16) & 255) + 587 * ((v >> 8) & 255) + 114 * (v & 255)) / 1000);
+		}
+	}
+out:
+	if (gerr)
+		g_error_free(gerr);
+	if (doc)
+		g_object_unref(doc);
+	cairo_destroy(cr);
+	cairo_surface_destroy(sf);
+	return rc;
+}
+
+int jcs_label_png(const struct jcs_label *l, int dpi, double width_mm, struct jcs_buf *out, struct jcs_err *err)
+{
+	struct jcs_buf svg = JCS_BUF_INIT;
+	struct layout L;
+	QRcode *qr = NULL;
+	uint8_t *px = NULL;
+	int rc, s, w, h;
+
+	if (dpi < 72 || dpi > 2400 || !(width_mm >= 10 && width_mm <= 200))
+		return jcs_err_set(err, JCS_EINVAL, "label PNG: resolution must be 72..2400 dpi and width 10..200 mm");
+	if ((rc = check_input(l, &qr, err)) || (rc = jcs_label_svg(l, &svg, err)))
+		goto out;
+	layout_of(qr->width, &L);
+	/* whole pixels per module, rounded up so the label is at least dpi at width_mm */
+	s = (int)ceil(dpi * width_mm / 25.4 / L.w);
+	w = (int)L.w * s;
+	h = (int)L.h * s;
+	if (!(px = malloc((size_t)w * h))) {
 		rc = jcs_err_set(err, JCS_ENOMEM, "out of memory");
 		goto out;
 	}
-	memset(c.px, 255, (size_t)c.w * c.h);
-	draw_text(&c, "JC-STAR", c.w / 2, (int)lround(L.title_top * s), kt);
-	for (int i = 0; i < l->level; i++) {
-		star_points(star_cx(&L, l->level, i) * s, L.star_cy * s, L.star_r * s, xy);
-		draw_polygon(&c, xy, 10);
-	}
-	for (int y = 0; y < qr->width; y++)
-		for (int x = 0; x < qr->width; x++)
-			if (qr->data[y * qr->width + x] & 1)
-				fill(&c, (x + QUIET) * s, (int)lround((L.qr_top + QUIET + y) * s), s, s);
-	draw_text(&c, l->registration_number, c.w / 2, (int)lround(L.regno_top * s), kr);
-	rc = png_encode(&c, out, err);
+	if (!(rc = rasterise(&svg, w, h, px, err)))
+		rc = png_encode(px, w, h, (unsigned)lround(w / (width_mm / 1000)), out, err);
 out:
-	free(c.px);
+	free(px);
+	jcs_buf_free(&svg);
 	QRcode_free(qr);
 	return rc;
 }

@@ -1213,9 +1213,12 @@ int jcs_reg_procure(struct jcs_store *db, const char *importance, const char *co
 				"note", meets ? "holds a valid label at or above the required level"
 					      : "holds a valid label below the required level");
 		} else {
+			/* a registration still marked valid whose date has passed is expired for the buyer */
+			const char *st = !r.nrows ? "not_registered"
+				       : strcmp(jcs_rows_get(&r, 0, 2), "valid") == 0 ? "expired"
+				       : jcs_rows_get(&r, 0, 2);
 			o = json_pack("{s:s, s:b, s:n, s:n, s:s, s:n, s:b, s:s}", "model", models[i],
-				"labelled", 0, "reg_no", "level", "status",
-				r.nrows ? jcs_rows_get(&r, 0, 2) : "not registered", "valid_until", "meets", 0,
+				"labelled", 0, "reg_no", "level", "status", st, "valid_until", "meets", 0,
 				"note", r.nrows ? "no valid label (expired, suspended or revoked)"
 						: "no label registered for this model number");
 		}

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "registry/server_int.h"
+#include "report/report.h"
 
 /* ---------------------------------------------------------------- i18n */
 
@@ -50,6 +51,36 @@ static const struct msg {
 	{"st_revoked", "revoked", "取消し"},
 	{"st_expiry_grace", "expiry grace", "失効猶予"},
 	{"st_expired", "expired", "失効"},
+	{"st_not_registered", "not registered", "未登録"},
+	{"as_draft", "draft", "下書き"},
+	{"as_submitted", "submitted", "申請済み"},
+	{"as_under_review", "under review", "確認中"},
+	{"as_inquiry", "inquiry to government", "関係省庁へ照会中"},
+	{"as_inquiry_answered", "inquiry answered", "照会回答済み"},
+	{"as_accepted", "accepted", "受理"},
+	{"as_fee_confirmed", "fee confirmed", "手数料入金確認済み"},
+	{"as_issued", "label issued", "ラベル発行済み"},
+	{"as_rejected", "rejected", "却下"},
+	{"as_withdrawn", "withdrawn", "取り下げ"},
+	{"as_suspended", "suspended", "一時停止"},
+	{"as_revoked", "revoked", "取消し"},
+	{"as_expiry_grace", "expiry grace", "失効猶予"},
+	{"as_expired", "expired", "失効"},
+	{"a_create", "Create", "作成"},
+	{"a_override", "Override of the review", "審査のオーバーライド"},
+	{"k_report", "jcstar report (JSON)", "jcstar 評価レポート (JSON)"},
+	{"k_checklist", "checklist (CSV)", "チェックリスト (CSV)"},
+	{"k_sbom", "SBOM (CycloneDX JSON)", "SBOM (CycloneDX JSON)"},
+	{"k_form", "application form", "申請書"},
+	{"k_evaluation", "evaluation report", "評価機関の評価報告書"},
+	{"r_public", "public", "一般"},
+	{"r_vendor", "vendor", "ベンダー"},
+	{"r_reviewer", "reviewer", "審査担当"},
+	{"r_admin", "administrator", "管理者"},
+	{"r_liaison", "government liaison", "関係省庁"},
+	{"r_lab", "evaluation lab", "評価機関"},
+	{"r_system", "system", "システム"},
+	{"bytes", "bytes", "バイト"},
 	{"st_unverified", "unverified (the registry's self-audit found a mismatch)", "未検証（登録簿の自己監査で不一致）"},
 	{"disclaimer",
 	 "A JC-STAR label means the product was declared or evaluated as meeting the requirements of its level. "
@@ -138,12 +169,19 @@ static const struct msg {
 	{"a_lapse", "End expiry grace", "失効猶予終了"},
 };
 
-static const char *T(const struct req *r, const char *key)
+/* The message for key in the request's language, or NULL if there is none. */
+static const char *msg(const struct req *r, const char *key)
 {
 	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
 		if (strcmp(msgs[i].key, key) == 0)
 			return r->lang == LANG_JA ? msgs[i].ja : msgs[i].en;
-	return key;
+	return NULL;
+}
+
+static const char *T(const struct req *r, const char *key)
+{
+	const char *t = msg(r, key);
+	return t ? t : key;
 }
 
 static const char *Tp(const struct req *r, const char *prefix, const char *key)
@@ -152,11 +190,23 @@ static const char *Tp(const struct req *r, const char *prefix, const char *key)
 	const char *t;
 
 	snprintf(k, sizeof(k), "%s%s", prefix, key);
-	t = T(r, k);
-	return t == k ? key : t; /* unknown: the raw value */
+	t = msg(r, k);
+	return t ? t : key; /* unknown: the raw value */
 }
 
 /* ------------------------------------------------------------- helpers */
+
+/* An audit entry's action: a transition, "create", "override" or "attach:KIND". */
+static void audit_action(struct req *r, struct jcs_buf *b, const char *action)
+{
+	if (strncmp(action, "attach:", 7) == 0) {
+		jcs_buf_put_html(b, T(r, "attach"));
+		jcs_buf_puts(b, ": ");
+		jcs_buf_put_html(b, Tp(r, "k_", action + 7));
+	} else {
+		jcs_buf_put_html(b, Tp(r, "a_", action));
+	}
+}
 
 #define P(b, s) jcs_buf_puts(b, s)
 #define H(b, s) jcs_buf_put_html(b, (s) ? (s) : "")
@@ -167,12 +217,10 @@ static const char *js(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
+/* The level as the scheme writes it: ★1 … ★4. */
 static void stars(struct jcs_buf *b, long long level)
 {
-	jcs_buf_printf(b, "<span class=stars title=\"level %lld\">", level);
-	for (long long i = 0; i < level && i < 4; i++)
-		P(b, "★");
-	P(b, "</span>");
+	jcs_buf_printf(b, "<span class=stars>★%lld</span>", level);
 }
 
 static void page_start(struct req *r, struct jcs_buf *b, const char *title)
@@ -215,7 +263,7 @@ static void page_start(struct req *r, struct jcs_buf *b, const char *title)
 		H(b, r->actor.name);
 		jcs_buf_printf(b, " (%s)</span> <form class=inline method=post action=\"/logout\">"
 			       "<input type=hidden name=csrf value=\"%s\"><button>%s</button></form>",
-			       jcs_role_name(r->actor.role), r->csrf, T(r, "logout"));
+			       Tp(r, "r_", jcs_role_name(r->actor.role)), r->csrf, T(r, "logout"));
 	} else {
 		jcs_buf_printf(b, "<a href=\"/login\">%s</a>", T(r, "login"));
 	}
@@ -481,7 +529,7 @@ int web_product(struct req *r)
 			jcs_buf_printf(&b, "<tr><td>%s</td><td>", when);
 			H(&b, Tp(r, "a_", js(h, "action")));
 			P(&b, "</td><td>");
-			H(&b, js(h, "status"));
+			H(&b, Tp(r, "as_", js(h, "status"))); /* the application's state after it */
 			P(&b, "</td><td>");
 			H(&b, js(h, "note"));
 			P(&b, "</td></tr>");
@@ -557,9 +605,10 @@ int web_procurement(struct req *r)
 	jcs_buf_printf(&b, "</textarea></label><br><button>%s</button></fieldset></form>", T(r, "check"));
 	if (out) {
 		jcs_buf_printf(&b, "<p>%s: ★%lld</p><table id=results><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-			       "<th>%s</th><th>%s</th></tr>", T(r, "required"),
+			       "<th>%s</th><th>%s</th><th>%s</th></tr>", T(r, "required"),
 			       (long long)json_integer_value(json_object_get(out, "required_level")), T(r, "model"),
-			       T(r, "labelled"), T(r, "reg_no"), T(r, "level"), T(r, "valid_until"), T(r, "meets"));
+			       T(r, "labelled"), T(r, "reg_no"), T(r, "status"), T(r, "level"), T(r, "valid_until"),
+			       T(r, "meets"));
 		json_array_foreach(json_object_get(out, "results"), i, it) {
 			P(&b, "<tr><td>");
 			H(&b, js(it, "model"));
@@ -572,8 +621,10 @@ int web_procurement(struct req *r)
 				H(&b, js(it, "reg_no"));
 				P(&b, "</a>");
 			} else {
-				status_cell(r, &b, js(it, "status"));
+				P(&b, "—");
 			}
+			P(&b, "</td><td>");
+			status_cell(r, &b, js(it, "status"));
 			P(&b, "</td><td>");
 			if (json_integer_value(json_object_get(it, "level")))
 				stars(&b, json_integer_value(json_object_get(it, "level")));
@@ -744,7 +795,7 @@ int web_apps(struct req *r)
 		P(&b, "</td><td>");
 		stars(&b, json_integer_value(json_object_get(a, "level")));
 		P(&b, "</td><td>");
-		H(&b, js(a, "state"));
+		H(&b, Tp(r, "as_", js(a, "state")));
 		P(&b, "</td><td>");
 		json_array_foreach(json_object_get(a, "actions"), k, act) {
 			if (k)
@@ -901,7 +952,7 @@ static void review_section(struct req *r, struct jcs_buf *b, const json_t *rev)
 		P(b, "<tr><td>");
 		H(b, js(x, "criterion"));
 		jcs_buf_printf(b, "</td><td class=v-%s>", strcmp(js(x, "verdict"), "conform") == 0 ? "ok" : "no");
-		H(b, js(x, "verdict"));
+		H(b, r->lang == LANG_JA ? jcs_verdict_ja(js(x, "verdict")) : js(x, "verdict"));
 		P(b, "</td></tr>");
 	}
 	P(b, "</table>");
@@ -928,8 +979,10 @@ int web_app(struct req *r)
 	page_start(r, &b, title);
 	P(&b, "<dl>");
 	dl_row(&b, T(r, "app_no"), js(a, "app_no"));
-	jcs_buf_printf(&b, "<dt>%s</dt><dd id=state>", T(r, "state"));
+	jcs_buf_printf(&b, "<dt>%s</dt><dd id=state data-state=\"", T(r, "state"));
 	H(&b, js(a, "state"));
+	P(&b, "\">");
+	H(&b, Tp(r, "as_", js(a, "state")));
 	P(&b, "</dd>");
 	if ((x = json_object_get(a, "registration"))) {
 		jcs_buf_printf(&b, "<dt>%s</dt><dd><a id=regno href=\"/products/", T(r, "reg_no"));
@@ -967,8 +1020,8 @@ int web_app(struct req *r)
 			       (long long)json_integer_value(json_object_get(x, "id")));
 		H(&b, js(x, "name"));
 		P(&b, "</a> (");
-		H(&b, js(x, "kind"));
-		jcs_buf_printf(&b, ", %lld bytes, ", (long long)json_integer_value(json_object_get(x, "size")));
+		H(&b, Tp(r, "k_", js(x, "kind")));
+		jcs_buf_printf(&b, ", %lld %s, ", (long long)json_integer_value(json_object_get(x, "size")), T(r, "bytes"));
 		H(&b, js(x, "uploader"));
 		P(&b, ")</li>");
 	}
@@ -980,11 +1033,12 @@ int web_app(struct req *r)
 			       "<fieldset><input type=hidden name=csrf value=\"%s\"><label>%s <select name=kind>",
 			       id, r->csrf, T(r, "kind"));
 		if (r->actor.role == JCS_ROLE_VENDOR) {
-			select_opt(&b, "report", "", "jcstar report (JSON)");
-			select_opt(&b, "checklist", "", "checklist (CSV)");
-			select_opt(&b, "form", "", "form");
+			select_opt(&b, "report", "", T(r, "k_report"));
+			select_opt(&b, "checklist", "", T(r, "k_checklist"));
+			select_opt(&b, "sbom", "", T(r, "k_sbom"));
+			select_opt(&b, "form", "", T(r, "k_form"));
 		} else {
-			select_opt(&b, "evaluation", "", "evaluation report");
+			select_opt(&b, "evaluation", "", T(r, "k_evaluation"));
 		}
 		jcs_buf_printf(&b, "</select></label><label>%s <input type=file name=file required></label>"
 			       "<button>%s</button></fieldset></form>", T(r, "file"), T(r, "attach"));
@@ -1004,13 +1058,14 @@ int web_app(struct req *r)
 		jcs_buf_printf(&b, "<tr><td>%s</td><td>", when);
 		H(&b, js(x, "actor"));
 		P(&b, " (");
-		H(&b, js(x, "role"));
+		H(&b, Tp(r, "r_", js(x, "role")));
 		P(&b, ")</td><td>");
-		H(&b, js(x, "action"));
+		audit_action(r, &b, js(x, "action"));
 		P(&b, "</td><td>");
-		H(&b, js(x, "from"));
+		if (*js(x, "from"))
+			H(&b, Tp(r, "as_", js(x, "from")));
 		P(&b, " → ");
-		H(&b, js(x, "to"));
+		H(&b, Tp(r, "as_", js(x, "to")));
 		P(&b, "</td><td>");
 		H(&b, js(x, "reason"));
 		P(&b, "</td></tr>");
@@ -1107,7 +1162,7 @@ int web_users(struct req *r)
 		P(&b, "<tr><td>");
 		H(&b, js(u, "name"));
 		P(&b, "</td><td>");
-		H(&b, js(u, "role"));
+		H(&b, Tp(r, "r_", js(u, "role")));
 		P(&b, "</td><td>");
 		H(&b, js(u, "org"));
 		jcs_buf_printf(&b, "</td><td>%s</td><td>%s</td><td>", T(r, off ? "disabled" : "enabled"),

@@ -44,7 +44,15 @@ async function action(name, fields = {}) {
   await Promise.all([page.waitForLoadState('load'), form.locator('button').click()]);
   await page.waitForLoadState('load');
 }
-const state = async () => (await page.locator('#state').textContent()).trim();
+const state = async () => await page.locator('#state').getAttribute('data-state');
+// Identifiers of states, actions, document kinds and roles that a reader must never see raw.
+const IDS = /\b(draft|submitted|under_review|inquiry|inquiry_answered|accepted|fee_confirmed|issued|rejected|withdrawn|suspended|revoked|expiry_grace|expired|not_registered|start_review|confirm_fee|notify_change|attach:\w+|create|override|conform|nonconform|needs-evidence|not-applicable)\b/;
+const SNAKE = /\b[a-z]+_[a-z_]+\b|\battach:/; // an English page may say "under review", never "under_review"
+async function wording(what, lang) {
+  const text = await page.innerText('main');
+  const m = (lang === 'ja' ? IDS : SNAKE).exec(text);
+  check(`${what} (${lang}): no untranslated identifier` + (m ? ` (found "${m[0]}")` : ''), !m);
+}
 
 try {
   // vendor files an application with its documents and submits it
@@ -109,7 +117,20 @@ try {
   check('issued', await state() === 'issued');
   const regNo = (await page.locator('#regno').textContent()).trim();
   check('registration number', /^JCS-1-\d{4}-\d{6}$/.test(regNo));
+  await wording('application page with its audit trail', 'en');
+  check('state in words', (await page.locator('#state').textContent()).trim() === 'label issued');
   await shot('03-reviewer-issued');
+  await page.goto(appUrl + '?lang=ja');
+  await wording('application page with its audit trail', 'ja');
+  check('state in Japanese', (await page.locator('#state').textContent()).trim() === 'ラベル発行済み');
+  check('roles and document kinds in Japanese', (await page.textContent('main')).includes('(ベンダー)') &&
+        (await page.textContent('main')).includes('添付: チェックリスト (CSV)'));
+  check('level shown as ★1', (await page.textContent('main')).includes('★1'));
+  await shot('03-reviewer-issued-ja');
+  await page.goto(URL + '/apps?lang=ja');
+  await wording('application list', 'ja');
+  await page.goto(URL + '/apps?lang=en');
+  await wording('application list', 'en');
   await logout();
 
   // public: search the list, open the product page (English and Japanese)
@@ -128,9 +149,14 @@ try {
   check('label image loads', await page.locator('img').evaluate((i) => i.complete && i.naturalWidth > 0));
   check('no claim of being secure', !/is secure|completely secure/i.test(body));
   await shot('05-product-page');
+  await wording('product page', 'en');
   await page.goto(URL + '/products/' + regNo + '?lang=ja');
   check('Japanese product page', (await page.textContent('main')).includes('登録番号'));
+  check('product page: level ★1', (await page.textContent('main')).includes('★1'));
+  await wording('product page', 'ja');
   await shot('06-product-page-ja');
+  await page.goto(URL + '/?lang=ja');
+  await wording('public list', 'ja');
 
   // procurement check: the ★1 label meets "low", not "high"
   await page.goto(URL + '/procurement?lang=en');
@@ -139,7 +165,22 @@ try {
   await Promise.all([page.waitForLoadState('load'), page.click('form[action="/procurement"] button')]);
   const res = await page.textContent('#results');
   check('procurement: labelled but does not meet ★3', res.includes(regNo) && res.includes('does not meet'));
+  // one column per fact: the registration number, then its status
+  const cols = await page.locator('#results tr th').allTextContents();
+  const cell = async (model, col) => (await page.locator(`#results tr:has(td:text-is("${model}")) td`).nth(cols.indexOf(col)).textContent()).trim();
+  check('procurement: registration number column', await cell('HUB-H1', 'Registration number') === regNo);
+  check('procurement: status column', await cell('HUB-H1', 'Status') === 'valid');
+  check('procurement: unknown model has no number', await cell('UNKNOWN-9', 'Registration number') === '—');
+  check('procurement: unknown model not registered', await cell('UNKNOWN-9', 'Status') === 'not registered');
+  await wording('procurement check', 'en');
   await shot('07-procurement');
+  await page.goto(URL + '/procurement?lang=ja');
+  await page.selectOption('select[name=importance]', 'high');
+  await page.fill('textarea[name=models]', 'HUB-H1\nUNKNOWN-9');
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/procurement"] button')]);
+  check('procurement (ja): not registered in Japanese', (await page.textContent('#results')).includes('未登録'));
+  await wording('procurement check', 'ja');
+  await shot('07-procurement-ja');
 } catch (e) {
   failed++;
   console.error('FAIL: ' + e.message);

@@ -229,18 +229,18 @@ expect 1 "$J" label verify c.json --key reg.pub --status sx/c.json.status.json -
 grep -q "^JCS-3-2026-000003: expired" out.txt || fail "expired after grace"
 
 # --- images: SVG well-formed, PNG decodes to the product page URL
-expect 0 "$J" label render c.json --svg c.svg --png c.png --scale 6
+expect 0 "$J" label render c.json --svg c.svg --png c.png
 xmllint --noout c.svg || fail "SVG not well-formed"
 [ "$(grep -c '<polygon' c.svg)" -eq 3 ] || fail "three stars for level 3"
 url=$(zbarimg -q --nodbus --raw c.png 2>/dev/null)
 [ "$url" = "https://registry.example/products/JCS-3-2026-000003" ] || fail "QR decodes to '$url'"
 ok
-expect 2 "$J" label render c.json --png small.png --scale 1
-grep -q "too small" err.txt || fail "scale message"
-# the smallest QR code (a short URL) still has room for the number at scale 4
+expect 2 "$J" label render c.json --png small.png --dpi 10
+grep -q "resolution must be" err.txt || fail "resolution message"
+# the smallest QR code (a short URL), printed small
 expect 0 "$J" label sign --key reg.key --regno JCS-2-2026-000010 --vendor V --product P --model M --level 2 \
 	--registry r --url http://r.jp/a -o short.json
-expect 0 "$J" label render - --png short.png --scale 4 <short.json
+expect 0 "$J" label render - --png short.png --width-mm 12 <short.json
 [ "$(zbarimg -q --nodbus --raw short.png 2>/dev/null)" = http://r.jp/a ] || fail "short URL QR"
 ok
 

@@ -1,6 +1,7 @@
 /* Label images: an independent decoder (zbarimg, zbar-tools) reads the product page's URL from
- * the PNG's QR code; the PNG decodes with libpng and carries the reference QR module for
- * module; the SVG draws the same modules and the right number of stars. */
+ * the PNG's QR code; the PNG decodes with libpng, is at print resolution for its physical
+ * width, and carries the reference QR module for module; the SVG draws the same modules and
+ * the right number of stars. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,16 +56,16 @@ static void zbar_read(const struct jcs_buf *png, char *out, size_t len)
 }
 
 /* The QR code on the label decodes, with a decoder that shares no code with the encoder, to the
- * product page's URL, at a small and a large scale. */
+ * product page's URL, printed small and large. */
 T_TEST(qr_decodes_to_the_product_url)
 {
-	for (int s = 3; s <= 8; s += 5) {
+	for (int mm = 12; mm <= 40; mm += 28) {
 		struct jcs_label l = sample(2, "JCS-2-2026-000042");
 		struct jcs_buf b = JCS_BUF_INIT;
 		struct jcs_err err;
 		char got[512];
 
-		T_EQ_INT(jcs_label_png(&l, s, &b, &err), 0);
+		T_EQ_INT(jcs_label_png(&l, JCS_LABEL_DPI, mm, &b, &err), 0);
 		zbar_read(&b, got, sizeof(got));
 		T_EQ_STR(got, URL);
 		jcs_buf_free(&b);
@@ -77,11 +78,47 @@ T_TEST(qr_decodes_to_the_product_url)
 		char got[512];
 
 		l.url = "https://registry.example/products/JCS-1-2026-000007";
-		T_EQ_INT(jcs_label_png(&l, 4, &b, &err), 0);
+		T_EQ_INT(jcs_label_png(&l, JCS_LABEL_DPI, JCS_LABEL_WIDTH_MM, &b, &err), 0);
 		zbar_read(&b, got, sizeof(got));
 		T_EQ_STR(got, "https://registry.example/products/JCS-1-2026-000007");
 		jcs_buf_free(&b);
 	}
+}
+
+/* The resolution the PNG declares (pHYs, pixels per metre; 0 if none). */
+static unsigned png_ppm(const struct jcs_buf *b)
+{
+	/* chunks after the signature: length, type, data, CRC */
+	for (size_t i = 8; i + 8 <= b->len;) {
+		const uint8_t *p = (const uint8_t *)b->data + i;
+		size_t n = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+		if (memcmp(p + 4, "pHYs", 4) == 0 && n == 9 && i + 17 <= b->len && p[16] == 1)
+			return (unsigned)p[8] << 24 | (unsigned)p[9] << 16 | (unsigned)p[10] << 8 | p[11];
+		i += 12 + n;
+	}
+	return 0;
+}
+
+/* Printed JCS_LABEL_WIDTH_MM wide, the label has at least JCS_LABEL_DPI dots per inch, says so
+ * in its pHYs chunk, and the declared resolution times the width is its pixel width. */
+T_TEST(png_is_print_resolution)
+{
+	struct jcs_label l = sample(3, "JCS-3-2026-000042");
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	png_image img;
+	unsigned ppm;
+
+	T_EQ_INT(jcs_label_png(&l, JCS_LABEL_DPI, JCS_LABEL_WIDTH_MM, &b, &err), 0);
+	memset(&img, 0, sizeof(img));
+	img.version = PNG_IMAGE_VERSION;
+	T_ASSERT(png_image_begin_read_from_memory(&img, b.data, b.len));
+	ppm = png_ppm(&b);
+	T_ASSERT(ppm * 0.0254 >= JCS_LABEL_DPI);
+	T_ASSERT(img.width >= (unsigned)ceil(JCS_LABEL_DPI * JCS_LABEL_WIDTH_MM / 25.4));
+	T_ASSERT(fabs(img.width - ppm * JCS_LABEL_WIDTH_MM / 1000.0) <= 1);
+	png_image_free(&img);
+	jcs_buf_free(&b);
 }
 
 T_TEST(png_decodes_and_carries_the_qr)
@@ -92,16 +129,17 @@ T_TEST(png_decodes_and_carries_the_qr)
 	png_image img;
 	uint8_t *px = NULL;
 	QRcode *qr = reference();
-	const int s = 8;
+	int s;
 
 	T_ASSERT(qr != NULL);
-	T_EQ_INT(jcs_label_png(&l, s, &b, &err), 0);
+	T_EQ_INT(jcs_label_png(&l, JCS_LABEL_DPI, JCS_LABEL_WIDTH_MM, &b, &err), 0);
 	T_ASSERT(b.len > 100 && memcmp(b.data, "\x89PNG\r\n\x1a\n", 8) == 0);
 	memset(&img, 0, sizeof(img));
 	img.version = PNG_IMAGE_VERSION;
 	T_ASSERT(png_image_begin_read_from_memory(&img, b.data, b.len));
+	s = (int)img.width / (qr->width + 8); /* whole pixels per module */
 	T_EQ_INT(img.width, (qr->width + 8) * s);
-	T_ASSERT(img.height > img.width);
+	T_ASSERT(s >= 2 && img.height > img.width);
 	img.format = PNG_FORMAT_GRAY;
 	px = malloc(PNG_IMAGE_SIZE(img));
 	T_ASSERT(png_image_finish_read(&img, NULL, px, 0, NULL));
@@ -193,10 +231,11 @@ T_TEST(bad_input)
 	struct jcs_err err;
 	struct jcs_label l = sample(1, "JCS-1-2026-000001");
 
-	T_EQ_INT(jcs_label_png(&l, 0, &b, &err), JCS_EINVAL);
-	T_EQ_INT(jcs_label_png(&l, 17, &b, &err), JCS_EINVAL);
-	T_EQ_INT(jcs_label_png(&l, 1, &b, &err), JCS_EINVAL); /* the text would not fit */
-	T_CONTAINS(err.msg, "too small");
+	T_EQ_INT(jcs_label_png(&l, 71, JCS_LABEL_WIDTH_MM, &b, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_label_png(&l, 2401, JCS_LABEL_WIDTH_MM, &b, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_label_png(&l, JCS_LABEL_DPI, 9.9, &b, &err), JCS_EINVAL);
+	T_EQ_INT(jcs_label_png(&l, JCS_LABEL_DPI, 0.0 / 0.0, &b, &err), JCS_EINVAL);
+	T_CONTAINS(err.msg, "resolution must be");
 	l.level = 2; /* does not match the number */
 	T_EQ_INT(jcs_label_svg(&l, &b, &err), JCS_EINVAL);
 	l = sample(1, "JCS-1-2026-000001");
@@ -211,4 +250,4 @@ T_TEST(bad_input)
 	jcs_buf_free(&b);
 }
 
-T_MAIN(T_CASE(qr_decodes_to_the_product_url), T_CASE(png_decodes_and_carries_the_qr), T_CASE(svg_draws_the_same_modules), T_CASE(bad_input))
+T_MAIN(T_CASE(qr_decodes_to_the_product_url), T_CASE(png_is_print_resolution), T_CASE(png_decodes_and_carries_the_qr), T_CASE(svg_draws_the_same_modules), T_CASE(bad_input))

@@ -179,6 +179,12 @@ T_TEST(test_issue_expire_renew)
 				 &p, &err), 0);
 	T_EQ_STR(json_string_value(json_object_get(p, "status")), "valid");
 	T_EQ_INT(json_array_size(json_object_get(p, "history")), 4); /* issue, expire, lapse, renew */
+	/* still marked valid, but past its date before the daily expiry ran: a buyer sees expired */
+	T_EQ_INT(jcs_reg_procure(db, "low", models, 1, "2099-01-01", &q, &err), 0);
+	T_ASSERT(json_is_false(json_object_get(json_array_get(json_object_get(q, "results"), 0), "labelled")));
+	T_EQ_STR(json_string_value(json_object_get(json_array_get(json_object_get(q, "results"), 0), "status")),
+		 "expired");
+	json_decref(q);
 
 	/* the self-audit: two label statements, all consistent; then each kind of tampering */
 	{
