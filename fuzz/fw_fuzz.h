@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct jcs_fw_limits lim = {.max_total = 64u << 20, .max_files = 20000, .max_ratio = 1000,
 						 .max_depth = 3, .max_file_in_memory = 16u << 20,
 						 .max_steps = 1u << 18};
-	struct jcs_fw_sink sink = {fw_fuzz_file, fw_fuzz_problem, NULL};
+	struct jcs_fw_sink sink = {fw_fuzz_file, fw_fuzz_problem, NULL, NULL};
 	struct jcs_err err;
 
 #ifdef FW_UNPACKER

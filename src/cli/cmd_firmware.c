@@ -41,6 +41,7 @@ struct fw_cli {
 	bool list, progress_shown;
 	FILE *human; /* the summary and --list: stdout, or stderr with -o - */
 	uint64_t files, dirs, links, other, bytes, problems;
+	uint64_t unread; /* problems other than a refused extraction: parts not read */
 	struct jcs_fw_sink next; /* the analysis, when on */
 };
 
@@ -69,6 +70,7 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 	struct fw_cli *c = ctx;
 
 	c->problems++;
+	c->unread += strcmp(p->format, "extract") != 0;
 	fprintf(c->human, "%-28s %-8s %10s inconclusive: %s at 0x%" PRIx64 ": %s\n", p->container, "problem", "",
 	       p->format, p->offset, p->reason);
 	if (c->next.problem)
@@ -155,7 +157,7 @@ int cmd_firmware(int argc, char **argv)
 	};
 	struct jcs_fw_limits lim = JCS_FW_LIMITS_DEFAULT;
 	struct fw_cli st = {0};
-	struct jcs_fw_sink list_sink = {on_file, on_problem, &st}, *x = NULL;
+	struct jcs_fw_sink list_sink = {on_file, on_problem, &st, NULL}, *x = NULL;
 	const struct jcs_fw_sink *sink = &list_sink;
 	struct jcs_fw_extract_stats xs = {0};
 	const char *extract = NULL, *output = NULL, *sbom = NULL, *vex = NULL, *subject;
@@ -240,6 +242,7 @@ int cmd_firmware(int argc, char **argv)
 		if (rc)
 			goto out;
 		st.next = jcs_fw_analyze_sink(an);
+		list_sink.prescan = st.next.prescan;
 	}
 	if (extract) {
 		x = jcs_fw_extract_sink_new(extract, &lim, &list_sink, &err);
@@ -284,6 +287,11 @@ out:
 	if (st.files + st.dirs + st.links + st.other == 0) {
 		cli_error("incomplete: nothing in %s was recognised as firmware (no container, filesystem or archive)",
 			  argv[optind]);
+		return EXIT_INCOMPLETE;
+	}
+	if (st.unread) {
+		cli_error("incomplete: %" PRIu64 " part(s) of %s could not be read (listed as inconclusive above)",
+			  st.unread, argv[optind]);
 		return EXIT_INCOMPLETE;
 	}
 	return EXIT_OK;

@@ -18,6 +18,7 @@ struct jcs_fw_analysis {
 	struct jcs_fw_analyze_opts opts;
 	struct jcs_audit_opts aopts;
 	struct jcs_sbom *sbom;
+	struct jcs_fw_prescan pre; /* the SBOM's signature scan, run by decompressing workers */
 	void **state; /* per rule */
 	size_t nrules;
 	struct jcs_err err; /* first error inside the sink */
@@ -96,6 +97,8 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 {
 	struct jcs_fw_analysis *a = ctx;
 
+	if (p->format && strcmp(p->format, "extract") == 0)
+		return; /* read and analysed; only writing it to disk was refused */
 	a->stats.problems++;
 	if (json_array_size(a->unread) < MAX_UNREAD)
 		json_array_append_new(a->unread, json_pack("{s:s, s:I, s:s, s:s}", "container",
@@ -106,7 +109,9 @@ static void on_problem(void *ctx, const struct jcs_fw_problem *p)
 
 struct jcs_fw_sink jcs_fw_analyze_sink(struct jcs_fw_analysis *a)
 {
-	struct jcs_fw_sink s = {on_file, on_problem, a};
+	struct jcs_fw_sink s = {on_file, on_problem, a, &a->pre};
+
+	a->pre = (struct jcs_fw_prescan){jcs_sbom_prescan, jcs_sbom_prescan_free, a->sbom};
 	return s;
 }
 
@@ -228,7 +233,9 @@ static int vulnerabilities(struct jcs_fw_analysis *a, struct jcs_err *err)
 
 /* The coverage section. An input in which nothing was recognised (no container, filesystem or
  * archive: a photo, a truncated download) tested nothing: every firmware check is inconclusive
- * and the evidence incomplete, so no criterion can be judged from it. */
+ * and the evidence incomplete, so no criterion can be judged from it. An image with parts that
+ * could not be read is incomplete too (its passes are already inconclusive, jcs_audit_add):
+ * not_tested names each unread part. */
 static int coverage(struct jcs_fw_analysis *a, struct jcs_err *err)
 {
 	const struct jcs_catalog *cat = jcs_catalog_get(err);
@@ -258,13 +265,27 @@ static int coverage(struct jcs_fw_analysis *a, struct jcs_err *err)
 				return err->code;
 		}
 	}
-	cov = json_pack("{s:b, s:I, s:I, s:I, s:O}", "complete", !nothing, "entries", (json_int_t)a->stats.files,
+	cov = json_pack("{s:b, s:I, s:I, s:I, s:O}", "complete", !nothing && a->stats.problems == 0, "entries",
+			(json_int_t)a->stats.files,
 			"bytes", (json_int_t)a->stats.bytes, "unread_parts", (json_int_t)a->stats.problems, "unread",
 			a->unread);
 	if (cov && nothing)
 		json_object_set_new(cov, "not_tested",
 				    json_pack("[{s:s, s:s}]", "where", jcs_evidence_subject(a->ev), "why",
 					      "no container, filesystem or archive recognised"));
+	else if (cov && a->stats.problems) {
+		json_t *nt = json_array(), *u;
+		size_t i;
+
+		json_array_foreach(a->unread, i, u)
+			json_array_append_new(nt, json_pack("{s:o, s:O}", "where",
+							    json_sprintf("%s at 0x%" JSON_INTEGER_FORMAT " (%s)",
+									 json_string_value(json_object_get(u, "container")),
+									 json_integer_value(json_object_get(u, "offset")),
+									 json_string_value(json_object_get(u, "format"))),
+							    "why", json_object_get(u, "reason")));
+		json_object_set_new(cov, "not_tested", nt);
+	}
 	return jcs_evidence_set_coverage(a->ev, cov) ? jcs_err_set(err, JCS_ENOMEM, "out of memory") : 0;
 }
 

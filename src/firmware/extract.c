@@ -264,7 +264,7 @@ struct jcs_fw_sink *jcs_fw_extract_sink_new(const char *dir, const struct jcs_fw
 	}
 	x->lim = lim ? *lim : defaults;
 	x->next = next;
-	x->sink = (struct jcs_fw_sink){extract_file, extract_problem, x};
+	x->sink = (struct jcs_fw_sink){extract_file, extract_problem, x, next ? next->prescan : NULL};
 	return &x->sink;
 }
 

@@ -491,8 +491,7 @@ static bool refines(const char *a, const char *b)
 
 static int on_hit(void *ctx, const struct jcs_sig_hit *h)
 {
-	struct jcs_sbom *s = ctx;
-	struct best *b = &s->best[h->component];
+	struct best *b = &((struct best *)ctx)[h->component];
 
 	/* the most trusted pattern wins; for the same pattern a more exact version ("6.8p1" after
 	 * "6.8") */
@@ -550,6 +549,24 @@ static bool debuglink_version(const struct jcs_fw_file *f, char *ver, size_t cap
 	return false;
 }
 
+void *jcs_sbom_prescan(void *ctx, const uint8_t *data, size_t len)
+{
+	const struct jcs_sbom *s = ctx;
+	struct best *b = malloc((s->nsigs ? s->nsigs : 1) * sizeof(*b));
+
+	if (!b)
+		return NULL;
+	for (size_t i = 0; i < s->nsigs; i++)
+		b[i].pattern = SIZE_MAX;
+	jcs_sigmatch_scan(s->m, data, len, on_hit, b); /* on_hit never stops the scan */
+	return b;
+}
+
+void jcs_sbom_prescan_free(void *note)
+{
+	free(note);
+}
+
 int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_err *err)
 {
 	enum jcs_pkgdb_kind db;
@@ -576,9 +593,13 @@ int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_er
 			return jcs_err_set(err, rc, "%s: %s", f->path, jcs_strerror(rc));
 		return 0;
 	}
-	for (size_t i = 0; i < s->nsigs; i++)
-		s->best[i].pattern = SIZE_MAX;
-	rc = jcs_sigmatch_scan(s->m, f->data, f->len, on_hit, s);
+	if (f->prescan) {
+		memcpy(s->best, f->prescan, s->nsigs * sizeof(*s->best));
+	} else {
+		for (size_t i = 0; i < s->nsigs; i++)
+			s->best[i].pattern = SIZE_MAX;
+		rc = jcs_sigmatch_scan(s->m, f->data, f->len, on_hit, s->best);
+	}
 	for (size_t i = 0; rc == 0 && i < s->nsigs; i++) {
 		for (size_t k = 0; s->sigs[i].files[k]; k++)
 			if (s->best[i].pattern == SIZE_MAX &&

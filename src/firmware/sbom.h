@@ -34,6 +34,11 @@ int jcs_sbom_new(struct jcs_sbom **out, struct jcs_err *err);
 void jcs_sbom_free(struct jcs_sbom *s);
 /* Look at one file of the stream. */
 int jcs_sbom_file(struct jcs_sbom *s, const struct jcs_fw_file *f, struct jcs_err *err);
+/* The signature scan of jcs_sbom_file over a file's bytes alone, for a jcs_fw_prescan hook
+ * (ctx: the struct jcs_sbom, only read): jcs_sbom_file takes its result from f->prescan
+ * instead of scanning. NULL when out of memory. */
+void *jcs_sbom_prescan(void *ctx, const uint8_t *data, size_t len);
+void jcs_sbom_prescan_free(void *note);
 
 /* After the last file: merge components whose versions refine each other. */
 int jcs_sbom_finish(struct jcs_sbom *s);

@@ -98,6 +98,11 @@ const struct jcs_fw_limits *jcs_fw_walk_limits(const struct jcs_fw_walk *w)
 	return &w->lim;
 }
 
+const struct jcs_fw_prescan *jcs_fw_walk_prescan(const struct jcs_fw_walk *w)
+{
+	return w->sink->prescan;
+}
+
 bool jcs_fw_stopped(const struct jcs_fw_walk *w)
 {
 	return w->stop != 0;

@@ -9,9 +9,13 @@
 #include "probe/probe.h"
 
 #define CRED_WORKERS 32     /* parallel logins, as a botnet would: a per-connection delay is no defence */
+#define CRED_START 4        /* workers at first; one more per definite answer (a short listen queue
+			     * drops the handshakes of a burst: busybox telnetd listens with a backlog of 1) */
 #define CRED_TRIES 4        /* tries of one pair that gets errors (timeouts, protocol errors) */
 #define BACKOFF_MAX_MS 8000 /* longest common pause after a refusal, reset or "slow down" */
 #define BAN_SILENCE_MS 30000 /* no definite answer for this long after answers came: banned */
+#define UNANSWERED_MAX 32    /* pairs without a definite answer named in the evidence */
+#define CRED_FIELD_MAX 512   /* longest user name or password tried (+1); longer lines are not pairs */
 
 static void sleep_ms(int ms)
 {
@@ -48,7 +52,7 @@ static bool cred_at(const char *list, size_t i, char *user, size_t ul, char *pas
 
 static size_t cred_count(const char *list)
 {
-	char u[128], pw[128];
+	char u[CRED_FIELD_MAX], pw[CRED_FIELD_MAX];
 	size_t n = 0;
 
 	while (cred_at(list, n, u, sizeof(u), pw, sizeof(pw)))
@@ -70,8 +74,9 @@ struct cred_run {
 	atomic_int window, ids;       /* workers allowed to log in now (halved at each refusal) */
 	atomic_llong pause_until, last_answer;
 	pthread_mutex_t lock;
-	char user[128], pass[128], note[160];
+	char user[CRED_FIELD_MAX], pass[CRED_FIELD_MAX], note[160];
 	struct jcs_buf transcript;
+	json_t *unanswered;           /* pairs without a definite answer: user, password, last note */
 };
 
 /* Wait for the common pause. */
@@ -113,13 +118,23 @@ static void no_answer(struct cred_run *c)
 		atomic_store(&c->banned, true);
 }
 
+/* One login of the list: over the worker's kept connection where the module allows several
+ * tries per connection, else on a connection of its own. */
+static int cred_login(struct cred_run *c, void **conn, const char *user, const char *pass, struct jcs_login_result *r)
+{
+	const struct jcs_proto *m = c->s->proto;
+
+	return m->login_conn ? m->login_conn(c->p, c->s, conn, user, pass, r) : m->login(c->p, c->s, user, pass, r);
+}
+
 static void *cred_worker(void *arg)
 {
 	struct cred_run *c = arg;
 	int id = atomic_fetch_add(&c->ids, 1);
+	void *conn = NULL;
 
 	for (;;) {
-		char user[128], pass[128];
+		char user[CRED_FIELD_MAX], pass[CRED_FIELD_MAX];
 		struct jcs_login_result r = {0};
 		int tries = 0;
 		size_t i;
@@ -138,7 +153,7 @@ static void *cred_worker(void *arg)
 		 * after the common pause: the list only counts when every pair got a yes or a no */
 		for (;;) {
 			jcs_buf_reset(&r.transcript);
-			if (c->s->proto->login(c->p, c->s, user, pass, &r))
+			if (cred_login(c, &conn, user, pass, &r))
 				r.outcome = JCS_LOGIN_ERROR;
 			if (r.outcome == JCS_LOGIN_OK || r.outcome == JCS_LOGIN_DENIED)
 				break;
@@ -153,6 +168,11 @@ static void *cred_worker(void *arg)
 		atomic_fetch_add(&c->tried, 1);
 		if (r.outcome == JCS_LOGIN_ERROR || r.outcome == JCS_LOGIN_THROTTLED) {
 			atomic_fetch_add(&c->errors, 1);
+			pthread_mutex_lock(&c->lock);
+			if (json_array_size(c->unanswered) < UNANSWERED_MAX)
+				json_array_append_new(c->unanswered, json_pack("{s:s, s:s, s:s}", "user", user, "password",
+									       pass, "last", r.note));
+			pthread_mutex_unlock(&c->lock);
 		} else {
 			atomic_fetch_add(&c->answered, 1);
 			atomic_store(&c->last_answer, jcs_now_ms());
@@ -172,18 +192,21 @@ static void *cred_worker(void *arg)
 		}
 		jcs_buf_free(&r.transcript);
 	}
+	if (conn)
+		c->s->proto->conn_close(conn);
 	return NULL;
 }
 
 static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 {
-	struct cred_run c = {.p = p, .s = s, .last_answer = jcs_now_ms(), .window = CRED_WORKERS};
+	struct cred_run c = {.p = p, .s = s, .last_answer = jcs_now_ms(), .window = CRED_START};
 	size_t total = cred_count(p->creds);
 	pthread_t th[CRED_WORKERS];
 	int nth = 0;
 	int64_t t0 = jcs_now_ms();
 
 	c.limit = total < (size_t)p->o.login_budget ? total : (size_t)p->o.login_budget;
+	c.unanswered = json_array();
 	pthread_mutex_init(&c.lock, NULL);
 	for (int i = 0; i < CRED_WORKERS && (size_t)i < c.limit; i++)
 		if (pthread_create(&th[nth], NULL, cred_worker, &c) == 0)
@@ -196,6 +219,7 @@ static void default_creds(struct jcs_probe *p, struct jcs_service *s)
 			    "throttled", atomic_load(&c.throttled), "errors", atomic_load(&c.errors), "retries",
 			    atomic_load(&c.retried), "banned", (int)atomic_load(&c.banned), "parallel", nth,
 			    "duration_ms", (json_int_t)(jcs_now_ms() - t0));
+	json_object_set_new(s->cred, "unanswered", c.unanswered);
 	if (c.found) {
 		json_object_set_new(s->cred, "accepted",
 				    json_pack("{s:s, s:s}", "user", c.user, "password", c.pass));
@@ -209,7 +233,7 @@ void jcs_auth_service(struct jcs_probe *p, struct jcs_service *s)
 {
 	const struct jcs_proto *m = s->proto;
 	struct jcs_login_result canary = {0};
-	char user[128] = "admin", pass[128] = "";
+	char user[CRED_FIELD_MAX] = "admin", pass[CRED_FIELD_MAX] = "";
 	int rc;
 
 	s->bf_result = -1;

@@ -50,6 +50,12 @@ struct jcs_proto {
 	/* One login attempt with user/pass (NULL: the service has no password login). */
 	int (*login)(struct jcs_probe *p, struct jcs_service *s, const char *user, const char *pass,
 		     struct jcs_login_result *r);
+	/* Optional: the same login over a connection kept between the attempts of one worker,
+	 * where the protocol allows several tries per connection. *conn starts NULL; the module
+	 * opens, reuses or closes it (NULL again when it closed it); conn_close ends it. */
+	int (*login_conn)(struct jcs_probe *p, struct jcs_service *s, void **conn, const char *user,
+			  const char *pass, struct jcs_login_result *r);
+	void (*conn_close)(void *conn);
 	/* Extra facts once identified (model numbers, versions), into s->facts (may be NULL). */
 	void (*describe)(struct jcs_probe *p, struct jcs_service *s);
 };

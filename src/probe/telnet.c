@@ -3,6 +3,7 @@
  * JCS<sum>Z), so a prompt-looking banner or a terminal echoing our input is never success. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -77,6 +78,7 @@ struct session {
 	struct jcs_buf text;   /* negotiated-away data since the last send */
 	struct jcs_login_result *r;
 	uint64_t iac_total;
+	bool nudged;           /* a NOP went out on a connection that had sent nothing */
 };
 
 /* The last non-blank characters of the text (what a prompt would end with). */
@@ -143,6 +145,16 @@ static int wait_for(struct session *s, bool (*pred)(const struct jcs_buf *, void
 		if (n == 0)
 			return JCS_ENET;
 		if (n < 0) {
+			/* Not a byte yet: a daemon with a short listen queue (busybox telnetd's is 1)
+			 * may have dropped the end of our handshake, so that the connection exists on
+			 * our side only and nothing will ever come. A NOP (harmless to telnet) draws a
+			 * reset from such a connection, or completes its handshake. */
+			if (n == JCS_ETIMEOUT && !s->t->bytes_in && !s->nudged) {
+				static const uint8_t nop[2] = {IAC, 241};
+				s->nudged = true;
+				if (jcs_tr_write(s->t, nop, sizeof(nop)))
+					return JCS_ENET;
+			}
 			if (n == JCS_ETIMEOUT && jcs_tr_wait_ms(s->t) > 0)
 				continue; /* else the session's deadline passed or the run stopped */
 			return (int)n;
@@ -212,53 +224,54 @@ static int confirm_shell(struct session *s, unsigned nonce, int wait_ms)
 	return rc;
 }
 
-int jcs_telnet_session(struct jcs_tr *t, const char *user, const char *pass, unsigned nonce,
-		       int wait_ms, struct jcs_login_result *r)
+/* One login dialogue over s: a fresh connection, or one a refused login left at its next
+ * prompt. */
+static void dialogue(struct session *s, const char *user, const char *pass, unsigned nonce, int wait_ms)
 {
-	struct session s = {.t = t, .r = r};
+	struct jcs_login_result *r = s->r;
 	const char *lock;
 	int rc;
 
 	r->outcome = JCS_LOGIN_ERROR;
-	rc = wait_for(&s, pred_first_prompt, NULL, wait_ms);
+	rc = wait_for(s, pred_first_prompt, NULL, wait_ms);
 	if (rc) {
 		snprintf(r->note, sizeof(r->note), "no login prompt (%s)", jcs_strerror(rc));
-		if (rc == JCS_ENET && !s.text.len)
+		if (rc == JCS_ENET && !s->text.len)
 			r->outcome = JCS_LOGIN_THROTTLED; /* connection closed before any prompt */
 		goto out;
 	}
 	if (!user) {
 		/* anonymous: only a shell that runs our command counts */
-		if (!shell_prompt(&s.text)) {
+		if (!shell_prompt(&s->text)) {
 			r->outcome = JCS_LOGIN_DENIED;
 			snprintf(r->note, sizeof(r->note), "login required");
 			goto out;
 		}
 		goto confirm;
 	}
-	if (ends_with_prompt(&s.text, login_words)) {
-		if ((rc = send_line(&s, user, false)) || (rc = wait_for(&s, pred_words, (void *)pass_words, wait_ms))) {
+	if (ends_with_prompt(&s->text, login_words)) {
+		if ((rc = send_line(s, user, false)) || (rc = wait_for(s, pred_words, (void *)pass_words, wait_ms))) {
 			snprintf(r->note, sizeof(r->note), "no password prompt (%s)", jcs_strerror(rc));
 			goto out;
 		}
-	} else if (!ends_with_prompt(&s.text, pass_words)) {
+	} else if (!ends_with_prompt(&s->text, pass_words)) {
 		goto confirm; /* a shell at once: try it */
 	}
-	if ((rc = send_line(&s, pass, true)) || (rc = wait_for(&s, pred_after_pass, NULL, wait_ms))) {
+	if ((rc = send_line(s, pass, true)) || (rc = wait_for(s, pred_after_pass, NULL, wait_ms))) {
 		snprintf(r->note, sizeof(r->note), "no answer to the password (%s)", jcs_strerror(rc));
 		goto out;
 	}
-	if (!shell_prompt(&s.text)) {
+	if (!shell_prompt(&s->text)) {
 		r->outcome = JCS_LOGIN_DENIED;
 		snprintf(r->note, sizeof(r->note), "login refused");
-		if ((lock = jcs_lockout_word(s.text.data, s.text.len))) {
+		if ((lock = jcs_lockout_word(s->text.data, s->text.len))) {
 			r->outcome = JCS_LOGIN_THROTTLED;
 			snprintf(r->note, sizeof(r->note), "device says '%s'", lock);
 		}
 		goto out;
 	}
 confirm:
-	rc = confirm_shell(&s, nonce, wait_ms);
+	rc = confirm_shell(s, nonce, wait_ms);
 	if (rc == 0) {
 		r->outcome = JCS_LOGIN_OK;
 		snprintf(r->note, sizeof(r->note), "shell evaluated our echo command");
@@ -267,8 +280,17 @@ confirm:
 	}
 	goto done;
 out:
-	jcs_transcript_add(&r->transcript, "<", s.text.data ? s.text.data : "", s.text.len);
+	jcs_transcript_add(&r->transcript, "<", s->text.data ? s->text.data : "", s->text.len);
 done:
+	return;
+}
+
+int jcs_telnet_session(struct jcs_tr *t, const char *user, const char *pass, unsigned nonce,
+		       int wait_ms, struct jcs_login_result *r)
+{
+	struct session s = {.t = t, .r = r};
+
+	dialogue(&s, user, pass, nonce, wait_ms);
 	jcs_buf_free(&s.text);
 	return 0;
 }
@@ -290,21 +312,78 @@ static int login_wait(const struct jcs_probe *p)
 	return p->o.timeout_ms * 4 > 8000 ? p->o.timeout_ms * 4 : 8000;
 }
 
+/* A connection kept between the login attempts of one credential worker: busybox and most
+ * getty-style logins prompt again after a refusal (busybox: 3 tries, then it hangs up). */
+struct tconn {
+	struct jcs_tr t;
+	struct session s;
+	int logins; /* dialogues over this connection */
+};
+
+static void telnet_conn_close(void *conn)
+{
+	struct tconn *c = conn;
+
+	if (!c)
+		return;
+	jcs_tr_close(&c->t);
+	jcs_buf_free(&c->s.text);
+	free(c);
+}
+
+static int telnet_login_conn(struct jcs_probe *p, struct jcs_service *sv, void **conn, const char *user,
+			     const char *pass, struct jcs_login_result *r)
+{
+	struct tconn *c = *conn;
+	int rc;
+
+	for (;;) {
+		int64_t cap = jcs_now_ms() + 3 * login_wait(p);
+		bool reused = c != NULL;
+
+		if (!c) {
+			if (!(c = calloc(1, sizeof(*c)))) {
+				r->outcome = JCS_LOGIN_ERROR;
+				snprintf(r->note, sizeof(r->note), "out of memory");
+				break;
+			}
+			if ((rc = jcs_probe_open(p, sv->port, sv->tls, &c->t, NULL))) {
+				r->outcome = rc == JCS_ELIMIT ? JCS_LOGIN_ERROR : JCS_LOGIN_THROTTLED;
+				snprintf(r->note, sizeof(r->note), "connect: %s", jcs_strerror(rc));
+				telnet_conn_close(c);
+				c = NULL;
+				break;
+			}
+			c->s.t = &c->t;
+		}
+		c->t.deadline = cap < p->deadline ? cap : p->deadline;
+		c->s.r = r;
+		dialogue(&c->s, user, pass, p->nonce, login_wait(p));
+		c->logins++;
+		if (!reused || r->outcome == JCS_LOGIN_OK || r->outcome == JCS_LOGIN_DENIED)
+			break;
+		/* no answer on a connection that earlier tries used: the device hung up (its limit of
+		 * tries per connection), went quiet, or its login failed on a second round (busybox
+		 * login may die with "bad salt"); nothing about this pair, so a fresh connection */
+		telnet_conn_close(c);
+		c = NULL;
+		jcs_buf_reset(&r->transcript);
+	}
+	if (c && r->outcome != JCS_LOGIN_DENIED) {
+		telnet_conn_close(c); /* only a refused login leaves the dialogue at a prompt */
+		c = NULL;
+	}
+	*conn = c;
+	return 0;
+}
+
 static int telnet_login(struct jcs_probe *p, struct jcs_service *sv, const char *user, const char *pass,
 			struct jcs_login_result *r)
 {
-	struct jcs_tr t;
-	int rc = jcs_probe_open(p, sv->port, sv->tls, &t, NULL);
+	void *conn = NULL;
+	int rc = telnet_login_conn(p, sv, &conn, user, pass, r);
 
-	if (rc) {
-		r->outcome = rc == JCS_ELIMIT ? JCS_LOGIN_ERROR : JCS_LOGIN_THROTTLED;
-		snprintf(r->note, sizeof(r->note), "connect: %s", jcs_strerror(rc));
-	} else {
-		int64_t cap = jcs_now_ms() + 3 * login_wait(p), end = p->deadline;
-		t.deadline = cap < end ? cap : end;
-		rc = jcs_telnet_session(&t, user, pass, p->nonce, login_wait(p), r);
-	}
-	jcs_tr_close(&t);
+	telnet_conn_close(conn);
 	return rc;
 }
 
@@ -328,4 +407,6 @@ const struct jcs_proto jcs_proto_telnet = {
 	.match = telnet_match,
 	.anon = telnet_anon,
 	.login = telnet_login,
+	.login_conn = telnet_login_conn,
+	.conn_close = telnet_conn_close,
 };

@@ -123,7 +123,8 @@ cat "$work"/out.txt
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-# the same evidence with one thread and with four (decompression and cracking in parallel):
+# the same evidence with one thread and with four (decompression, the SBOM signature scan on the
+# decompressing workers, and cracking in parallel):
 # byte-identical once the run's own times are removed
 for j in 1 4; do
 	"$JCSTAR" firmware "$work"/firmware.bin --jobs $j -o "$work"/ev$j.json \

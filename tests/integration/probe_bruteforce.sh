@@ -17,9 +17,7 @@ trap dev_cleanup EXIT INT TERM
 dev_need busybox mosquitto mosquitto_passwd fail2ban-server nft ssh-keygen /usr/sbin/sshd openssl
 DEV_MOUNTS=""
 dev_accounts support support
-printf '#!/bin/sh\nexec busybox login "$@"\n' >"$DEV_TMP/login.sh"
-chmod 755 "$DEV_TMP/login.sh"
-dev_run busybox telnetd -F -p 23 -l "$DEV_TMP/login.sh"
+dev_busybox_telnetd 23
 dev_sshd 2222 password
 DEV_MOUNTS=""
 dev_sshd 22 keys

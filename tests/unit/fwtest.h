@@ -78,7 +78,7 @@ static inline struct fwt *fwt_new(void)
 
 static inline struct jcs_fw_sink fwt_sink(struct fwt *t)
 {
-	return (struct jcs_fw_sink){fwt_file, fwt_problem, t};
+	return (struct jcs_fw_sink){fwt_file, fwt_problem, t, NULL};
 }
 
 /* The entry with this path (first match), or NULL. */

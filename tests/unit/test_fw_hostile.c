@@ -801,7 +801,7 @@ T_TEST(jffs2_many_dirents)
 {
 	struct jcs_fw_limits lim = JCS_FW_LIMITS_DEFAULT;
 	struct fwt *t = fwt_new();
-	struct jcs_fw_sink s = {count_file, fwt_problem, t};
+	struct jcs_fw_sink s = {count_file, fwt_problem, t, NULL};
 	struct jcs_buf b = JCS_BUF_INIT;
 	struct jcs_err err = {0};
 	const char *src = getenv("JCS_SRC");

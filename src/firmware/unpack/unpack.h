@@ -69,6 +69,8 @@ static inline uint64_t jcs_fw_bytes_steps(uint64_t len)
 /* True when the walk must stop (a global limit was hit or the sink said stop). */
 bool jcs_fw_stopped(const struct jcs_fw_walk *w);
 const struct jcs_fw_limits *jcs_fw_walk_limits(const struct jcs_fw_walk *w);
+/* The sink's prescan hook (fwfile.h), or NULL. */
+const struct jcs_fw_prescan *jcs_fw_walk_prescan(const struct jcs_fw_walk *w);
 
 /* A stored checksum matches the computed one. Fuzz builds (cmake -DJCS_FUZZ=ON defines
  * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) accept any, so that mutated inputs reach the

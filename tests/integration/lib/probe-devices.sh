@@ -43,16 +43,43 @@ dev_run() {
 	DEV_PIDS="$DEV_PIDS $!"
 }
 
-# dev_accounts USER PASS: a passwd/shadow pair bind-mounted over /etc inside the device only
+# dev_accounts USER PASS [USER PASS...]: a passwd/shadow pair bind-mounted over /etc inside
+# the device only (for the daemons started after it); root has no password unless given one.
+# Each call writes its own pair of files, so daemons of one device can see different accounts.
 dev_accounts() {
-	h=$(openssl passwd -6 "$2")
-	printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:4242:4242:%s:/tmp:/bin/sh\n' "$1" "$1" >"$DEV_TMP/passwd"
+	DEV_ACCT=$((${DEV_ACCT:-0} + 1))
+	A=$DEV_TMP/accounts$DEV_ACCT
+	mkdir -p "$A"
+	rootpw='*'
+	users=""
+	shadow=""
+	uid=4242
+	while [ $# -ge 2 ]; do
+		h=$(openssl passwd -6 "$2")
+		if [ "$1" = root ]; then
+			rootpw=$h
+		else
+			users="$users$1:x:$uid:$uid:$1:/tmp:/bin/sh\n"
+			shadow="$shadow$1:$h:19000:0:99999:7:::\n"
+			uid=$((uid + 1))
+		fi
+		shift 2
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\n%b' "$users" >"$A/passwd"
 	# the daemons' own users: OpenSSH's privilege separation, the FTP servers' anonymous user
-	grep -E '^(sshd|ftp|nobody):' /etc/passwd >>"$DEV_TMP/passwd" || true
-	printf 'root:*:19000:0:99999:7:::\n%s:%s:19000:0:99999:7:::\n' "$1" "$h" >"$DEV_TMP/shadow"
-	chmod 644 "$DEV_TMP/passwd"
-	chmod 600 "$DEV_TMP/shadow"
-	DEV_MOUNTS="mount --bind $DEV_TMP/passwd /etc/passwd; mount --bind $DEV_TMP/shadow /etc/shadow;"
+	grep -E '^(sshd|ftp|nobody):' /etc/passwd >>"$A/passwd" || true
+	printf 'root:%s:19000:0:99999:7:::\n%b' "$rootpw" "$shadow" >"$A/shadow"
+	chmod 644 "$A/passwd"
+	chmod 600 "$A/shadow"
+	DEV_MOUNTS="mount --bind $A/passwd /etc/passwd; mount --bind $A/shadow /etc/shadow;"
+}
+
+# busybox telnetd + busybox login on port $1 (3 s delay after a failed login, 3 tries per
+# connection), with the accounts of the last dev_accounts
+dev_busybox_telnetd() {
+	[ -f "$DEV_TMP/login.sh" ] || printf '#!/bin/sh\nexec busybox login "$@"\n' >"$DEV_TMP/login.sh"
+	chmod 755 "$DEV_TMP/login.sh"
+	dev_run busybox telnetd -F -p "$1" -l "$DEV_TMP/login.sh"
 }
 
 # the device listens on TCP port $1
@@ -71,9 +98,7 @@ dev_weak() {
 	dev_need busybox lighttpd mosquitto vsftpd openssl dropbear dropbearkey
 	DEV_MOUNTS=""
 	dev_accounts support support
-	printf '#!/bin/sh\nexec busybox login "$@"\n' >"$DEV_TMP/login.sh"
-	chmod 755 "$DEV_TMP/login.sh"
-	dev_run busybox telnetd -F -p 23 -l "$DEV_TMP/login.sh"
+	dev_busybox_telnetd 23
 	dropbearkey -t ed25519 -f "$DEV_TMP/ssh_host_key" >/dev/null 2>&1
 	dev_run dropbear -F -E -p 22 -r "$DEV_TMP/ssh_host_key"
 	dev_vsftpd
