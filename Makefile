@@ -27,8 +27,8 @@ build: deps
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build -j $(JOBS) --target jcstar -- --no-print-directory -s
 
-# make fuzz FUZZ_SECONDS=N [FUZZ_TARGETS="fw_ext http ..."]: one target at a time, N seconds each
-# (firmware first), then the table in build-fuzz/fuzz-logs/summary.tsv (docs/hacking.md)
+# make fuzz FUZZ_SECONDS=N [FUZZ_TARGETS="fw_ext:600 http ..."]: one target at a time, N seconds each
+# (NAME:S: S seconds; firmware first), then the table in build-fuzz/fuzz-logs/summary.tsv (docs/hacking.md)
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJCS_FUZZ=ON >/dev/null
 	cmake --build build-fuzz -j $(JOBS)

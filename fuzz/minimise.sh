@@ -7,6 +7,7 @@
 set -eu
 build=$1; shift
 names=${*:-$(ls fuzz/corpus)}
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 for name in $names; do
 	t=$build/fuzz_$name
 	[ -x "$t" ] || continue

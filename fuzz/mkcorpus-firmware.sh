@@ -317,6 +317,27 @@ def ubi_last_lnum():
 
 w('fw_ubi/regress-lnum-wrap.ubi', ubi_last_lnum())
 
+def sqfs4_claim(path, size):
+    """The uncompressed-inode seed with the file inode of path claiming size bytes: libsquashfs
+    allocated and read a block list of size / block size words for it before anything was
+    checked (a basic inode: 4 MiB for 4 GiB; an extended one: 1 GiB for 2^40 bytes, minutes
+    under ASan at every directory entry that names it)."""
+    img = bytearray(open(os.path.join(out, 'fw_squashfs4/uncompressed-4k.sqfs'), 'rb').read())
+    want = len(open(os.path.join(src, path), 'rb').read())
+    itab, dtab = struct.unpack_from('<QQ', img, 64)
+    for i in range(itab + 2, dtab - 56):
+        typ = struct.unpack_from('<H', img, i)[0]
+        if typ == 2 and struct.unpack_from('<I', img, i + 28)[0] == want:
+            struct.pack_into('<I', img, i + 28, size)
+            return bytes(img)
+        if typ == 9 and struct.unpack_from('<Q', img, i + 24)[0] == want:
+            struct.pack_into('<Q', img, i + 24, size)
+            return bytes(img)
+    raise SystemExit('sqfs4_claim: no file inode of %d bytes' % want)
+
+w('fw_squashfs4/regress-claimed-size.sqfs', sqfs4_claim('etc/numbers', 0xffffffff))
+w('fw_squashfs4/regress-claimed-size-ext.sqfs', sqfs4_claim('bin/sparse', 1 << 40))
+
 def yaffs2(be, page, spare, tagoff):
     e = '>' if be else '<'
     chunks = []

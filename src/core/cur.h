@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct jcs_cur {
 	const uint8_t *p;
@@ -124,6 +125,28 @@ static inline uint64_t jcs_cur_u64be(struct jcs_cur *c)
 {
 	uint64_t hi = jcs_cur_u32be(c);
 	return hi << 32 | jcs_cur_u32be(c);
+}
+
+/* The NUL-terminated string at the cursor (its length in *n, the NUL not counted) and advance
+ * past the NUL; NULL (and bad) when no NUL comes before the end. */
+static inline const char *jcs_cur_str(struct jcs_cur *c, size_t *n)
+{
+	const uint8_t *p = c->bad || c->off == c->len ? NULL : c->p + c->off;
+	const uint8_t *z = p ? (const uint8_t *)memchr(p, 0, c->len - c->off) : NULL;
+
+	if (!z) {
+		c->bad = true;
+		return NULL;
+	}
+	*n = (size_t)(z - p);
+	c->off += *n + 1;
+	return (const char *)p;
+}
+
+/* Advance to the next multiple of a (a power of two) counted from the start of the cursor. */
+static inline bool jcs_cur_align(struct jcs_cur *c, size_t a)
+{
+	return jcs_cur_skip(c, (a - (c->off & (a - 1))) & (a - 1));
 }
 
 #endif

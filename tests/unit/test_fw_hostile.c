@@ -740,6 +740,50 @@ T_TEST(ubi_leb_number_wrap)
 	free(t);
 }
 
+/* A SquashFS 4 file inode claiming 4 GiB in a 2 KiB image: libsquashfs allocated and read a
+ * block list of size / block size words for it before anything was checked (an extended
+ * inode claiming 2^40 bytes: a gigabyte per directory entry, minutes under ASan). The claim
+ * is now read first and refused beyond max_ratio times the image: that file is reported
+ * unread, the others are read. The twin is the same image with the true size. */
+T_TEST(squashfs4_claimed_file_size)
+{
+	struct fwt *t = fwt_new();
+	const struct fwt_entry *e;
+
+	T_EQ_INT(walk_corpus("fw_squashfs4/regress-claimed-size.sqfs", NULL, t), 0);
+	T_CONTAINS(t->problems, "/etc/numbers claims 4294967295 bytes, more than the image can expand to: not read");
+	T_ASSERT(fwt_find(t, "/etc/numbers") == NULL);
+	T_ASSERT(has_content(t, "/etc/passwd", "root::0:0:root:/root:/bin/sh\n", 29));
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_squashfs4/regress-claimed-size-ext.sqfs", NULL, t), 0);
+	T_CONTAINS(t->problems, "/bin/sparse claims 1099511627776 bytes, more than the image can expand to: not read");
+	T_ASSERT(fwt_find(t, "/bin/sparse") == NULL && fwt_find(t, "/etc/numbers") != NULL);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_squashfs4/uncompressed-4k.sqfs", NULL, t), 0);
+	T_ASSERT((e = fwt_find(t, "/etc/numbers")) != NULL && e->size == 1092);
+	T_ASSERT((e = fwt_find(t, "/bin/sparse")) != NULL && e->size == 12288);
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
+/* A big-endian CramFS (mkfs.cramfs -N big) was read as little-endian: the byte-order test
+ * compared the magic as read little-endian with its own value, so it never matched, and the
+ * swapped fields gave garbage entries. Now it is reported unsupported; the twin is the same
+ * tree little-endian. */
+T_TEST(cramfs_big_endian_reported)
+{
+	struct fwt *t = fwt_new();
+
+	T_EQ_INT(walk_corpus("fw_cramfs/big-endian-holes.cramfs", NULL, t), 0);
+	T_CONTAINS(t->problems, "big-endian CramFS is not supported");
+	T_EQ_INT(t->nfiles, 0);
+	memset(t, 0, sizeof(*t));
+	T_EQ_INT(walk_corpus("fw_cramfs/rootfs.cramfs", NULL, t), 0);
+	T_ASSERT(has_content(t, "/etc/passwd", "root::0:0:root:/root:/bin/sh\n", 29));
+	T_EQ_INT(t->nproblems, 0);
+	free(t);
+}
+
 static uint64_t count_entries;
 
 static int count_file(void *ctx, const struct jcs_fw_file *f)
@@ -812,4 +856,5 @@ T_MAIN(T_CASE(path_traversal_names_stay_inside), T_CASE(symlink_escape_refused),
        T_CASE(cramfs_directory_loop), T_CASE(cramfs_huge_directory), T_CASE(truncated_and_corrupt_fixtures), T_CASE(truncated_filesystems_reported),
        T_CASE(walk_dir_reports_links_without_following), T_CASE(squashfs3_stored_fragment_over_block),
        T_CASE(ext_block_count_wrap), T_CASE(ext_shared_extent_blocks), T_CASE(jffs2_many_dirents),
-       T_CASE(ubifs_magic_every_24_bytes), T_CASE(ubi_leb_number_wrap))
+       T_CASE(ubifs_magic_every_24_bytes), T_CASE(ubi_leb_number_wrap), T_CASE(squashfs4_claimed_file_size),
+       T_CASE(cramfs_big_endian_reported))

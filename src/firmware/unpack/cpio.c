@@ -25,58 +25,95 @@ static bool plausible_mode(uint32_t mode)
 	}
 }
 
-static unsigned long field(const uint8_t *p, int n, int base, bool *ok)
+/* n ASCII digits in base 8 or 16; *ok cleared on anything else (libarchive trusts them). */
+static uint64_t field(struct jcs_cur *c, int n, int base, bool *ok)
 {
-	unsigned long v = 0;
+	const uint8_t *p = jcs_cur_take(c, (size_t)n);
+	uint64_t v = 0;
 
+	if (!p) {
+		*ok = false;
+		return 0;
+	}
 	for (int i = 0; i < n; i++) {
 		int d = p[i] >= '0' && p[i] <= '9' ? p[i] - '0'
 			: base == 16 && p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
 			: base == 16 && p[i] >= 'A' && p[i] <= 'F' ? p[i] - 'A' + 10 : -1;
 		if (d < 0 || d >= base)
 			*ok = false;
-		v = v * (unsigned long)base + (unsigned long)(d < 0 ? 0 : d);
+		v = v * (uint64_t)base + (uint64_t)(d < 0 ? 0 : d);
 	}
 	return v;
 }
 
-static bool plausible(const uint8_t *p, size_t len)
+struct entry {
+	uint32_t mode;
+	uint64_t filesize;
+	const uint8_t *name;
+	size_t namesize; /* with its NUL */
+	size_t align;    /* header + name, and data, are padded to this (from the archive start) */
+};
+
+/* Read the header at c (newc/crc, odc, old binary in either byte order) and its name,
+ * advancing c (the padding after the name is the caller's): 1, 0 when no cpio magic is there
+ * (c unmoved), -1 when it is malformed or runs past the end. Every field of the ASCII
+ * headers must be a number. */
+static int header(struct jcs_cur *c, struct entry *e)
 {
+	struct jcs_cur m = *c;
+	const uint8_t *magic = jcs_cur_take(&m, 2);
 	bool ok = true;
 
-	if (len < 26) /* the smallest header (old binary) */
-		return false;
-	if (p[0] == '0') {
-		if (p[5] == '7') { /* odc: 76-byte octal header */
-			unsigned long mode, namesize;
-			if (len < 76)
-				return false;
-			mode = field(p + 18, 6, 8, &ok);
-			namesize = field(p + 59, 6, 8, &ok);
-			return ok && plausible_mode((uint32_t)mode) && namesize <= len - 76 && plausible_name(p + 76, namesize);
+	if (!magic)
+		return 0;
+	if (magic[0] == '0' && magic[1] == '7') {
+		const uint8_t *rest = jcs_cur_take(&m, 4);
+		if (!rest || memcmp(rest, "070", 3) || rest[3] < '1' || (rest[3] > '2' && rest[3] != '7'))
+			return 0;
+		if (rest[3] == '7') { /* odc: dev ino mode uid gid nlink rdev mtime namesize filesize, octal */
+			static const uint8_t width[] = {6, 6, 6, 6, 6, 6, 6, 11, 6, 11};
+			uint64_t v[10];
+			for (int i = 0; i < 10; i++)
+				v[i] = field(&m, width[i], 8, &ok);
+			e->mode = (uint32_t)v[2];
+			e->namesize = (size_t)v[8];
+			e->filesize = v[9];
+			e->align = 1;
+		} else { /* newc/crc: ino mode uid gid nlink mtime filesize devmaj devmin rdevmaj rdevmin namesize check */
+			uint64_t v[13];
+			for (int i = 0; i < 13; i++)
+				v[i] = field(&m, 8, 16, &ok);
+			e->mode = (uint32_t)v[1];
+			e->filesize = v[6];
+			e->namesize = (size_t)v[11];
+			e->align = 4;
 		}
-		{ /* newc / crc: 110-byte hex header */
-			unsigned long mode, namesize;
-			if (len < 110)
-				return false;
-			mode = field(p + 14, 8, 16, &ok);
-			namesize = field(p + 94, 8, 16, &ok);
-			return ok && plausible_mode((uint32_t)mode) && namesize <= len - 110 &&
-			       plausible_name(p + 110, namesize);
-		}
+	} else if ((magic[0] == 0xc7 && magic[1] == 0x71) || (magic[0] == 0x71 && magic[1] == 0xc7)) {
+		bool be = magic[0] == 0x71;
+		uint16_t hi;
+		jcs_cur_skip(&m, 4); /* dev, ino */
+		e->mode = jcs_cur_u16e(&m, be);
+		jcs_cur_skip(&m, 12); /* uid, gid, nlink, rdev, mtime */
+		e->namesize = jcs_cur_u16e(&m, be);
+		hi = jcs_cur_u16e(&m, be); /* the 32-bit size is stored high half first */
+		e->filesize = (uint64_t)hi << 16 | jcs_cur_u16e(&m, be);
+		e->align = 2;
+	} else {
+		return 0;
 	}
-	{ /* old binary, either byte order: 26-byte header */
-		struct jcs_cur c = jcs_cur_make(p, len);
-		bool le = p[0] == 0xc7;
-		uint16_t mode, namesize;
-		jcs_cur_skip(&c, 6);
-		mode = le ? jcs_cur_u16le(&c) : jcs_cur_u16be(&c);
-		jcs_cur_skip(&c, 12);
-		namesize = le ? jcs_cur_u16le(&c) : jcs_cur_u16be(&c);
-		jcs_cur_skip(&c, 4);
-		return !c.bad && plausible_mode(mode) && namesize <= jcs_cur_left(&c) &&
-		       plausible_name(p + 26, namesize);
-	}
+	e->name = jcs_cur_take(&m, e->namesize);
+	if (!ok || !e->name)
+		return -1;
+	*c = m;
+	return 1;
+}
+
+static bool plausible(const uint8_t *p, size_t len)
+{
+	struct jcs_cur c = jcs_cur_make(p, len);
+	struct entry e;
+
+	return header(&c, &e) == 1 && plausible_mode(e.mode) && plausible_name(e.name, e.namesize);
 }
 
 /* Walk every header up to the trailer: each entry must fit in the bytes left. Returns the
@@ -85,48 +122,20 @@ static bool plausible(const uint8_t *p, size_t len)
  * resynchronises on a magic in the bytes that follow. */
 static size_t entries_fit(const uint8_t *p, size_t len)
 {
-	size_t off = 0;
+	struct jcs_cur c = jcs_cur_make(p, len);
 
-	for (int n = 0; n < 1000000 && off < len; n++) {
-		const uint8_t *h = p + off;
-		unsigned long namesize, filesize;
-		size_t hl, need;
-		bool ok = true;
-		if (len - off >= 6 && !memcmp(h, "07070", 5) && (h[5] == '1' || h[5] == '2')) {
-			if (len - off < 110)
-				return 0;
-			for (int i = 6; i < 110; i += 8) /* every field must be hex (libarchive trusts them) */
-				field(h + i, 8, 16, &ok);
-			filesize = field(h + 54, 8, 16, &ok);
-			namesize = field(h + 94, 8, 16, &ok);
-			hl = 110;
-			need = ((hl + namesize + 3) & ~(size_t)3) + ((filesize + 3) & ~3ul);
-		} else if (len - off >= 6 && !memcmp(h, "070707", 6)) {
-			if (len - off < 76)
-				return 0;
-			for (int i = 6; i < 76; i++)
-				field(h + i, 1, 8, &ok);
-			namesize = field(h + 59, 6, 8, &ok);
-			filesize = field(h + 65, 11, 8, &ok);
-			hl = 76;
-			need = hl + namesize + filesize;
-		} else if (len - off >= 26 && ((h[0] == 0xc7 && h[1] == 0x71) || (h[0] == 0x71 && h[1] == 0xc7))) {
-			bool le = h[0] == 0xc7;
-			namesize = le ? (unsigned long)(h[20] | h[21] << 8) : (unsigned long)(h[20] << 8 | h[21]);
-			filesize = le ? (unsigned long)(h[22] | h[23] << 8) << 16 | (unsigned long)(h[24] | h[25] << 8)
-				      : (unsigned long)(h[22] << 8 | h[23]) << 16 | (unsigned long)(h[24] << 8 | h[25]);
-			hl = 26;
-			need = ((hl + namesize + 1) & ~(size_t)1) + ((filesize + 1) & ~1ul);
-		} else {
-			return off; /* data after the last entry: not ours */
-		}
-		if (!ok || namesize > len - off || filesize > len - off || need > len - off)
+	for (int n = 0; n < 1000000 && jcs_cur_left(&c); n++) {
+		struct entry e;
+		int r = header(&c, &e);
+		if (r == 0)
+			return c.off; /* data after the last entry: not ours */
+		if (r < 0 || !jcs_cur_align(&c, e.align) || e.filesize > jcs_cur_left(&c) ||
+		    !jcs_cur_skip(&c, (size_t)e.filesize) || !jcs_cur_align(&c, e.align))
 			return 0;
-		off += need;
-		if (namesize >= 11 && !memcmp(h + hl, "TRAILER!!!", 11))
-			return off;
+		if (e.namesize >= 11 && !memcmp(e.name, "TRAILER!!!", 11))
+			return c.off;
 	}
-	return off;
+	return c.off;
 }
 
 static size_t cpio_extent(const uint8_t *p, size_t len, int64_t last, int64_t size)

@@ -57,7 +57,8 @@ static long cr_read(struct cr *s, const struct cr_inode *in, char *why, size_t w
 			memset(s->buf + done, 0, want);
 			n = (long)want;
 		} else {
-			n = jcs_fw_decompress(JCS_FW_ZLIB, s->p + start, end - start, s->buf + done, want);
+			struct jcs_cur blk = jcs_cur_at(&c, start, end - start); /* start <= end <= len */
+			n = blk.bad ? JCS_EPARSE : jcs_fw_decompress(JCS_FW_ZLIB, blk.p, blk.len, s->buf + done, want);
 		}
 		if (n != (long)want) {
 			snprintf(why, whylen, "block %u does not decompress to %zu bytes", i, want);
@@ -159,7 +160,7 @@ static int cramfs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 		if (!sig || memcmp(sig, "Compressed ROMFS", 16))
 			return JCS_ENOTFOUND;
 	}
-	if (magic == 0x28cd3d45 && p[0] == 0x28)
+	if (magic == 0x453dcd28) /* 28 cd 3d 45: the magic stored big-endian */
 		return jcs_err_set(err, JCS_EUNSUPPORTED, "big-endian CramFS is not supported");
 	jcs_cur_seek(&c, 64);
 	root = cr_inode(&c);

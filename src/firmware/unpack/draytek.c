@@ -2,16 +2,18 @@
  * "DrayTekImageMD5\n<hex>\n". The payload is reported and carved. */
 #include <string.h>
 
+#include "core/cur.h"
 #include "firmware/unpack/header.h"
 
 static int draytek_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
 {
+	struct jcs_cur c = jcs_cur_make(p, len);
 	const uint8_t *t;
 	size_t end;
 
-	if (len < 0x100)
+	if (!jcs_cur_skip(&c, 0x100)) /* the header */
 		return JCS_ENOTFOUND;
-	t = memmem(p + 0x100, len - 0x100, "DrayTekImageMD5\n", 16);
+	t = memmem(c.p + c.off, jcs_cur_left(&c), "DrayTekImageMD5\n", 16);
 	end = t ? (size_t)(t - p) : len;
 	if (!t)
 		jcs_fw_problem(w, 0, "DrayTek trailer (DrayTekImageMD5) missing: image truncated?");

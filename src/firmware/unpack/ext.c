@@ -57,9 +57,9 @@ static bool read_inode(const struct ext *e, uint32_t ino, struct einode *in)
 	if (c.bad || table >= e->have)
 		return false;
 	off = table * e->bs + (uint64_t)idx * e->isize; /* < 2^64: table * bs <= len, idx * isize < 2^48 */
-	if (!jcs_range_ok(off, 128, e->len))
+	c = jcs_cur_at(&c, off, 128);
+	if (c.bad)
 		return false;
-	c = jcs_cur_make(e->p + off, 128);
 	in->mode = jcs_cur_u16le(&c);
 	in->uid = jcs_cur_u16le(&c);
 	in->size = jcs_cur_u32le(&c);

@@ -32,7 +32,7 @@ static int emit_image(struct jcs_fw_walk *w, const struct fitimg *im, const uint
 
 static int fit_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
 {
-	struct jcs_cur h = jcs_cur_make(p, len), s;
+	struct jcs_cur h = jcs_cur_make(p, len), s, strings;
 	uint32_t total, off_struct, off_strings, version, size_strings, size_struct;
 	char stack[FDT_DEPTH_MAX][64];
 	struct fitimg im = {0};
@@ -57,19 +57,21 @@ static int fit_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		size_struct = total - off_struct;
 	if (size_strings > total - off_strings)
 		return jcs_err_set(err, JCS_EPARSE, "device tree strings block outside the blob");
-	s = jcs_cur_make(p + off_struct, size_struct);
+	h = jcs_cur_make(p, total);
+	s = jcs_cur_at(&h, off_struct, size_struct);
+	strings = jcs_cur_at(&h, off_strings, size_strings);
 	for (;;) {
 		uint32_t tok = jcs_cur_u32be(&s);
 		if (s.bad)
 			return jcs_err_set(err, JCS_EPARSE, "device tree structure truncated");
 		if (tok == 1) { /* BEGIN_NODE */
-			const uint8_t *n = s.p + s.off;
-			size_t nl = strnlen((const char *)n, jcs_cur_left(&s));
-			if (nl == jcs_cur_left(&s) || depth >= FDT_DEPTH_MAX)
+			size_t nl;
+			const char *n = jcs_cur_str(&s, &nl);
+			if (!n || depth >= FDT_DEPTH_MAX)
 				return jcs_err_set(err, JCS_EPARSE, "device tree node name unterminated or nested too deep");
-			snprintf(stack[depth], sizeof(stack[depth]), "%.*s", (int)nl, (const char *)n);
+			snprintf(stack[depth], sizeof(stack[depth]), "%.*s", (int)(nl < 63 ? nl : 63), n);
 			depth++;
-			jcs_cur_skip(&s, (nl + 1 + 3) & ~(size_t)3);
+			jcs_cur_align(&s, 4);
 			if (depth == 3 && !strcmp(stack[1], "images")) {
 				memset(&im, 0, sizeof(im));
 				im.ext_off = im.ext_size = -1;
@@ -91,22 +93,22 @@ static int fit_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 			depth--;
 		} else if (tok == 3) { /* PROP */
 			uint32_t plen = jcs_cur_u32be(&s), nameoff = jcs_cur_u32be(&s);
-			const uint8_t *val = jcs_cur_take(&s, plen);
+			struct jcs_cur val = jcs_cur_sub(&s, plen), name = strings;
 			const char *pname;
-			if (!val || nameoff >= size_strings)
+			size_t nl;
+			if (val.bad || nameoff >= size_strings || !jcs_cur_seek(&name, nameoff))
 				return jcs_err_set(err, JCS_EPARSE, "device tree property outside the blob");
-			jcs_cur_skip(&s, ((plen + 3) & ~3u) - plen);
-			pname = (const char *)p + off_strings + nameoff;
-			if (strnlen(pname, size_strings - nameoff) == size_strings - nameoff)
+			jcs_cur_align(&s, 4);
+			if (!(pname = jcs_cur_str(&name, &nl)))
 				continue;
 			if (in_image && depth == 3) {
 				if (!strcmp(pname, "data")) {
-					im.data = val;
+					im.data = val.p;
 					im.len = plen;
 				} else if (!strcmp(pname, "data-offset") && plen == 4) {
-					im.ext_off = (int64_t)((uint32_t)val[0] << 24 | val[1] << 16 | val[2] << 8 | val[3]);
+					im.ext_off = jcs_cur_u32be(&val);
 				} else if (!strcmp(pname, "data-size") && plen == 4) {
-					im.ext_size = (int64_t)((uint32_t)val[0] << 24 | val[1] << 16 | val[2] << 8 | val[3]);
+					im.ext_size = jcs_cur_u32be(&val);
 				}
 			}
 		} else if (tok == 4) { /* NOP */

@@ -38,9 +38,11 @@ static int gzip_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 	char name[256];
 	bool truncated = false;
 	z_stream z;
+	struct jcs_cur c = jcs_cur_make(p, len);
 	int rc = 0, zr;
 
-	if (len < 18 || p[3] & 0xe0) /* reserved flag bits set: not gzip */
+	jcs_cur_skip(&c, 3);
+	if (jcs_cur_u8(&c) & 0xe0 || len < 18) /* reserved flag bits set: not gzip */
 		return JCS_ENOTFOUND;
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 16 + 15) != Z_OK)

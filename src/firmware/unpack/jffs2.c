@@ -298,7 +298,8 @@ static int emit_ino(struct jf *j, uint32_t ino, uint8_t dtype)
 
 static int jffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
 {
-	struct jf j = {.w = w, .p = p, .len = len, .be = len > 0 && p[0] == 0x19};
+	struct jcs_cur m = jcs_cur_make(p, len);
+	struct jf j = {.w = w, .p = p, .len = len, .be = jcs_cur_u8(&m) == 0x19}; /* magic 0x1985 stored big-endian */
 	size_t o = 0, end = 0, gap_start = 0;
 	uint32_t tot;
 	uint16_t type;

@@ -12,19 +12,19 @@
 
 struct rfs {
 	struct jcs_fw_walk *w;
-	const uint8_t *p;
-	size_t len;
+	struct jcs_cur img; /* the volume (its declared size) */
 	uint64_t budget; /* headers still allowed to be visited */
 	uint32_t stack[R_DEPTH_MAX];
 	int depth;
 	char path[4096];
 };
 
-/* Parse the header at off: fields and the offset of its data; false when malformed. */
+/* Parse the header at off: fields, name and the cursor over the rest of the image from its
+ * (16-byte aligned) data; false when malformed. */
 static bool header(const struct rfs *r, uint32_t off, uint32_t *next, uint32_t *spec, uint32_t *size,
-		   const char **name, size_t *data)
+		   const char **name, struct jcs_cur *data)
 {
-	struct jcs_cur c = jcs_cur_make(r->p, r->len);
+	struct jcs_cur c = r->img;
 	size_t nl;
 
 	if (off % 16 || !jcs_cur_seek(&c, off))
@@ -33,14 +33,11 @@ static bool header(const struct rfs *r, uint32_t off, uint32_t *next, uint32_t *
 	*spec = jcs_cur_u32be(&c);
 	*size = jcs_cur_u32be(&c);
 	jcs_cur_skip(&c, 4);
-	if (c.bad)
+	*name = jcs_cur_str(&c, &nl);
+	if (!jcs_cur_align(&c, 16))
 		return false;
-	*name = (const char *)r->p + c.off;
-	nl = strnlen(*name, jcs_cur_left(&c));
-	if (nl == jcs_cur_left(&c))
-		return false;
-	*data = (c.off + nl + 1 + 15) & ~(size_t)15;
-	return *data <= r->len;
+	*data = jcs_cur_at(&c, c.off, jcs_cur_left(&c));
+	return !data->bad;
 }
 
 static int walk_dir(struct rfs *r, uint32_t first)
@@ -62,7 +59,8 @@ static int walk_dir(struct rfs *r, uint32_t first)
 	while (off && rc == 0) {
 		uint32_t next, spec, size, type;
 		const char *name;
-		size_t data;
+		struct jcs_cur data;
+		const uint8_t *body;
 		struct jcs_fw_file f = {.path = r->path};
 		char *link = NULL;
 		if (r->budget-- == 0) {
@@ -75,19 +73,19 @@ static int walk_dir(struct rfs *r, uint32_t first)
 		}
 		off &= ~15u;
 		type = next & 7;
+		f.mode = type == 1 || (next & 8) ? 0755 : 0644; /* bit 3 of next: executable */
 		next &= ~15u;
 		if (!strcmp(name, ".") || !strcmp(name, "..")) {
 			off = next;
 			continue;
 		}
 		snprintf(r->path + base, sizeof(r->path) - base, "/%s", name);
-		f.mode = type == 1 || (r->p[off + 3] & 8) ? 0755 : 0644; /* bit 3 of next: executable */
 		switch (type) {
 		case 0: f.type = JCS_FW_HARDLINK; f.link = ""; break;
 		case 1: f.type = JCS_FW_DIR; break;
 		case 2:
 		case 3:
-			if (size > r->len - data) {
+			if (!(body = jcs_cur_take(&data, size))) {
 				jcs_fw_problem(r->w, off, "%.300s: data beyond the image", r->path);
 				r->path[base] = 0;
 				off = next;
@@ -96,11 +94,11 @@ static int walk_dir(struct rfs *r, uint32_t first)
 			f.size = size;
 			if (type == 2) {
 				f.type = JCS_FW_FILE;
-				f.data = r->p + data;
+				f.data = body;
 				f.len = size;
 			} else {
 				f.type = JCS_FW_SYMLINK;
-				link = strndup((const char *)r->p + data, size);
+				link = strndup((const char *)body, size);
 				if (!link)
 					return JCS_ENOMEM;
 				f.link = link;
@@ -123,7 +121,7 @@ static int walk_dir(struct rfs *r, uint32_t first)
 static int romfs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
 {
 	struct jcs_cur c = jcs_cur_make(p, len);
-	struct rfs r = {.w = w, .p = p};
+	struct rfs r = {.w = w};
 	uint32_t size;
 	size_t nl;
 
@@ -137,12 +135,12 @@ static int romfs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 		size = (uint32_t)len;
 	}
 	*used = size;
-	r.len = size;
+	r.img = jcs_cur_make(p, size);
 	r.budget = size / 16;
-	nl = strnlen((const char *)p + 16, size - 16);
-	if (nl == size - 16)
+	c = jcs_cur_at(&r.img, 16, size - 16);
+	if (!jcs_cur_str(&c, &nl) || !jcs_cur_align(&c, 16))
 		return jcs_err_set(err, JCS_EPARSE, "ROMFS volume name unterminated");
-	return walk_dir(&r, (uint32_t)((16 + nl + 1 + 15) & ~(size_t)15));
+	return walk_dir(&r, (uint32_t)(16 + c.off));
 }
 
 const struct jcs_fw_unpacker jcs_fw_unpack_romfs = {

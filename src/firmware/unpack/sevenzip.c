@@ -1,20 +1,21 @@
 /* 7-Zip via libarchive; extent from the start header (next-header offset + size). */
+#include "core/ckd.h"
 #include "core/cur.h"
 #include "firmware/unpack/archive.h"
 
 static size_t sevenzip_extent(const uint8_t *p, size_t len, int64_t last, int64_t size)
 {
 	struct jcs_cur c = jcs_cur_make(p, len);
-	uint64_t off, n;
+	uint64_t off, n, end;
 
 	(void)last;
 	(void)size;
 	jcs_cur_skip(&c, 12);
 	off = jcs_cur_u64le(&c);
 	n = jcs_cur_u64le(&c);
-	if (c.bad || off > len || n > len || 32 + off + n > len)
+	if (c.bad || jcs_add_overflow(off, n, &end) || jcs_add_overflow(end, 32, &end) || end > len)
 		return 0;
-	return (size_t)(32 + off + n);
+	return (size_t)end; /* the 32-byte start header, the packed streams, the header */
 }
 
 static const struct jcs_fw_archive_fmt fmt = {archive_read_support_format_7zip, NULL, sevenzip_extent};

@@ -20,13 +20,14 @@
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
 #include <sqfs/dir.h>
-#include <sqfs/dir_reader.h>
 #include <sqfs/error.h>
 #include <sqfs/id_table.h>
 #include <sqfs/inode.h>
 #include <sqfs/io.h>
+#include <sqfs/meta_reader.h>
 #include <sqfs/super.h>
 
+#include "core/ckd.h"
 #include "core/cur.h"
 #include "firmware/audit/audit.h"
 #include "firmware/unpack/unpack.h"
@@ -146,7 +147,8 @@ struct pool {
 
 struct sq {
 	struct jcs_fw_walk *w;
-	sqfs_dir_reader_t *dr;
+	const sqfs_super_t *super;
+	sqfs_meta_reader_t *im, *dm; /* inode table, directory table */
 	sqfs_data_reader_t *data;
 	sqfs_id_table_t *ids;
 	struct pool *pool; /* NULL = read on the walking thread */
@@ -439,11 +441,65 @@ static int emit_inode(struct sq *s, const sqfs_inode_generic_t *in, struct job *
 	return rc;
 }
 
+enum { SQ_TOO_BIG = 1, SQ_SPENT = 2 }; /* read_inode's refusals; positive: never an SQFS_ERROR */
+
+/* Read the inode at iref (block << 16 | offset in the inode table). libsquashfs allocates a
+ * file's block list from the size the inode claims (one word per block) before reading it,
+ * so the claim is read here first: a size beyond what the image can expand to (max_ratio
+ * times its size) is refused before any allocation (SQ_TOO_BIG, the size in *claimed), and
+ * the list's length is charged to the work budget (SQ_SPENT once it is spent). Otherwise
+ * 0 or a negative SQFS_ERROR. */
+static int read_inode(struct sq *s, sqfs_u64 iref, sqfs_inode_generic_t **in, uint64_t *claimed)
+{
+	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(s->w);
+	uint8_t raw[16 + 40]; /* the common header, then a file's fixed part (extended: 40 bytes) */
+	struct jcs_cur c = jcs_cur_make(raw, sizeof(raw));
+	uint64_t size = 0, cap, blocks;
+	uint32_t frag_idx = 0, frag_off = 0;
+	uint16_t type;
+	int r;
+
+	if ((r = sqfs_meta_reader_seek(s->im, s->super->inode_table_start + (iref >> 16), iref & 0xffff)) ||
+	    (r = sqfs_meta_reader_read(s->im, raw, 16)))
+		return r;
+	type = jcs_cur_u16le(&c);
+	jcs_cur_seek(&c, 16);
+	if (type == SQFS_INODE_FILE) {
+		if ((r = sqfs_meta_reader_read(s->im, raw + 16, 16)))
+			return r;
+		jcs_cur_skip(&c, 4); /* blocks_start */
+		frag_idx = jcs_cur_u32le(&c);
+		frag_off = jcs_cur_u32le(&c);
+		size = jcs_cur_u32le(&c);
+	} else if (type == SQFS_INODE_EXT_FILE) {
+		if ((r = sqfs_meta_reader_read(s->im, raw + 16, 40)))
+			return r;
+		jcs_cur_skip(&c, 8); /* blocks_start */
+		size = jcs_cur_u64le(&c);
+		jcs_cur_skip(&c, 12); /* sparse, nlink */
+		frag_idx = jcs_cur_u32le(&c);
+		frag_off = jcs_cur_u32le(&c);
+	}
+	if (jcs_mul_overflow(s->super->bytes_used, (uint64_t)lim->max_ratio, &cap))
+		cap = UINT64_MAX;
+	*claimed = size;
+	if (size > cap)
+		return SQ_TOO_BIG;
+	blocks = size / s->super->block_size + (size % s->super->block_size && (frag_idx == 0xffffffff ||
+										  frag_off == 0xffffffff));
+	if (jcs_fw_charge(s->w, jcs_fw_bytes_steps(blocks * 4)))
+		return SQ_SPENT;
+	return sqfs_meta_reader_read_inode(s->im, s->super, iref >> 16, iref & 0xffff, in);
+}
+
 static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 {
 	struct child *kids = NULL;
 	size_t n = 0, cap = 0, base = strlen(s->path), ahead = 0;
+	sqfs_readdir_state_t st;
 	sqfs_dir_entry_t *ent;
+	sqfs_u64 iref;
+	uint64_t claimed;
 	int rc = 0, r;
 
 	if (s->depth >= SQ_DEPTH_MAX) {
@@ -456,12 +512,12 @@ static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 			return 0;
 		}
 	s->stack[s->depth++] = dir->base.inode_number;
-	if ((r = sqfs_dir_reader_open_dir(s->dr, dir, SQFS_DIR_OPEN_NO_DOT_ENTRIES)) != 0) {
+	if ((r = sqfs_readdir_state_init(&st, s->super, dir)) != 0) {
 		jcs_fw_problem(s->w, 0, "directory %.300s: %s", s->path, sqerr(r));
 		goto out;
 	}
 	/* collect this directory's entries first: the reader holds one directory at a time */
-	while ((r = sqfs_dir_reader_read(s->dr, &ent)) == 0) {
+	while ((r = sqfs_meta_reader_readdir(s->dm, &st, &ent, NULL, &iref)) == 0) {
 		sqfs_inode_generic_t *in = NULL;
 		if ((rc = jcs_fw_charge(s->w, 1))) { /* work budget: a shared directory listed everywhere */
 			sqfs_free(ent);
@@ -476,10 +532,20 @@ static int walk_dir(struct sq *s, const sqfs_inode_generic_t *dir)
 			}
 			kids = nk;
 		}
-		r = sqfs_dir_reader_get_inode(s->dr, &in);
+		r = read_inode(s, iref, &in, &claimed);
+		if (r == SQ_SPENT) {
+			sqfs_free(ent);
+			rc = JCS_ELIMIT;
+			goto out;
+		}
 		if (r) {
-			jcs_fw_problem(s->w, 0, "inode of %.300s/%.*s: %s", s->path, (int)ent->size + 1,
-				       (const char *)ent->name, sqerr(r));
+			if (r == SQ_TOO_BIG)
+				jcs_fw_problem(s->w, 0, "%.300s/%.*s claims %llu bytes, more than the image can expand to: "
+					       "not read", s->path, (int)ent->size + 1, (const char *)ent->name,
+					       (unsigned long long)claimed);
+			else
+				jcs_fw_problem(s->w, 0, "inode of %.300s/%.*s: %s", s->path, (int)ent->size + 1,
+					       (const char *)ent->name, sqerr(r));
 			sqfs_free(ent);
 			continue;
 		}
@@ -532,6 +598,7 @@ static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 	sqfs_inode_generic_t *root = NULL;
 	struct sq s = {.w = w};
 	sqfs_super_t super;
+	uint64_t claimed;
 	uint16_t major;
 	int rc = 0, r;
 
@@ -561,14 +628,17 @@ static int squashfs4_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 				   super.compression_id);
 	}
 	rc = JCS_ENOMEM;
-	if (!(s.ids = sqfs_id_table_create(0)) || !(s.dr = sqfs_dir_reader_create(&super, cmp, &mf.base, 0)) ||
+	s.super = &super;
+	if (!(s.ids = sqfs_id_table_create(0)) ||
+	    !(s.im = sqfs_meta_reader_create(&mf.base, cmp, super.inode_table_start, super.directory_table_start)) ||
+	    !(s.dm = sqfs_meta_reader_create(&mf.base, cmp, super.directory_table_start, super.bytes_used)) ||
 	    !(s.data = sqfs_data_reader_create(&mf.base, super.block_size, cmp, 0))) {
 		jcs_err_set(err, rc, "out of memory");
 		goto out;
 	}
 	if ((r = sqfs_id_table_read(s.ids, &mf.base, &super, cmp)) != 0 ||
 	    (r = sqfs_data_reader_load_fragment_table(s.data, &super)) != 0 ||
-	    (r = sqfs_dir_reader_get_root_inode(s.dr, &root)) != 0) {
+	    (r = read_inode(&s, super.root_inode_ref, &root, &claimed)) != 0) {
 		rc = jcs_err_set(err, JCS_EPARSE, "SquashFS tables: %s", sqerr(r));
 		goto out;
 	}
@@ -588,7 +658,8 @@ out:
 	sqfs_free(root);
 	free(s.buf);
 	sqfs_destroy(s.data);
-	sqfs_destroy(s.dr);
+	sqfs_destroy(s.dm);
+	sqfs_destroy(s.im);
 	sqfs_destroy(s.ids);
 	sqfs_destroy(cmp);
 	return rc;

@@ -1,11 +1,20 @@
 /* tar (ustar, GNU, pax) via libarchive. */
+#include "core/ckd.h"
 #include "firmware/unpack/archive.h"
 
+/* The last header, its data in 512-byte records, the two zero records that end the archive
+ * (a size the image cannot hold gives the whole image). */
 static size_t tar_extent(const uint8_t *p, size_t len, int64_t last, int64_t size)
 {
+	uint64_t data, end;
+
 	(void)p;
-	(void)len;
-	return last < 0 ? 0 : (size_t)last + 512 + (((size_t)size + 511) & ~(size_t)511) + 1024;
+	if (last < 0)
+		return 0;
+	if (size < 0 || jcs_add_overflow((uint64_t)size, 511, &data) ||
+	    jcs_add_overflow((uint64_t)last, 512 + (data & ~(uint64_t)511) + 1024, &end) || end > len)
+		return len;
+	return (size_t)end;
 }
 
 static const struct jcs_fw_archive_fmt fmt = {archive_read_support_format_tar, NULL, tar_extent};

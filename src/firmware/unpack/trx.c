@@ -30,7 +30,8 @@ static int trx_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		total = (uint32_t)len;
 	} else {
 		*used = total;
-		if ((~crc32(0, p + 12, total - 12) & 0xffffffffu) != crc)
+		struct jcs_cur body = jcs_cur_at(&c, 12, total - 12); /* 28 <= total <= len */
+		if ((~crc32(0, body.p, (uInt)body.len) & 0xffffffffu) != crc)
 			jcs_fw_problem(w, 8, "TRX CRC32 mismatch (image corrupt or modified)");
 	}
 	for (int i = 0; i < nparts && rc == 0; i++) {

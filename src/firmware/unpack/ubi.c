@@ -31,34 +31,37 @@ static int by_vol(const void *a, const void *b)
 	return x->sqnum < y->sqnum ? -1 : x->sqnum > y->sqnum;
 }
 
-static bool ec_hdr(const uint8_t *p, size_t len, size_t o, uint32_t *vid_off, uint32_t *data_off)
+/* The erase-counter header at offset o of img: its magic, offsets and CRC. */
+static bool ec_hdr(const struct jcs_cur *img, size_t o, uint32_t *vid_off, uint32_t *data_off)
 {
-	struct jcs_cur c = jcs_cur_make(p, len);
+	struct jcs_cur c = jcs_cur_at(img, o, 64);
+	const uint8_t *h = jcs_cur_take(&c, 64);
 	uint32_t crc;
 
-	if (!jcs_cur_seek(&c, o) || jcs_cur_left(&c) < 64 || memcmp(c.p + o, "UBI#", 4))
+	if (!h || memcmp(h, "UBI#", 4))
 		return false;
-	jcs_cur_skip(&c, 16);
+	jcs_cur_seek(&c, 16);
 	*vid_off = jcs_cur_u32be(&c);
 	*data_off = jcs_cur_u32be(&c);
-	jcs_cur_seek(&c, o + 60);
+	jcs_cur_seek(&c, 60);
 	crc = jcs_cur_u32be(&c);
-	return !c.bad && JCS_FW_CRC_OK(crc, ~crc32(0, p + o, 60) & 0xffffffffu) && *vid_off >= 64 && *data_off > *vid_off;
+	return !c.bad && JCS_FW_CRC_OK(crc, ~crc32(0, h, 60) & 0xffffffffu) && *vid_off >= 64 && *data_off > *vid_off;
 }
 
 static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
 {
 	const struct jcs_fw_limits *lim = jcs_fw_walk_limits(w);
+	struct jcs_cur img = jcs_cur_make(p, len);
 	uint32_t vid_off, data_off, v2, d2;
 	char names[UBI_VOLS_MAX][130];
 	struct leb *lebs = NULL;
 	size_t peb = 0, n = 0, cap = 0, o;
 	int rc = 0;
 
-	if (!ec_hdr(p, len, 0, &vid_off, &data_off))
+	if (!ec_hdr(&img, 0, &vid_off, &data_off))
 		return JCS_ENOTFOUND;
 	for (size_t s = 512; s <= (4u << 20) && s < len; s *= 2) /* PEB size: distance to the next EC header */
-		if (ec_hdr(p, len, s, &v2, &d2)) {
+		if (ec_hdr(&img, s, &v2, &d2)) {
 			peb = s;
 			break;
 		}
@@ -74,13 +77,14 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		const uint8_t *vid;
 		if ((rc = jcs_fw_charge(w, 1 + jcs_fw_bytes_steps(peb))))
 			goto out;
-		if (!ec_hdr(p, len, o, &v2, &d2)) {
-			if (memcmp(p + o, "UBI#", 4)) /* not UBI any more: the end (o + peb <= len) */
+		c = jcs_cur_at(&img, o, peb); /* o + peb <= len */
+		if (!ec_hdr(&img, o, &v2, &d2)) {
+			const uint8_t *m = jcs_cur_take(&c, 4);
+			if (!m || memcmp(m, "UBI#", 4)) /* not UBI any more: the end */
 				break;
 			jcs_fw_problem(w, o, "PEB erase-counter header CRC mismatch");
 			continue;
 		}
-		c = jcs_cur_make(p + o, peb);
 		jcs_cur_seek(&c, v2);
 		vid = jcs_cur_take(&c, 64);
 		if (!vid || memcmp(vid, "UBI!", 4))
@@ -90,7 +94,8 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 			continue;
 		}
 		{
-			struct jcs_cur h = jcs_cur_make(vid + 60, 4);
+			struct jcs_cur h = jcs_cur_make(vid, 64);
+			jcs_cur_seek(&h, 60);
 			if (!JCS_FW_CRC_OK(jcs_cur_u32be(&h), ~crc32(0, vid, 60) & 0xffffffffu)) {
 				jcs_fw_problem(w, o + v2, "volume-id header CRC mismatch");
 				continue;
@@ -106,7 +111,7 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 		if (c.bad || d2 >= peb)
 			continue;
 		if (vol == UBI_LAYOUT_VOL) {
-			struct jcs_cur t = jcs_cur_make(p + o + d2, peb - d2);
+			struct jcs_cur t = jcs_cur_at(&c, d2, peb - d2);
 			for (int i = 0; i < UBI_VOLS_MAX && jcs_cur_left(&t) >= 172; i++) {
 				struct jcs_cur r = jcs_cur_sub(&t, 172);
 				const uint8_t *rec = r.p, *name;
@@ -158,8 +163,11 @@ static int ubi_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_
 			goto out;
 		}
 		memset(buf, 0xff, (size_t)size);
-		for (size_t k = i; k < j; k++) /* ascending sqnum: the newest copy of a LEB wins */
-			memcpy(buf + (size_t)lebs[k].lnum * leb_size, p + lebs[k].off, leb_size); /* off + leb_size = PEB end */
+		for (size_t k = i; k < j; k++) { /* ascending sqnum: the newest copy of a LEB wins */
+			struct jcs_cur d = jcs_cur_at(&img, lebs[k].off, leb_size); /* off + leb_size = PEB end */
+			if (!d.bad) /* lnum <= maxl: inside buf */
+				memcpy(buf + (size_t)lebs[k].lnum * leb_size, d.p, leb_size);
+		}
 		rc = jcs_fw_emit(w, &(struct jcs_fw_file){.path = path, .type = JCS_FW_FILE, .mode = 0644,
 							   .size = size, .data = buf, .len = (size_t)size},
 				 JCS_FW_EMIT_CARVE);

@@ -261,17 +261,18 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 	struct ufs u = {.w = w, .p = p};
 	size_t cino = 0, cdent = 0, cdata = 0;
 	uint32_t leb_size, leb_cnt;
-	int rc = 0;
-
-	struct jcs_cur c = jcs_cur_make(p, len);
+	struct jcs_cur c = jcs_cur_make(p, len), sb;
 	uint32_t crc, sblen;
+	int rc = 0;
 
 	jcs_cur_seek(&c, 4);
 	crc = jcs_cur_u32le(&c);
 	jcs_cur_seek(&c, 16);
 	sblen = jcs_cur_u32le(&c);
-	if (len < 4096 || jcs_cur_u8(&c) != U_SB || sblen < 64 || sblen > 4096 ||
-	    !JCS_FW_CRC_OK(crc, ~crc32(0, p + 8, sblen - 8) & 0xffffffffu))
+	if (len < 4096 || jcs_cur_u8(&c) != U_SB || sblen < 64 || sblen > 4096)
+		return JCS_ENOTFOUND;
+	sb = jcs_cur_at(&c, 8, sblen - 8); /* the superblock after magic and CRC */
+	if (sb.bad || !JCS_FW_CRC_OK(crc, ~crc32(0, sb.p, (uInt)sb.len) & 0xffffffffu))
 		return JCS_ENOTFOUND;
 	jcs_cur_seek(&c, 36);
 	leb_size = jcs_cur_u32le(&c);
@@ -303,7 +304,8 @@ static int ubifs_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, siz
 		}
 		if ((rc = jcs_fw_charge(w, 1)))
 			goto out;
-		if (!JCS_FW_CRC_OK(ncrc, ~crc32(0, p + o + 8, nlen - 8) & 0xffffffffu)) {
+		q = jcs_cur_at(&c, o + 8, nlen - 8); /* the node after magic and CRC (nlen <= u.len - o) */
+		if (q.bad || !JCS_FW_CRC_OK(ncrc, ~crc32(0, q.p, (uInt)q.len) & 0xffffffffu)) {
 			o += 8;
 			continue;
 		}

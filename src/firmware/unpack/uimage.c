@@ -10,11 +10,14 @@
 
 static int uimage_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size_t *used, struct jcs_err *err)
 {
-	struct jcs_cur c = jcs_cur_make(p, len);
+	struct jcs_cur img = jcs_cur_make(p, len), c = jcs_cur_sub(&img, 64), data;
 	uint8_t hdr[64], name[33], type;
 	uint32_t hcrc, size, dcrc;
 	char path[64];
 
+	if (c.bad)
+		return JCS_ENOTFOUND;
+	memcpy(hdr, c.p, 64);
 	jcs_cur_skip(&c, 4);
 	hcrc = jcs_cur_u32be(&c);
 	jcs_cur_skip(&c, 4);
@@ -24,19 +27,14 @@ static int uimage_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 	jcs_cur_skip(&c, 2);
 	type = jcs_cur_u8(&c);
 	jcs_cur_skip(&c, 1);
-	{
-		const uint8_t *n = jcs_cur_take(&c, 32);
-		if (!n)
-			return JCS_ENOTFOUND;
-		memcpy(name, n, 32);
-		name[32] = 0;
-	}
-	memcpy(hdr, p, 64);
+	memcpy(name, jcs_cur_take(&c, 32), 32); /* the last 32 of the 64 bytes: present */
+	name[32] = 0;
 	memset(hdr + 4, 0, 4);
 	if (crc32(0, hdr, 64) != hcrc)
 		return JCS_ENOTFOUND; /* the magic alone is not enough */
-	*used = 64 + (size_t)(size > len - 64 ? len - 64 : size);
-	if (size <= len - 64 && crc32(0, p + 64, size) != dcrc)
+	*used = 64 + (size_t)(size > jcs_cur_left(&img) ? jcs_cur_left(&img) : size);
+	data = jcs_cur_sub(&img, size);
+	if (!data.bad && crc32(0, data.p, size) != dcrc)
 		jcs_fw_problem(w, 64, "uImage data CRC mismatch (image '%s' corrupt or modified)", (char *)name);
 	for (char *q = (char *)name; *q; q++)
 		if (*q == '/' || *q < 0x20 || *q > 0x7e)

@@ -3,6 +3,7 @@
 
 #include <lzma.h>
 
+#include "core/cur.h"
 #include "firmware/unpack/stream.h"
 
 /* Encoders write 2^n or 2^n + 2^(n-1) byte dictionaries. */
@@ -26,14 +27,12 @@ static int lzma_family(struct jcs_fw_walk *w, const uint8_t *p, size_t len, size
 	int rc = 0;
 
 	if (!xz) { /* props byte, dictionary, size unknown or plausible, range coder starts with 0 */
-		uint32_t dict;
-		uint64_t size = 0;
-		if (len < 14 || p[0] > 224)
-			return JCS_ENOTFOUND;
-		dict = (uint32_t)p[1] | (uint32_t)p[2] << 8 | (uint32_t)p[3] << 16 | (uint32_t)p[4] << 24;
-		for (int i = 0; i < 8; i++)
-			size |= (uint64_t)p[5 + i] << (8 * i);
-		if (!lzma_dict_ok(dict) || (size != UINT64_MAX && size > (4ULL << 30)) || p[13] != 0)
+		struct jcs_cur c = jcs_cur_make(p, len);
+		uint8_t props = jcs_cur_u8(&c);
+		uint32_t dict = jcs_cur_u32le(&c);
+		uint64_t size = jcs_cur_u64le(&c);
+		if (jcs_cur_u8(&c) != 0 || c.bad || props > 224 || !lzma_dict_ok(dict) ||
+		    (size != UINT64_MAX && size > (4ULL << 30)))
 			return JCS_ENOTFOUND;
 	}
 	if ((xz ? lzma_stream_decoder(&s, 256u << 20, 0)

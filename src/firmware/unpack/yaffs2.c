@@ -306,7 +306,7 @@ static int yaffs2_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len, si
 		(*arr)[(*n)++] = t;
 	}
 	/* YAFFS2 declares no size: an image that ends inside a chunk was cut, and objects may be lost */
-	for (struct jcs_cur tail = jcs_cur_make(p + off, len - off); jcs_cur_left(&tail);)
+	for (struct jcs_cur all = jcs_cur_make(p, len), tail = jcs_cur_at(&all, off, len - off); jcs_cur_left(&tail);)
 		if (jcs_cur_u8(&tail) != 0xff) {
 			jcs_fw_problem(w, off, "YAFFS2 truncated: the image ends %zu bytes into a %zu-byte chunk", len - off,
 				       y.page + y.spare);

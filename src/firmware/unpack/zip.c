@@ -5,26 +5,27 @@
 #include "core/cur.h"
 #include "firmware/unpack/archive.h"
 
+/* The end of the end-of-central-directory record ("PK\5\6", 18 bytes, a comment of the
+ * length it gives) first found after the last entry's header; 0 when there is none. */
 static size_t zip_extent(const uint8_t *p, size_t len, int64_t last, int64_t size)
 {
-	const uint8_t *e = p + (last > 0 ? (size_t)last : 0);
-	size_t left = len - (size_t)(e - p);
+	struct jcs_cur c = jcs_cur_make(p, len);
 
 	(void)size;
-	while (left >= 22) {
-		const uint8_t *h = memmem(e, left, "PK\x05\x06", 4);
-		struct jcs_cur c;
-		if (!h)
+	if (!jcs_cur_seek(&c, last > 0 && (uint64_t)last <= len ? (size_t)last : 0))
+		return 0;
+	while (jcs_cur_left(&c) >= 22) {
+		const uint8_t *h = memmem(c.p + c.off, jcs_cur_left(&c), "PK\x05\x06", 4);
+		struct jcs_cur e;
+		size_t clen;
+		if (!h || !jcs_cur_seek(&c, (size_t)(h - p)))
 			break;
-		c = jcs_cur_make(h, len - (size_t)(h - p));
-		jcs_cur_skip(&c, 20);
-		{
-			size_t clen = jcs_cur_u16le(&c);
-			if (!c.bad && clen <= jcs_cur_left(&c))
-				return (size_t)(h - p) + 22 + clen;
-		}
-		left -= (size_t)(h - e) + 4;
-		e = h + 4;
+		e = jcs_cur_at(&c, c.off, jcs_cur_left(&c));
+		jcs_cur_skip(&e, 20);
+		clen = jcs_cur_u16le(&e);
+		if (jcs_cur_skip(&e, clen))
+			return c.off + e.off;
+		jcs_cur_skip(&c, 4);
 	}
 	return 0;
 }
