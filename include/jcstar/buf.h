@@ -65,6 +65,9 @@ int jcs_read_file(const char *path, size_t max, struct jcs_buf *b, struct jcs_er
  * after the last character that is not white space. */
 void jcs_json_where(const char *text, size_t len, size_t position, int *line, int *column);
 
+/* Write data to path: "-" is stdout; a regular file (or a new one) is replaced atomically (a
+ * temporary file renamed over it, through a symbolic link to its target); a device, FIFO or
+ * socket (-o /dev/null) is written in place and never replaced. */
 int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct jcs_err *err);
 
 JCS_API_END

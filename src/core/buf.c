@@ -215,6 +215,8 @@ static int write_all(int fd, const void *data, size_t len)
 int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct jcs_err *err)
 {
 	struct jcs_buf tmp = JCS_BUF_INIT;
+	struct stat st;
+	char *target = NULL;
 	int fd, rc = 0;
 
 	if (strcmp(path, "-") == 0) {
@@ -222,8 +224,28 @@ int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct
 			return jcs_err_set(err, JCS_EIO, "stdout: %s", strerror(errno));
 		return 0;
 	}
-	if (jcs_buf_printf(&tmp, "%s.tmp.XXXXXX", path))
+	/* Only a regular file is replaced by renaming; a device, FIFO or socket (-o /dev/null,
+	 * a pipe) is written in place, and a symbolic link keeps pointing where it points. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return jcs_err_set(err, JCS_EINVAL, "%s: is a directory, not a file", path);
+		if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0 || write_all(fd, data, len)) {
+			rc = jcs_err_set(err, JCS_EIO, "%s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return rc;
+		}
+		return close(fd) ? jcs_err_set(err, JCS_EIO, "%s: %s", path, strerror(errno)) : 0;
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (!(target = realpath(path, NULL)))
+			return jcs_err_set(err, JCS_EIO, "%s: %s", path, strerror(errno));
+		path = target;
+	}
+	if (jcs_buf_printf(&tmp, "%s.tmp.XXXXXX", path)) {
+		free(target);
 		return jcs_err_set(err, JCS_ENOMEM, "out of memory");
+	}
 	fd = mkstemp(tmp.data);
 	if (fd < 0) {
 		rc = jcs_err_set(err, JCS_EIO, "%s: %s", path, strerror(errno));
@@ -242,6 +264,7 @@ int jcs_write_file_atomic(const char *path, const void *data, size_t len, struct
 	}
 out:
 	jcs_buf_free(&tmp);
+	free(target);
 	return rc;
 }
 

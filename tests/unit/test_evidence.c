@@ -1,9 +1,12 @@
 /* jcstar.evidence/1: building, round trip, and rejection of malformed files. */
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "t.h"
 
+#include "jcstar/buf.h"
 #include "jcstar/evidence.h"
 
 T_TEST(build_and_round_trip)
@@ -134,4 +137,56 @@ T_TEST(hashes)
 	jcs_evidence_free(ev);
 }
 
-T_MAIN(T_CASE(build_and_round_trip), T_CASE(rejects_malformed), T_CASE(fills_missing_criteria), T_CASE(hashes))
+/* Output files: a FIFO (like -o /dev/null, a device) is written in place and stays a FIFO,
+ * a symbolic link stays a link and its target gets the bytes; -o on a directory is refused.
+ * (Renaming over such a path once replaced /dev/null with a regular file.) */
+T_TEST(output_to_special_files)
+{
+	char dir[] = "/tmp/jcs-out-XXXXXX", fifo[64], got[64], link[64], target[64];
+	struct jcs_buf b = JCS_BUF_INIT;
+	struct jcs_err err;
+	struct stat st;
+	pid_t child;
+	int status = -1;
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(got, sizeof(got), "%s/got", dir);
+	T_EQ_INT(mkfifo(fifo, 0600), 0);
+	child = fork();
+	if (child == 0) { /* the reader: copy what comes through the FIFO into a file */
+		struct jcs_buf in = JCS_BUF_INIT;
+		struct jcs_err e;
+		_exit(jcs_read_file(fifo, 1024, &in, &e) || jcs_write_file_atomic(got, in.data, in.len, &e) ? 1 : 0);
+	}
+	T_ASSERT(child > 0);
+	T_EQ_INT(jcs_write_file_atomic(fifo, "through the pipe", 16, &err), 0);
+	T_EQ_INT(waitpid(child, &status, 0), child);
+	T_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	T_EQ_INT(lstat(fifo, &st), 0);
+	T_ASSERT(S_ISFIFO(st.st_mode));
+	T_EQ_INT(jcs_read_file(got, 1024, &b, &err), 0);
+	T_EQ_STR(b.data, "through the pipe");
+
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	T_EQ_INT(jcs_write_file_atomic(target, "old", 3, &err), 0);
+	T_EQ_INT(symlink(target, link), 0);
+	T_EQ_INT(jcs_write_file_atomic(link, "new", 3, &err), 0);
+	T_EQ_INT(lstat(link, &st), 0);
+	T_ASSERT(S_ISLNK(st.st_mode));
+	jcs_buf_reset(&b);
+	T_EQ_INT(jcs_read_file(target, 1024, &b, &err), 0);
+	T_EQ_STR(b.data, "new");
+
+	T_EQ_INT(jcs_write_file_atomic(dir, "x", 1, &err), JCS_EINVAL);
+	T_CONTAINS(err.msg, "is a directory");
+	jcs_buf_free(&b);
+	unlink(fifo);
+	unlink(got);
+	unlink(link);
+	unlink(target);
+	rmdir(dir);
+}
+
+T_MAIN(T_CASE(output_to_special_files), T_CASE(build_and_round_trip), T_CASE(rejects_malformed), T_CASE(fills_missing_criteria), T_CASE(hashes))
