@@ -36,6 +36,16 @@ assert cited >= 10, cited
 # the English reasons keep the evidence's own titles
 assert any("RTSP DESCRIBE" in s for s in r["criteria"][0]["reasons"])
 assert "認証なしでアクセスできるネットワークサービス" in r["criteria"][0]["reasons_ja"][0]
+# what a reader sees: no raw identifiers (snake_case states), and every verdict word beside
+# its Japanese ("不適合 / nonconform")
+import html as H
+text = H.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)))
+raw = sorted(set(re.findall(r"\b[a-z]+_[a-z_]+\b", text)))
+assert not raw, raw
+bare = re.sub(r"[\u3040-\u30ff\u4e00-\u9fff]+ / (needs-evidence|not-applicable|nonconform|conform)", "",
+             text.replace(r["summary"]["statement"], "")) # the English summary sentence stays English
+left = sorted(set(re.findall(r"\b(needs-evidence|not-applicable|nonconform|conform)\b", bare)))
+assert not left, ("verdict words without their Japanese", left)
 print("labels ok: %d headers, %d cited findings" % (len(ths), cited))
 PY
 
