@@ -65,5 +65,8 @@ while [ $i -le "$pages" ]; do
 	i=$((i + 1))
 done
 pdftotext "$tmp/r.pdf" - | grep -q "適合性自己評価レポート" || fail "Japanese title not in the PDF text"
+# as Chromium printed it: no raw identifier (snake_case state ids) reaches the reader
+raw=$(pdftotext "$tmp/r.pdf" - | grep -Eo '\b[a-z]+_[a-z_]+\b' | sort -u | tr '\n' ' ')
+[ -z "$raw" ] || fail "untranslated identifiers in the printed report: $raw"
 echo "print layout ok: $pages pages"
 echo "1 passed, 0 failed"
