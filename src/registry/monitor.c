@@ -453,21 +453,28 @@ out:
 static int match_keys(struct jcs_store *db, struct jcs_monitor *m, const struct jcs_strv *keys,
 		      struct jcs_mon_stats *st, struct jcs_err *err);
 
+/* The first column of every row of sql (no parameters) appended to keys. */
+static int query_keys(struct jcs_store *db, const char *sql, struct jcs_strv *keys, struct jcs_err *err)
+{
+	struct jcs_rows r;
+	int rc = jcs_store_exec(db, sql, 0, NULL, &r, err);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < r.nrows; i++)
+		rc = jcs_strv_add(keys, jcs_rows_get(&r, i, 0));
+	jcs_rows_free(&r);
+	return rc;
+}
+
 /* Match the keys of every change imported and not matched yet (this import's, and a
  * previous one's whose matching failed), then forget them. */
 static int match_pending(struct jcs_store *db, struct jcs_monitor *m, struct jcs_mon_stats *st, struct jcs_err *err)
 {
-	static const char q_keys[] = "SELECT k FROM feed_pending";
 	static const char q_done[] = "DELETE FROM feed_pending WHERE k = $1";
 	struct jcs_strv keys = {0};
-	struct jcs_rows r;
-	int rc;
+	int rc = query_keys(db, "SELECT k FROM feed_pending", &keys, err);
 
-	if ((rc = jcs_store_exec(db, q_keys, 0, NULL, &r, err)))
-		return rc;
-	for (size_t i = 0; !rc && i < r.nrows; i++)
-		rc = jcs_strv_add(&keys, jcs_rows_get(&r, i, 0));
-	jcs_rows_free(&r);
 	if (!rc)
 		rc = match_keys(db, m, &keys, st, err);
 	for (size_t i = 0; !rc && i < keys.n; i++)
@@ -671,16 +678,9 @@ static int match_keys(struct jcs_store *db, struct jcs_monitor *m, const struct 
 
 int jcs_mon_rematch(struct jcs_store *db, struct jcs_monitor *m, struct jcs_mon_stats *st, struct jcs_err *err)
 {
-	static const char sql[] = "SELECT DISTINCT k FROM feed_keys";
 	struct jcs_strv keys = {0};
-	struct jcs_rows r;
-	int rc;
+	int rc = query_keys(db, "SELECT DISTINCT k FROM feed_keys", &keys, err);
 
-	if ((rc = jcs_store_exec(db, sql, 0, NULL, &r, err)))
-		return rc;
-	for (size_t i = 0; !rc && i < r.nrows; i++)
-		rc = jcs_strv_add(&keys, jcs_rows_get(&r, i, 0));
-	jcs_rows_free(&r);
 	if (!rc)
 		rc = match_keys(db, m, &keys, st, err);
 	jcs_strv_free(&keys);

@@ -3,19 +3,7 @@
 # file, review, inquire, issue through the web UI, then find the product in the public
 # list. Screenshots: $JCS_BUILD/artifacts/registry-browser/*.png
 . "$JCS_SRC/tests/registry/lib.sh"
-[ -x /usr/bin/chromium ] || { echo "chromium missing (scripts/debian-packages.txt)"; exit 1; }
-command -v npm >/dev/null || { echo "npm missing (scripts/debian-packages.txt)"; exit 1; }
-NODE_DIR="$JCS_BUILD/e2e-node"
-if [ ! -d "$NODE_DIR/node_modules/playwright-core" ]; then
-	mkdir -p "$NODE_DIR"
-	cp "$JCS_SRC/tests/e2e/package.json" "$JCS_SRC/tests/e2e/package-lock.json" "$NODE_DIR/"
-	(cd "$NODE_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent) ||
-		{ echo "npm ci failed"; exit 1; }
-fi
-cp "$JCS_SRC/tests/e2e/registry.mjs" "$NODE_DIR/"
-ART="$JCS_BUILD/artifacts/registry-browser"
-rm -rf "$ART"
-mkdir -p "$ART"
+e2e_setup registry.mjs registry-browser
 start_server "sqlite:$REG_TMP/reg.db" || exit 1
 make_docs
 report_json HUB-H1 1 0 "Acme Home K.K." 2.4.0 >"$REG_TMP/report.json" # the product registry.mjs files
@@ -25,4 +13,4 @@ for u in "vendor vendor Acme Home K.K." "reviewer reviewer IPA" "liaison liaison
 	shift 2
 	new_user "$name" "$role" "$*" "e2e-password-$name" >/dev/null || exit 1
 done
-REG_URL=$URL ARTIFACTS=$ART DOCS=$REG_TMP timeout 240 node "$NODE_DIR/registry.mjs"
+REG_URL=$URL ARTIFACTS=$ART DOCS=$REG_TMP timeout 240 node "$NODE_E2E/registry.mjs"

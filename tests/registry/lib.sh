@@ -181,3 +181,22 @@ start_postgres() {
 	pg_as "$PG_BIN/createdb" -h "$PG_DIR" -p 5432 -U postgres jcstar || return 1
 	PG_URL="postgresql:///jcstar?host=$PG_DIR&port=5432&user=postgres"
 }
+
+# e2e_setup SCRIPT.mjs NAME: headless Chromium (Debian chromium) driven by playwright-core
+# (npm, pinned by tests/e2e/package-lock.json, installed once into the build directory); copies
+# SCRIPT beside it as $NODE_E2E/SCRIPT and makes ART=$JCS_BUILD/artifacts/NAME empty.
+e2e_setup() {
+	[ -x /usr/bin/chromium ] || { echo "chromium missing (scripts/debian-packages.txt)"; exit 1; }
+	command -v npm >/dev/null || { echo "npm missing (scripts/debian-packages.txt)"; exit 1; }
+	NODE_E2E="$JCS_BUILD/e2e-node"
+	if [ ! -d "$NODE_E2E/node_modules/playwright-core" ]; then
+		mkdir -p "$NODE_E2E"
+		cp "$JCS_SRC/tests/e2e/package.json" "$JCS_SRC/tests/e2e/package-lock.json" "$NODE_E2E/"
+		(cd "$NODE_E2E" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent) ||
+			{ echo "npm ci failed"; exit 1; }
+	fi
+	cp "$JCS_SRC/tests/e2e/$1" "$NODE_E2E/"
+	ART="$JCS_BUILD/artifacts/$2"
+	rm -rf "$ART"
+	mkdir -p "$ART"
+}
