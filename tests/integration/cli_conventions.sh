@@ -162,6 +162,9 @@ jq -e --slurpfile en "$tmp/fw.json" '[.findings[].title] == [$en[0].findings[].t
 run 0 "ja: assess" $JA "$J" assess "$ex/declaration.yaml" --evidence "$ex/evidence/probe.json"
 grep -q '^S1.1-01   不適合    適切な認証に基づくアクセス制御' "$tmp/out" && ok "ja: the assess summary in Japanese" ||
 	fail "ja: assess summary: $(sed -n 3,4p "$tmp/out")"
+grep -q '↳ 不適合：probe.auth.none' "$tmp/out" && grep -q '準備はまだできていません: 不適合' "$tmp/out" &&
+	! grep -q '↳ failed:\|Not ready to declare' "$tmp/out" && ok "ja: reasons and the statement in Japanese" ||
+	fail "ja: assess reasons or statement in English: $(grep -m2 '↳\|準備' "$tmp/out")"
 run 0 "ja: --help" $JA "$J" tls --help
 grep -q '^使い方: jcstar tls' "$tmp/out" && ok "ja: --help in Japanese" || fail "ja: --help: $(head -2 "$tmp/out")"
 run 0 "C: --help" env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=C "$J" tls --help
