@@ -112,6 +112,7 @@ struct link {
 	const struct sockaddr *to;
 	socklen_t tolen;
 	uint16_t tid;
+	bool gone;                    /* a request got no answer at all: the rest is not asked */
 	uint8_t rx[1500];             /* the answer the frame points into */
 };
 
@@ -199,6 +200,7 @@ static int request(struct link *l, uint32_t deoj, uint8_t esv, uint8_t opc, cons
 		if (rc == 0)
 			rc = JCS_EPARSE;
 	}
+	l->gone = rc == JCS_ETIMEOUT || rc == JCS_ENET;
 	return rc;
 }
 
@@ -308,7 +310,7 @@ static int examine(struct link *l, json_t *facts, struct jcs_buf *note, char *ba
 	else if (nobj < listed)
 		snprintf(why, sizeof(why), "%zu objects listed, %zu examined", listed, nobj);
 	eoj[nobj++] = NODE_PROFILE;
-	for (size_t i = 0; i < nobj && jcs_probe_left_ms(l->p) > 0; i++) {
+	for (size_t i = 0; i < nobj && !l->gone && jcs_probe_left_ms(l->p) > 0; i++) {
 		int r = check_object(l, eoj[i], objs, note);
 		accepted += r == 1;
 		refused += r == 0;

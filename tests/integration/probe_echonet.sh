@@ -6,6 +6,8 @@
 #                 -> probe.interface.risky fail (objects, settable EPCs), probe.auth.none fail
 #   readonly:     the same objects, Set property maps empty, every Set refused (SetC_SNA)
 #                 -> probe.interface.risky pass for udp/3610, no risky fail
+#   nostatus:     objects without an operation status (0x80): nothing to write back
+#                 -> probe.interface.risky inconclusive (why), nothing written
 # Both nodes bind udp/3610, so they run one after the other in the same device namespace.
 # ctest-lock: netns
 set -eu
@@ -67,4 +69,16 @@ expect probe.interface.risky "udp/3610 (echonet)" pass \
 jq -e '.services[] | select(.service == "echonet") | .control_write == false' "$EV" >/dev/null || fail "readonly: control_write"
 [ "$(grep -vc '^set 0[12e][7f][d90]01 80=30$' "$DEV_TMP/sets-readonly.log")" = 0 ] ||
 	fail "the probe set something else: $(cat "$DEV_TMP/sets-readonly.log")"
+
+# an unfinished check is never a pass: objects whose 0x80 cannot be read are not written
+run_node nostatus
+EV=$DEV_TMP/nostatus.json
+ip netns exec "$CLI" "$JCSTAR" probe "$DEV_IP" --ports 3610 --bf-window 2 -o "$EV" >"$DEV_TMP/out3.txt" ||
+	{ cat "$DEV_TMP/out3.txt"; fail "probe failed"; }
+stop_node
+expect probe.interface.risky "udp/3610 (echonet)" inconclusive \
+	'.control.result == "incomplete" and (.control.reason | test("2 of 3 objects")) and ([.control.objects[] | select(.eoj == "027d01") | .control] == ["untested"])'
+[ "$(jq '[.findings[] | select(.id == "probe.interface.risky" and .result != "inconclusive")] | length' "$EV")" = 0 ] ||
+	fail "nostatus: a risky verdict without a finished check: $(jq -c '[.findings[] | select(.id == "probe.interface.risky")]' "$EV")"
+[ ! -s "$DEV_TMP/sets-nostatus.log" ] || fail "nostatus: the probe wrote: $(cat "$DEV_TMP/sets-nostatus.log")"
 finish

@@ -5,6 +5,8 @@
 //                                           Set requests handled by the package (accepted)
 //   node echonet_node.js readonly LOG       the same objects, empty Set property maps, every
 //                                           Set refused (SetC_SNA, by the package's own path)
+//   node echonet_node.js nostatus LOG       like controllable, but the objects have no operation
+//                                           status (0x80): nothing to write back
 // Every Set request received is logged as "set OBJ EPC=EDT ..." (hex) to LOG.
 'use strict';
 const fs = require('fs');
@@ -12,13 +14,13 @@ const EL = require('echonet-lite');
 
 const mode = process.argv[2];
 const log = process.argv[3];
-const controllable = mode === 'controllable';
-if (!controllable && mode !== 'readonly') {
-	console.error('usage: echonet_node.js controllable|readonly LOG');
+const controllable = mode !== 'readonly';
+if (!controllable && mode !== 'readonly' && mode !== 'nostatus') {
+	console.error('usage: echonet_node.js controllable|readonly|nostatus LOG');
 	process.exit(2);
 }
 
-const setmap = controllable ? [0x01, 0x80] : [0x00];
+const setmap = mode === 'readonly' ? [0x00] : [0x01, 0x80];
 const details = {
 	'027d01': { // storage battery
 		'80': [0x30], '81': [0x00], '82': [0x00, 0x00, 0x4b, 0x00], '88': [0x42], '8a': [0x00, 0x00, 0x77],
@@ -29,6 +31,9 @@ const details = {
 		'9d': [0x02, 0x80, 0x88], '9e': setmap, '9f': [0x08, 0x80, 0x81, 0x82, 0x88, 0x8a, 0x9d, 0x9e, 0x9f],
 	},
 };
+if (mode === 'nostatus')
+	for (const eoj in details)
+		delete details[eoj]['80'];
 
 EL.initialize(Object.keys(details), (rinfo, els, err) => {
 	if (err || !els || els.DEOJ.substr(0, 4) === '0ef0')
