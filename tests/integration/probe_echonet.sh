@@ -8,7 +8,9 @@
 #                 -> probe.interface.risky pass for udp/3610, no risky fail
 #   nostatus:     objects without an operation status (0x80): nothing to write back
 #                 -> probe.interface.risky inconclusive (why), nothing written
-# Both nodes bind udp/3610, so they run one after the other in the same device namespace.
+# The nodes bind udp/3610, so they run one after the other in the same device namespace.
+# tcp/3610: the package speaks UDP only; lib/echonet_tcp_relay.py carries the frames of TCP
+# connections to the node and its answers back unchanged, so the TCP path meets the same node.
 # ctest-lock: netns
 set -eu
 . "$JCS_SRC/tests/integration/lib/probe-devices.sh"
@@ -20,7 +22,12 @@ need_fixtures node/echonet-lite/index.js node/date-utils/lib/date-utils.js
 # the package joins the ECHONET Lite multicast group when it starts: it needs a route for it
 ip -n "$DEV" route add 224.0.0.0/4 dev "$DEV_IFACE"
 
-node_listens() { ip netns exec "$DEV" ss -lun 'sport = :3610' | grep -q 3610; }
+dev_need python3
+dev_run /usr/bin/python3 "$JCS_SRC/tests/integration/lib/echonet_tcp_relay.py" 3610 "$DEV_IP"
+dev_wait_port 3610
+
+# the node's socket (the relay's is 127.0.0.1:3610)
+node_listens() { ip netns exec "$DEV" ss -lun 'sport = :3610' | grep -q '0.0.0.0:3610'; }
 
 # run_node MODE: start the node, wait (bounded) for its socket; NODE_PID
 run_node() {
@@ -49,6 +56,12 @@ expect probe.interface.risky "udp/3610 (echonet)" fail \
 	'.control.result == "accepted" and ([.control.objects[] | select(.control == "accepted") | .eoj] == ["027d01", "027901"])
 	 and ([.control.objects[] | select(.eoj == "027d01") | .settable] == [["80"]])'
 expect probe.auth.none "udp/3610 (echonet)" fail '.how | test("027d01 \\(storage battery\\): SetC 0x80=30 \\(the value it had\\) answered Set_Res")'
+# the same over TCP
+expect_service 3610 tcp echonet false
+expect probe.interface.risky "tcp/3610 (echonet)" fail \
+	'.control.result == "accepted" and ([.control.objects[] | select(.control == "accepted") | .eoj] == ["027d01", "027901"])'
+expect probe.auth.none "tcp/3610 (echonet)" fail '.how | test("027901 \\(home solar power generation\\): SetC 0x80=30")'
+[ "$(grep -c '^set 027d01 80=30$' "$DEV_TMP/sets-controllable.log")" = 2 ] || fail "expected one Set per path (udp, tcp) on 027d01"
 # the node saw only writes of the value it already had (0x80 = 0x30, "on")
 grep -q '^set 027d01 80=30$' "$DEV_TMP/sets-controllable.log" || fail "no Set seen by the node: $(cat "$DEV_TMP/sets-controllable.log")"
 [ "$(grep -vc '^set 0[12]7[d9]01 80=30$' "$DEV_TMP/sets-controllable.log")" = 0 ] ||
@@ -64,6 +77,7 @@ stop_node
 expect_service 3610 udp echonet false
 expect probe.interface.risky "udp/3610 (echonet)" pass \
 	'.control.result == "refused" and ([.control.objects[].control] | all(. == "refused")) and ([.control.objects[] | select(.eoj == "027d01") | .settable] == [[]])'
+expect probe.interface.risky "tcp/3610 (echonet)" pass '.control.result == "refused"'
 [ "$(jq '[.findings[] | select(.id == "probe.interface.risky" and .result == "fail")] | length' "$EV")" = 0 ] ||
 	fail "read-only ECHONET Lite node reported as a risky interface"
 jq -e '.services[] | select(.service == "echonet") | .control_write == false' "$EV" >/dev/null || fail "readonly: control_write"

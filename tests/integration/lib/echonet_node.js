@@ -7,6 +7,8 @@
 //                                           Set refused (SetC_SNA, by the package's own path)
 //   node echonet_node.js nostatus LOG       like controllable, but the objects have no operation
 //                                           status (0x80): nothing to write back
+// It also answers requests from its own addresses (ignoreMe false): the TCP relay of the test
+// (lib/echonet_tcp_relay.py) asks from 127.0.0.1.
 // Every Set request received is logged as "set OBJ EPC=EDT ..." (hex) to LOG.
 'use strict';
 const fs = require('fs');
@@ -52,4 +54,4 @@ EL.initialize(Object.keys(details), (rinfo, els, err) => {
 	default:
 		break;
 	}
-}, 4, {v4: '', autoGetProperties: false, debugMode: false});
+}, 4, {v4: '', ignoreMe: false, autoGetProperties: false, debugMode: false});
