@@ -251,18 +251,20 @@ static int check_object(struct link *l, uint32_t eoj, json_t *objs, struct jcs_b
 	json_object_set_new(o, "operation_status", json_string(value));
 	/* the same value back: control access without changing the device */
 	rc = request(l, eoj, 0x61, 1, set, sizeof(set), &f);
-	if (rc == 0 && f.esv == 0x71) {
+	st = rc == 0 ? jcs_echonet_prop(&f, 0x80) : NULL;
+	if (st && f.esv == 0x71 && st->pdc == 0) { /* Set_Res: 0x80 with no data = done */
 		result = 1;
 		ctl = "accepted";
 		jcs_buf_printf(note, "%s (%s): SetC 0x80=%s (the value it had) answered Set_Res: control without authentication\n",
 			       eojs, class_name(eoj), value);
-	} else if (rc == 0) {
+	} else if (st && f.esv == 0x51) {
 		result = 0;
 		ctl = "refused";
 		jcs_buf_printf(note, "%s (%s): SetC 0x80=%s refused (SetC_SNA)\n", eojs, class_name(eoj), value);
 	} else {
 		ctl = "no answer";
-		jcs_buf_printf(note, "%s: no answer to SetC 0x80 (%s)\n", eojs, jcs_strerror(rc));
+		jcs_buf_printf(note, "%s: no definite answer to SetC 0x80 (%s)\n", eojs,
+			       rc ? jcs_strerror(rc) : "answer without property 0x80");
 	}
 	json_object_set_new(o, "control", json_string(ctl));
 	return result;
