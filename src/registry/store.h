@@ -33,8 +33,8 @@ struct jcs_store_ops {
 	int (*begin)(struct jcs_store *s, struct jcs_err *err);
 	int (*commit)(struct jcs_store *s, struct jcs_err *err);
 	void (*rollback)(struct jcs_store *s);
-	/* Run one prepared statement; cached per handle keyed by the sql pointer when cache is
-	 * true (only for SQL in static storage). out may be NULL. */
+	/* Run one prepared statement, cached per handle: keyed by the sql pointer when cache is
+	 * true (SQL in static storage), by its text otherwise (a few recent ones). out may be NULL. */
 	int (*exec)(struct jcs_store *s, const char *sql, bool cache, size_t nparams,
 		    const char *const *params, struct jcs_rows *out, struct jcs_err *err);
 	/* Statement that serialises concurrent migrations inside the transaction (or NULL). */
@@ -65,7 +65,8 @@ int jcs_store_schema_version(struct jcs_store *s, int *version, struct jcs_err *
 /* Convenience wrappers: params as a NULL-free array of n strings. */
 int jcs_store_exec(struct jcs_store *s, const char *sql, size_t n, const char *const *params,
 		   struct jcs_rows *out, struct jcs_err *err);
-/* Same for a statement built at run time (not cached: sql is not in static storage). */
+/* Same for a statement built at run time (sql not in static storage): the store keeps the
+ * few most recent by their text, as list filters have few shapes. */
 int jcs_store_exec_once(struct jcs_store *s, const char *sql, size_t n, const char *const *params,
 			struct jcs_rows *out, struct jcs_err *err);
 int jcs_store_begin(struct jcs_store *s, struct jcs_err *err);

@@ -8,6 +8,7 @@
 #include "registry/store.h"
 
 #define SQLITE_CACHE 96
+#define SQLITE_DYN 16 /* built statements (list filters) kept by their text, oldest replaced */
 
 struct sqlite_store {
 	struct jcs_store base;
@@ -17,6 +18,11 @@ struct sqlite_store {
 		sqlite3_stmt *st;
 	} cache[SQLITE_CACHE];
 	size_t ncache;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} dyn[SQLITE_DYN];
+	size_t ndyn;
 };
 
 static bool sqlite_accepts(const char *url)
@@ -51,6 +57,10 @@ static void sqlite_close(struct jcs_store *base)
 
 	for (size_t i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
+	for (size_t i = 0; i < SQLITE_DYN; i++) {
+		sqlite3_finalize(s->dyn[i].st);
+		free(s->dyn[i].sql);
+	}
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -74,6 +84,10 @@ static int sqlite_open(const char *url, struct jcs_store **out, struct jcs_err *
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	/* one plan per statement: a LIKE on a bound pattern would otherwise re-prepare at every
+	 * new binding (the b-tree LIKE optimisation, which no query here can use: text search
+	 * goes through the FTS5 trigram index, which reads the pattern at run time) */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
 	if ((rc = run_simple(s, "PRAGMA journal_mode=WAL", err)) ||
 	    (rc = run_simple(s, "PRAGMA synchronous=FULL", err)) ||
 	    (rc = run_simple(s, "PRAGMA foreign_keys=ON", err)))
@@ -135,13 +149,31 @@ static int sqlite_exec(struct jcs_store *base, const char *sql, bool cache, size
 			cached = true;
 			break;
 		}
+	/* a statement built per call (the list filters) has few shapes: keep them by text */
+	for (size_t i = 0; !cache && i < SQLITE_DYN; i++)
+		if (s->dyn[i].sql && strcmp(s->dyn[i].sql, sql) == 0) {
+			st = s->dyn[i].st;
+			cached = true;
+			break;
+		}
 	if (!st) {
-		if (sqlite3_prepare_v3(s->db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 			return db_err(s, err, "sqlite prepare");
 		if (cache && s->ncache < SQLITE_CACHE) {
 			s->cache[s->ncache].sql = sql;
 			s->cache[s->ncache++].st = st;
 			cached = true;
+		} else if (!cache) {
+			char *copy = strdup(sql);
+			size_t i = s->ndyn++ % SQLITE_DYN;
+
+			if (copy) {
+				sqlite3_finalize(s->dyn[i].st);
+				free(s->dyn[i].sql);
+				s->dyn[i].sql = copy;
+				s->dyn[i].st = st;
+				cached = true;
+			}
 		}
 	}
 	if ((size_t)sqlite3_bind_parameter_count(st) != n) {
