@@ -78,6 +78,9 @@ wrk_run() { # URL [LUA] [THREADS CONNS OUT] -> "rps p99ms p50ms"
 	echo "${rps:-0} ${p99:-0} ${p50:-0}"
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# the server's CPU time (user + system) in clock ticks: CPU per request does not depend on
+# what else the machine runs, req/s does
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== issuance throughput (durable commits; $ISSUE labels, 4 concurrent clients)"
 start_server "sqlite:$REG_TMP/reg.db" 2 || exit 1
@@ -154,7 +157,9 @@ set -- $(wrk_run "$URL$SEARCH"); LS_RPS=$1 LS_P99=$2
 cat >"$REG_TMP/miss.lua" <<'LUA'
 request = function() return wrk.format(nil, "/?model=bulk-" .. math.random(0, 99999) .. "&status=valid") end
 LUA
+C0=$(cpu_ticks "$SRV_PID")
 set -- $(wrk_run "$URL/" "$REG_TMP/miss.lua"); LM_RPS=$1 LM_P99=$2
+LM_CPU=$(echo "$(cpu_ticks "$SRV_PID") $C0 $LM_RPS $DUR $(getconf CLK_TCK)" | awk '{printf "%.0f", ($1 - $2) / $5 * 1e6 / ($3 * $4)}')
 # the cached page alone, then while 8 connections keep asking for cache-miss searches
 set -- $(wrk_run "$URL$PAGE" "" 1 16); AL_RPS=$1 AL_P99=$2
 wrk -t1 -c8 -d"$((DUR + 2))s" -s "$REG_TMP/miss.lua" "$URL/" >"$REG_TMP/wrk-bg.out" 2>&1 &
@@ -203,6 +208,7 @@ printf '%-40s %10.0f %9.2f %8s\n' "nginx static page" "$NG_RPS" "$NG_P99" "100%"
 printf '%-40s %10.0f %9.2f %7.0f%%\n' "jcstar product page (cached)" "$PP_RPS" "$PP_P99" "$(echo "$PP_RPS $NG_RPS" | awk '{print 100 * $1 / $2}')"
 printf '%-40s %10.0f %9.2f %7.0f%%\n' "jcstar list search (10k, cached)" "$LS_RPS" "$LS_P99" "$(echo "$LS_RPS $NG_RPS" | awk '{print 100 * $1 / $2}')"
 printf '%-40s %10.0f %9.2f %7.0f%%   goal >= 25%%\n' "jcstar list search, cache misses" "$LM_RPS" "$LM_P99" "$(echo "$LM_RPS $NG_RPS" | awk '{print 100 * $1 / $2}')"
+printf '%-40s %10s us of server CPU per request (user + system)\n' "  cache misses, CPU" "$LM_CPU"
 printf '\n%-40s %10s %9s\n' "cached page (wrk -t1 -c16)" "req/s" "p99 ms"
 printf '%-40s %10.0f %9.2f\n' "alone" "$AL_RPS" "$AL_P99"
 printf '%-40s %10.0f %9.2f   %.2fx of alone, goal <= 2x\n' "with cache-miss load (c8, $(printf '%.0f' "$BG_RPS") req/s)" "$UL_RPS" "$UL_P99" "$(echo "$UL_P99 $AL_P99" | awk '{print $1 / $2}')"
