@@ -248,10 +248,6 @@ int cmd_catalog(int argc, char **argv)
 	}
 	if (!format)
 		format = output ? "json" : "text";
-	if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "text")) {
-		cli_error(_("--format must be text, json or csv, not '%s'"), format);
-		return EXIT_USAGE;
-	}
 	cat = jcs_catalog_get(&err);
 	if (!cat)
 		return cli_fail(&err);

@@ -182,10 +182,6 @@ int cmd_probe(int argc, char **argv)
 		case O_COMPARE: compare = p.arg; break;
 		case CLI_OPT_OUTPUT: out = p.arg; break;
 		case CLI_OPT_FORMAT:
-			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
-				cli_error(_("--format must be text or json, not '%s'"), p.arg);
-				return EXIT_USAGE;
-			}
 			if (strcmp(p.arg, "json") == 0 && !out)
 				out = "-";
 			break;

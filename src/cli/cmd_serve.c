@@ -137,10 +137,6 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case CLI_OPT_OUTPUT: output = p.arg; break;
 		case CLI_OPT_FORMAT:
-			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
-				cli_error(_("--format must be text or json, not '%s'"), p.arg);
-				return EXIT_USAGE;
-			}
 			if (strcmp(p.arg, "json") == 0 && !output)
 				output = "-";
 			break;

@@ -198,10 +198,6 @@ int cmd_tls(int argc, char **argv)
 		case 'p': port_s = p.arg; break;
 		case CLI_OPT_OUTPUT: out = p.arg; break;
 		case CLI_OPT_FORMAT:
-			if (strcmp(p.arg, "json") && strcmp(p.arg, "text")) {
-				cli_error(_("--format must be text or json, not '%s'"), p.arg);
-				return EXIT_USAGE;
-			}
 			if (strcmp(p.arg, "json") == 0 && !out)
 				out = "-";
 			break;

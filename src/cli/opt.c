@@ -66,6 +66,22 @@ static int positional(struct cli_parse *p, const struct cli_cmd *cmd, int argc, 
 	return -1;
 }
 
+/* --format's argument is one of the values its table line lists ("text|json"). */
+static bool format_known(struct cli_parse *p, const struct cli_cmd *cmd)
+{
+	const struct cli_opt *o = cmd->opts;
+	size_t n = strlen(p->arg);
+
+	while (o->name && o->id != CLI_OPT_FORMAT)
+		o++;
+	for (const char *v = o->arg; v && *v; v += strcspn(v, "|"), v += *v == '|')
+		if (strcspn(v, "|") == n && strncmp(v, p->arg, n) == 0 && n)
+			return true;
+	cli_error(_("%s: --format must be one of %s, not '%s'"), cmd->name, o->arg ? o->arg : "", p->arg);
+	p->exit = EXIT_USAGE;
+	return false;
+}
+
 int cli_getopt(struct cli_parse *p, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct option lo[MAX_OPTS + 1];
@@ -97,6 +113,8 @@ int cli_getopt(struct cli_parse *p, const struct cli_cmd *cmd, int argc, char **
 	case CLI_OPT_VERBOSE:
 		cli_verbosity = cli_verbosity < 0 ? 1 : cli_verbosity + 1;
 		return c;
+	case CLI_OPT_FORMAT:
+		return format_known(p, cmd) ? c : CLI_EXIT;
 	case ':':
 	case '?': {
 		const char *bad = argv[optind - 1];

@@ -51,6 +51,14 @@ for c in keygen pubkey sign revoke verify render log consistency; do
 	"$J" help --man "label $c" | sed -n 's/^- `\(-., \)\{0,1\}\(--[a-z-]*\).*/\2/p' > "$tmp/opts"
 	while read -r o; do grep -q -- "$o" "$tmp/out" || fail "label $c --help does not describe $o"; done < "$tmp/opts"
 done
+# --format takes only the values its table line lists, for every command that has it
+for c in catalog assess diff probe tls firmware serve "label verify"; do
+	# shellcheck disable=SC2086
+	run 2 "$c --format xml" "$J" $c --format xml
+	err_has "--format must be one of" "$c names the formats it writes"
+done
+run 0 "catalog --format csv" "$J" catalog --format csv
+grep -q '^id,' "$tmp/out" || fail "catalog --format csv: $(head -c 100 "$tmp/out")"
 run 2 "label: stray argument" "$J" label sign stray
 err_has "unexpected argument 'stray'" "label sign names the stray argument"
 
