@@ -77,11 +77,13 @@ static bool read_inode(const struct ext *e, uint32_t ino, struct einode *in)
 	return !c.bad;
 }
 
-/* Block phys of the image, or NULL when it lies outside (no multiplication can wrap:
- * phys < len / bs). */
-static const uint8_t *block_at(const struct ext *e, uint64_t phys)
+/* A cursor over block phys of the image, bad when it lies outside (checked against the
+ * block count first, so phys * bs cannot wrap). */
+static struct jcs_cur block_at(const struct ext *e, uint64_t phys)
 {
-	return phys < e->have ? e->p + phys * e->bs : NULL;
+	struct jcs_cur img = jcs_cur_make(e->p, e->len);
+
+	return jcs_cur_at(&img, phys < e->have ? phys * e->bs : UINT64_MAX, e->bs);
 }
 
 struct fill {
@@ -104,7 +106,7 @@ static bool charge(const struct ext *e, struct fill *f, uint64_t n)
 static void put(const struct ext *e, struct fill *f, uint64_t lblk, uint64_t phys)
 {
 	uint64_t at = lblk * e->bs; /* lblk < 2^44 (extents: 2^33), bs <= 2^16 */
-	const uint8_t *src = block_at(e, phys);
+	struct jcs_cur src = block_at(e, phys);
 	size_t want;
 
 	if (at >= f->size || !charge(e, f, 1))
@@ -112,8 +114,8 @@ static void put(const struct ext *e, struct fill *f, uint64_t lblk, uint64_t phy
 	want = (size_t)(f->size - at < e->bs ? f->size - at : e->bs);
 	if (phys == 0)
 		memset(f->buf + at, 0, want);
-	else if (src)
-		memcpy(f->buf + at, src, want);
+	else if (!src.bad)
+		memcpy(f->buf + at, jcs_cur_take(&src, want), want);
 	else
 		f->bad = true;
 }
@@ -131,9 +133,8 @@ static bool first_visit(struct fill *f, uint64_t blk)
 	return true;
 }
 
-static void walk_extents(const struct ext *e, const uint8_t *node, size_t nlen, int depth, struct fill *f)
+static void walk_extents(const struct ext *e, struct jcs_cur c, int depth, struct fill *f)
 {
-	struct jcs_cur c = jcs_cur_make(node, nlen);
 	uint16_t magic = jcs_cur_u16le(&c), n = jcs_cur_u16le(&c), tree_depth;
 
 	jcs_cur_skip(&c, 2);
@@ -161,11 +162,11 @@ static void walk_extents(const struct ext *e, const uint8_t *node, size_t nlen, 
 			uint64_t leaf = jcs_cur_u32le(&c);
 			leaf |= (uint64_t)jcs_cur_u16le(&c) << 32;
 			jcs_cur_skip(&c, 2);
-			if (c.bad || !block_at(e, leaf) || !first_visit(f, leaf)) {
+			if (c.bad || block_at(e, leaf).bad || !first_visit(f, leaf)) {
 				f->bad = true;
 				return;
 			}
-			walk_extents(e, block_at(e, leaf), e->bs, depth + 1, f);
+			walk_extents(e, block_at(e, leaf), depth + 1, f);
 		}
 	}
 	if (c.bad)
@@ -187,14 +188,14 @@ static uint64_t walk_map(const struct ext *e, uint64_t blk, int level, uint64_t 
 	}
 	if (blk == 0)
 		return lblk + span; /* sparse: zeros (buffer is zeroed) */
-	if (!block_at(e, blk) || !charge(e, f, 1)) {
+	struct jcs_cur c = block_at(e, blk);
+
+	if (c.bad || !charge(e, f, 1)) {
 		f->bad = true;
 		return lblk + span;
 	}
-	for (uint64_t i = 0; i < per && !f->bad && lblk * e->bs < f->size; i++) {
-		struct jcs_cur c = jcs_cur_make(block_at(e, blk) + 4 * i, 4);
+	for (uint64_t i = 0; i < per && !f->bad && lblk * e->bs < f->size; i++)
 		lblk = walk_map(e, jcs_cur_u32le(&c), level - 1, lblk, f);
-	}
 	return lblk;
 }
 
@@ -220,7 +221,7 @@ static int read_data(const struct ext *e, const struct einode *in, uint64_t size
 		}
 		memcpy(f.buf, in->block, size);
 	} else if (in->flags & EXT4_EXTENTS_FL) {
-		walk_extents(e, in->block, 60, 0, &f);
+		walk_extents(e, jcs_cur_make(in->block, sizeof(in->block)), 0, &f);
 	} else {
 		struct jcs_cur c = jcs_cur_make(in->block, sizeof(in->block));
 		uint64_t l = 0;
