@@ -35,10 +35,9 @@ struct jcs_sigmatch {
 		int32_t pat, next;
 	} *outs;
 	size_t nstates, nouts;
-	bool first[256]; /* bytes that leave the root state: others are skipped there */
-	/* bit set for the byte pairs that start an anchor (every pair after a one-byte anchor):
-	 * at the root state, a position whose pair is not set leads back to the root with no
-	 * output, so the scan skips it without touching the goto table */
+	/* bit set for the byte pairs that start an anchor (anchors have 3+ bytes): at the root
+	 * state, a position whose pair is not set leads back to the root with no output, so the
+	 * scan skips it without touching the goto table */
 	uint8_t pair[65536 / 8];
 };
 
@@ -188,10 +187,7 @@ int jcs_sigmatch_new(const char *const *pat, const size_t *comp, size_t n,
 				m->go[s][c] = (int32_t)nst++;
 			s = m->go[s][c];
 		}
-		m->first[(uint8_t)a->s[0]] = true;
-		for (unsigned c = 0; c < 256; c++) /* a one-byte anchor: every pair it starts */
-			if (a->n == 1 || c == (uint8_t)a->s[1])
-				pair_set(m, (uint8_t)a->s[0], c);
+		pair_set(m, (uint8_t)a->s[0], (uint8_t)a->s[1]);
 		m->outs[m->nouts] = (struct outnode){(int32_t)i, m->out[s]};
 		m->out[s] = (int32_t)m->nouts++;
 	}
@@ -357,7 +353,7 @@ int jcs_sigmatch_scan(const struct jcs_sigmatch *m, const void *data, size_t len
 		if (s == 0) {
 			while (i + 1 < len && !pair_has(m, d[i], d[i + 1]))
 				i++;
-			if (i + 1 == len && !m->first[d[i]])
+			if (i + 1 >= len) /* no anchor starts on the last byte */
 				break;
 		}
 		s = m->go[s][d[i]];
