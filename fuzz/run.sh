@@ -4,7 +4,7 @@
 #   fuzz/run.sh BUILD SECONDS [NAME[:SECS]...]     default: every target, firmware first
 # NAME:SECS runs that target SECS seconds instead (make fuzz FUZZ_TARGETS="fw_cpio:420 http").
 # FUZZ_MAX_LEN (default 65536): UBI/UBIFS images keep their files past the first 64 KiB.
-# One fuzzer at a time, at nice 19. Crashes go to BUILD/fuzz-artifacts/NAME/, the log of each
+# One fuzzer at a time, at nice ${FUZZ_NICE:-19} (FUZZ_NICE=0 on a quiet machine). Crashes go to BUILD/fuzz-artifacts/NAME/, the log of each
 # run to BUILD/fuzz-logs/NAME.log; the last lines give runs, coverage (cov) and features (ft),
 # summarised in BUILD/fuzz-logs/summary.tsv (docs/hacking.md, "Fuzzing", keeps the table).
 # After a campaign, minimise a corpus with fuzz/minimise.sh.
@@ -28,7 +28,7 @@ for arg in $names; do
 	dict=
 	[ -f "fuzz/dict/$name.dict" ] && dict=-dict=fuzz/dict/$name.dict
 	echo "fuzz: $name for ${t_secs}s ${dict:+($dict)}"
-	nice -n 19 "$t" -max_total_time="$t_secs" -max_len="${FUZZ_MAX_LEN:-65536}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+	nice -n "${FUZZ_NICE:-19}" "$t" -max_total_time="$t_secs" -max_len="${FUZZ_MAX_LEN:-65536}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
 		$dict -artifact_prefix="$build/fuzz-artifacts/$name/" "fuzz/corpus/$name" > "$build/fuzz-logs/$name.log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/fuzz-logs/$name.log" | tail -1)

@@ -7,7 +7,8 @@
 #include "probe/probe.h"
 
 extern const struct jcs_proto jcs_proto_telnet, jcs_proto_ssh, jcs_proto_ftp, jcs_proto_http,
-	jcs_proto_rtsp, jcs_proto_mqtt, jcs_proto_adb, jcs_proto_sip, jcs_proto_modbus;
+	jcs_proto_rtsp, jcs_proto_mqtt, jcs_proto_adb, jcs_proto_sip, jcs_proto_modbus,
+	jcs_proto_echonet;
 
 /* One line per protocol module. Order matters only for the hello probes sent to silent ports. */
 const struct jcs_proto *const jcs_protos[] = {
@@ -20,6 +21,7 @@ const struct jcs_proto *const jcs_protos[] = {
 	&jcs_proto_sip,
 	&jcs_proto_adb,
 	&jcs_proto_modbus,
+	&jcs_proto_echonet,
 	NULL,
 };
 

@@ -241,21 +241,34 @@ static bool declared(const struct jcs_probe *p, int port, bool udp)
 /* risky whenever exposed; SNMP is risky when a v1/v2c community answers ("risky" in its entry) */
 static const char *const risky_udp[] = {"tftp", "ssdp", NULL};
 
-/* probe.interface.risky for one exposed service. */
+/* probe.interface.risky for one exposed service. control: the object-by-object control check
+ * of a control protocol (ECHONET Lite: "result" accepted / refused / incomplete) or NULL; its
+ * refusal on every object is a pass, an unfinished check inconclusive, never a pass. */
 static void risky_finding(struct jcs_probe *p, struct jcs_evidence *ev, const char *loc, int port, bool udp,
-			  const char *name, bool risky)
+			  const char *name, bool risky, const json_t *control)
 {
 	bool have_decl = p->o.needed != NULL;
 	bool decl = declared(p, port, udp);
+	const char *res = json_string_value(json_object_get(control, "result"));
 
 	if (risky)
 		jcs_evidence_add(ev, "probe.interface.risky", JCS_FAIL, JCS_SEV_HIGH, loc,
-				 "Risky service exposed on the network",
-				 json_pack("{s:s, s:b}", "service", name, "declared_needed", decl), NULL);
+				 res ? "Control protocol takes control from anyone (no authentication)"
+				     : "Risky service exposed on the network",
+				 json_pack("{s:s, s:b, s:O?}", "service", name, "declared_needed", decl, "control", control),
+				 NULL);
 	else if (have_decl && !decl)
 		jcs_evidence_add(ev, "probe.interface.risky", JCS_FAIL, JCS_SEV_MEDIUM, loc,
 				 "Open port not in the declared list of needed ports",
 				 json_pack("{s:s}", "service", name), NULL);
+	else if (res && strcmp(res, "refused") == 0)
+		jcs_evidence_add(ev, "probe.interface.risky", JCS_PASS, JCS_SEV_NONE, loc,
+				 "Control refused without authentication: every object of the node answered no",
+				 json_pack("{s:s, s:O}", "service", name, "control", control), NULL);
+	else if (res)
+		jcs_evidence_add(ev, "probe.interface.risky", JCS_INCONCLUSIVE, JCS_SEV_NONE, loc,
+				 "Control check not finished: whether the device takes control from anyone is unknown",
+				 json_pack("{s:s, s:O}", "service", name, "control", control), NULL);
 	else if (have_decl)
 		jcs_evidence_add(ev, "probe.interface.risky", JCS_PASS, JCS_SEV_NONE, loc,
 				 "Port declared as needed by the product", json_pack("{s:s}", "service", name), NULL);
@@ -318,7 +331,7 @@ static void service_findings(struct jcs_probe *p, struct jcs_evidence *ev, struc
 	json_object_update(svc, s->facts);
 	json_array_append_new(services, svc);
 
-	risky_finding(p, ev, loc, s->port, false, name, risky);
+	risky_finding(p, ev, loc, s->port, false, name, risky, json_object_get(s->facts, "control"));
 	if (s->model[0])
 		jcs_evidence_add(ev, "probe.model.identified", JCS_INFO, JCS_SEV_NONE, loc,
 				 "Model published in the device description",
@@ -531,8 +544,9 @@ static int coverage(struct jcs_probe *p, struct jcs_evidence *ev, const struct j
 					   "ports_swept", (json_int_t)st->swept, "connections",
 					   (json_int_t)atomic_load(&p->connections)),
 				 NULL);
-	} else if (has_result(ev, "probe.interface.risky", JCS_FAIL)) {
-		/* the failures say it all */
+	} else if (has_result(ev, "probe.interface.risky", JCS_FAIL) ||
+		   has_result(ev, "probe.interface.risky", JCS_INCONCLUSIVE)) {
+		/* the failures, or the service checks that could not finish, say it all */
 	} else if (!full || p->o.scan_only || !p->o.needed) {
 		d = json_pack("{s:s, s:I, s:b, s:b}", "reason",
 			      !full		 ? "only part of the TCP port range was swept (--ports all sweeps every port)"
@@ -657,7 +671,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 	nopen = w.n;
 	/* UDP while the TCP services are examined */
 	if (p.o.progress)
-		p.o.progress(p.o.progress_arg, "udp probes", 0, 7);
+		p.o.progress(p.o.progress_arg, "udp probes", 0, 8);
 	if (!p.o.scan_only && !rc && jcs_probe_left_ms(&p) > 0)
 		jcs_udp_scan(&p, ev, udp);
 	for (int i = 0; i < nth; i++) {
@@ -688,7 +702,7 @@ int jcs_probe_run(const char *host, const struct jcs_probe_opts *opts, struct jc
 		for (size_t k = 0; risky_udp[k]; k++)
 			risky = risky || strcmp(risky_udp[k], name) == 0;
 		snprintf(loc, sizeof(loc), "udp/%d (%s)", port, name);
-		risky_finding(&p, ev, loc, port, true, name, risky);
+		risky_finding(&p, ev, loc, port, true, name, risky, json_object_get(u, "control"));
 		json_array_append(services, u);
 	}
 	{

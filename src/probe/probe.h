@@ -209,6 +209,36 @@ int jcs_snmp3_parse(const uint8_t *b, size_t n, char *engine, size_t elen);
  * data (borrowed from b). JCS_EPARSE when b is not such a frame. */
 int jcs_modbus_parse(const uint8_t *b, size_t n, uint16_t tid, uint8_t *fc, const uint8_t **data, size_t *dlen);
 
+/* ECHONET Lite (echonet.c). One frame (single property list: SetGet frames are refused) of at
+ * most JCS_EL_MAX_PROPS properties, EDTs borrowed from the bytes parsed. */
+#define JCS_EL_MAX_PROPS 32
+struct jcs_el_prop {
+	uint8_t epc, pdc;
+	const uint8_t *edt;
+};
+struct jcs_el_frame {
+	uint16_t tid;
+	uint32_t seoj, deoj;
+	uint8_t esv, opc;
+	struct jcs_el_prop props[JCS_EL_MAX_PROPS];
+};
+/* Parse the frame at the start of b: the bytes it takes, or JCS_EPARSE. */
+int jcs_echonet_parse(const uint8_t *b, size_t n, struct jcs_el_frame *f);
+/* The property epc of f, or NULL. */
+const struct jcs_el_prop *jcs_echonet_prop(const struct jcs_el_frame *f, uint8_t epc);
+/* The EPCs of a property map (0x9D/0x9E/0x9F: a list, or a bitmap from 16 EPCs on) into
+ * epcs[128]: their number, or JCS_EPARSE. */
+int jcs_echonet_propmap(const struct jcs_el_prop *pr, uint8_t *epcs);
+/* The identification Get (to the node profile, TID 1). */
+#define JCS_EL_HELLO_LEN 18
+extern const char jcs_echonet_hello[JCS_EL_HELLO_LEN + 1];
+/* Is b an answer to the identification Get (TID 1) sent to udp/3610? */
+bool jcs_echonet_valid(const uint8_t *b, size_t n);
+/* The node at `to` answered it on socket fd: identification and the control check, as facts
+ * into svc ("risky" when control was accepted) and probe.auth.none into ev. */
+void jcs_echonet_udp(struct jcs_probe *p, int fd, const struct sockaddr *to, socklen_t tolen, json_t *svc,
+		     struct jcs_evidence *ev);
+
 /* UDP service probes (udp.c): one send/receive per service, results into services[]. */
 int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services);
 

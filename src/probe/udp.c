@@ -1,5 +1,5 @@
 /* UDP services of IoT devices: one request each (SNMP v2c/v1 with the usual default
- * communities and an SNMPv3 engine discovery, SSDP, mDNS, CoAP, TFTP, NTP), sent together and
+ * communities and an SNMPv3 engine discovery, SSDP, mDNS, CoAP, TFTP, NTP, ECHONET Lite), sent together and
  * answered within the operation timeout (two tries). Module pattern: one table line per UDP
  * probe. */
 #include <errno.h>
@@ -23,6 +23,8 @@ struct udp_probe {
 	bool (*valid)(const uint8_t *b, size_t n);
 	const char *community;  /* SNMP v1/v2c: req is built from it and snmp_version */
 	int snmp_version;       /* 0 = v1, 1 = v2c */
+	bool own_port;          /* answers go to this port, not the sender's (ECHONET Lite): the
+				 * socket binds it when it is free */
 };
 
 /* --- SNMP (BER) --- */
@@ -206,7 +208,7 @@ static bool ntp_valid(const uint8_t *b, size_t n)
 
 /* SNMP communities tried: the defaults of net-snmp and most vendors (read "public",
  * write "private") and a few more found on devices. */
-#define SNMP_COMMUNITY(c) {"snmp", 161, NULL, 0, snmp_valid, c, 1}, {"snmp", 161, NULL, 0, snmp_valid, c, 0}
+#define SNMP_COMMUNITY(c) {"snmp", 161, NULL, 0, snmp_valid, c, 1, false}, {"snmp", 161, NULL, 0, snmp_valid, c, 0, false}
 
 static const struct udp_probe udp_probes[] = {
 	SNMP_COMMUNITY("public"),
@@ -215,12 +217,13 @@ static const struct udp_probe udp_probes[] = {
 	SNMP_COMMUNITY("admin"),
 	SNMP_COMMUNITY("default"),
 	SNMP_COMMUNITY("snmp"),
-	{"snmp", 161, L(SNMP3_DISCOVERY), snmp3_valid, NULL, 3},
-	{"ssdp", 1900, L(SSDP_REQ), ssdp_valid, NULL, 0},
-	{"mdns", 5353, L(MDNS_REQ), mdns_valid, NULL, 0},
-	{"coap", 5683, L(COAP_REQ), coap_valid, NULL, 0},
-	{"tftp", 69, L(TFTP_REQ), tftp_valid, NULL, 0},
-	{"ntp", 123, L(NTP_REQ), ntp_valid, NULL, 0},
+	{"snmp", 161, L(SNMP3_DISCOVERY), snmp3_valid, NULL, 3, false},
+	{"ssdp", 1900, L(SSDP_REQ), ssdp_valid, NULL, 0, false},
+	{"mdns", 5353, L(MDNS_REQ), mdns_valid, NULL, 0, false},
+	{"coap", 5683, L(COAP_REQ), coap_valid, NULL, 0, false},
+	{"tftp", 69, L(TFTP_REQ), tftp_valid, NULL, 0, false},
+	{"ntp", 123, L(NTP_REQ), ntp_valid, NULL, 0, false},
+	{"echonet", 3610, jcs_echonet_hello, JCS_EL_HELLO_LEN, jcs_echonet_valid, NULL, 0, true},
 };
 #define NPROBES (sizeof(udp_probes) / sizeof(udp_probes[0]))
 
@@ -370,6 +373,11 @@ int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services)
 			rc = JCS_ENET;
 			goto out;
 		}
+		if (udp_probes[i].own_port) { /* taken by another program: answers to it are lost */
+			struct sockaddr_storage me = {.ss_family = (sa_family_t)ai->ai_family};
+			((struct sockaddr_in *)&me)->sin_port = htons((uint16_t)udp_probes[i].port); /* same offset for v6 */
+			(void)bind(pf[i].fd, (struct sockaddr *)&me, (socklen_t)ai->ai_addrlen);
+		}
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int64_t end = jcs_now_ms() + p->o.timeout_ms / 2 + 250;
@@ -425,6 +433,12 @@ int jcs_udp_scan(struct jcs_probe *p, struct jcs_evidence *ev, json_t *services)
 				"tls", 0, "banner", banner);
 		if (strcmp(u->name, "ssdp") == 0)
 			ssdp_describe(p, &ans[i], svc, ev);
+		if (strcmp(u->name, "echonet") == 0) {
+			struct sockaddr_storage ss;
+			memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+			((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)u->port);
+			jcs_echonet_udp(p, pf[i].fd, (struct sockaddr *)&ss, ai->ai_addrlen, svc, ev);
+		}
 		json_array_append_new(services, svc);
 	}
 out:

@@ -216,6 +216,58 @@ T_TEST(modbus_frames)
 	jcs_buf_free(&b);
 }
 
+/* Replies recorded from the echonet-lite npm node of tests/integration/probe_echonet.sh (asked
+ * with the node profile 0x0EF001 as the sender). */
+T_TEST(echonet_frames)
+{
+	struct jcs_buf b = load("fuzz/corpus/echonet/node-profile-get-res");
+	struct jcs_el_frame f;
+	const struct jcs_el_prop *pr;
+	uint8_t epcs[128];
+
+	T_EQ_INT(jcs_echonet_parse((const uint8_t *)b.data, b.len, &f), (int)b.len);
+	T_ASSERT(f.tid == 1 && f.esv == 0x72 && f.opc == 3 && f.seoj == 0x0ef001 && f.deoj == 0x0ef001);
+	T_ASSERT(jcs_echonet_valid((const uint8_t *)b.data, b.len));
+	pr = jcs_echonet_prop(&f, 0xd6);
+	T_ASSERT(pr && pr->pdc == 7 && pr->edt[0] == 2 && pr->edt[1] == 0x02 && pr->edt[2] == 0x7d);
+	pr = jcs_echonet_prop(&f, 0x8a);
+	T_ASSERT(pr && pr->pdc == 3 && pr->edt[2] == 0x77);
+	T_EQ_INT(jcs_echonet_parse((const uint8_t *)b.data, b.len - 1, &f), JCS_EPARSE); /* cut */
+	jcs_buf_free(&b);
+	/* Set property maps: a list, an empty list, a bitmap */
+	b = load("fuzz/corpus/echonet/battery-get-res-9e-80");
+	T_ASSERT(jcs_echonet_parse((const uint8_t *)b.data, b.len, &f) > 0);
+	T_EQ_INT(jcs_echonet_propmap(jcs_echonet_prop(&f, 0x9e), epcs), 1);
+	T_EQ_INT(epcs[0], 0x80);
+	T_ASSERT(!jcs_echonet_valid((const uint8_t *)b.data, b.len)); /* TID 2: not the identification */
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/echonet/readonly-battery-get-res-empty-9e");
+	T_ASSERT(jcs_echonet_parse((const uint8_t *)b.data, b.len, &f) > 0);
+	T_EQ_INT(jcs_echonet_propmap(jcs_echonet_prop(&f, 0x9e), epcs), 0);
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/echonet/constructed-getmap-bitmap");
+	T_ASSERT(jcs_echonet_parse((const uint8_t *)b.data, b.len, &f) > 0);
+	T_EQ_INT(jcs_echonet_propmap(jcs_echonet_prop(&f, 0x9f), epcs), 16);
+	T_ASSERT(epcs[0] == 0x80 && epcs[15] == 0x8f);
+	jcs_buf_free(&b);
+	/* the answers to SetC: accepted and refused */
+	b = load("fuzz/corpus/echonet/battery-setc-set-res");
+	T_ASSERT(jcs_echonet_parse((const uint8_t *)b.data, b.len, &f) > 0 && f.esv == 0x71 && f.props[0].pdc == 0);
+	jcs_buf_free(&b);
+	b = load("fuzz/corpus/echonet/readonly-battery-setc-sna");
+	T_ASSERT(jcs_echonet_parse((const uint8_t *)b.data, b.len, &f) > 0 && f.esv == 0x51 && f.props[0].edt[0] == 0x30);
+	jcs_buf_free(&b);
+	/* frames one after the other (TCP) */
+	b = load("fuzz/corpus/echonet/tcp-stream-three-frames");
+	T_EQ_INT(jcs_echonet_parse((const uint8_t *)b.data, b.len, &f), 32);
+	T_EQ_INT(jcs_echonet_parse((const uint8_t *)b.data + 32, b.len - 32, &f), 19);
+	T_ASSERT(f.tid == 2 && f.seoj == 0x027d01);
+	jcs_buf_free(&b);
+	/* SetGet answers (two lists) and more properties than the budget are refused */
+	T_EQ_INT(jcs_echonet_parse((const uint8_t *)"\x10\x81\x00\x01\x0e\xf0\x01\x05\xff\x01\x7e\x00\x00", 13, &f), JCS_EPARSE);
+	T_EQ_INT(jcs_echonet_parse((const uint8_t *)"\x10\x81\x00\x01\x0e\xf0\x01\x05\xff\x01\x72\x21", 12, &f), JCS_EPARSE);
+}
+
 T_TEST(needed_ports)
 {
 	struct jcs_needed_port *v;
@@ -257,4 +309,4 @@ T_TEST(credential_order)
 
 T_MAIN(T_CASE(identification_by_content), T_CASE(http_reply), T_CASE(http_get_through_transport),
        T_CASE(http_too_many_headers), T_CASE(mqtt_sessions), T_CASE(snmp_response), T_CASE(upnp_description),
-       T_CASE(modbus_frames), T_CASE(needed_ports), T_CASE(credential_order))
+       T_CASE(modbus_frames), T_CASE(echonet_frames), T_CASE(needed_ports), T_CASE(credential_order))
