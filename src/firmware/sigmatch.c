@@ -35,8 +35,21 @@ struct jcs_sigmatch {
 		int32_t pat, next;
 	} *outs;
 	size_t nstates, nouts;
-	bool first[256]; /* bytes that leave the root state: others are skipped there */
+	/* bit set for the byte pairs that start an anchor (anchors have 3+ bytes): at the root
+	 * state, a position whose pair is not set leads back to the root with no output, so the
+	 * scan skips it without touching the goto table */
+	uint8_t pair[65536 / 8];
 };
+
+static void pair_set(struct jcs_sigmatch *m, unsigned b0, unsigned b1)
+{
+	m->pair[(b0 << 8 | b1) >> 3] |= (uint8_t)(1u << (b1 & 7));
+}
+
+static bool pair_has(const struct jcs_sigmatch *m, unsigned b0, unsigned b1)
+{
+	return m->pair[(b0 << 8 | b1) >> 3] & (1u << (b1 & 7));
+}
 
 static bool is_bound(uint8_t c)
 {
@@ -174,7 +187,7 @@ int jcs_sigmatch_new(const char *const *pat, const size_t *comp, size_t n,
 				m->go[s][c] = (int32_t)nst++;
 			s = m->go[s][c];
 		}
-		m->first[(uint8_t)a->s[0]] = true;
+		pair_set(m, (uint8_t)a->s[0], (uint8_t)a->s[1]);
 		m->outs[m->nouts] = (struct outnode){(int32_t)i, m->out[s]};
 		m->out[s] = (int32_t)m->nouts++;
 	}
@@ -337,11 +350,12 @@ int jcs_sigmatch_scan(const struct jcs_sigmatch *m, const void *data, size_t len
 	if (!m || m->npats == 0)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		if (s == 0)
-			while (i < len && !m->first[d[i]])
+		if (s == 0) {
+			while (i + 1 < len && !pair_has(m, d[i], d[i + 1]))
 				i++;
-		if (i == len)
-			break;
+			if (i + 1 >= len) /* no anchor starts on the last byte */
+				break;
+		}
 		s = m->go[s][d[i]];
 		for (int32_t o = m->out[s]; o >= 0; o = m->outs[o].next) {
 			const struct pat *p = &m->pats[m->outs[o].pat];

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "firmware/audit/accounts.h"
+#include "firmware/audit/audit.h"
 #include "fw_analysis.h"
 #include "t.h"
 
@@ -490,9 +491,30 @@ T_TEST(unread_parts_make_passes_inconclusive)
 	jcs_evidence_free(ev);
 }
 
+T_TEST(kv_key_matching)
+{ /* a key matches whole or as the "_key" / "-key" / ".key" suffix, case-insensitively; the
+   * last-byte pre-check must not change that */
+	static const char *const keys[] = {"verify", "ssl_verify", "password", NULL};
+	struct jcs_kv kv;
+	size_t from;
+
+	from = 0;
+	T_ASSERT(jcs_audit_kv_find("VERIFY=0", keys, &from, &kv));
+	T_EQ_STR(kv.key, "VERIFY");
+	from = 0;
+	T_ASSERT(jcs_audit_kv_find("x = 1; MQTT.Verify: false", keys, &from, &kv));
+	T_EQ_STR(kv.key, "MQTT.Verify");
+	T_EQ_STR(kv.value, "false");
+	from = 0;
+	T_ASSERT(jcs_audit_kv_find("admin_password = 'x1'", keys, &from, &kv));
+	T_EQ_STR(kv.value, "x1");
+	from = 0;
+	T_ASSERT(!jcs_audit_kv_find("noverify=0 verifyx=0 erify=0 y=0", keys, &from, &kv));
+}
+
 T_MAIN(T_CASE(unread_parts_make_passes_inconclusive), T_CASE(accounts_empty_and_default), T_CASE(accounts_none_cracked_is_pass),
        T_CASE(accounts_no_database_is_inconclusive), T_CASE(hash_classify), T_CASE(console_rules),
        T_CASE(services_rules), T_CASE(private_key_rules), T_CASE(credential_rules), T_CASE(tls_rules),
        T_CASE(update_rules), T_CASE(reset_rules), T_CASE(private_key_examples_are_info),
        T_CASE(url_credentials_in_scripts), T_CASE(update_config_without_binary),
-       T_CASE(cracking_budget_and_threads))
+       T_CASE(cracking_budget_and_threads), T_CASE(kv_key_matching))

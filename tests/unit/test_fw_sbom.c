@@ -52,6 +52,19 @@ T_TEST(sigmatch_patterns)
 	T_EQ_STR(h.v[3], "2.36");
 	T_EQ_STR(h.v[4], "9.2p1");
 	jcs_sigmatch_free(m);
+	{ /* the byte-pair skip: an anchor right after its repeated first byte, an anchor ending
+	   * on the buffer's last byte */
+		const char *edge[] = {"abc{v}", "{v}xyz"};
+		static const char tail[] = "aabc1.0\0" "9.9.9xyz";
+		T_EQ_INT(jcs_sigmatch_new(edge, comp, 2, &m, &err), 0);
+		memset(&h, 0, sizeof(h));
+		T_EQ_INT(jcs_sigmatch_scan(m, tail, sizeof(tail) - 1, collect, &h), 0);
+		T_EQ_INT(h.n, 2);
+		T_EQ_STR(h.v[0], "1.0");
+		T_EQ_STR(h.v[1], "9.9.9");
+		T_EQ_INT(h.comp[1], 1);
+		jcs_sigmatch_free(m);
+	}
 	{
 		const char *bad[] = {"no version here"};
 		T_ASSERT(jcs_sigmatch_new(bad, comp, 1, &m, &err) == JCS_EINVAL);

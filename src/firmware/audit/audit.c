@@ -196,10 +196,16 @@ static bool ident_char(char c)
 	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
 }
 
+/* id equals a key or ends in "_key" ("-key", ".key"), case-insensitively; both end in the
+ * key's last byte, which rejects most identifiers before any comparison. */
 static bool key_matches(const char *id, size_t n, const char *const *keys)
 {
+	int last = tolower((unsigned char)id[n - 1]);
+
 	for (size_t i = 0; keys[i]; i++) {
 		size_t k = strlen(keys[i]);
+		if (k > n || tolower((unsigned char)keys[i][k - 1]) != last)
+			continue;
 		if (n == k && strncasecmp(id, keys[i], k) == 0)
 			return true;
 		if (n > k + 1 && strncasecmp(id + n - k, keys[i], k) == 0 && strchr("_-.", id[n - k - 1]))
