@@ -450,8 +450,9 @@ static int eff_issue(struct wf_ctx *c, struct jcs_err *err)
  * firmware needs a new report about it (reviewed as at issuance: about this product, ready
  * to declare the level; a vendor has no override) and, when the label bound an SBOM, a new
  * SBOM; any other change re-signs on the very report the label already binds, so a report
- * attached while issued (for a coming firmware change) is never bound by it. c->app holds
- * the changed values; reg_no's current credential is the one being replaced. */
+ * attached while issued (for a coming firmware change) is never bound by it; renewal and
+ * reinstatement keep the firmware too. c->app holds the changed values; reg_no's current
+ * credential is the one being replaced. */
 static int change_evidence(struct wf_ctx *c, const char *reg_no, bool new_fw, struct jcs_err *err)
 {
 	char why[600], sha[JCS_SHA256_HEX], sbom[JCS_SHA256_HEX], *env = NULL;
@@ -551,6 +552,8 @@ static int eff_renew(struct wf_ctx *c, struct jcs_err *err)
 		return rc;
 	if ((rc = jcs_date_add_years(c->today, 2, expires, sizeof(expires))))
 		return jcs_err_set(err, rc, "bad date");
+	if ((rc = change_evidence(c, reg_no, false, err)))
+		return rc;
 	return sign_label(c, reg_no, c->today, expires, err);
 }
 
@@ -611,7 +614,7 @@ static int eff_reinstate(struct wf_ctx *c, struct jcs_err *err)
 	char reg_no[JCS_REGNO_MAX], issued[11], expires[11];
 	int rc;
 
-	if ((rc = load_registration(c, reg_no, issued, expires, err)))
+	if ((rc = load_registration(c, reg_no, issued, expires, err)) || (rc = change_evidence(c, reg_no, false, err)))
 		return rc;
 	return sign_label(c, reg_no, issued, expires, err);
 }
