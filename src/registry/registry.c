@@ -831,7 +831,7 @@ static const struct attach_rule {
 	const char *states; /* space-separated */
 	int min_level;
 } attach_rules[] = {
-	{"report", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
+	{"report", JCS_ROLE_VENDOR, "draft submitted under_review issued", 1}, /* issued: for a firmware change */
 	{"checklist", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
 	{"form", JCS_ROLE_VENDOR, "draft submitted under_review", 1},
 	{"sbom", JCS_ROLE_VENDOR, "draft submitted under_review issued", 1}, /* issued: with a change notice */
@@ -849,7 +849,9 @@ static bool word_in(const char *word, const char *list)
 }
 
 /* The documents must be what they claim: a valid jcstar report whose product is the
- * application's (review.c), a checklist with criterion rows. */
+ * application's (review.c), a checklist with criterion rows. A report attached to an issued
+ * label is for the change notice of its firmware, which reviews it in full (workflow.c):
+ * here only its firmware may differ. */
 static int check_document(const char *kind, const void *data, size_t len, const json_t *app, struct jcs_err *err)
 {
 	json_t *rev = NULL, *d;
@@ -864,10 +866,9 @@ static int check_document(const char *kind, const void *data, size_t len, const 
 	if (strcmp(kind, "report") != 0 || (rc = jcs_reg_review_report(data, len, app, &rev, err)))
 		return rc;
 	json_array_foreach(json_object_get(rev, "differences"), i, d)
-		jcs_buf_printf(&why, "%s%s: application '%s', report '%s'", i ? "; " : "",
-			       json_string_value(json_object_get(d, "field")),
-			       json_string_value(json_object_get(d, "application")),
-			       json_string_value(json_object_get(d, "report")));
+		if (strcmp(jstr(app, "state"), "issued") != 0 || strcmp(jstr(d, "field"), "firmware") != 0)
+			jcs_buf_printf(&why, "%s%s: application '%s', report '%s'", why.len ? "; " : "",
+				       jstr(d, "field"), jstr(d, "application"), jstr(d, "report"));
 	if (why.len)
 		rc = jcs_err_set(err, JCS_ESCHEMA, "report: it is about another product (%s)", why.data);
 	jcs_buf_free(&why);

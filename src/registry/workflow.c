@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "jcstar/buf.h"
+#include "jcstar/digest.h"
 #include "registry/monitor.h"
 #include "registry/registry.h"
 
@@ -216,26 +217,49 @@ static int guard_change(struct wf_ctx *c, struct jcs_err *err)
 	return 0;
 }
 
+/* The review of the newest report against the application as it stands in c->app (the
+ * same checks as at attachment and issuance, review.c): why stays empty when the report is
+ * about this product (vendor, model, firmware, level) and ready to declare the level; its
+ * SHA-256 goes to sha. */
+static int review_newest_report(struct wf_ctx *c, char *why, size_t n, char sha[JCS_SHA256_HEX], struct jcs_err *err)
+{
+	json_t *rev = NULL, *d;
+	size_t i, used = 0;
+	int rc;
+
+	why[0] = 0;
+	if ((rc = jcs_reg_app_review(c->db, c->app, &rev, err)))
+		return rc;
+	if (!rev)
+		return jcs_err_set(err, JCS_ESCHEMA, "no jcstar report is attached: a label binds the report it is issued on");
+	snprintf(sha, JCS_SHA256_HEX, "%s", json_string_value(json_object_get(rev, "sha256")));
+	json_array_foreach(json_object_get(rev, "differences"), i, d)
+		if (used < n)
+			used += (size_t)snprintf(why + used, n - used, "%s%s: application '%s', report '%s'",
+						 i ? "; " : "the report is about another product (",
+						 json_string_value(json_object_get(d, "field")),
+						 json_string_value(json_object_get(d, "application")),
+						 json_string_value(json_object_get(d, "report")));
+	if (used && used < n)
+		snprintf(why + used, n - used, ")");
+	else if (!used && !json_is_true(json_object_get(rev, "ready")))
+		snprintf(why, n, "the report is not ready to declare the level: %s",
+			 json_string_value(json_object_get(rev, "statement")));
+	json_decref(rev);
+	return 0;
+}
+
 /* Issuance on evidence: the newest report must be ready to declare the application's level
  * and be about its product; otherwise the reviewer gives an 'override' reason, which is
  * audited (action "override") and shown with the application. */
 static int guard_issue(struct wf_ctx *c, struct jcs_err *err)
 {
 	const char *override = json_string_value(json_object_get(c->args, "override"));
-	json_t *rev = NULL;
-	char why[600] = "";
+	char why[600], sha[JCS_SHA256_HEX];
 	int rc;
 
-	if ((rc = jcs_reg_app_review(c->db, c->app, &rev, err)))
+	if ((rc = review_newest_report(c, why, sizeof(why), sha, err)))
 		return rc;
-	if (!rev)
-		return jcs_err_set(err, JCS_ESCHEMA, "no jcstar report is attached: a label binds the report it is issued on");
-	if (json_array_size(json_object_get(rev, "differences")))
-		snprintf(why, sizeof(why), "the report is about another product");
-	else if (!json_is_true(json_object_get(rev, "ready")))
-		snprintf(why, sizeof(why), "the report is not ready to declare the level: %s",
-			 json_string_value(json_object_get(rev, "statement")));
-	json_decref(rev);
 	if (!why[0])
 		return 0;
 	if (!override || !*override || !jcs_reg_text_ok(override, JCS_REG_TEXT_MAX, true))
@@ -422,6 +446,47 @@ static int eff_issue(struct wf_ctx *c, struct jcs_err *err)
 	return jcs_mon_index(c->db, jint(c->app, "id"), reg_no, jstr(c->app, "firmware"), err);
 }
 
+/* A re-signed label must not claim that a report assessed firmware it never saw. A change of
+ * firmware needs a new report about it (reviewed as at issuance: about this product, ready
+ * to declare the level; a vendor has no override) and, when the label bound an SBOM, a new
+ * SBOM; any other change re-signs on the very report the label already binds, so a report
+ * attached while issued (for a coming firmware change) is never bound by it; renewal and
+ * reinstatement keep the firmware too. c->app holds the changed values; reg_no's current
+ * credential is the one being replaced. */
+static int change_evidence(struct wf_ctx *c, const char *reg_no, bool new_fw, struct jcs_err *err)
+{
+	char why[600], sha[JCS_SHA256_HEX], sbom[JCS_SHA256_HEX], *env = NULL;
+	struct jcs_label *old = NULL;
+	int rc;
+
+	if ((rc = review_newest_report(c, why, sizeof(why), sha, err)) || (rc = jcs_reg_label(c->db, reg_no, &env, err)))
+		goto out;
+	if ((rc = jcs_label_parse(env, strlen(env), &old, err)))
+		goto out;
+	if (!new_fw) {
+		if (old->report_sha256 && strcmp(sha, old->report_sha256) != 0)
+			rc = jcs_err_set(err, JCS_ESCHEMA, "a report was attached after the label was signed: it is "
+					 "bound only by a change notice of its firmware ('%s' is unchanged)",
+					 jstr(c->app, "firmware"));
+		goto out;
+	}
+	if (why[0]) {
+		rc = jcs_err_set(err, JCS_ESCHEMA, "firmware %s needs a new jcstar report about it: %s",
+				 jstr(c->app, "firmware"), why);
+		goto out;
+	}
+	if (!old->sbom_sha256)
+		goto out;
+	rc = jcs_reg_app_doc_sha256(c->db, c->app, "sbom", sbom, err);
+	if (!rc && strcmp(sbom, old->sbom_sha256) == 0)
+		rc = jcs_err_set(err, JCS_ESCHEMA, "firmware %s needs its own SBOM: the label binds one, attach the "
+				 "new firmware's SBOM first", jstr(c->app, "firmware"));
+out:
+	jcs_label_free(old);
+	free(env);
+	return rc;
+}
+
 static int eff_change(struct wf_ctx *c, struct jcs_err *err)
 {
 	/* one statement per column keeps every statement static and prepared */
@@ -438,7 +503,7 @@ static int eff_change(struct wf_ctx *c, struct jcs_err *err)
 	char reg_no[JCS_REGNO_MAX], issued[11], expires[11], id[24], since[24];
 	const char *p[] = {id, since};
 	struct jcs_rows r;
-	bool differs = false;
+	bool differs = false, new_fw;
 	int rc;
 
 	/* on the locked, current row: a notice that changes nothing is not signed or logged
@@ -460,6 +525,7 @@ static int eff_change(struct wf_ctx *c, struct jcs_err *err)
 	jcs_rows_free(&r);
 	if (rc)
 		return rc;
+	new_fw = json_object_get(ch, "firmware") && strcmp(jstr(ch, "firmware"), jstr(c->app, "firmware")) != 0;
 	for (size_t i = 0; i < sizeof(change_keys) / sizeof(change_keys[0]); i++) {
 		const char *v = json_string_value(json_object_get(ch, change_keys[i]));
 
@@ -470,6 +536,7 @@ static int eff_change(struct wf_ctx *c, struct jcs_err *err)
 		json_object_set_new(c->app, change_keys[i], json_string(v));
 	}
 	if ((rc = load_registration(c, reg_no, issued, expires, err)) ||
+	    (rc = change_evidence(c, reg_no, new_fw, err)) ||
 	    (rc = sign_label(c, reg_no, issued, expires, err)))
 		return rc;
 	/* a change notice may come with the new firmware's SBOM (attached while issued) */
@@ -485,6 +552,8 @@ static int eff_renew(struct wf_ctx *c, struct jcs_err *err)
 		return rc;
 	if ((rc = jcs_date_add_years(c->today, 2, expires, sizeof(expires))))
 		return jcs_err_set(err, rc, "bad date");
+	if ((rc = change_evidence(c, reg_no, false, err)))
+		return rc;
 	return sign_label(c, reg_no, c->today, expires, err);
 }
 
@@ -545,7 +614,7 @@ static int eff_reinstate(struct wf_ctx *c, struct jcs_err *err)
 	char reg_no[JCS_REGNO_MAX], issued[11], expires[11];
 	int rc;
 
-	if ((rc = load_registration(c, reg_no, issued, expires, err)))
+	if ((rc = load_registration(c, reg_no, issued, expires, err)) || (rc = change_evidence(c, reg_no, false, err)))
 		return rc;
 	return sign_label(c, reg_no, issued, expires, err);
 }

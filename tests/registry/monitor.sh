@@ -167,6 +167,9 @@ jq '(.components[] | select(.name == "linux")) |= (.version = "5.10.210" | .purl
 	"$FX/monitor/sbom-router.json" >"$REG_TMP/sbom-1.1.json"
 upload "$A1" "$T_V1" sbom "$REG_TMP/sbom-1.1.json"
 check "an issued label takes the new firmware's SBOM" test "$CODE" = 201
+report_json RT-MON1 1 0 "" 1.1 >"$REG_TMP/report-1.1.json"
+upload "$A1" "$T_V1" report "$REG_TMP/report-1.1.json"
+check "and the new firmware's report (a firmware change needs one)" test "$CODE" = 201
 api POST "/api/v1/applications/$A1/transitions" "$T_V1" '{"action":"notify_change","reason":"kernel fix","changes":{"firmware":"1.1"}}'
 check "change notice for firmware 1.1" test "$CODE" = 200
 api POST "/api/v1/cases/$C_K/transitions" "$T_V1" '{"action":"fixed","fixed_version":"1.1"}'

@@ -181,7 +181,47 @@ api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change
 check "a change notification needs a reason" test "$CODE" = 400
 api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change","reason":"x","changes":{"vendor":"evil"}}'
 check "only documented fields change" test "$CODE" = 400
-step "$A" notify_change V1 issued '"reason":"firmware 1.1 fixes CVE-2026-0001","changes":{"firmware":"1.1","update_info":"https://acme.example/fw"}'
+# a change of firmware needs a new report about it (and a new SBOM: this label binds one); the
+# re-signed credential never claims that the old report assessed the new firmware
+api GET /api/v1/log/sth ""
+N0=$(jb .payload.tree_size)
+FW11='"reason":"firmware 1.1 fixes CVE-2026-0001","changes":{"firmware":"1.1","update_info":"https://acme.example/fw"}'
+api POST "/api/v1/applications/$A/transitions" "$T_V1" "{\"action\":\"notify_change\",$FW11}"
+check "planted: new firmware with the old report is refused (400, needs a new report)" \
+	sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'firmware 1.1 needs a new jcstar report'"
+report_json RT-AX1 1 0 "" 1.1 >"$REG_TMP/report-$A-1.1.json"
+report_json RT-AX1 1 2 "" 1.1 >"$REG_TMP/report-$A-1.1-nc.json"
+upload "$A" "$T_V1" report "$REG_TMP/report-$A-1.1-nc.json"
+check "an issued label takes a report about new firmware" test "$CODE" = 201
+api POST "/api/v1/applications/$A/transitions" "$T_V1" "{\"action\":\"notify_change\",$FW11}"
+check "planted: the new firmware's report is not ready: refused (400), no override for a vendor" \
+	sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'not ready to declare'"
+upload "$A" "$T_V1" report "$REG_TMP/other.json"
+check "a report about another product is still refused while issued" test "$CODE" = 400
+upload "$A" "$T_V1" report "$REG_TMP/report-$A-1.1.json"
+check "the new firmware's ready report is attached" test "$CODE" = 201
+api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change","reason":"new desk","changes":{"contact":"psirt2@example.com"}}'
+check "planted: a change that keeps firmware 1.0 does not bind the report about 1.1 (400)" \
+	sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'attached after the label was signed'"
+api POST "/api/v1/applications/$A/transitions" "$T_V1" "{\"action\":\"notify_change\",$FW11}"
+check "planted: new firmware and report but the label's old SBOM: refused (400)" \
+	sh -c "test $CODE = 400 && jq -r .message '$BODY' | grep -q 'needs its own SBOM'"
+api GET /api/v1/log/sth ""
+check "refused change notices are not logged" test "$(jb .payload.tree_size)" = "$N0"
+jq -c '.components[0].version = "1.36.2" | .components[0].purl = "pkg:generic/busybox@1.36.2"' "$REG_TMP/sbom.json" >"$REG_TMP/sbom-1.1.json"
+upload "$A" "$T_V1" sbom "$REG_TMP/sbom-1.1.json"
+check "the new firmware's SBOM is attached" test "$CODE" = 201
+step "$A" notify_change V1 issued "$FW11"
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-1.1.json"
+check "the re-signed credential binds firmware 1.1, its report and its SBOM" test \
+	"$(jq -r '.label.payload | [.firmware, .report_sha256, .sbom_sha256] | join(" ")' "$REG_TMP/bundle-1.1.json")" = \
+	"1.1 $(sha "$REG_TMP/report-$A-1.1.json") $(sha "$REG_TMP/sbom-1.1.json")"
+"$JCSTAR" label verify "$REG_TMP/bundle-1.1.json" --key "$REG_TMP/pub.pem" --report "$REG_TMP/report-$A-1.1.json" \
+	--sbom "$REG_TMP/sbom-1.1.json" >"$REG_TMP/v.txt" 2>&1
+check "clean: label verify --report/--sbom with the new firmware's documents: valid (exit 0)" test $? = 0
+"$JCSTAR" label verify "$REG_TMP/bundle-1.1.json" --key "$REG_TMP/pub.pem" --report "$REG_TMP/report-$A.json" >"$REG_TMP/v.txt" 2>&1
+check "the old report against the re-signed label: report mismatch (exit 7)" \
+	test "$?:$(head -1 "$REG_TMP/v.txt" | cut -d: -f2)" = "7: report mismatch"
 api GET "/api/v1/products/$REG" ""
 check "change reaches the public page" test "$(jb .firmware)" = "1.1"
 api GET /api/v1/log/sth ""
@@ -190,6 +230,13 @@ api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change
 check "an identical change notice is refused (409)" test "$CODE" = 409
 api GET /api/v1/log/sth ""
 check "and is not logged again" test "$(jb .payload.tree_size)" = "$N1"
+api POST "/api/v1/applications/$A/transitions" "$T_V1" '{"action":"notify_change","reason":"new desk","changes":{"contact":"psirt2@example.com"}}'
+curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-c.json"
+check "clean twin: a change that keeps the firmware re-signs on the same report and SBOM" test \
+	"$CODE:$(jq -r '.label.payload | [.firmware, .report_sha256, .sbom_sha256] | join(" ")' "$REG_TMP/bundle-c.json")" = \
+	"200:1.1 $(sha "$REG_TMP/report-$A-1.1.json") $(sha "$REG_TMP/sbom-1.1.json")"
+check "clean twin: it verifies with the report it binds" "$JCSTAR" label verify "$REG_TMP/bundle-c.json" \
+	--key "$REG_TMP/pub.pem" --report "$REG_TMP/report-$A-1.1.json" >/dev/null
 step "$A" renew RV issued
 step "$A" suspend RV suspended '"reason":"under investigation"'
 curl -s "$URL/api/v1/products/$REG/bundle" >"$REG_TMP/bundle-s.json"
@@ -346,7 +393,7 @@ check "CSV export starts with a BOM and the header" sh -c "curl -s '$URL/product
 check "JSON export" sh -c "curl -s '$URL/products.json' | jq -e '.total == 2' >/dev/null"
 api GET /api/v1/log/sth ""
 N=$(jb .payload.tree_size)
-check "log has issue+change+renew+suspend+reinstate+revoke+issue = 7 leaves" test "$N" = 7
+check "log has issue+change+change+renew+suspend+reinstate+revoke+issue = 8 leaves" test "$N" = 8
 api GET "/api/v1/log/consistency?first=1&second=$N" ""
 check "consistency proof" test "$CODE:$(jb .second)" = "200:$N"
 api GET "/api/v1/log/inclusion?index=9" ""
@@ -383,7 +430,7 @@ api GET /api/v1/log/sth ""
 N1=$(jb .payload.tree_size)
 codes=""
 for i in 1 2 3 4 5 6 7 8 9 10 11; do
-	api POST "/api/v1/applications/$F/transitions" "$T_V1" "{\"action\":\"notify_change\",\"reason\":\"r$i\",\"changes\":{\"firmware\":\"2.$i\"}}"
+	api POST "/api/v1/applications/$F/transitions" "$T_V1" "{\"action\":\"notify_change\",\"reason\":\"r$i\",\"changes\":{\"update_info\":\"https://x.example/fw/$i\"}}"
 	codes="$codes$CODE "
 done
 check "10 change notices an hour, the 11th is 429 ($codes)" test "$codes" = "200 200 200 200 200 200 200 200 200 200 429 "
