@@ -17,28 +17,54 @@
 #define SQ3_TABLE_MAX (64u << 20)
 #define SQ3_INVALID_FRAG 0xffffffffu
 
+/* A bit reader over a window the cursor checked; sticky bad like the cursor. */
 struct bits {
-	const uint8_t *p;
-	size_t len, pos; /* pos in bits */
+	struct jcs_cur c;
+	uint64_t pos; /* in bits */
 	bool be, bad;
 };
 
+/* The n bytes at off of base[0..len) (bad when not all inside). */
+static struct bits bits_at(const uint8_t *base, size_t len, uint64_t off, uint64_t n, bool be)
+{
+	struct jcs_cur all = jcs_cur_make(base, len);
+	struct bits b = {jcs_cur_at(&all, off, n), 0, be, false};
+
+	b.bad = b.c.bad;
+	return b;
+}
+
 static uint64_t bget(struct bits *b, unsigned n)
 {
+	const uint8_t *p = b->c.p;
 	uint64_t v = 0;
 
-	if (b->bad || n > 64 || b->pos + n > b->len * 8) {
+	if (b->bad || n > 64 || b->pos + n > (uint64_t)b->c.len * 8) {
 		b->bad = true;
 		return 0;
 	}
 	for (unsigned i = 0; i < n; i++, b->pos++) {
-		unsigned bit = b->be ? (b->p[b->pos / 8] >> (7 - b->pos % 8)) & 1 : (b->p[b->pos / 8] >> (b->pos % 8)) & 1;
+		unsigned bit = b->be ? (p[b->pos / 8] >> (7 - b->pos % 8)) & 1 : (p[b->pos / 8] >> (b->pos % 8)) & 1;
 		if (b->be)
 			v = v << 1 | bit;
 		else
 			v |= (uint64_t)bit << i;
 	}
 	return v;
+}
+
+/* The next n whole bytes (the reader must be at a byte boundary), or NULL and bad. */
+static const uint8_t *bbytes(struct bits *b, size_t n)
+{
+	struct jcs_cur c = b->c;
+	const uint8_t *p;
+
+	if (b->bad || b->pos % 8 || !jcs_cur_seek(&c, (size_t)(b->pos / 8)) || !(p = jcs_cur_take(&c, n))) {
+		b->bad = true;
+		return NULL;
+	}
+	b->pos += 8 * (uint64_t)n;
+	return p;
 }
 
 /* A decompressed metadata table and the map from each block's image offset to its start. */
@@ -189,7 +215,7 @@ static bool read_inode(struct sq3 *s, uint64_t block, uint32_t off, struct sq3_i
 	memset(in, 0, sizeof(*in));
 	if (pos == SIZE_MAX)
 		return false;
-	b = (struct bits){s->inodes.data + pos, s->inodes.len - pos, 0, s->be, false};
+	b = bits_at(s->inodes.data, s->inodes.len, pos, s->inodes.len - pos, s->be);
 	in->type = (unsigned)bget(&b, 4);
 	in->mode = (unsigned)bget(&b, 12);
 	in->uid = (unsigned)bget(&b, 8);
@@ -238,9 +264,8 @@ static bool read_inode(struct sq3 *s, uint64_t block, uint32_t off, struct sq3_i
 		if (!s->v2)
 			bget(&b, 32);
 		in->link_len = (uint32_t)bget(&b, 16);
-		if (b.bad || b.pos % 8 || b.pos / 8 + in->link_len > b.len)
+		if (!(in->link = bbytes(&b, in->link_len)))
 			return false;
-		in->link = b.p + b.pos / 8;
 		in->size = in->link_len;
 		break;
 	default:
@@ -261,7 +286,7 @@ static bool fragment(struct sq3 *s, uint32_t i, uint64_t *start, uint32_t *size)
 
 	if (i >= s->nfrags || idx_off < s->frag_start || !jcs_range_ok(idx_off, isz, s->len))
 		return false;
-	b = (struct bits){s->p + idx_off, isz, 0, s->be, false}; /* inside: checked above */
+	b = bits_at(s->p, s->len, idx_off, isz, s->be);
 	blk = s->v2 ? bget(&b, 32) : bget(&b, 64);
 	if (blk >= s->len)
 		return false;
@@ -271,7 +296,7 @@ static bool fragment(struct sq3 *s, uint32_t i, uint64_t *start, uint32_t *size)
 	}
 	ok = t.nblk > 0 && (i % per + 1) * esz <= t.len;
 	if (ok) {
-		b = (struct bits){t.data + (i % per) * esz, esz, 0, s->be, false};
+		b = bits_at(t.data, t.len, (i % per) * esz, esz, s->be);
 		*start = s->v2 ? bget(&b, 32) : bget(&b, 64);
 		*size = (uint32_t)bget(&b, 32);
 	}
@@ -441,7 +466,7 @@ static int walk_dir(struct sq3 *s, const struct sq3_inode *dir)
 	s->stack[s->depth++] = (uint32_t)(dir->start << 13 | dir->dir_off);
 	end = pos + (size_t)listing;
 	while (pos < end && rc == 0 && !jcs_fw_stopped(s->w)) {
-		struct bits b = {s->dirs.data + pos, end - pos, 0, s->be, false};
+		struct bits b = bits_at(s->dirs.data, s->dirs.len, pos, end - pos, s->be);
 		unsigned count = (unsigned)bget(&b, 8) + 1;
 		uint64_t start = bget(&b, s->v2 ? 24 : 32);
 		if (!s->v2)
@@ -456,13 +481,13 @@ static int walk_dir(struct sq3 *s, const struct sq3_inode *dir)
 			nlen = (unsigned)bget(&b, 8) + 1;
 			if (!s->v2)
 				bget(&b, 16);
-			if (b.bad || b.pos / 8 + nlen > b.len) {
+			const uint8_t *name = bbytes(&b, nlen);
+			if (!name) {
 				jcs_fw_problem(s->w, 0, "directory %.300s: truncated entry", s->path);
 				pos = end;
 				break;
 			}
-			snprintf(s->path + base, sizeof(s->path) - base, "/%.*s", (int)nlen, (const char *)b.p + b.pos / 8);
-			b.pos += 8 * nlen;
+			snprintf(s->path + base, sizeof(s->path) - base, "/%.*s", (int)nlen, (const char *)name);
 			if (!read_inode(s, start, ioff, &in))
 				jcs_fw_problem(s->w, 0, "%.300s: inode outside the inode table or corrupt", s->path);
 			else
@@ -488,7 +513,8 @@ static int squashfs3_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 	if (len < 120)
 		return JCS_ENOTFOUND;
 	s.be = p[0] == 's';
-	b = (struct bits){p, len, 28 * 8, s.be, false};
+	b = bits_at(p, len, 0, len, s.be);
+	b.pos = 28 * 8;
 	major = (unsigned)bget(&b, 16);
 	bget(&b, 16);
 	if (major == 4 && s.be)
@@ -507,7 +533,9 @@ static int squashfs3_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 	s.nfrags = (uint32_t)bget(&b, 32);
 	s.check = flags & 4;
 	if (s.v2) {
-		struct bits b2 = {p, len, 8 * 8, s.be, false};
+		struct bits b2 = bits_at(p, len, 0, len, s.be);
+
+		b2.pos = 8 * 8;
 		bytes_used = bget(&b2, 32);
 		s.uid_start = bget(&b2, 32);
 		s.guid_start = bget(&b2, 32);
@@ -544,7 +572,7 @@ static int squashfs3_unpack(struct jcs_fw_walk *w, const uint8_t *p, size_t len,
 			if (ends[i] > dir_start && ends[i] < dir_end)
 				dir_end = ends[i];
 		if (s.nfrags && s.frag_start < s.len) { /* fragment entries sit before their index */
-			struct bits fb = {p + s.frag_start, s.len - s.frag_start, 0, s.be, false};
+			struct bits fb = bits_at(p, len, s.frag_start, s.len - s.frag_start, s.be);
 			uint64_t first = s.v2 ? bget(&fb, 32) : bget(&fb, 64);
 			if (!fb.bad && first > dir_start && first < dir_end)
 				dir_end = first;
